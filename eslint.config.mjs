@@ -1,0 +1,27 @@
+// n8n's own lint rules (the same config `n8n-node lint` uses) with cloud-support mode off: this
+// package is self-hosted only because it ships runtime dependencies (Microsoft's auth and Graph
+// libraries, lodash, libphonenumber-js), see README "Why a self-hosted community package".
+import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+
+export default [
+	...configWithoutCloudSupport,
+	{
+		ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.cache/**', 'tmp/**'],
+	},
+	{
+		files: ['package.json'],
+		rules: {
+			// The only rule switched off: this package deliberately has runtime dependencies.
+			'@n8n/community-nodes/no-runtime-dependencies': 'off',
+		},
+	},
+	{
+		// Tests, fakes, benchmarks and scripts are not shipped; they may use the console and dev-only imports.
+		files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+		rules: {
+			'no-console': 'off',
+			'@typescript-eslint/no-explicit-any': 'off',
+			'@typescript-eslint/no-require-imports': 'off',
+		},
+	},
+];

@@ -1,0 +1,11 @@
+/** Unit and workflow-level tests (nock). The real-n8n e2e suite runs through scripts/e2e.sh. */
+module.exports = {
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
+	transform: {
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
+	},
+	testTimeout: 30000,
+};

@@ -1,0 +1,77 @@
+/**
+ * The contract between Contact Mapper and MessageMedia Contacts (documented in README "Sync item").
+ * Pure data: no n8n types, so the same shape flows through lib/mapping (producer) and lib/sync
+ * (consumer), dry runs and tests.
+ */
+
+export type SyncAction = 'upsert' | 'remove';
+
+/** Why a directory user should no longer have a contact. */
+export type RemovalReason = 'deleted' | 'disabled' | 'outOfScope';
+
+/** Contact fields in MessageMedia's vocabulary, values already cleaned and validated. */
+export interface ContactFields {
+	firstName?: string;
+	lastName?: string;
+	/** SMS channel, E.164 (`+61491570156`). */
+	phone?: string;
+	/** Stored in a custom field (MessageMedia contacts have no email attribute). */
+	email?: string;
+	/** List (group) names the contact belongs to, as managed by the sync. */
+	lists?: string[];
+	alias?: string;
+	note?: string;
+	country?: string;
+	state?: string;
+	location?: string;
+	/** `YYYY-MM-DD`. */
+	dateOfBirth?: string;
+	/** Custom field values keyed by label or merge tag; values are strings as the API stores them. */
+	customFields?: Record<string, string>;
+}
+
+export interface SyncItem {
+	/** Entra object id: the link between a directory user and the contact the sync owns. */
+	sourceId: string;
+	action: SyncAction;
+	/** Set when `action` is `remove`. */
+	reason?: RemovalReason;
+	/** Set when `action` is `upsert`. */
+	contact?: ContactFields;
+	/** The directory attributes the item was mapped from (for reports and write-back). */
+	source?: Record<string, unknown>;
+	/** Stable hash of the mapped values: equal fingerprints mean nothing to write. */
+	fingerprint?: string;
+}
+
+/** Machine codes of the Contact Mapper's Rejected output. */
+export type RejectCode =
+	| 'missingId'
+	| 'missingPhone'
+	| 'invalidPhone'
+	| 'phoneHasExtension'
+	| 'phoneNotMobile'
+	| 'ambiguousPhone'
+	| 'invalidValue'
+	| 'invalidInput';
+
+export interface RejectedItem {
+	sourceId?: string;
+	code: RejectCode;
+	/** Human-readable reason, safe to show to an admin. */
+	reason: string;
+	/** Contact field or source attribute at fault, when there is one. */
+	field?: string;
+	source: Record<string, unknown>;
+}
+
+/**
+ * n8n's "Always Output Data" setting passes a single empty item (`{}`) when a node produced nothing.
+ * Our nodes treat such an item as "no input" rather than as a bad record, so an empty directory read
+ * reaches the sync node (whose deletion guard then explains why nothing was removed).
+ */
+export function isEmptyPlaceholder(json: unknown): boolean {
+	return (
+		typeof json === 'object' && json !== null && !Array.isArray(json) && Object.keys(json).length === 0
+	);
+}
