@@ -1,0 +1,196 @@
+/**
+ * The MessageMedia Contacts client: every call goes through the one transport. Reads page with
+ * `pageSize` (≤ 1000) following `nextPageToken`; list membership uses the bulk endpoint in chunks of
+ * 1000 ids; look-ups by phone are chunked so the query string stays short.
+ */
+
+import { ServiceApiError } from '../common/errors';
+import { resolveMessageMediaConnection, type MessageMediaCredentialFields } from './config';
+import { AUTH_REJECTED_MESSAGE, MessageMediaTransport, type QueryValue, type TransportOptions } from './transport';
+import type {
+	Contact,
+	ContactFilter,
+	ContactList,
+	CreateContactRequest,
+	CreateCustomFieldRequest,
+	CustomField,
+	CustomFieldFilter,
+	ListFilter,
+	MessageMediaClient,
+	PageOptions,
+	RequestStats,
+	UpdateContactRequest,
+} from './types';
+
+export const CONTACTS_PATH = '/api/v1/contacts/contacts';
+export const LISTS_PATH = '/api/v1/contacts/lists';
+export const CUSTOM_FIELDS_PATH = '/api/v1/contacts/custom-fields';
+
+/** The API's page size limit (GetContactsRequest / GetListsRequest / GetCustomFieldsRequest `pageSize`). */
+export const MAX_PAGE_SIZE = 1000;
+/** `contactsToAddIds` / `contactsToRemoveIds` hold at most 1000 ids (UpdateContactsListRequest). */
+export const LIST_MEMBERS_CHUNK = 1000;
+/**
+ * Numbers per `channelIds` look-up. Each number costs ~26 characters of query (`channelIds=%2B61491570156&`);
+ * 50 keep the request line near 1.5 KB, well under the 4–8 KB limits common in API gateways and proxies
+ * (a 1000-number query would be ~26 KB and risk 414 URI Too Long), while still needing only 20 requests
+ * per thousand numbers.
+ */
+export const PHONE_LOOKUP_CHUNK = 50;
+
+interface TokenPage<T> {
+	content?: T[];
+	nextPageToken?: string;
+	totalElements?: number;
+}
+
+function chunk<T>(values: T[], size: number): T[][] {
+	const chunks: T[][] = [];
+	for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
+	return chunks;
+}
+
+export class HttpMessageMediaClient implements MessageMediaClient {
+	constructor(private readonly transport: MessageMediaTransport) {}
+
+	get stats(): RequestStats {
+		return this.transport.stats;
+	}
+
+	async listContacts(filter: ContactFilter = {}, page: PageOptions = {}): Promise<Contact[]> {
+		return await this.collect<Contact>(CONTACTS_PATH, { ...filter }, page);
+	}
+
+	async getContact(id: string): Promise<Contact> {
+		return await this.expectBody<Contact>('GET', `${CONTACTS_PATH}/${encodeURIComponent(id)}`);
+	}
+
+	async findContactsByPhone(phones: string[]): Promise<Contact[]> {
+		const unique = [...new Set(phones.filter((phone) => phone))];
+		const found = new Map<string, Contact>();
+		for (const numbers of chunk(unique, PHONE_LOOKUP_CHUNK)) {
+			for (const contact of await this.listContacts({ channelIds: numbers, channelTypes: ['SMS'] })) {
+				found.set(contact.id, contact);
+			}
+		}
+		return [...found.values()];
+	}
+
+	async createContact(body: CreateContactRequest): Promise<Contact> {
+		return await this.expectBody<Contact>('POST', CONTACTS_PATH, body);
+	}
+
+	async updateContact(id: string, body: UpdateContactRequest): Promise<Contact> {
+		return await this.expectBody<Contact>('PATCH', `${CONTACTS_PATH}/${encodeURIComponent(id)}`, body);
+	}
+
+	/** 204 on success; a 404 answering a retried DELETE means the first attempt already deleted it. */
+	async deleteContact(id: string): Promise<void> {
+		await this.transport.request({
+			method: 'DELETE',
+			path: `${CONTACTS_PATH}/${encodeURIComponent(id)}`,
+			successAfterRetry: [404],
+		});
+	}
+
+	async listLists(filter: ListFilter = {}, page: PageOptions = {}): Promise<ContactList[]> {
+		return await this.collect<ContactList>(LISTS_PATH, { ...filter }, page);
+	}
+
+	async createList(body: { name: string; alias?: string }): Promise<ContactList> {
+		return await this.expectBody<ContactList>('POST', LISTS_PATH, body);
+	}
+
+	/** One PATCH per 1000 ids: call n carries the n-th chunk of additions and the n-th chunk of removals. */
+	async modifyListMembers(listId: string, change: { add?: string[]; remove?: string[] }): Promise<void> {
+		const add = chunk([...new Set(change.add ?? [])], LIST_MEMBERS_CHUNK);
+		const remove = chunk([...new Set(change.remove ?? [])], LIST_MEMBERS_CHUNK);
+		for (let i = 0; i < Math.max(add.length, remove.length); i++) {
+			const body: { contactsToAddIds?: string[]; contactsToRemoveIds?: string[] } = {};
+			if (add[i]) body.contactsToAddIds = add[i];
+			if (remove[i]) body.contactsToRemoveIds = remove[i];
+			await this.transport.request({
+				method: 'PATCH',
+				path: `${LISTS_PATH}/${encodeURIComponent(listId)}/contacts`,
+				body,
+			});
+		}
+	}
+
+	async listCustomFields(filter: CustomFieldFilter = {}, page: PageOptions = {}): Promise<CustomField[]> {
+		return await this.collect<CustomField>(CUSTOM_FIELDS_PATH, { ...filter }, page);
+	}
+
+	async createCustomField(body: CreateCustomFieldRequest): Promise<CustomField> {
+		return await this.expectBody<CustomField>('POST', CUSTOM_FIELDS_PATH, body);
+	}
+
+	/**
+	 * Credential check: `GET /api/v1/contacts/lists?pageSize=1` on the configured base URL. Resolves when
+	 * the key is accepted; 401/403 reject with the "rejected the API key/secret" message.
+	 */
+	async checkAccess(): Promise<void> {
+		await this.transport.request({ method: 'GET', path: LISTS_PATH, query: { pageSize: 1 } });
+	}
+
+	private async expectBody<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+		const response = await this.transport.request<T>({ method, path, body });
+		if (response.body === undefined) {
+			throw new ServiceApiError({
+				service: 'messagemedia',
+				status: response.status,
+				message: `MessageMedia answered ${method} ${path} with HTTP ${response.status} but no body`,
+			});
+		}
+		return response.body;
+	}
+
+	/** Follows `nextPageToken` until it is absent or empty, a page is empty, or `limit` records are in. */
+	private async collect<T>(path: string, filter: Record<string, QueryValue>, page: PageOptions): Promise<T[]> {
+		const limit = page.limit !== undefined && page.limit >= 0 ? page.limit : Infinity;
+		const pageSize = Math.max(1, Math.min(page.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE, limit === Infinity ? MAX_PAGE_SIZE : Math.max(limit, 1)));
+		const records: T[] = [];
+		const seenTokens = new Set<string>();
+		let token: string | undefined;
+		while (records.length < limit) {
+			const response = await this.transport.request<TokenPage<T>>({
+				method: 'GET',
+				path,
+				query: { ...filter, pageSize, nextPageToken: token },
+			});
+			const content = response.body?.content ?? [];
+			records.push(...content);
+			token = response.body?.nextPageToken;
+			if (content.length === 0 || !token || seenTokens.has(token)) break;
+			seenTokens.add(token);
+		}
+		return limit === Infinity ? records : records.slice(0, limit);
+	}
+}
+
+/** Builds a client from the credential's fields (validated; throws `ConfigurationError` naming the field). */
+export function createMessageMediaClient(
+	fields: MessageMediaCredentialFields,
+	options: TransportOptions = {},
+): HttpMessageMediaClient {
+	return new HttpMessageMediaClient(new MessageMediaTransport(resolveMessageMediaConnection(fields), options));
+}
+
+export type CredentialCheckResult = { ok: true } | { ok: false; message: string };
+
+/** The credential test: never throws, never echoes the secret. */
+export async function checkMessageMediaCredentials(
+	fields: MessageMediaCredentialFields,
+	options: TransportOptions = {},
+): Promise<CredentialCheckResult> {
+	try {
+		// One retry at most: someone is waiting on the Test button.
+		await createMessageMediaClient(fields, { ...options, retry: { maxAttempts: 2, ...options.retry } }).checkAccess();
+		return { ok: true };
+	} catch (error) {
+		if (error instanceof ServiceApiError && (error.status === 401 || error.status === 403)) {
+			return { ok: false, message: AUTH_REJECTED_MESSAGE };
+		}
+		return { ok: false, message: (error as Error).message };
+	}
+}

@@ -1,0 +1,255 @@
+/**
+ * The one MessageMedia transport: base URL, JSON, authentication (Basic or HMAC over the exact body
+ * bytes), per-request timeout, retries through lib/common/retry.ts and mapping of failures to
+ * `ServiceApiError`. Uses the global `fetch`.
+ *
+ * Retries: 429, 502, 503, 504 and network errors/timeouts, with exponential backoff and jitter, honouring
+ * Retry-After. GET, PATCH and DELETE are retried; POST is never retried here (a create is not idempotent:
+ * the sync engine retries it as look-up-then-create).
+ */
+
+import { ServiceApiError } from '../common/errors';
+import { redact } from '../common/redact';
+import {
+	DEFAULT_RETRY_POLICY,
+	isTransientNetworkError,
+	parseRetryAfter,
+	withRetry,
+	type RetryPolicy,
+} from '../common/retry';
+import { basicAuthorization, httpDate, signRequest } from './auth';
+import type { MessageMediaConnection } from './config';
+import type { RequestStats } from './types';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export type QueryValue = string | number | boolean | Array<string | number> | undefined;
+
+export interface TransportOptions {
+	/** Per-attempt timeout, ms (default 15 000). */
+	timeoutMs?: number;
+	/** Overrides of the shared retry policy (tests inject `sleep` and `random`). */
+	retry?: Partial<RetryPolicy>;
+	/** Clock for the HMAC `date` header (tests pin it). */
+	now?: () => Date;
+}
+
+export interface TransportRequest {
+	method: HttpMethod;
+	/** Path under the base URL, starting with `/`. */
+	path: string;
+	/** Arrays become repeated keys (`listIds=a&listIds=b`); undefined values are left out. */
+	query?: Record<string, QueryValue>;
+	/** Serialised once to JSON; those exact bytes are signed and sent. */
+	body?: unknown;
+	/**
+	 * Statuses that count as success when they answer a retried attempt (e.g. 404 for a DELETE whose
+	 * first attempt reached the server before the connection failed).
+	 */
+	successAfterRetry?: number[];
+}
+
+export interface TransportResponse<T> {
+	status: number;
+	/** Parsed JSON body; undefined for 204 and empty bodies. */
+	body: T | undefined;
+}
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
+
+export const AUTH_REJECTED_MESSAGE =
+	'MessageMedia rejected the API key/secret (check key, secret, auth method and region)';
+
+/** Failure of one attempt with a status; carries what the retry classifier needs. */
+class AttemptFailure extends Error {
+	constructor(
+		readonly apiError: ServiceApiError,
+		readonly retryAfterMs: number | undefined,
+	) {
+		super(apiError.message);
+	}
+}
+
+export class MessageMediaTransport {
+	readonly stats: RequestStats = { total: 0, byMethod: {}, retries: 0 };
+
+	private readonly policy: RetryPolicy;
+	private readonly timeoutMs: number;
+	private readonly now: () => Date;
+
+	constructor(
+		private readonly connection: MessageMediaConnection,
+		options: TransportOptions = {},
+	) {
+		this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+		this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+		this.now = options.now ?? (() => new Date());
+	}
+
+	get baseUrl(): string {
+		return this.connection.baseUrl;
+	}
+
+	async request<T>(request: TransportRequest): Promise<TransportResponse<T>> {
+		const url = this.buildUrl(request.path, request.query);
+		const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+		const retryable = request.method !== 'POST';
+		try {
+			return await withRetry(
+				async (attempt) => await this.attempt<T>(request, url, body, attempt),
+				(error) => {
+					if (!retryable) return { retry: false };
+					if (error instanceof AttemptFailure) {
+						return { retry: RETRYABLE_STATUSES.has(error.apiError.status), retryAfterMs: error.retryAfterMs };
+					}
+					return { retry: isTransientNetworkError(error) };
+				},
+				this.policy,
+				() => {
+					this.stats.retries++;
+				},
+			);
+		} catch (error) {
+			if (error instanceof AttemptFailure) throw error.apiError;
+			throw this.networkError(error, url);
+		}
+	}
+
+	private async attempt<T>(
+		request: TransportRequest,
+		url: URL,
+		body: string | undefined,
+		attempt: number,
+	): Promise<TransportResponse<T>> {
+		this.stats.total++;
+		this.stats.byMethod[request.method] = (this.stats.byMethod[request.method] ?? 0) + 1;
+
+		const headers: Record<string, string> = { Accept: 'application/json', ...this.authHeaders(request.method, url, body) };
+		if (body !== undefined) headers['Content-Type'] = 'application/json';
+
+		const response = await fetch(url, {
+			method: request.method,
+			headers,
+			body,
+			signal: AbortSignal.timeout(this.timeoutMs),
+		});
+		const text = await response.text();
+
+		if (response.ok || (attempt > 1 && request.successAfterRetry?.includes(response.status))) {
+			return { status: response.status, body: response.ok ? this.parseJson<T>(text, response.status) : undefined };
+		}
+		throw new AttemptFailure(
+			this.apiError(response.status, text, response.headers),
+			parseRetryAfter(response.headers.get('retry-after')),
+		);
+	}
+
+	private buildUrl(path: string, query?: Record<string, QueryValue>): URL {
+		const url = new URL(`${this.connection.baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
+		for (const [name, value] of Object.entries(query ?? {})) {
+			if (value === undefined) continue;
+			for (const one of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(one));
+		}
+		return url;
+	}
+
+	private authHeaders(method: HttpMethod, url: URL, body: string | undefined): Record<string, string> {
+		const { apiKey, apiSecret, authMethod } = this.connection;
+		if (authMethod === 'basic') return { Authorization: basicAuthorization(apiKey, apiSecret) };
+		return signRequest({
+			method,
+			path: `${url.pathname}${url.search}`,
+			body,
+			date: httpDate(this.now()),
+			key: apiKey,
+			secret: apiSecret,
+		}).headers;
+	}
+
+	private parseJson<T>(text: string, status: number): T | undefined {
+		if (status === 204 || text.trim() === '') return undefined;
+		try {
+			return JSON.parse(text) as T;
+		} catch {
+			throw new ServiceApiError({
+				service: 'messagemedia',
+				status,
+				message: `MessageMedia answered HTTP ${status} with a body that is not JSON`,
+			});
+		}
+	}
+
+	/**
+	 * Maps an error response. Contacts errors are `ApiError` {uuid, type, title, detail} or, for 400,
+	 * `InvalidInputApiError` (+ invalidFields); 401/403 have no documented body; other Engage APIs use
+	 * `{message, details[]}`. Parsed defensively.
+	 */
+	private apiError(status: number, text: string, headers: Headers): ServiceApiError {
+		let parsed: Record<string, unknown> | undefined;
+		try {
+			const json: unknown = JSON.parse(text);
+			if (json && typeof json === 'object' && !Array.isArray(json)) parsed = json as Record<string, unknown>;
+		} catch {
+			parsed = undefined;
+		}
+		const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value : undefined);
+		const invalidFields = Array.isArray(parsed?.invalidFields)
+			? (parsed.invalidFields as Array<Record<string, unknown>>)
+			: undefined;
+
+		let message: string;
+		if (status === 401 || status === 403) {
+			message = `${AUTH_REJECTED_MESSAGE} (HTTP ${status})`;
+		} else {
+			const title = str(parsed?.title);
+			const detail = str(parsed?.detail) ?? str(parsed?.message);
+			message = [title, detail].filter(Boolean).join(': ') || `MessageMedia answered HTTP ${status}`;
+			if (invalidFields?.length) {
+				const list = invalidFields.map((field) => `${String(field.name)}: ${String(field.reason ?? field.code)}`);
+				message += ` (invalid fields: ${list.join('; ')})`;
+			}
+		}
+
+		const retryAfter = parseRetryAfter(headers.get('retry-after'));
+		const details: Record<string, unknown> = {};
+		if (invalidFields) details.invalidFields = invalidFields;
+		if (retryAfter !== undefined) details.retryAfterMs = retryAfter;
+
+		const secret = this.connection.apiSecret;
+		return new ServiceApiError({
+			service: 'messagemedia',
+			status,
+			code: str(parsed?.type),
+			message: redact(message, [secret]),
+			hint: this.hint(status),
+			requestId: str(parsed?.uuid),
+			details: Object.keys(details).length ? JSON.parse(redact(JSON.stringify(details), [secret])) : undefined,
+		});
+	}
+
+	private hint(status: number): string | undefined {
+		if (status === 401 || status === 403) {
+			return 'Check the API key and secret in the MessageMedia credential, that the auth method matches the key type, and that the region is the one the account lives in.';
+		}
+		if (status === 429) return 'MessageMedia is throttling this account; run again later or lower the concurrency.';
+		if (status >= 500) return 'MessageMedia had a server-side problem; running again usually helps.';
+		return undefined;
+	}
+
+	private networkError(error: unknown, url: URL): ServiceApiError {
+		const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+		const timedOut = e?.name === 'TimeoutError' || e?.name === 'AbortError';
+		const reason = timedOut
+			? `no answer within ${Math.round(this.timeoutMs / 1000)} s`
+			: (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error));
+		return new ServiceApiError({
+			service: 'messagemedia',
+			status: 0,
+			code: timedOut ? 'timeout' : 'network',
+			message: redact(`Could not reach MessageMedia at ${url.origin}: ${reason}`, [this.connection.apiSecret]),
+			hint: 'Check the region or base URL in the MessageMedia credential and the network path to it.',
+		});
+	}
+}

@@ -1,0 +1,260 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { ServiceApiError } from '../../../../lib/common/errors';
+import type { MessageMediaClient } from '../../../../lib/messagemedia/types';
+import {
+	classifyInput,
+	MAX_CONCURRENCY,
+	resolveSyncOptions,
+	runSync,
+	type SyncOptions,
+	type SyncOutcome,
+} from '../../../../lib/sync';
+import { errorItemJson, toNodeError } from '../../../shared/errors';
+
+const show = { resource: ['contact'], operation: ['sync'] };
+
+export const syncDescription: INodeProperties[] = [
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		options: [
+			{
+				name: 'Full',
+				value: 'full',
+				description:
+					'The input is the whole scope: contacts linked to users missing from it are removed (per Removal Policy)',
+			},
+			{
+				name: 'Incremental',
+				value: 'incremental',
+				description: 'Act only on the input items (e.g. from the Entra Directory Trigger)',
+			},
+		],
+		default: 'full',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Removal Policy',
+		name: 'removalPolicy',
+		type: 'options',
+		options: [
+			{ name: 'Delete Contact', value: 'delete', description: 'Delete the linked contact' },
+			{ name: 'Ignore', value: 'ignore', description: 'Leave the contact as it is (reported as skipped)' },
+			{
+				name: 'Remove From Managed Lists',
+				value: 'removeFromLists',
+				description: 'Take the contact off the lists the sync manages; lists added by hand stay',
+			},
+			{
+				name: 'Unsubscribe',
+				value: 'unsubscribe',
+				description: "Set the contact's SMS channel to UNSUBSCRIBED and keep the contact",
+			},
+		],
+		default: 'delete',
+		description: 'What happens to the contact of a user who left the scope, was disabled or was deleted',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Dry Run',
+		name: 'dryRun',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to only report the plan (creates, updates with old → new, removals) and write nothing',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Adopt Existing Contacts',
+				name: 'adoptExisting',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether a contact the sync has not linked yet but that has the same SMS number is linked and updated instead of being reported as a conflict',
+			},
+			{
+				displayName: 'Allow Removals Above Threshold',
+				name: 'allowMassRemoval',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to approve, for this run, more removals than the deletion guard allows. Turn it off again after the run.',
+			},
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
+				default: 5,
+				description: 'How many contact writes run at once',
+			},
+			{
+				displayName: 'Continue Without Removals',
+				name: 'continueWithoutRemovals',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether, when the deletion guard trips, creates and updates still run and the removals are only reported as blocked (instead of the node failing without writing anything)',
+			},
+			{
+				displayName: 'Create Missing Custom Fields',
+				name: 'createMissingFields',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether a custom field key that matches no label or merge tag creates a text custom field (otherwise those contacts fail)',
+			},
+			{
+				displayName: 'Create Missing Lists',
+				name: 'createMissingLists',
+				type: 'boolean',
+				default: true,
+				description: 'Whether lists named by the input that do not exist yet are created (otherwise those contacts fail)',
+			},
+			{
+				displayName: 'Email Field Label',
+				name: 'emailFieldLabel',
+				type: 'string',
+				default: 'Email',
+				description: 'Custom field (type Email) that holds the email address; created when missing',
+			},
+			{
+				displayName: 'Link Field Label',
+				name: 'linkFieldLabel',
+				type: 'string',
+				default: 'Entra Object ID',
+				description:
+					'Custom field that holds the Entra object ID; created when missing. Only contacts carrying it are changed or removed by the sync.',
+			},
+			{
+				displayName: 'Managed Lists',
+				name: 'managedLists',
+				type: 'string',
+				default: '',
+				placeholder: 'Sales, Support',
+				description:
+					'Lists the sync manages besides those named in this run\'s input (comma-separated), so contacts leave a list nobody belongs to any more',
+			},
+			{
+				displayName: 'Max Removal Percent',
+				name: 'maxRemovalPercent',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 100 },
+				default: 10,
+				description: 'Deletion guard: a run that would remove more than this percent of the linked contacts removes nothing',
+			},
+			{
+				displayName: 'New Contact Subscription',
+				name: 'newContactSubscription',
+				type: 'options',
+				options: [
+					{ name: 'Account Default', value: 'unset', description: 'Send no subscription state' },
+					{ name: 'Subscribed', value: 'SUBSCRIBED' },
+				],
+				default: 'SUBSCRIBED',
+				description:
+					'Subscription state of the SMS channel of contacts the sync creates. An existing channel\'s state is never changed.',
+			},
+			{
+				displayName: 'Removals Always Allowed',
+				name: 'minRemovalsBeforeGuard',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 5,
+				description: 'Deletion guard: up to this many removals per run are allowed whatever the percentage',
+			},
+		],
+	},
+];
+
+interface SyncOptionsParameter extends Omit<Partial<SyncOptions>, 'managedLists'> {
+	managedLists?: string;
+}
+
+function readOptions(context: IExecuteFunctions): SyncOptions {
+	const { managedLists, ...rest } = context.getNodeParameter('options', 0, {}) as SyncOptionsParameter;
+	return resolveSyncOptions({
+		...rest,
+		mode: context.getNodeParameter('mode', 0) as SyncOptions['mode'],
+		removalPolicy: context.getNodeParameter('removalPolicy', 0) as SyncOptions['removalPolicy'],
+		dryRun: context.getNodeParameter('dryRun', 0, false) as boolean,
+		managedLists: (managedLists ?? '')
+			.split(/[,\n]/)
+			.map((name) => name.trim())
+			.filter((name) => name !== ''),
+	});
+}
+
+/** Rebuilds the error of a failed contact for n8n (MessageMedia errors keep status, type and invalid fields). */
+function outcomeFailure(outcome: SyncOutcome): Error {
+	const error = outcome.error ?? { message: 'Failed' };
+	if (error.status === undefined) return new Error(`${outcome.sourceId}: ${error.message}`);
+	return new ServiceApiError({ service: 'messagemedia', ...error, status: error.status, message: `${outcome.sourceId}: ${error.message}` });
+}
+
+/**
+ * Contact → Sync. Output 0: one item per contact outcome (paired with its input item); output 1: the run
+ * summary. The deletion guard fails the node (unless "Continue On Fail"); so does a failed contact,
+ * after the whole run was applied and reported.
+ */
+export async function executeSync(this: IExecuteFunctions, client: MessageMediaClient): Promise<INodeExecutionData[][]> {
+	const node = this.getNode();
+	const items = this.getInputData();
+	const allItems = items.map((_, item) => ({ item }));
+	let options: SyncOptions;
+	try {
+		options = readOptions(this);
+	} catch (error) {
+		throw toNodeError(node, error);
+	}
+
+	const { inputs, invalid } = classifyInput(items.map((item) => item.json));
+	if (invalid.length > 0 && !this.continueOnFail()) {
+		throw new NodeOperationError(node, invalid[0].message, { itemIndex: invalid[0].index });
+	}
+
+	let result;
+	try {
+		result = await runSync(client, inputs, options);
+	} catch (error) {
+		if (!this.continueOnFail()) throw toNodeError(node, error);
+		return [[{ json: errorItemJson(error), pairedItem: allItems }], []];
+	}
+	if (result.guardFailure !== undefined && !this.continueOnFail()) {
+		throw new NodeOperationError(node, result.guardFailure, {
+			description: `Blocked removals: ${result.summary.guard.removals} of ${result.summary.guard.linked} linked contacts. Nothing was written.`,
+		});
+	}
+	const failed = result.outcomes.find((outcome) => outcome.action === 'failed');
+	if (failed !== undefined && !this.continueOnFail()) {
+		const error = toNodeError(node, outcomeFailure(failed), failed.itemIndex);
+		error.description = [
+			`${result.summary.counts.failed} contact(s) failed; the rest of the run was applied.`,
+			'Turn on Settings › On Error › Continue to get every outcome as an item.',
+			error.description,
+		]
+			.filter(Boolean)
+			.join(' ');
+		throw error;
+	}
+
+	const outcomes: INodeExecutionData[] = result.outcomes.map(({ itemIndex, ...outcome }) => ({
+		json: outcome as unknown as IDataObject,
+		pairedItem: { item: itemIndex ?? 0 },
+	}));
+	for (const { index, message } of invalid) {
+		outcomes.push({ json: { action: 'failed', error: { message } }, pairedItem: { item: index } });
+	}
+	const summary = { ...result.summary, counts: { ...result.summary.counts, failed: result.summary.counts.failed + invalid.length } };
+	return [outcomes, [{ json: summary as unknown as IDataObject, pairedItem: allItems }]];
+}
