@@ -1,0 +1,324 @@
+/**
+ * The one Graph transport: `@microsoft/microsoft-graph-client` with our own middleware chain
+ *
+ *   GraphRetryMiddleware → GraphBearerMiddleware → HTTPMessageHandler (global fetch)
+ *
+ * - Retry: lib/common/retry.ts policy for 429/503/504 (honouring Retry-After) and network errors;
+ *   a 401 `InvalidAuthenticationToken` forces one token refresh and one retry.
+ * - Bearer: sends the token only to the configured Graph origin (checked per request, so a
+ *   nextLink/deltaLink pointing elsewhere never receives it), also for loopback `http://` fakes,
+ *   which graph-client's own AuthenticationHandler (https + known host names only) would skip.
+ * - URLs are built here and pinned through a middleware option, so `@odata.nextLink` and
+ *   `@odata.deltaLink` are requested byte for byte as Graph returned them.
+ * Errors leave as ServiceApiError (service 'graph'), token problems as ServiceApiError ('entra'),
+ * refused links as ConfigurationError; every message is redacted.
+ */
+import { Client, GraphClientError, GraphError, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
+import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
+
+import { ConfigurationError, ServiceApiError } from '../common/errors';
+import { redact } from '../common/redact';
+import { DEFAULT_RETRY_POLICY, isTransientNetworkError, parseRetryAfter, withRetry } from '../common/retry';
+import type { RetryPolicy } from '../common/retry';
+import type { EntraConfig } from './config';
+import { getTokenProvider } from './token';
+import type { AccessTokenSource } from './token';
+
+export interface GraphCounters {
+	/** HTTP requests sent to Graph, retries included. */
+	requests: number;
+	/** Retries after 429/503/504, network errors or a rejected token. */
+	retries: number;
+	/** 429 responses seen. */
+	throttled: number;
+	/** Forced token refreshes after a 401 InvalidAuthenticationToken. */
+	tokenRefreshes: number;
+}
+
+export interface GraphTransportOptions {
+	retryPolicy?: RetryPolicy;
+	/** Token source; defaults to the process-wide cached msal application for the config. */
+	tokens?: AccessTokenSource & { redactions?: string[] };
+	/** Per-request timeout, ms (default 60 s). */
+	timeoutMs?: number;
+}
+
+export interface GraphRequestOptions {
+	/** Query options, values unencoded (`{ $select: 'id,mail', $filter: "mail eq 'a'" }`). */
+	query?: Record<string, string | number | boolean | undefined>;
+	/** Send `ConsistencyLevel: eventual` and `$count=true` (advanced query). */
+	advancedQuery?: boolean;
+	headers?: Record<string, string>;
+}
+
+export interface GraphPage<T> {
+	value: T[];
+	nextLink?: string;
+	deltaLink?: string;
+}
+
+const RETRY_STATUSES = new Set([429, 503, 504]);
+
+/** Carries the exact URL of a request through graph-client's request builder. */
+class PinnedUrlOption implements MiddlewareOptions {
+	constructor(readonly url: string) {}
+}
+
+/** A retryable response, thrown inside the retry loop only. */
+class RetryableResponse extends Error {
+	constructor(
+		readonly response: Response,
+		readonly retryAfterMs?: number,
+	) {
+		super(`HTTP ${response.status}`);
+	}
+}
+
+class GraphBearerMiddleware implements Middleware {
+	private next?: Middleware;
+
+	constructor(private readonly transport: GraphTransport) {}
+
+	setNext(next: Middleware): void {
+		this.next = next;
+	}
+
+	async execute(context: Context): Promise<void> {
+		const pinned = context.middlewareControl?.getMiddlewareOptions(PinnedUrlOption) as PinnedUrlOption | undefined;
+		if (pinned) context.request = pinned.url;
+		const url = String(context.request);
+		this.transport.assertGraphUrl(url);
+		const options = (context.options ??= {});
+		const headers = { ...((options.headers as Record<string, string> | undefined) ?? {}) };
+		headers.Authorization = `Bearer ${await this.transport.tokens.getToken()}`;
+		options.headers = headers;
+		options.signal = AbortSignal.timeout(this.transport.timeoutMs);
+		this.transport.counters.requests++;
+		await this.next!.execute(context);
+	}
+}
+
+class GraphRetryMiddleware implements Middleware {
+	private next?: Middleware;
+
+	constructor(private readonly transport: GraphTransport) {}
+
+	setNext(next: Middleware): void {
+		this.next = next;
+	}
+
+	async execute(context: Context): Promise<void> {
+		const { transport } = this;
+		let refreshed = false;
+		try {
+			await withRetry(
+				async () => {
+					await this.next!.execute(context);
+					const response = context.response!;
+					if (RETRY_STATUSES.has(response.status)) {
+						if (response.status === 429) transport.counters.throttled++;
+						throw new RetryableResponse(response, parseRetryAfter(response.headers.get('retry-after')));
+					}
+					if (response.status === 401 && !refreshed && (await graphErrorCode(response)) === 'InvalidAuthenticationToken') {
+						refreshed = true;
+						transport.counters.tokenRefreshes++;
+						await transport.tokens.getToken(true);
+						throw new RetryableResponse(response, 0);
+					}
+				},
+				(error) =>
+					error instanceof RetryableResponse
+						? { retry: true, retryAfterMs: error.retryAfterMs }
+						: { retry: isTransientNetworkError(error) },
+				transport.retryPolicy,
+				({ error }) => {
+					transport.counters.retries++;
+					// The retried response is dropped; the last one stays readable for the error path.
+					if (error instanceof RetryableResponse) void error.response.body?.cancel();
+				},
+			);
+		} catch (error) {
+			// Out of attempts on a retryable status: leave the last response for the normal error path.
+			if (error instanceof RetryableResponse) return;
+			// graph-client rethrows GraphClientError untouched; anything else it flattens into a GraphError.
+			const wrapped = new GraphClientError((error as Error)?.message);
+			wrapped.customError = error;
+			throw wrapped;
+		}
+	}
+}
+
+async function graphErrorCode(response: Response): Promise<string | undefined> {
+	try {
+		const body = (await response.clone().json()) as { error?: { code?: string } };
+		return body?.error?.code;
+	} catch {
+		return undefined;
+	}
+}
+
+export class GraphTransport {
+	readonly counters: GraphCounters = { requests: 0, retries: 0, throttled: 0, tokenRefreshes: 0 };
+	readonly graphRoot: string;
+	readonly tokens: AccessTokenSource & { redactions?: string[] };
+	readonly retryPolicy: RetryPolicy;
+	readonly timeoutMs: number;
+	private readonly origin: string;
+	private readonly client: Client;
+
+	constructor(config: EntraConfig, options: GraphTransportOptions = {}) {
+		this.graphRoot = config.graphRoot;
+		this.origin = new URL(config.graphRoot).origin;
+		this.tokens = options.tokens ?? getTokenProvider(config);
+		this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
+		this.timeoutMs = options.timeoutMs ?? 60_000;
+		this.client = Client.initWithMiddleware({
+			baseUrl: `${this.graphRoot}/`,
+			defaultVersion: 'v1.0',
+			middleware: [new GraphRetryMiddleware(this), new GraphBearerMiddleware(this), new HTTPMessageHandler()],
+		});
+	}
+
+	/** Throws unless `url` is on the configured Graph root (protects the bearer token). */
+	assertGraphUrl(url: string, key = 'deltaLink'): void {
+		let parsed: URL;
+		try {
+			parsed = new URL(url);
+		} catch {
+			throw new ConfigurationError(`"${redact(url.slice(0, 200))}" is not a valid Microsoft Graph URL.`, key);
+		}
+		if (parsed.origin !== this.origin || !parsed.pathname.startsWith(new URL(this.graphRoot).pathname)) {
+			throw new ConfigurationError(
+				`Refusing to call ${parsed.origin}: links must stay on the configured Microsoft Graph endpoint ${this.graphRoot}, so the access token is never sent elsewhere.`,
+				key,
+			);
+		}
+	}
+
+	/** `/users` + query → absolute v1.0 URL; an absolute URL (nextLink/deltaLink) is checked and kept verbatim. */
+	buildUrl(pathOrUrl: string, options: GraphRequestOptions = {}): string {
+		if (/^https?:\/\//i.test(pathOrUrl)) {
+			this.assertGraphUrl(pathOrUrl);
+			// nextLinks normally repeat $count=true; add it if one does not, the header alone is not enough.
+			if (options.advancedQuery && !/[?&]\$count=/i.test(pathOrUrl)) {
+				return `${pathOrUrl}${pathOrUrl.includes('?') ? '&' : '?'}$count=true`;
+			}
+			return pathOrUrl;
+		}
+		const query = { ...(options.query ?? {}) };
+		if (options.advancedQuery) query.$count = 'true';
+		const pairs = Object.entries(query)
+			.filter(([, value]) => value !== undefined && value !== '')
+			.map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
+		const path = pathOrUrl.startsWith('/') ? pathOrUrl : `/${pathOrUrl}`;
+		return `${this.graphRoot}/v1.0${path}${pairs.length ? `?${pairs.join('&')}` : ''}`;
+	}
+
+	async get<T>(pathOrUrl: string, options: GraphRequestOptions = {}): Promise<T> {
+		return (await this.send('GET', pathOrUrl, options)) as T;
+	}
+
+	async patch(pathOrUrl: string, body: Record<string, unknown>): Promise<void> {
+		await this.send('PATCH', pathOrUrl, {}, body);
+	}
+
+	/** One page of a collection. */
+	async getPage<T>(pathOrUrl: string, options: GraphRequestOptions = {}): Promise<GraphPage<T>> {
+		const body = await this.get<{ value?: T[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string }>(
+			pathOrUrl,
+			options,
+		);
+		return { value: body?.value ?? [], nextLink: body?.['@odata.nextLink'], deltaLink: body?.['@odata.deltaLink'] };
+	}
+
+	/**
+	 * Follows `@odata.nextLink` until the last page (or until `limit` items), resending the
+	 * advanced-query header on every page. Returns the items and the delta link, if any.
+	 */
+	async getAllPages<T>(
+		pathOrUrl: string,
+		options: GraphRequestOptions & { limit?: number } = {},
+	): Promise<{ value: T[]; deltaLink?: string }> {
+		const value: T[] = [];
+		let next: string | undefined = pathOrUrl;
+		let pageOptions: GraphRequestOptions = options;
+		while (next) {
+			const page: GraphPage<T> = await this.getPage<T>(next, pageOptions);
+			value.push(...page.value);
+			if (options.limit !== undefined && value.length >= options.limit) return { value: value.slice(0, options.limit) };
+			if (page.deltaLink) return { value, deltaLink: page.deltaLink };
+			next = page.nextLink;
+			pageOptions = { advancedQuery: options.advancedQuery, headers: options.headers };
+		}
+		return { value };
+	}
+
+	private async send(method: 'GET' | 'PATCH', pathOrUrl: string, options: GraphRequestOptions, body?: unknown) {
+		const url = this.buildUrl(pathOrUrl, options);
+		const request = this.client.api('/').middlewareOptions([new PinnedUrlOption(url)]);
+		const headers: Record<string, string> = { ...(options.headers ?? {}) };
+		if (options.advancedQuery) headers.ConsistencyLevel = 'eventual';
+		request.headers(headers);
+		try {
+			return method === 'GET' ? await request.get() : await request.patch(body);
+		} catch (error) {
+			throw this.toError(error);
+		}
+	}
+
+	/** Redacts credential material and the current access token. */
+	redact(text: string): string {
+		return redact(text, this.tokens.redactions ?? []);
+	}
+
+	private toError(error: unknown): Error {
+		const inner = error instanceof GraphClientError && error.customError !== undefined ? error.customError : error;
+		if (inner instanceof ServiceApiError || inner instanceof ConfigurationError) return inner;
+		if (inner instanceof GraphError && inner.statusCode > 0) return this.fromGraphError(inner);
+		const e = inner as { message?: string; name?: string; cause?: { code?: string } };
+		const code = e?.cause?.code ?? (e?.name === 'TimeoutError' ? 'Timeout' : undefined);
+		return new ServiceApiError({
+			service: 'graph',
+			status: 0,
+			code,
+			message: this.redact(`Could not reach Microsoft Graph at ${this.graphRoot}: ${code ?? e?.message ?? 'network error'}`),
+			hint: 'Check the cloud / Graph Base URL setting and the network path from n8n to Microsoft Graph.',
+		});
+	}
+
+	private fromGraphError(error: GraphError): ServiceApiError {
+		const status = error.statusCode;
+		const code = error.code ?? undefined;
+		let message = error.message;
+		if (!message) {
+			const body = typeof error.body === 'string' ? error.body.slice(0, 300) : '';
+			message = `Microsoft Graph answered HTTP ${status}${body ? `: ${body}` : ''}`;
+		}
+		return new ServiceApiError({
+			service: 'graph',
+			status,
+			code,
+			message: this.redact(message),
+			requestId: error.requestId ?? undefined,
+			hint: graphHint(status, code, message),
+		});
+	}
+}
+
+export const ON_PREMISES_MASTERED = /on-premises mastered/i;
+
+function graphHint(status: number, code: string | undefined, message: string): string | undefined {
+	if (status === 403 && code === 'Authorization_RequestDenied') {
+		return 'Grant the app registration the User.Read.All application permission (GroupMember.Read.All for group scoping, User.ReadWrite.All for updates) and admin consent, in Entra ID → App registrations → API permissions.';
+	}
+	if (status === 400 && ON_PREMISES_MASTERED.test(message)) {
+		return 'This user is synced from on-premises Active Directory (onPremisesSyncEnabled): change the attribute in AD, or leave it out of the update.';
+	}
+	if (status === 401) return 'The access token was rejected: check that the cloud setting matches the tenant.';
+	if (status === 404) return 'The user or group was not found (new objects can take a moment to replicate).';
+	if (status === 400 && code === 'Request_UnsupportedQuery') {
+		return 'Microsoft Graph does not support this filter on this attribute; see the $filter support table for user properties.';
+	}
+	if (status === 429) return 'Microsoft Graph kept throttling the app; run again later or reduce how often the workflow runs.';
+	return undefined;
+}

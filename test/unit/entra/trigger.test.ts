@@ -1,0 +1,201 @@
+import nock from 'nock';
+import type { IDataObject, INode, IPollFunctions } from 'n8n-workflow';
+
+import { clearTokenCache } from '../../../lib/entra/token';
+import { scopeHash } from '../../../lib/entra/poll';
+import { EntraDirectoryTrigger } from '../../../nodes/EntraDirectoryTrigger/EntraDirectoryTrigger.node';
+import { GRAPH, fields, nockToken, page } from './helpers';
+
+const GROUP = '99999999-8888-7777-6666-555555555555';
+const SELECT = 'id,displayName,mobilePhone';
+
+function fakePoll(params: Record<string, unknown>, staticData: IDataObject, mode: 'trigger' | 'manual' = 'trigger') {
+	const node: INode = {
+		id: 'n1',
+		name: 'Entra Directory Trigger',
+		type: 'n8n-nodes-entra-sync.entraDirectoryTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const all: Record<string, unknown> = {
+		attributes: ['displayName', 'mobilePhone'],
+		extraAttributes: '',
+		filters: {},
+		groupScope: { __rl: true, mode: 'list', value: '' },
+		membership: 'transitive',
+		emitExisting: false,
+		...params,
+	};
+	return {
+		getNodeParameter: (name: string, fallback?: unknown, options?: { extractValue?: boolean }) => {
+			const path = name.split('.');
+			let value: unknown = all;
+			for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
+			if (value && typeof value === 'object' && '__rl' in value && options?.extractValue) value = (value as unknown as { value: unknown }).value;
+			return value === undefined ? fallback : value;
+		},
+		getWorkflowStaticData: () => staticData,
+		getCredentials: async () => fields(),
+		getMode: () => mode,
+		getNode: () => node,
+		helpers: { returnJsonArray: (items: IDataObject[]) => items.map((json) => ({ json })) },
+	} as unknown as IPollFunctions;
+}
+
+const trigger = new EntraDirectoryTrigger();
+const poll = async (ctx: IPollFunctions) => await trigger.poll.call(ctx);
+const link = (token: string) => `${GRAPH}/v1.0/users/delta?$deltatoken=${token}`;
+
+describe('Entra Directory Trigger cursor', () => {
+	beforeAll(() => nock.disableNetConnect());
+	beforeEach(() => {
+		nockToken();
+	});
+	afterEach(() => {
+		nock.cleanAll();
+		clearTokenCache();
+	});
+	afterAll(() => nock.enableNetConnect());
+
+	it('first poll, start from now: stores the latest delta link and emits nothing', async () => {
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $select: SELECT, $deltatoken: 'latest' })
+			.reply(200, page([], { '@odata.deltaLink': link('NOW') }));
+		const staticData: IDataObject = {};
+		await expect(poll(fakePoll({}, staticData))).resolves.toBeNull();
+		expect(staticData).toMatchObject({ deltaLink: link('NOW'), scopeHash: expect.any(String) });
+		expect(nock.pendingMocks()).toEqual([]);
+	});
+
+	it('first poll, emit existing: emits users in scope (filters client-side), marked initial', async () => {
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $select: `${SELECT},department` })
+			.reply(
+				200,
+				page(
+					[
+						{ id: 'a', displayName: 'A', department: 'Sales' },
+						{ id: 'b', displayName: 'B', department: 'HR' },
+					],
+					{ '@odata.deltaLink': link('D1') },
+				),
+			);
+		const staticData: IDataObject = {};
+		const result = await poll(
+			fakePoll(
+				{ emitExisting: true, filters: { conditions: [{ attribute: 'department', operator: 'equals', value: 'sales' }] } },
+				staticData,
+			),
+		);
+		expect(result![0].map((i) => i.json)).toEqual([
+			{ id: 'a', displayName: 'A', department: 'Sales', _delta: { fullResync: false, initial: true } },
+		]);
+		expect(staticData.deltaLink).toBe(link('D1'));
+	});
+
+	it('incremental poll emits changed and removed users and advances the cursor', async () => {
+		const params = {};
+		const staticData: IDataObject = {
+			deltaLink: link('D1'),
+			scopeHash: scopeHash({ select: ['displayName', 'mobilePhone'], filters: [] }),
+			lastPollAt: '2026-11-26T00:00:00.000Z',
+		};
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $deltatoken: 'D1' })
+			.reply(
+				200,
+				page([{ id: 'a', displayName: 'A2' }, { id: 'z', '@removed': { reason: 'deleted' } }], { '@odata.deltaLink': link('D2') }),
+			);
+		const result = await poll(fakePoll(params, staticData));
+		expect(result![0].map((i) => i.json)).toEqual([
+			{ id: 'a', displayName: 'A2', _delta: { fullResync: false } },
+			{ id: 'z', '@removed': { reason: 'deleted' }, _delta: { fullResync: false } },
+		]);
+		expect(staticData.deltaLink).toBe(link('D2'));
+
+		// Nothing changed next time: no execution, cursor still advances.
+		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'D2' }).reply(200, page([], { '@odata.deltaLink': link('D3') }));
+		await expect(poll(fakePoll(params, staticData))).resolves.toBeNull();
+		expect(staticData.deltaLink).toBe(link('D3'));
+	});
+
+	it('expired delta token → full resync of users in scope, marked', async () => {
+		const staticData: IDataObject = {
+			deltaLink: link('OLD'),
+			scopeHash: scopeHash({ select: ['displayName', 'mobilePhone'], filters: [] }),
+		};
+		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'OLD' }).reply(410, '');
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $select: SELECT })
+			.reply(200, page([{ id: 'a' }], { '@odata.deltaLink': link('NEW') }));
+		const result = await poll(fakePoll({}, staticData));
+		expect(result![0][0].json).toMatchObject({ id: 'a', _delta: { fullResync: true, resyncReason: expect.stringMatching(/410/) } });
+		expect(staticData.deltaLink).toBe(link('NEW'));
+	});
+
+	it('a scope change resets the cursor', async () => {
+		const staticData: IDataObject = { deltaLink: link('D1'), scopeHash: 'hash-of-another-scope' };
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $select: SELECT, $deltatoken: 'latest' })
+			.reply(200, page([], { '@odata.deltaLink': link('RESET') }));
+		await expect(poll(fakePoll({}, staticData))).resolves.toBeNull();
+		expect(staticData.deltaLink).toBe(link('RESET'));
+		expect(staticData.scopeHash).toBe(scopeHash({ select: ['displayName', 'mobilePhone'], filters: [] }));
+	});
+
+	it('missing or corrupt static data → a fresh read, not a crash', async () => {
+		const staticData: IDataObject = { deltaLink: 42, scopeHash: null, memberIds: 'nonsense' };
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $select: SELECT })
+			.reply(200, page([{ id: 'a' }], { '@odata.deltaLink': link('D1') }));
+		const result = await poll(fakePoll({ emitExisting: true }, staticData));
+		expect(result![0]).toHaveLength(1);
+		expect(staticData).toMatchObject({ deltaLink: link('D1') });
+		expect(staticData.memberIds).toBeUndefined();
+	});
+
+	it('manual "fetch test event" returns a sample and leaves the cursor untouched', async () => {
+		const staticData: IDataObject = { deltaLink: link('KEEP'), scopeHash: 'h', lastPollAt: 'then' };
+		nock(GRAPH)
+			.get('/v1.0/users')
+			.query({ $select: SELECT, $top: '5' })
+			.reply(200, page([{ id: 'a' }, { id: 'b' }]));
+		const result = await poll(fakePoll({}, staticData, 'manual'));
+		expect(result![0].map((i) => i.json.id)).toEqual(['a', 'b']);
+		expect(staticData).toEqual({ deltaLink: link('KEEP'), scopeHash: 'h', lastPollAt: 'then' });
+		expect(nock.pendingMocks()).toEqual([]);
+	});
+
+	it('group scope: members who left come out as outOfScope, new members are fetched', async () => {
+		const scope = { select: ['displayName', 'mobilePhone'], filters: [], group: { groupId: GROUP, membership: 'transitive' as const } };
+		const staticData: IDataObject = { deltaLink: link('D1'), scopeHash: scopeHash(scope), memberIds: ['a', 'left'] };
+		const members = nock(GRAPH, { reqheaders: { consistencylevel: 'eventual' } })
+			.get(`/v1.0/groups/${GROUP}/transitiveMembers/microsoft.graph.user`)
+			.query({ $select: 'id', $top: '999', $count: 'true' })
+			.reply(200, page([{ id: 'a' }, { id: 'joined' }]));
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $deltatoken: 'D1' })
+			.reply(200, page([{ id: 'a', displayName: 'A' }, { id: 'outsider', displayName: 'X' }], { '@odata.deltaLink': link('D2') }));
+		nock(GRAPH)
+			.get(`/v1.0/groups/${GROUP}/transitiveMembers/microsoft.graph.user`)
+			.query({ $select: SELECT, $top: '999', $count: 'true' })
+			.reply(200, page([{ id: 'a', displayName: 'A' }, { id: 'joined', displayName: 'J' }]));
+		const result = await poll(fakePoll({ groupScope: { __rl: true, mode: 'id', value: GROUP } }, staticData));
+		expect(members.isDone()).toBe(true);
+		expect(result![0].map((i) => i.json)).toEqual([
+			{ id: 'a', displayName: 'A', _delta: { fullResync: false } },
+			{ id: 'left', '@removed': { reason: 'outOfScope' }, _delta: { fullResync: false } },
+			{ id: 'joined', displayName: 'J', _delta: { fullResync: false } },
+		]);
+		expect(staticData.memberIds).toEqual(['a', 'joined']);
+		expect(nock.pendingMocks()).toEqual([]);
+	});
+});
