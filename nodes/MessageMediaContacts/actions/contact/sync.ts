@@ -255,6 +255,10 @@ export async function executeSync(this: IExecuteFunctions, client: MessageMediaC
 	for (const { index, message } of invalid) {
 		outcomes.push({ json: { action: 'failed', error: { message } }, pairedItem: { item: index } });
 	}
-	const summary = { ...result.summary, counts: { ...result.summary.counts, failed: result.summary.counts.failed + invalid.length } };
+	const summary = {
+		...result.summary,
+		items: result.summary.items + invalid.length,
+		counts: { ...result.summary.counts, failed: result.summary.counts.failed + invalid.length },
+	};
 	return [outcomes, [{ json: summary as unknown as IDataObject, pairedItem: allItems }]];
 }

@@ -1,0 +1,273 @@
+/**
+ * Shapes of the sync engine: its options, the plan (desired vs actual, before any write) and the
+ * per-contact outcomes and run summary it reports. Pure data, no n8n types.
+ */
+
+import type { CONTACT_ATTRIBUTES } from '../messagemedia/contact-request';
+import type { SyncItem } from '../types';
+import type {
+	Contact,
+	ContactList,
+	CustomField,
+	CustomFieldType,
+	SubscriptionState,
+	WritableChannel,
+} from '../messagemedia/types';
+
+export type SyncMode = 'full' | 'incremental';
+export type RemovalPolicy = 'delete' | 'removeFromLists' | 'unsubscribe' | 'ignore';
+/** `unset` sends no `subscriptionState` and leaves it to the account's default. */
+export type NewContactSubscription = 'SUBSCRIBED' | 'unset';
+
+export interface SyncOptions {
+	/** `full`: the input is the whole scope, linked contacts absent from it are removed; `incremental`: only the input items. */
+	mode: SyncMode;
+	/** Report the plan, write nothing. */
+	dryRun: boolean;
+	removalPolicy: RemovalPolicy;
+	/** Link an unlinked contact that has the same SMS number instead of reporting a conflict. */
+	adoptExisting: boolean;
+	/** Label of the custom field holding the Entra object id (created when missing). */
+	linkFieldLabel: string;
+	/** Label of the custom field holding the email address (created when missing). */
+	emailFieldLabel: string;
+	/** Create a TEXT custom field for a `customFields` key that matches no label or merge tag. */
+	createMissingFields: boolean;
+	/** Create lists named by the input that don't exist yet. */
+	createMissingLists: boolean;
+	/** Lists the sync manages besides those named by this run's input (so a contact can leave a list nobody is in any more). */
+	managedLists: string[];
+	newContactSubscription: NewContactSubscription;
+	/** Deletion guard: more removals than this percent of linked contacts stop the run... */
+	maxRemovalPercent: number;
+	/** ...but up to this many removals are always allowed. */
+	minRemovalsBeforeGuard: number;
+	/** Approve removals above the threshold for this run. */
+	allowMassRemoval: boolean;
+	/** When the guard trips: apply creates and updates, hold removals back (reported `blocked`), don't fail. */
+	continueWithoutRemovals: boolean;
+	/** Contact writes in flight at once (1..20). */
+	concurrency: number;
+}
+
+export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
+	mode: 'full',
+	dryRun: false,
+	removalPolicy: 'delete',
+	adoptExisting: true,
+	linkFieldLabel: 'Entra Object ID',
+	emailFieldLabel: 'Email',
+	createMissingFields: true,
+	createMissingLists: true,
+	managedLists: [],
+	newContactSubscription: 'SUBSCRIBED',
+	maxRemovalPercent: 10,
+	minRemovalsBeforeGuard: 5,
+	allowMassRemoval: false,
+	continueWithoutRemovals: false,
+	concurrency: 5,
+};
+
+export const MAX_CONCURRENCY = 20;
+
+/** What happened (or, in a dry run, would happen) to one directory user's contact. */
+export type OutcomeAction =
+	| 'created'
+	| 'adopted'
+	| 'updated'
+	| 'unchanged'
+	| 'removed'
+	| 'unsubscribed'
+	| 'removedFromLists'
+	| 'skipped'
+	| 'blocked'
+	| 'rejected'
+	| 'conflict'
+	| 'duplicate'
+	| 'failed';
+
+export const OUTCOME_ACTIONS: OutcomeAction[] = [
+	'created',
+	'adopted',
+	'updated',
+	'unchanged',
+	'removed',
+	'unsubscribed',
+	'removedFromLists',
+	'skipped',
+	'blocked',
+	'rejected',
+	'conflict',
+	'duplicate',
+	'failed',
+];
+
+export interface FieldChange {
+	from: string;
+	to: string;
+}
+
+/** JSON-safe error of one contact (a MessageMedia error keeps its status, type, title/detail and invalid fields). */
+export interface OutcomeError {
+	message: string;
+	status?: number;
+	code?: string;
+	requestId?: string;
+	details?: Record<string, unknown>;
+}
+
+export interface SyncOutcome {
+	sourceId: string;
+	action: OutcomeAction;
+	/** Input item the outcome belongs to; absent for linked contacts a full run found missing from the input. */
+	itemIndex?: number;
+	contactId?: string;
+	phone?: string;
+	/** Why: removal reason, skip/block/conflict explanation. */
+	reason?: string;
+	/** Field → old and new value (for creates `from` is empty). */
+	changes?: Record<string, FieldChange>;
+	/** List names the contact joins and leaves. */
+	lists?: { added: string[]; removed: string[] };
+	error?: OutcomeError;
+}
+
+/** A custom field the plan writes: existing (`id`) or to be created. */
+export interface FieldSpec {
+	id?: string;
+	label: string;
+	mergeTag: string;
+	type: CustomFieldType;
+	maxLength: number;
+}
+
+/** A list the plan writes to: existing (`id`) or to be created. */
+export interface ListSpec {
+	id?: string;
+	name: string;
+}
+
+/** Scalar contact attributes the sync writes as they are. */
+export type ContactAttribute = (typeof CONTACT_ATTRIBUTES)[number];
+
+/** Custom field values keyed by the field's merge tag (see `SyncPlan.fields`). */
+export type FieldValues = Record<string, string>;
+
+/** An item's contact fields resolved against the account: custom fields by merge tag, lists by key. */
+export interface ResolvedContact {
+	/** Attributes the item sets ('' clears). */
+	attributes: Partial<Record<ContactAttribute, string>>;
+	phone?: string;
+	/** Merge tag → value, including the link field (and the email field when the item has an email). */
+	fields: FieldValues;
+	/** List keys (lower-case names); undefined when the item says nothing about lists. */
+	lists?: string[];
+}
+
+export interface PlannedCreate {
+	kind: 'create';
+	outcome: SyncOutcome;
+	desired: ResolvedContact & { phone: string };
+	subscriptionState?: SubscriptionState;
+}
+
+export interface PlannedUpdate {
+	kind: 'update';
+	outcome: SyncOutcome;
+	contactId: string;
+	attributes: Partial<Record<ContactAttribute, string>>;
+	/** Full writable channel set, only when the SMS number or a subscription changes. */
+	channels?: WritableChannel[];
+	fields: FieldValues;
+	/** List keys the contact joins / leaves (bulk list endpoint). */
+	listsAdd: string[];
+	listsRemove: string[];
+}
+
+export interface PlannedDelete {
+	kind: 'delete';
+	outcome: SyncOutcome;
+	contactId: string;
+}
+
+/** Reported only: unchanged, skipped, blocked, rejected, conflict, duplicate, failed. */
+export interface PlannedReport {
+	kind: 'report';
+	outcome: SyncOutcome;
+}
+
+export type PlanEntry = PlannedCreate | PlannedUpdate | PlannedDelete | PlannedReport;
+
+export type GuardStatus = 'ok' | 'tripped' | 'overridden';
+
+export interface GuardReport {
+	status: GuardStatus;
+	/** Removals the plan holds (before blocking). */
+	removals: number;
+	/** Linked contacts known to the run (all of them after a scan). */
+	linked: number;
+	/** Most removals allowed without an override. */
+	threshold: number;
+	message?: string;
+}
+
+export interface SyncPlan {
+	mode: SyncMode;
+	entries: PlanEntry[];
+	/** Merge tag of the link field (holds the Entra object id). */
+	linkField: string;
+	/** Custom fields by merge tag (the keys of `FieldValues`); those without `id` are created first. */
+	fields: Record<string, FieldSpec>;
+	/** Lists by lower-case name; those without `id` are created first. */
+	lists: Record<string, ListSpec>;
+	/** Managed list keys (lower-case names). */
+	managedLists: string[];
+	guard: GuardReport;
+	/**
+	 * Set when the state given was partial (incremental look-up by phone) and not enough to plan safely:
+	 * some item's linked contact may exist under another number. The caller reads all contacts and plans again.
+	 */
+	needsFullScan?: string;
+}
+
+/** What the planner knows about MessageMedia. */
+export interface ActualState {
+	contacts: Contact[];
+	/** `contacts` is every contact of the account (a full scan), not a look-up. */
+	complete: boolean;
+	lists: ContactList[];
+	customFields: CustomField[];
+}
+
+/** One input item, classified. Placeholders (`{}`) are dropped before this. */
+export type SyncInput =
+	| { kind: 'item'; index: number; item: SyncItem }
+	/** The Contact Mapper's rejected record: its user stays in scope, its contact is left alone. */
+	| { kind: 'rejected'; index: number; sourceId?: string; reason: string };
+
+export interface SyncSummary {
+	mode: SyncMode;
+	dryRun: boolean;
+	/** Input items considered (placeholders excluded). */
+	items: number;
+	counts: Record<OutcomeAction, number>;
+	requests: { total: number; byMethod: Record<string, number>; retries: number };
+	durationMs: number;
+	guard: GuardReport;
+	/** How existing contacts were found: `scan` (all pages), `phone` (look-up by number) or `phone+scan`. */
+	lookup: 'none' | 'scan' | 'phone' | 'phone+scan';
+	/** Why an incremental run read all contacts. */
+	lookupNote?: string;
+	/** Lists and custom fields created (dry run: that would be created). */
+	listsCreated: string[];
+	fieldsCreated: string[];
+	/** Set when the run stopped without writing (deletion guard). */
+	error?: string;
+}
+
+export interface SyncResult {
+	outcomes: SyncOutcome[];
+	summary: SyncSummary;
+	/** The deletion guard stopped the run: nothing was written and the node fails with this message. */
+	guardFailure?: string;
+}
