@@ -1,0 +1,99 @@
+/** Command-line entry of the fakes (run through cli.ts). Prints and writes {url, port, caFile, pid}. */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+import { generateSampleOrg } from './sample-org';
+import { startFakes } from './server';
+import type { FakeOptions, FakeSeed, FaultConfig } from './types';
+
+interface CliArgs {
+	port: number;
+	seedFile?: string;
+	sampleOrg: boolean;
+	faultsFile?: string;
+	stateDir?: string;
+	readyFile?: string;
+	tokenLifetime?: number;
+	deltaPageSize?: number;
+	verbose: boolean;
+}
+
+export function parseArgs(argv: string[]): CliArgs {
+	const args: CliArgs = { port: 0, sampleOrg: false, verbose: false };
+	for (let i = 0; i < argv.length; i++) {
+		const flag = argv[i];
+		const value = () => {
+			const next = argv[++i];
+			if (next === undefined) throw new Error(`${flag} needs a value`);
+			return next;
+		};
+		switch (flag) {
+			case '--port':
+				args.port = Number(value());
+				break;
+			case '--seed-file':
+				args.seedFile = value();
+				break;
+			case '--sample-org':
+				args.sampleOrg = true;
+				break;
+			case '--faults':
+				args.faultsFile = value();
+				break;
+			case '--state-dir':
+				args.stateDir = value();
+				break;
+			case '--ready-file':
+				args.readyFile = value();
+				break;
+			case '--token-lifetime':
+				args.tokenLifetime = Number(value());
+				break;
+			case '--delta-page-size':
+				args.deltaPageSize = Number(value());
+				break;
+			case '--verbose':
+				args.verbose = true;
+				break;
+			default:
+				throw new Error(`unknown option ${flag}`);
+		}
+	}
+	if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new Error('--port must be 0..65535');
+	return args;
+}
+
+function readJson<T>(file: string): T {
+	return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+export async function main(argv: string[]): Promise<void> {
+	const args = parseArgs(argv);
+	const seed: FakeSeed = args.seedFile ? readJson<FakeSeed>(args.seedFile) : generateSampleOrg();
+	const faults: FaultConfig = args.faultsFile ? readJson<FaultConfig>(args.faultsFile) : {};
+	const options: FakeOptions = {
+		port: args.port,
+		seed,
+		faults,
+		...(args.stateDir !== undefined ? { stateDir: resolve(args.stateDir) } : {}),
+		verbose: args.verbose,
+		...(args.tokenLifetime !== undefined ? { tokenLifetimeSeconds: args.tokenLifetime } : {}),
+		...(args.deltaPageSize !== undefined ? { deltaPageSize: args.deltaPageSize } : {}),
+	};
+	const fakes = await startFakes(options);
+	const ready = { url: fakes.url, port: fakes.port, caFile: fakes.caFile, pid: process.pid };
+	const readyFiles = [join(dirname(fakes.caFile), 'ready.json'), ...(args.readyFile ? [resolve(args.readyFile)] : [])];
+	for (const file of readyFiles) {
+		mkdirSync(dirname(file), { recursive: true });
+		writeFileSync(file, `${JSON.stringify(ready, null, 2)}\n`);
+	}
+	console.log(JSON.stringify(ready));
+	const stop = () => {
+		fakes.close().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
+	};
+	process.on('SIGTERM', stop);
+	process.on('SIGINT', stop);
+}
