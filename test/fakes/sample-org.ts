@@ -12,7 +12,6 @@ export const SAMPLE_TENANT_ID = '7c1b5a3e-2f4d-4e6a-9b8c-1d2e3f4a5b6c';
 export const SAMPLE_DOMAIN = 'contoso-demo.onmicrosoft.com';
 export const SAMPLE_CLIENT_ID = '3f2e1d0c-9b8a-4765-8432-10fedcba9876';
 export const SAMPLE_CLIENT_SECRET = 'fake-secret-for-the-demo-only~1234';
-// eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a client id (public), of the fake's certificate app
 export const SAMPLE_CERT_CLIENT_ID = '5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d';
 export const SAMPLE_MM_API_KEY = 'DUMMYKEY000000000001';
 export const SAMPLE_MM_API_SECRET = 'DUMMYSECRET0000000000000000001';

@@ -89,7 +89,6 @@ describe('CLI (separate process)', () => {
 		writeFileSync(seedFile, JSON.stringify({ messagemedia: { accounts: [{ apiKey: 'CLIKEY', apiSecret: 'CLISECRET' }] } }));
 		const readyFile = join(dir, 'ready.json');
 		const repo = resolve(__dirname, '..', '..', '..');
-		// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- the test runs the fakes CLI as its own process, as the e2e suite does
 		const child = spawn(process.execPath, ['test/fakes/cli.ts', '--port', '0', '--seed-file', seedFile, '--state-dir', join(dir, 'state'), '--ready-file', readyFile], {
 			cwd: repo,
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -106,7 +105,6 @@ describe('CLI (separate process)', () => {
 			expect(ready).toEqual({ url: `https://127.0.0.1:${ready.port}`, port: expect.any(Number), caFile: join(dir, 'state', 'ca.pem'), pid: child.pid });
 			const script = `fetch(process.argv[1], { headers: { Authorization: 'Basic ' + Buffer.from('CLIKEY:CLISECRET').toString('base64') } }).then(async (r) => console.log(r.status, await r.text()), (e) => { console.log('ERR', e.cause?.code ?? e.message); })`;
 			const output = await new Promise<string>((resolveOutput) => {
-				// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions -- a second process proves NODE_EXTRA_CA_CERTS=<caFile> is enough to trust the fakes
 				const client = spawn(process.execPath, ['-e', script, `${ready.url}/api/v1/contacts/lists`], { env: { ...process.env, NODE_EXTRA_CA_CERTS: ready.caFile } });
 				let out = '';
 				client.stdout.on('data', (c: Buffer) => (out += c.toString()));
