@@ -1,0 +1,340 @@
+import type { CountryCode } from 'libphonenumber-js/max';
+
+import { ConfigurationError } from '../common/errors';
+import type { ContactFields, RejectCode, RejectedItem } from '../types';
+import { isEmptyPlaceholder } from '../types';
+import { fingerprint } from './fingerprint';
+import { splitDisplayName } from './names';
+import { compileAttributePath } from './paths';
+import type { PhoneRejectCode, PhoneResult } from './phone';
+import { isCountryCode, normalisePhone, resolveCountry } from './phone';
+import { compileScope } from './scope';
+import { FIELD_LIMITS, cleanText, truncateText } from './text';
+import type { MappedField, MappedItem, MappingConfig, MappingRule } from './types';
+import { CONTACT_FIELDS, DEFAULT_PHONE_SOURCES } from './types';
+
+/**
+ * The Contact Mapper: directory user → sync item. Compile once per run (all configuration errors
+ * surface here, naming the key), then call the returned function per user; it never throws.
+ *
+ * Per user, in this order:
+ * 1. `{}` (n8n's Always Output Data placeholder) → `null` (skip silently).
+ * 2. no `id` → Rejected `missingId`.
+ * 3. delta `@removed` (reason deleted or changed) → remove, reason `deleted` (always emitted).
+ * 4. `accountEnabled === false` → remove, reason `disabled`, whatever the filters say.
+ * 5. outside the scope filters → remove, reason `outOfScope`.
+ *    (4 and 5 are dropped instead with `outOfScopeHandling: "drop"`.)
+ * 6. map the fields; any unusable value → Rejected with a code and the field; else upsert.
+ */
+
+export type MapResult = MappedItem | RejectedItem | null;
+/** Per-item values of `kind: "value"` rules (n8n expressions), keyed by rule index. */
+export type RuleValues = ReadonlyMap<number, unknown>;
+export type ContactMapper = (item: unknown, ruleValues?: RuleValues) => MapResult;
+
+export function isRejected(result: MappedItem | RejectedItem): result is RejectedItem {
+	return 'code' in result;
+}
+
+type Reader = { read: (user: Record<string, unknown>, values: RuleValues | undefined) => unknown; label: string };
+
+/** A value that cannot become text (an object where a string is expected). */
+const INVALID = Symbol('invalid');
+type Text = string | undefined | typeof INVALID;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toText(value: unknown): Text {
+	if (value === undefined || value === null) return undefined;
+	if (typeof value === 'string') {
+		const text = cleanText(value);
+		return text === '' ? undefined : text;
+	}
+	if (typeof value === 'number') return Number.isFinite(value) ? String(value) : INVALID;
+	if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+	if (Array.isArray(value)) {
+		// A multi-valued attribute (businessPhones, otherMails) gives its first usable value.
+		for (const element of value) {
+			const text = toText(element);
+			if (text !== undefined) return text;
+		}
+		return undefined;
+	}
+	return INVALID;
+}
+
+function describeType(value: unknown): string {
+	if (Array.isArray(value)) return 'a list';
+	if (value === null) return 'null';
+	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** `YYYY-MM-DD` from a date or date-time; Graph's "no date" (year 0001) is empty. */
+function toDate(text: string): string | undefined | typeof INVALID {
+	const match = DATE.exec(text);
+	if (!match) return INVALID;
+	const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+	if (year <= 1) return undefined;
+	const date = new Date(Date.UTC(year, month - 1, day));
+	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return INVALID;
+	return `${match[1]}-${match[2]}-${match[3]}`;
+}
+
+const PHONE_CACHE_SIZE = 10_000;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+type SimpleField = 'alias' | 'note' | 'country' | 'state' | 'location';
+const SIMPLE_FIELDS: SimpleField[] = ['alias', 'note', 'country', 'state', 'location'];
+
+class Rejection {
+	constructor(
+		readonly code: RejectCode,
+		readonly reason: string,
+		readonly field: string,
+	) {}
+}
+
+export function compileMapper(config: MappingConfig): ContactMapper {
+	const outOfScopeHandling = config.outOfScopeHandling ?? 'remove';
+	if (outOfScopeHandling !== 'remove' && outOfScopeHandling !== 'drop') {
+		throw new ConfigurationError(`outOfScopeHandling must be "remove" or "drop" (got ${JSON.stringify(outOfScopeHandling)})`, 'outOfScopeHandling');
+	}
+	const truncation = config.truncation ?? 'truncate';
+	if (truncation !== 'truncate' && truncation !== 'reject') {
+		throw new ConfigurationError(`truncation must be "truncate" or "reject" (got ${JSON.stringify(truncation)})`, 'truncation');
+	}
+	const defaultCountryText = (config.defaultCountry ?? '').trim().toUpperCase();
+	if (defaultCountryText !== '' && !isCountryCode(defaultCountryText)) {
+		throw new ConfigurationError(
+			`defaultCountry: "${config.defaultCountry}" is not an ISO 3166-1 alpha-2 country code (e.g. AU, GB, US)`,
+			'defaultCountry',
+		);
+	}
+	const defaultCountry = isCountryCode(defaultCountryText) ? defaultCountryText : undefined;
+	const readCountry = config.countryAttribute?.trim()
+		? compileAttributePath(config.countryAttribute, 'countryAttribute')
+		: undefined;
+	const mobileOnly = config.mobileOnly === true;
+	const dropOutOfScope = outOfScopeHandling === 'drop';
+	const rejectLong = truncation === 'reject';
+	const inScope = compileScope(config.filters ?? [], config.combineFilters ?? 'and');
+
+	if (!Array.isArray(config.mapping)) throw new ConfigurationError('mapping must be a list of rules', 'mapping');
+	const readers = new Map<MappedField, Reader[]>();
+	const customReaders = new Map<string, Reader[]>();
+	const phoneAttributes = new Set<string>();
+	config.mapping.forEach((rule: MappingRule, index) => {
+		const key = rule.key ?? `mapping[${index}]`;
+		if (!(CONTACT_FIELDS as readonly string[]).includes(rule.field)) {
+			throw new ConfigurationError(`${key}: unknown contact field ${JSON.stringify(rule.field)} (use one of ${CONTACT_FIELDS.join(', ')})`, key);
+		}
+		let reader: Reader;
+		if (rule.kind === 'value') {
+			reader = { read: (_user, values) => values?.get(index), label: key };
+		} else {
+			reader = { read: compileAttributePath(rule.source, key), label: rule.source.trim() };
+			if (rule.field === 'phone') phoneAttributes.add(rule.source.trim());
+		}
+		if (rule.field === 'customField') {
+			const customKey = rule.customFieldKey?.trim();
+			if (!customKey) throw new ConfigurationError(`${key}: a custom field needs its label or merge tag (customFieldKey)`, key);
+			customReaders.set(customKey, [...(customReaders.get(customKey) ?? []), reader]);
+		} else {
+			readers.set(rule.field, [...(readers.get(rule.field) ?? []), reader]);
+		}
+	});
+	const rulesFor = (field: MappedField): Reader[] => readers.get(field) ?? [];
+
+	const phoneReaders = [...rulesFor('phone')];
+	(config.phoneSources ?? DEFAULT_PHONE_SOURCES).forEach((source, index) => {
+		const path = source.trim();
+		if (path === '' || phoneAttributes.has(path)) return;
+		phoneAttributes.add(path);
+		phoneReaders.push({ read: compileAttributePath(path, `phoneSources[${index}]`), label: path });
+	});
+	if (phoneReaders.length === 0) {
+		throw new ConfigurationError('phoneSources: no phone source (map an attribute to "phone" or list phone attributes)', 'phoneSources');
+	}
+	const phoneLabels = phoneReaders.map((reader) => reader.label).join(', ');
+	// Shared numbers (an office switchboard in businessPhones) are parsed once per run.
+	const phoneCache = new Map<string, PhoneResult>();
+	const normalise = (text: string, country: CountryCode | undefined): PhoneResult => {
+		const cacheKey = `${country ?? ''} ${text}`;
+		let result = phoneCache.get(cacheKey);
+		if (result === undefined) {
+			if (phoneCache.size >= PHONE_CACHE_SIZE) phoneCache.clear();
+			result = normalisePhone(text, { country, mobileOnly });
+			phoneCache.set(cacheKey, result);
+		}
+		return result;
+	};
+
+	const fixedLists = (config.fixedLists ?? []).map((name, index) => {
+		const cleaned = cleanText(name);
+		if (cleaned.length > FIELD_LIMITS.listName) {
+			throw new ConfigurationError(`fixedLists[${index}]: "${cleaned}" is longer than ${FIELD_LIMITS.listName} characters`, 'fixedLists');
+		}
+		return cleaned;
+	});
+	const listReaders = rulesFor('lists');
+	const hasLists = listReaders.length > 0 || fixedLists.length > 0;
+	const fullNameReaders = rulesFor('fullName');
+	const firstNameReaders = rulesFor('firstName');
+	const lastNameReaders = rulesFor('lastName');
+	const emailReaders = rulesFor('email');
+	const dateReaders = rulesFor('dateOfBirth');
+	const simpleReaders = SIMPLE_FIELDS.map((field) => [field, rulesFor(field)] as const).filter(([, list]) => list.length > 0);
+
+	return (item, ruleValues) => {
+		if (!isPlainObject(item)) {
+			return { code: 'invalidInput', reason: `The item is ${describeType(item)}, not a directory user object`, source: { value: item } };
+		}
+		if (isEmptyPlaceholder(item)) return null;
+		const user = item;
+		const id = user.id;
+		if (typeof id !== 'string' || id.trim() === '') {
+			return { code: 'missingId', reason: 'The user has no "id" (Entra object id) to link a contact to', field: 'id', source: user };
+		}
+		if (user['@removed'] !== undefined) return { sourceId: id, action: 'remove', reason: 'deleted', source: user };
+		if (user.accountEnabled === false) {
+			return dropOutOfScope ? null : { sourceId: id, action: 'remove', reason: 'disabled', source: user };
+		}
+		if (!inScope(user)) {
+			return dropOutOfScope ? null : { sourceId: id, action: 'remove', reason: 'outOfScope', source: user };
+		}
+
+		const truncated: string[] = [];
+		const firstText = (list: Reader[], field: string): string | undefined => {
+			for (const reader of list) {
+				const raw = reader.read(user, ruleValues);
+				const text = toText(raw);
+				if (text === INVALID) {
+					throw new Rejection('invalidValue', `${reader.label} is ${describeType(raw)}, not text, so it cannot fill ${field}`, field);
+				}
+				if (text !== undefined) return text;
+			}
+			return undefined;
+		};
+		const fit = (text: string, limit: number, field: string): string => {
+			if (text.length <= limit) return text;
+			if (rejectLong) {
+				throw new Rejection('invalidValue', `${field} is ${text.length} characters long; MessageMedia's limit here is ${limit}`, field);
+			}
+			truncated.push(field);
+			return truncateText(text, limit);
+		};
+
+		try {
+			const contact: ContactFields = {};
+
+			// Phone first: it is required (a MessageMedia contact needs an SMS channel).
+			const country = (readCountry && resolveCountry(readCountry(user))) || defaultCountry;
+			let failure: { code: PhoneRejectCode | 'invalidValue'; reason: string } | undefined;
+			for (const reader of phoneReaders) {
+				const raw = reader.read(user, ruleValues);
+				const text = toText(raw);
+				if (text === INVALID) {
+					failure ??= { code: 'invalidValue', reason: `${reader.label} is ${describeType(raw)}, not a phone number` };
+					continue;
+				}
+				if (text === undefined) continue;
+				const result = normalise(text, country);
+				if (result.ok) {
+					contact.phone = result.e164;
+					break;
+				}
+				failure ??= { code: result.code, reason: `${reader.label}: ${result.reason}` };
+			}
+			if (contact.phone === undefined) {
+				if (failure) throw new Rejection(failure.code, failure.reason, 'phone');
+				throw new Rejection('missingPhone', `No phone number in ${phoneLabels}; an SMS contact needs one`, 'phone');
+			}
+
+			let firstName = firstText(firstNameReaders, 'firstName');
+			let lastName = firstText(lastNameReaders, 'lastName');
+			if (fullNameReaders.length > 0 && (firstName === undefined || lastName === undefined)) {
+				// The directory's structured name wins over splitting the display name.
+				const given = toText(user.givenName);
+				const surname = toText(user.surname);
+				let parts;
+				if ((given !== undefined && given !== INVALID) || (surname !== undefined && surname !== INVALID)) {
+					parts = {
+						firstName: given === INVALID ? undefined : given,
+						lastName: surname === INVALID ? undefined : surname,
+					};
+				} else {
+					const full = firstText(fullNameReaders, 'fullName');
+					parts = full === undefined ? {} : splitDisplayName(full);
+				}
+				firstName ??= parts.firstName;
+				lastName ??= parts.lastName;
+			}
+			if (firstName !== undefined) contact.firstName = fit(firstName, FIELD_LIMITS.firstName, 'firstName');
+			if (lastName !== undefined) contact.lastName = fit(lastName, FIELD_LIMITS.lastName, 'lastName');
+
+			const email = firstText(emailReaders, 'email');
+			if (email !== undefined) {
+				if (!EMAIL.test(email) || email.length > FIELD_LIMITS.email) {
+					throw new Rejection('invalidValue', `"${email}" is not a usable email address`, 'email');
+				}
+				contact.email = email;
+			}
+
+			if (hasLists) {
+				const lists: string[] = [];
+				const seen = new Set<string>();
+				const add = (name: string) => {
+					const folded = name.toLowerCase();
+					if (seen.has(folded)) return;
+					seen.add(folded);
+					lists.push(name);
+				};
+				for (const reader of listReaders) {
+					const raw = reader.read(user, ruleValues);
+					for (const element of Array.isArray(raw) ? raw : [raw]) {
+						const text = toText(element);
+						if (text === INVALID) {
+							throw new Rejection('invalidValue', `${reader.label} holds ${describeType(element)}, not a list name`, 'lists');
+						}
+						if (text !== undefined) add(fit(text, FIELD_LIMITS.listName, 'lists'));
+					}
+				}
+				for (const name of fixedLists) add(name);
+				contact.lists = lists;
+			}
+
+			for (const [field, list] of simpleReaders) {
+				const text = firstText(list, field);
+				if (text !== undefined) contact[field] = fit(text, FIELD_LIMITS[field], field);
+			}
+
+			if (dateReaders.length > 0) {
+				const text = firstText(dateReaders, 'dateOfBirth');
+				const date = text === undefined ? undefined : toDate(text);
+				if (date === INVALID) throw new Rejection('invalidValue', `"${text}" is not a date (YYYY-MM-DD)`, 'dateOfBirth');
+				if (date !== undefined) contact.dateOfBirth = date;
+			}
+
+			if (customReaders.size > 0) {
+				const customFields: Record<string, string> = {};
+				for (const [customKey, list] of customReaders) {
+					const text = firstText(list, `customFields.${customKey}`);
+					if (text !== undefined) customFields[customKey] = fit(text, FIELD_LIMITS.customField, `customFields.${customKey}`);
+				}
+				if (Object.keys(customFields).length > 0) contact.customFields = customFields;
+			}
+
+			const mapped: MappedItem = { sourceId: id, action: 'upsert', contact, source: user, fingerprint: fingerprint(contact) };
+			if (truncated.length > 0) mapped.truncated = [...new Set(truncated)];
+			return mapped;
+		} catch (error) {
+			if (!(error instanceof Rejection)) throw error;
+			return { sourceId: id, code: error.code, reason: error.reason, field: error.field, source: user };
+		}
+	};
+}

@@ -1,0 +1,416 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import type { ContactMapper as MapUser, FilterRule, MappedField, MappingConfig, MappingRule, RuleValues } from '../../lib/mapping';
+import { compileMapper, isRejected, parseListNames, parseSeedConfiguration } from '../../lib/mapping';
+import { errorItemJson, toNodeError } from '../shared/errors';
+
+/** The seed product page's configuration example, verbatim: the JSON mode's default. */
+const SEED_CONFIGURATION = `{
+  "sync": {
+    "direction": "one-way",
+    "source": "entra-id",
+    "target": "messagemedia",
+    "schedule": "0 6 * * *",
+    "mapping": {
+      "displayName": "contact_name",
+      "mobilePhone": "phone_number",
+      "mail": "email",
+      "department": "group"
+    },
+    "filters": {
+      "department": ["Sales", "Support"],
+      "accountEnabled": true
+    }
+  }
+}`;
+
+interface MappingRow {
+	source?: string;
+	field?: string;
+	customFieldKey?: string;
+}
+
+interface FilterRow {
+	attribute?: string;
+	operator?: string;
+	value?: unknown;
+}
+
+const VALUELESS_OPERATORS = ['isEmpty', 'isNotEmpty', 'isTrue', 'isFalse'];
+
+/** Reads the node's parameters into the mapper's configuration; lib/mapping validates it. */
+function readConfiguration(ctx: IExecuteFunctions): { config: MappingConfig; expressionRows: number[] } {
+	const phoneSources = parseListNames(ctx.getNodeParameter('phoneSources', 0, '') as string, 'phoneSources');
+	const options = {
+		defaultCountry: ctx.getNodeParameter('defaultCountry', 0, '') as string,
+		countryAttribute: ctx.getNodeParameter('countryAttribute', 0, '') as string,
+		mobileOnly: ctx.getNodeParameter('mobileOnly', 0, false) as boolean,
+		phoneSources,
+		outOfScopeHandling: ctx.getNodeParameter('outOfScopeHandling', 0, 'remove') as MappingConfig['outOfScopeHandling'],
+		truncation: ctx.getNodeParameter('truncation', 0, 'truncate') as MappingConfig['truncation'],
+	};
+
+	if (ctx.getNodeParameter('configurationMode', 0) === 'json') {
+		const seed = parseSeedConfiguration(ctx.getNodeParameter('configurationJson', 0), 'configurationJson');
+		const config = {
+			mapping: seed.mapping,
+			filters: seed.filters,
+			combineFilters: seed.combineFilters,
+			fixedLists: seed.fixedLists,
+			...options,
+		};
+		return { config, expressionRows: [] };
+	}
+
+	// A mapping row whose source is an expression is evaluated per item; the others are attribute paths.
+	const rawRows = ((ctx.getNode().parameters.mapping as IDataObject | undefined)?.rows ?? []) as MappingRow[];
+	const rows = ctx.getNodeParameter('mapping.rows', 0, []) as MappingRow[];
+	const expressionRows: number[] = [];
+	const mapping: MappingRule[] = rows.map((row, index) => {
+		const isExpression = typeof rawRows[index]?.source === 'string' && rawRows[index].source!.startsWith('=');
+		if (isExpression) expressionRows.push(index);
+		return {
+			source: String(row.source ?? ''),
+			field: row.field as MappedField,
+			customFieldKey: row.customFieldKey,
+			kind: isExpression ? 'value' : 'attribute',
+			key: `Mapping row ${index + 1}`,
+		};
+	});
+	const filterRows = ctx.getNodeParameter('scopeFilters.rows', 0, []) as FilterRow[];
+	const filters: FilterRule[] = filterRows.map((row, index) => ({
+		attribute: String(row.attribute ?? ''),
+		operator: row.operator as FilterRule['operator'],
+		value: VALUELESS_OPERATORS.includes(String(row.operator)) ? undefined : row.value,
+		key: `Scope filter ${index + 1}`,
+	}));
+	const config: MappingConfig = {
+		mapping,
+		filters,
+		combineFilters: ctx.getNodeParameter('combineFilters', 0, 'and') as MappingConfig['combineFilters'],
+		fixedLists: parseListNames(ctx.getNodeParameter('fixedLists', 0, '') as string, 'fixedLists'),
+		...options,
+	};
+	return { config, expressionRows };
+}
+
+export class ContactMapper implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Contact Mapper',
+		name: 'contactMapper',
+		icon: { light: 'file:contactMapper.svg', dark: 'file:contactMapper.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["configurationMode"] === "json" ? "Seed JSON configuration" : "Form configuration"}}',
+		description:
+			'Turn Entra ID users into MessageMedia contacts: scope filters, E.164 phone numbers, name splitting, lists, with rejected users and reasons on a second output',
+		defaults: {
+			name: 'Contact Mapper',
+		},
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Contacts', 'Rejected'],
+		properties: [
+			{
+				displayName: 'Configuration Mode',
+				name: 'configurationMode',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'Form',
+						value: 'form',
+						description: 'Map attributes and set filters with the fields below',
+					},
+					{
+						name: 'JSON (Seed Format)',
+						value: 'json',
+						description: 'Paste the "sync" configuration object from the Entra Sync product page',
+					},
+				],
+				default: 'form',
+			},
+			{
+				displayName: 'Configuration JSON',
+				name: 'configurationJson',
+				type: 'json',
+				default: SEED_CONFIGURATION,
+				description:
+					'The "sync" object (with or without the outer {"sync": …}): direction, source, target, schedule, mapping (attribute → contact_name, phone_number, email, group, any contact field, or custom:Label for a custom field), filters (attribute → value or list of values; or rows with an operator), combineFilters, lists',
+				displayOptions: { show: { configurationMode: ['json'] } },
+			},
+			{
+				displayName: 'Mapping',
+				name: 'mapping',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true, sortable: true },
+				placeholder: 'Add Mapping',
+				description:
+					'Directory attribute → contact field. Several rows for the same field: the first non-empty value wins (lists collect all).',
+				default: {
+					rows: [
+						{ source: 'displayName', field: 'fullName' },
+						{ source: 'mobilePhone', field: 'phone' },
+						{ source: 'mail', field: 'email' },
+						{ source: 'department', field: 'lists' },
+					],
+				},
+				displayOptions: { show: { configurationMode: ['form'] } },
+				options: [
+					{
+						name: 'rows',
+						displayName: 'Mapping',
+						values: [
+							{
+								displayName: 'Source',
+								name: 'source',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. mobilePhone or onPremisesExtensionAttributes.extensionAttribute1',
+								description:
+									'Attribute path of the directory user (dots and brackets, e.g. businessPhones[0]), or an expression computing the value',
+							},
+							{
+								displayName: 'Contact Field',
+								name: 'field',
+								type: 'options',
+								options: [
+									{ name: 'Alias', value: 'alias' },
+									{ name: 'Country', value: 'country' },
+									{ name: 'Custom Field', value: 'customField' },
+									{ name: 'Date of Birth', value: 'dateOfBirth' },
+									{ name: 'Email', value: 'email' },
+									{ name: 'First Name', value: 'firstName' },
+									{
+										name: 'Full Name (Split Into First and Last)',
+										value: 'fullName',
+										description: 'Used when the user has no givenName/surname',
+									},
+									{ name: 'Last Name', value: 'lastName' },
+									{ name: 'Lists (Groups)', value: 'lists' },
+									{ name: 'Location', value: 'location' },
+									{ name: 'Note', value: 'note' },
+									{ name: 'Phone (SMS)', value: 'phone' },
+									{ name: 'State', value: 'state' },
+								],
+								default: 'fullName',
+							},
+							{
+								displayName: 'Custom Field Label or Merge Tag',
+								name: 'customFieldKey',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. employee_id',
+								displayOptions: { show: { field: ['customField'] } },
+							},
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Fixed List Names',
+				name: 'fixedLists',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. All Staff, Alerts',
+				description: 'Lists every mapped contact joins, separated by commas',
+				displayOptions: { show: { configurationMode: ['form'] } },
+			},
+			{
+				displayName: 'Scope Filters',
+				name: 'scopeFilters',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true, sortable: true },
+				placeholder: 'Add Filter',
+				description:
+					'Which users belong in the contact list. Text comparisons ignore case. A missing attribute counts as empty. Disabled users are always out of scope.',
+				default: {
+					rows: [
+						{ attribute: 'department', operator: 'in', value: 'Sales, Support' },
+						{ attribute: 'accountEnabled', operator: 'isTrue' },
+					],
+				},
+				displayOptions: { show: { configurationMode: ['form'] } },
+				options: [
+					{
+						name: 'rows',
+						displayName: 'Filter',
+						values: [
+							{
+								displayName: 'Attribute',
+								name: 'attribute',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. department',
+							},
+							{
+								displayName: 'Operator',
+								name: 'operator',
+								type: 'options',
+								options: [
+									{ name: 'Contains', value: 'contains' },
+									{ name: 'Ends With', value: 'endsWith' },
+									{ name: 'Equals', value: 'equals' },
+									{ name: 'Is Empty', value: 'isEmpty' },
+									{ name: 'Is False', value: 'isFalse' },
+									{ name: 'Is Not Empty', value: 'isNotEmpty' },
+									{ name: 'Is Not One Of', value: 'notIn' },
+									{ name: 'Is One Of', value: 'in' },
+									{ name: 'Is True', value: 'isTrue' },
+									{ name: 'Matches Regex', value: 'regex' },
+									{ name: 'Not Equals', value: 'notEquals' },
+									{ name: 'Starts With', value: 'startsWith' },
+								],
+								default: 'equals',
+							},
+							{
+								displayName: 'Value',
+								name: 'value',
+								type: 'string',
+								default: '',
+								description: 'For "Is One Of" / "Is Not One Of": values separated by commas. For regex: a pattern, or /pattern/flags.',
+								displayOptions: { hide: { operator: VALUELESS_OPERATORS } },
+							},
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Combine Filters',
+				name: 'combineFilters',
+				type: 'options',
+				options: [
+					{ name: 'All Filters Match (AND)', value: 'and' },
+					{ name: 'Any Filter Matches (OR)', value: 'or' },
+				],
+				default: 'and',
+				displayOptions: { show: { configurationMode: ['form'] } },
+			},
+			{
+				displayName: 'Default Country',
+				name: 'defaultCountry',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. AU',
+				description:
+					'ISO 3166-1 alpha-2 code of the country for phone numbers written without a country code (e.g. 0412 345 678). Without it such numbers are rejected as ambiguous.',
+			},
+			{
+				displayName: 'Country Attribute',
+				name: 'countryAttribute',
+				type: 'string',
+				default: 'usageLocation',
+				description:
+					"User attribute with the user's country (alpha-2 like usageLocation, or an English country name like country); when set for a user it replaces the default country",
+			},
+			{
+				displayName: 'Phone Sources',
+				name: 'phoneSources',
+				type: 'string',
+				default: 'mobilePhone, businessPhones[0]',
+				description:
+					'Attributes tried in order, after the mapped Phone (SMS) field, until one holds a usable number; separated by commas',
+			},
+			{
+				displayName: 'Mobile Numbers Only',
+				name: 'mobileOnly',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to reject fixed-line numbers (numbers that may be fixed or mobile are accepted)',
+			},
+			{
+				displayName: 'Out-of-Scope and Disabled Users',
+				name: 'outOfScopeHandling',
+				type: 'options',
+				options: [
+					{
+						name: 'Drop Them',
+						value: 'drop',
+						description: 'Output nothing for them (deleted users still get remove items)',
+					},
+					{
+						name: 'Output Remove Items',
+						value: 'remove',
+						description: 'The sync node applies its removal policy to their contacts',
+					},
+				],
+				default: 'remove',
+			},
+			{
+				displayName: 'Values Too Long for MessageMedia',
+				name: 'truncation',
+				type: 'options',
+				options: [
+					{
+						name: 'Reject the User',
+						value: 'reject',
+						description: 'Send the user to the Rejected output',
+					},
+					{
+						name: 'Truncate and Report',
+						value: 'truncate',
+						description: 'Cut the value and list the field in the item\'s "truncated"',
+					},
+				],
+				default: 'truncate',
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const contacts: INodeExecutionData[] = [];
+		const rejected: INodeExecutionData[] = [];
+		if (items.length === 0) return [contacts, rejected];
+
+		let mapUser: MapUser;
+		let expressionRows: number[];
+		try {
+			const read = readConfiguration(this);
+			expressionRows = read.expressionRows;
+			mapUser = compileMapper(read.config);
+		} catch (error) {
+			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error);
+			return [contacts, items.map((_, i) => ({ json: errorItemJson(error), pairedItem: { item: i } }))];
+		}
+
+		const truncatedFields = new Map<string, number>();
+		for (let i = 0; i < items.length; i++) {
+			try {
+				let values: RuleValues | undefined;
+				if (expressionRows.length > 0) {
+					values = new Map(expressionRows.map((row) => [row, this.getNodeParameter(`mapping.rows[${row}].source`, i)]));
+				}
+				const result = mapUser(items[i].json, values);
+				if (result === null) continue;
+				if (isRejected(result)) {
+					rejected.push({ json: result as unknown as IDataObject, pairedItem: { item: i } });
+					continue;
+				}
+				for (const field of result.truncated ?? []) truncatedFields.set(field, (truncatedFields.get(field) ?? 0) + 1);
+				contacts.push({ json: result as unknown as IDataObject, pairedItem: { item: i } });
+			} catch (error) {
+				if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, i);
+				rejected.push({ json: errorItemJson(error), pairedItem: { item: i } });
+			}
+		}
+
+		if (truncatedFields.size > 0) {
+			const counts = [...truncatedFields].map(([field, count]) => `${field} ×${count}`).join(', ');
+			this.addExecutionHints({
+				message: `Some values were cut to fit MessageMedia's length limits (${counts}); see "truncated" on the items`,
+				type: 'warning',
+				location: 'outputPane',
+			});
+		}
+		return [contacts, rejected];
+	}
+}

@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { get } from 'lodash';
+import type { IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { ContactMapper } from '../../../nodes/ContactMapper/ContactMapper.node';
+
+const node = new ContactMapper();
+
+/** The node's parameters as n8n would store them for a freshly dropped node, plus overrides. */
+function parameters(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+	const defaults = Object.fromEntries(node.description.properties.map((property) => [property.name, property.default]));
+	return { ...defaults, ...overrides };
+}
+
+/** `={{ $json.path }}` is the only expression form this fake understands; enough to prove per-item evaluation. */
+function evaluate(value: unknown, json: Record<string, unknown>): unknown {
+	if (typeof value !== 'string' || !value.startsWith('=')) return value;
+	const match = /^=\{\{\s*\$json\.([\w.[\]]+)\s*\}\}$/.exec(value);
+	if (!match) throw new Error(`fake cannot evaluate ${value}`);
+	if (json.failExpressions === true) throw new Error(`expression ${value} failed for this item`);
+	return get(json, match[1]);
+}
+
+function resolveDeep(value: unknown, json: Record<string, unknown>): unknown {
+	if (Array.isArray(value)) return value.map((element) => resolveDeep(element, json));
+	if (value !== null && typeof value === 'object') {
+		return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolveDeep(inner, json)]));
+	}
+	return evaluate(value, json);
+}
+
+function fakeContext(params: Record<string, unknown>, inputs: Array<Record<string, unknown>>, continueOnFail = false) {
+	const items: INodeExecutionData[] = inputs.map((json) => ({ json: json as INodeExecutionData['json'] }));
+	const hints: NodeExecutionHint[] = [];
+	const nodeInfo = {
+		id: 'node-1',
+		name: 'Contact Mapper',
+		type: 'n8n-nodes-entra-sync.contactMapper',
+		typeVersion: 1,
+		position: [0, 0] as [number, number],
+		parameters: params,
+	};
+	const ctx = {
+		getInputData: () => items,
+		getNode: () => nodeInfo,
+		continueOnFail: () => continueOnFail,
+		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
+			const raw = get(params, name);
+			if (raw === undefined) return fallback;
+			return resolveDeep(raw, items[itemIndex]?.json ?? {});
+		},
+		addExecutionHints: (...added: NodeExecutionHint[]) => hints.push(...added),
+	};
+	return { ctx: ctx as unknown as IExecuteFunctions, hints };
+}
+
+async function run(params: Record<string, unknown>, inputs: Array<Record<string, unknown>>, continueOnFail = false) {
+	const { ctx, hints } = fakeContext(params, inputs, continueOnFail);
+	const [contacts, rejected] = await node.execute.call(ctx);
+	return { contacts, rejected, hints };
+}
+
+const alice = { id: 'u1', displayName: 'Alice Nguyen', mobilePhone: '0412 345 678', mail: 'alice@contoso.example', department: 'Sales', accountEnabled: true };
+const heidi = { id: 'u2', displayName: 'Heidi Ext', mobilePhone: '0412 345 678 x123', department: 'Support', accountEnabled: true };
+const dan = { id: 'u3', displayName: 'Dan Marketing', mobilePhone: '0412 000 222', department: 'Marketing', accountEnabled: true };
+const inputs = [alice, heidi, {}, dan];
+
+const expectedContacts = [
+	{
+		json: {
+			sourceId: 'u1',
+			action: 'upsert',
+			contact: { phone: '+61412345678', firstName: 'Alice', lastName: 'Nguyen', email: 'alice@contoso.example', lists: ['Sales'] },
+			source: alice,
+			fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+		},
+		pairedItem: { item: 0 },
+	},
+	{ json: { sourceId: 'u3', action: 'remove', reason: 'outOfScope', source: dan }, pairedItem: { item: 3 } },
+];
+const expectedRejected = [
+	{
+		json: {
+			sourceId: 'u2',
+			code: 'phoneHasExtension',
+			reason: 'mobilePhone: "0412 345 678 x123" has an extension (123); an SMS number cannot have one',
+			field: 'phone',
+			source: heidi,
+		},
+		pairedItem: { item: 1 },
+	},
+];
+
+describe('Contact Mapper node', () => {
+	it('describes a programmatic node with two outputs, tool use, themed icons and a codex', () => {
+		const { description } = node;
+		expect(description.name).toBe('contactMapper');
+		expect(description.version).toBe(1);
+		expect(description.outputs).toEqual(['main', 'main']);
+		expect(description.outputNames).toEqual(['Contacts', 'Rejected']);
+		expect(description.usableAsTool).toBe(true);
+		expect(description.subtitle).toBeTruthy();
+		expect(description.properties.map((property) => property.name)).toEqual([
+			'configurationMode', 'configurationJson', 'mapping', 'fixedLists', 'scopeFilters', 'combineFilters',
+			'defaultCountry', 'countryAttribute', 'phoneSources', 'mobileOnly', 'outOfScopeHandling', 'truncation',
+		]);
+		const folder = join(__dirname, '../../../nodes/ContactMapper');
+		const icon = description.icon as { light: string; dark: string };
+		const light = readFileSync(join(folder, icon.light.replace('file:', '')), 'utf8');
+		const dark = readFileSync(join(folder, icon.dark.replace('file:', '')), 'utf8');
+		expect(light).toMatch(/^<svg /);
+		expect(dark).toMatch(/^<svg /);
+		expect(dark).not.toBe(light);
+		const codex = JSON.parse(readFileSync(join(folder, 'ContactMapper.node.json'), 'utf8'));
+		expect(codex.node).toBe('n8n-nodes-entra-sync.contactMapper');
+	});
+
+	it('JSON mode with the seed default: Contacts and Rejected outputs with pairedItem, {} skipped', async () => {
+		const result = await run(parameters({ configurationMode: 'json', defaultCountry: 'AU' }), inputs);
+		expect(result.contacts).toEqual(expectedContacts);
+		expect(result.rejected).toEqual(expectedRejected);
+	});
+
+	it('form mode defaults are the seed configuration', async () => {
+		const result = await run(parameters({ defaultCountry: 'AU' }), inputs);
+		expect(result.contacts).toEqual(expectedContacts);
+		expect(result.rejected).toEqual(expectedRejected);
+	});
+
+	it('outputs nothing for only the Always Output Data placeholder', async () => {
+		expect(await run(parameters(), [{}])).toEqual({ contacts: [], rejected: [], hints: [] });
+	});
+
+	it('form mode: expression sources are evaluated per item, filters and options apply', async () => {
+		const params = parameters({
+			mapping: {
+				rows: [
+					{ source: 'mobilePhone', field: 'phone' },
+					{ source: '={{ $json.extension_nick }}', field: 'firstName' },
+					{ source: 'employeeId', field: 'customField', customFieldKey: 'employee_id' },
+				],
+			},
+			scopeFilters: { rows: [{ attribute: 'jobTitle', operator: 'regex', value: 'engineer' }, { attribute: 'department', operator: 'in', value: 'Ops' }] },
+			combineFilters: 'or',
+			fixedLists: 'All Staff, Alerts',
+			defaultCountry: 'GB',
+			outOfScopeHandling: 'drop',
+		});
+		const users = [
+			{ id: 'a', jobTitle: 'Senior Engineer', mobilePhone: '07911 123456', extension_nick: 'Al', employeeId: 7 },
+			{ id: 'b', department: 'ops', mobilePhone: '07911 123457', extension_nick: 'Bea' },
+			{ id: 'c', department: 'Sales', mobilePhone: '07911 123458', extension_nick: 'Cy' },
+		];
+		const result = await run(params, users);
+		expect(result.contacts.map((item) => [item.json.contact, item.pairedItem])).toEqual([
+			[{ phone: '+447911123456', firstName: 'Al', lists: ['All Staff', 'Alerts'], customFields: { employee_id: '7' } }, { item: 0 }],
+			[{ phone: '+447911123457', firstName: 'Bea', lists: ['All Staff', 'Alerts'] }, { item: 1 }],
+		]);
+		expect(result.rejected).toEqual([]);
+	});
+
+	it('reports truncated values as an execution hint with counts', async () => {
+		const params = parameters({ defaultCountry: 'AU', scopeFilters: { rows: [] } });
+		const longName = { id: 'l', displayName: `Victor ${'Q'.repeat(70)}`, mobilePhone: '0412345678', department: 'Sales' };
+		const result = await run(params, [longName, { ...longName, id: 'm' }]);
+		expect(result.contacts.map((item) => item.json.truncated)).toEqual([['lastName'], ['lastName']]);
+		expect(result.hints).toEqual([
+			{
+				message: 'Some values were cut to fit MessageMedia\'s length limits (lastName ×2); see "truncated" on the items',
+				type: 'warning',
+				location: 'outputPane',
+			},
+		]);
+	});
+
+	it.each<[string, Record<string, unknown>, RegExp]>([
+		['malformed JSON', { configurationMode: 'json', configurationJson: '{"sync": {' }, /^configurationJson: not valid JSON/],
+		['an unknown key', { configurationMode: 'json', configurationJson: '{"sync": {"mapping": {"mail": "email"}, "filter": {}}}' }, /^sync\.filter: unknown key/],
+		['an unknown contact field', { configurationMode: 'json', configurationJson: { sync: { mapping: { mail: 'e-mail' } } } }, /^sync\.mapping\.mail: unknown contact field "e-mail"/],
+		['a bad default country', { defaultCountry: 'Australia' }, /^defaultCountry: "Australia" is not an ISO 3166-1 alpha-2 country code/],
+		['an invalid regex in a form row', { scopeFilters: { rows: [{ attribute: 'jobTitle', operator: 'regex', value: '([' }] } }, /^Scope filter 1: invalid regular expression/],
+	])('a configuration error (%s) becomes a NodeOperationError naming the key', async (_case, overrides, message) => {
+		const failure = run(parameters(overrides), [alice]);
+		await expect(failure).rejects.toBeInstanceOf(NodeOperationError);
+		await expect(failure).rejects.toThrow(message);
+	});
+
+	it('a failing per-item expression stops the run, or with continueOnFail becomes a Rejected error item for that item', async () => {
+		const params = parameters({
+			defaultCountry: 'AU',
+			scopeFilters: { rows: [] },
+			mapping: { rows: [{ source: 'mobilePhone', field: 'phone' }, { source: '={{ $json.displayName }}', field: 'note' }] },
+		});
+		const broken = { ...heidi, mobilePhone: '0412 345 679', failExpressions: true };
+		const failure = run(params, [alice, broken]);
+		await expect(failure).rejects.toBeInstanceOf(NodeOperationError);
+		await expect(failure).rejects.toThrow('expression ={{ $json.displayName }} failed for this item');
+		const result = await run(params, [alice, broken], true);
+		expect(result.contacts.map((item) => [item.json.contact, item.pairedItem])).toEqual([
+			[{ phone: '+61412345678', note: 'Alice Nguyen' }, { item: 0 }],
+		]);
+		expect(result.rejected).toEqual([{ json: { error: 'expression ={{ $json.displayName }} failed for this item' }, pairedItem: { item: 1 } }]);
+	});
+
+	it('with continueOnFail a configuration error becomes Rejected error items with pairedItem', async () => {
+		const result = await run(parameters({ configurationMode: 'json', configurationJson: '{"sync": {"mapping": 3}}' }), [alice, heidi], true);
+		expect(result.contacts).toEqual([]);
+		const error = { error: 'sync.mapping: must be an object of directory attribute → contact field (got number 3)', key: 'sync.mapping' };
+		expect(result.rejected).toEqual([
+			{ json: error, pairedItem: { item: 0 } },
+			{ json: error, pairedItem: { item: 1 } },
+		]);
+	});
+});

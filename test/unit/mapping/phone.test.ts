@@ -1,0 +1,137 @@
+import examples from 'libphonenumber-js/examples.mobile.json';
+import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
+
+import { parseNumber } from '../../../lib/mapping/phone';
+import { normalisePhone, resolveCountry } from '../../../lib/mapping';
+
+describe('normalisePhone', () => {
+	it.each<[string, string | undefined, string]>([
+		['0412 345 678', 'AU', '+61412345678'],
+		['0412-345-678', 'AU', '+61412345678'],
+		['0412.345.678', 'AU', '+61412345678'],
+		['(02) 9374 4000', 'AU', '+61293744000'],
+		['  +61 (0)2 9374 4000 ', undefined, '+61293744000'],
+		['+44 7911 123456', undefined, '+447911123456'],
+		['+44 7911 123456', 'AU', '+447911123456'],
+		['0044 7911 123456', 'AU', '+447911123456'],
+		['0061 412 345 678', undefined, '+61412345678'],
+		['07911 123456', 'GB', '+447911123456'],
+		['+1 (650) 253-0000', undefined, '+16502530000'],
+		['021 123 4567', 'NZ', '+64211234567'],
+		['+81 90-1234-5678', undefined, '+819012345678'],
+		['0412\u00A0345\u00A0678', 'AU', '+61412345678'],
+		['0412–345–678', 'AU', '+61412345678'],
+	])('%s (country %s) → %s', (raw, country, e164) => {
+		expect(normalisePhone(raw, { country: country as never })).toEqual({ ok: true, e164 });
+	});
+
+	it.each<[string, string | undefined, string, string]>([
+		['0412 345 678 x123', 'AU', 'phoneHasExtension', '"0412 345 678 x123" has an extension (123); an SMS number cannot have one'],
+		['+61 2 9374 4000 ext. 5', 'AU', 'phoneHasExtension', '"+61 2 9374 4000 ext. 5" has an extension (5); an SMS number cannot have one'],
+		['+61 2 9374 4000 extension 12', undefined, 'phoneHasExtension', '"+61 2 9374 4000 extension 12" has an extension (12); an SMS number cannot have one'],
+		['+61 2 9374 4000;ext=9', undefined, 'phoneHasExtension', '"+61 2 9374 4000;ext=9" has an extension (9); an SMS number cannot have one'],
+		['1-800-FLOWERS', 'US', 'invalidPhone', '"1-800-FLOWERS" contains letters, not only digits'],
+		['+61 412 ABC 678', undefined, 'invalidPhone', '"+61 412 ABC 678" contains letters, not only digits'],
+		['+61 412 345 678!', undefined, 'invalidPhone', '"+61 412 345 678!" contains characters that are not part of a phone number'],
+		['0412 + 345', 'AU', 'invalidPhone', '"0412 + 345" contains characters that are not part of a phone number'],
+		['123', 'AU', 'invalidPhone', '"123" has 3 digits; a phone number has 5 to 15'],
+		['+61 4123 4567 8901 2345', undefined, 'invalidPhone', '"+61 4123 4567 8901 2345" has 18 digits; a phone number has 5 to 15'],
+		['0412 345', 'AU', 'invalidPhone', '"0412 345" is not a valid phone number for country AU'],
+		['+999 1234 5678', undefined, 'invalidPhone', '"+999 1234 5678" is not a valid phone number'],
+		['0412 345 678', undefined, 'ambiguousPhone', '"0412 345 678" has no country code and no country is known for it (set defaultCountry or the country attribute)'],
+	])('%s (country %s) → %s', (raw, country, code, reason) => {
+		expect(normalisePhone(raw, { country: country as never })).toEqual({ ok: false, code, reason });
+	});
+
+	it('mobileOnly rejects fixed lines and accepts mobiles and numbers that may be either', () => {
+		expect(normalisePhone('(02) 9374 4000', { country: 'AU', mobileOnly: true })).toEqual({
+			ok: false,
+			code: 'phoneNotMobile',
+			reason: '"(02) 9374 4000" is a fixed-line number, not a mobile number',
+		});
+		expect(normalisePhone('1800 123 456', { country: 'AU', mobileOnly: true })).toEqual({
+			ok: false,
+			code: 'phoneNotMobile',
+			reason: '"1800 123 456" is a toll-free number, not a mobile number',
+		});
+		expect(normalisePhone('0412 345 678', { country: 'AU', mobileOnly: true })).toEqual({ ok: true, e164: '+61412345678' });
+		// US numbers are FIXED_LINE_OR_MOBILE: they count as mobile.
+		expect(normalisePhone('+1 650 253 0000', { mobileOnly: true })).toEqual({ ok: true, e164: '+16502530000' });
+		expect(normalisePhone('(02) 9374 4000', { country: 'AU', mobileOnly: false })).toEqual({ ok: true, e164: '+61293744000' });
+	});
+});
+
+describe('resolveCountry', () => {
+	it.each<[unknown, string | undefined]>([
+		['AU', 'AU'],
+		['gb', 'GB'],
+		[' nz ', 'NZ'],
+		['Australia', 'AU'],
+		['united kingdom', 'GB'],
+		['United  States', 'US'],
+		['USA', 'US'],
+		['Deutschland', undefined],
+		['XX', undefined],
+		['A', undefined],
+		['', undefined],
+		[undefined, undefined],
+		[61, undefined],
+	])('%p → %p', (value, expected) => {
+		expect(resolveCountry(value)).toBe(expected);
+	});
+});
+
+describe('parseNumber (precompiled patterns) agrees with libphonenumber-js', () => {
+	function random(seed: number) {
+		let state = seed;
+		return () => {
+			state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+			return state / 2 ** 31;
+		};
+	}
+
+	/** Compares E.164 and type with the library's own pipeline; true when the number is valid. */
+	function compare(text: string, country: CountryCode | undefined): boolean {
+		const library = parsePhoneNumberFromString(text, { defaultCountry: country, extract: false });
+		const expected = library ? { e164: library.number, type: library.getType() } : undefined;
+		expect([text, country, parseNumber(text, country)]).toEqual([text, country, expected]);
+		return expected?.type !== undefined;
+	}
+
+	it("on every country's example mobile number, national and international", () => {
+		let valid = 0;
+		for (const country of getCountries()) {
+			const example = (examples as Record<string, string>)[country];
+			if (!example) continue;
+			if (compare(example, country)) valid++;
+			compare(`+${getCountryCallingCode(country)}${example}`, undefined);
+		}
+		expect(valid).toBeGreaterThan(200);
+	});
+
+	it('on random numbers, including countries that share a calling code (valid and invalid ones)', () => {
+		const next = random(7);
+		const countries: CountryCode[] = [
+			'AU', 'CX', 'CC', 'GB', 'IM', 'JE', 'GG', 'US', 'CA', 'PR', 'JM', 'NZ', 'DE', 'FR', 'RE', 'YT', 'IN', 'JP', 'SG', 'ZA', 'BR', 'IE', 'RU', 'KZ', 'NO', 'SJ', 'FI', 'AX',
+		];
+		let valid = 0;
+		for (let i = 0; i < 8000; i++) {
+			const country = countries[i % countries.length];
+			const length = 6 + Math.floor(next() * 6);
+			let digits = '';
+			for (let d = 0; d < length; d++) digits += Math.floor(next() * 10);
+			if (i % 2 === 0) {
+				if (compare(digits, country)) valid++;
+			} else if (compare(`+${getCountryCallingCode(country)}${digits}`, undefined)) {
+				valid++;
+			}
+		}
+		expect(valid).toBeGreaterThan(500);
+	});
+
+	it('on non-geographic numbers', () => {
+		compare('+80012345678', undefined);
+		compare('+882 3421 2345', undefined);
+	});
+});
