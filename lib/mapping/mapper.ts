@@ -20,7 +20,9 @@ import { CONTACT_FIELDS, DEFAULT_PHONE_SOURCES } from './types';
  * Per user, in this order:
  * 1. `{}` (n8n's Always Output Data placeholder) → `null` (skip silently).
  * 2. no `id` → Rejected `missingId`.
- * 3. delta `@removed` (reason deleted or changed) → remove, reason `deleted` (always emitted).
+ * 3. delta `@removed` → remove, reason `deleted` (Graph's deleted/changed) or `outOfScope` (the trigger's
+ *    group-scope leavers); always emitted.
+ * Mapped fields that are empty in the directory come out as "" (clear it), except dateOfBirth.
  * 4. `accountEnabled === false` → remove, reason `disabled`, whatever the filters say.
  * 5. outside the scope filters → remove, reason `outOfScope`.
  *    (4 and 5 are dropped instead with `outOfScopeHandling: "drop"`.)
@@ -200,7 +202,11 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 		if (typeof id !== 'string' || id.trim() === '') {
 			return { code: 'missingId', reason: 'The user has no "id" (Entra object id) to link a contact to', field: 'id', source: user };
 		}
-		if (user['@removed'] !== undefined) return { sourceId: id, action: 'remove', reason: 'deleted', source: user };
+		if (user['@removed'] !== undefined) {
+			// Graph says `deleted` or `changed` (soft-deleted); the trigger says `outOfScope` for a user who left the group scope.
+			const removedReason = (user['@removed'] as { reason?: unknown } | null)?.reason;
+			return { sourceId: id, action: 'remove', reason: removedReason === 'outOfScope' ? 'outOfScope' : 'deleted', source: user };
+		}
 		if (user.accountEnabled === false) {
 			return dropOutOfScope ? null : { sourceId: id, action: 'remove', reason: 'disabled', source: user };
 		}
@@ -274,8 +280,13 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 				firstName ??= parts.firstName;
 				lastName ??= parts.lastName;
 			}
+			// A mapped field that is empty in the directory is sent as "" so the sync clears it in MessageMedia:
+			// the directory is the source of truth for every field the mapping names.
+			const mapsNames = fullNameReaders.length > 0;
 			if (firstName !== undefined) contact.firstName = fit(firstName, FIELD_LIMITS.firstName, 'firstName');
+			else if (mapsNames || firstNameReaders.length > 0) contact.firstName = '';
 			if (lastName !== undefined) contact.lastName = fit(lastName, FIELD_LIMITS.lastName, 'lastName');
+			else if (mapsNames || lastNameReaders.length > 0) contact.lastName = '';
 
 			const email = firstText(emailReaders, 'email');
 			if (email !== undefined) {
@@ -283,7 +294,7 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 					throw new Rejection('invalidValue', `"${email}" is not a usable email address`, 'email');
 				}
 				contact.email = email;
-			}
+			} else if (emailReaders.length > 0) contact.email = '';
 
 			if (hasLists) {
 				const lists: string[] = [];
@@ -310,7 +321,7 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 
 			for (const [field, list] of simpleReaders) {
 				const text = firstText(list, field);
-				if (text !== undefined) contact[field] = fit(text, FIELD_LIMITS[field], field);
+				contact[field] = text === undefined ? '' : fit(text, FIELD_LIMITS[field], field);
 			}
 
 			if (dateReaders.length > 0) {
@@ -324,9 +335,9 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 				const customFields: Record<string, string> = {};
 				for (const [customKey, list] of customReaders) {
 					const text = firstText(list, `customFields.${customKey}`);
-					if (text !== undefined) customFields[customKey] = fit(text, FIELD_LIMITS.customField, `customFields.${customKey}`);
+					customFields[customKey] = text === undefined ? '' : fit(text, FIELD_LIMITS.customField, `customFields.${customKey}`);
 				}
-				if (Object.keys(customFields).length > 0) contact.customFields = customFields;
+				contact.customFields = customFields;
 			}
 
 			const mapped: MappedItem = { sourceId: id, action: 'upsert', contact, source: user, fingerprint: fingerprint(contact) };

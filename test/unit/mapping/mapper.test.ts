@@ -26,6 +26,7 @@ describe('names', () => {
 			phone: '+61412345678',
 			firstName: 'Jane',
 			lastName: 'van der Berg',
+			email: '',
 			lists: [],
 		});
 	});
@@ -36,6 +37,9 @@ describe('names', () => {
 		expect(contactOf({ id: '1', displayName: 'Cher Sarkisian', givenName: 'Cher', mobilePhone: '0412345678' })).toEqual({
 			phone: '+61412345678',
 			firstName: 'Cher',
+			// Mapped but empty in the directory: sent as "" so the sync clears it.
+			lastName: '',
+			email: '',
 			lists: [],
 		});
 	});
@@ -59,14 +63,15 @@ describe('names', () => {
 
 describe('phones', () => {
 	it('falls back over the phone sources in order', () => {
-		expect(contactOf({ id: '1', mobilePhone: ' ', businessPhones: ['(02) 9374 4000'] })).toEqual({ phone: '+61293744000', lists: [] });
+		const noNameNoMail = { firstName: '', lastName: '', email: '', lists: [] };
+		expect(contactOf({ id: '1', mobilePhone: ' ', businessPhones: ['(02) 9374 4000'] })).toEqual({ phone: '+61293744000', ...noNameNoMail });
 		// A whole multi-valued attribute gives its first non-empty element.
 		expect(contactOf({ id: '1', businessPhones: ['', '(02) 9374 4000'] }, { phoneSources: ['businessPhones', 'mobilePhone'] })).toEqual({
 			phone: '+61293744000',
-			lists: [],
+			...noNameNoMail,
 		});
 		// An unusable mobile falls back to a usable office number...
-		expect(contactOf({ id: '1', mobilePhone: '0412 345 678 x1', businessPhones: ['(02) 9374 4000'] })).toEqual({ phone: '+61293744000', lists: [] });
+		expect(contactOf({ id: '1', mobilePhone: '0412 345 678 x1', businessPhones: ['(02) 9374 4000'] })).toEqual({ phone: '+61293744000', ...noNameNoMail });
 	});
 
 	it('reports the first unusable number when none is usable', () => {
@@ -202,6 +207,8 @@ describe('values and text hygiene', () => {
 		expect(contactOf({ id: '1', mobilePhone: 412345678, displayName: 42, department: true })).toEqual({
 			phone: '+61412345678',
 			firstName: '42',
+			lastName: '',
+			email: '',
 			lists: ['true'],
 		});
 	});
@@ -265,10 +272,25 @@ describe('values and text hygiene', () => {
 			phone: '+61412345678',
 			note: 'Computed note',
 		});
-		expect((mapUser({ id: '1', mobilePhone: '0412345678' }) as MappedItem).contact).toEqual({ phone: '+61412345678' });
+		expect((mapUser({ id: '1', mobilePhone: '0412345678' }) as MappedItem).contact).toEqual({ phone: '+61412345678', note: '' });
 		expect(mapUser({ id: '1', mobilePhone: '0412345678' }, new Map([[1, { x: 1 }]]))).toMatchObject({
 			code: 'invalidValue',
 			reason: 'Mapping row 2 is an object, not text, so it cannot fill note',
 		});
+	});
+});
+
+describe('the directory is the source of truth for mapped fields', () => {
+	it('sends "" for a mapped field that is empty in the directory, so the sync clears it', () => {
+		const before = contactOf({ id: '1', displayName: 'Ann Lee', mail: 'ann@contoso.example', mobilePhone: '0412345678', department: 'Sales' });
+		const after = contactOf({ id: '1', displayName: 'Ann Lee', mobilePhone: '0412345678' });
+		expect(before).toMatchObject({ email: 'ann@contoso.example', lists: ['Sales'] });
+		expect(after).toEqual({ phone: '+61412345678', firstName: 'Ann', lastName: 'Lee', email: '', lists: [] });
+	});
+
+	it('keeps the reason of a trigger removal: group-scope leavers are outOfScope, Graph removals deleted', () => {
+		expect(mapOne({ id: 'x', '@removed': { reason: 'outOfScope' } })).toMatchObject({ action: 'remove', reason: 'outOfScope' });
+		expect(mapOne({ id: 'y', '@removed': { reason: 'changed' } })).toMatchObject({ action: 'remove', reason: 'deleted' });
+		expect(mapOne({ id: 'z', '@removed': { reason: 'deleted' } })).toMatchObject({ action: 'remove', reason: 'deleted' });
 	});
 });

@@ -157,7 +157,7 @@ describe('Contact Mapper node', () => {
 		const result = await run(params, users);
 		expect(result.contacts.map((item) => [item.json.contact, item.pairedItem])).toEqual([
 			[{ phone: '+447911123456', firstName: 'Al', lists: ['All Staff', 'Alerts'], customFields: { employee_id: '7' } }, { item: 0 }],
-			[{ phone: '+447911123457', firstName: 'Bea', lists: ['All Staff', 'Alerts'] }, { item: 1 }],
+			[{ phone: '+447911123457', firstName: 'Bea', lists: ['All Staff', 'Alerts'], customFields: { employee_id: '' } }, { item: 1 }],
 		]);
 		expect(result.rejected).toEqual([]);
 	});
