@@ -36,7 +36,10 @@ export interface SyncItem {
 	action: SyncAction;
 	/** Set when `action` is `remove`. */
 	reason?: RemovalReason;
-	/** Set when `action` is `upsert`. */
+	/**
+	 * Set when `action` is `upsert`. On `remove` items it carries just `phone` when the directory still
+	 * has the user's number, so the sync finds the contact with a look-up instead of reading every contact.
+	 */
 	contact?: ContactFields;
 	/** The directory attributes the item was mapped from (for reports and write-back). */
 	source?: Record<string, unknown>;

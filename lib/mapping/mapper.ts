@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 
 import { ConfigurationError } from '../common/errors';
-import type { ContactFields, RejectCode, RejectedItem } from '../types';
+import type { ContactFields, RejectCode, RejectedItem, RemovalReason, SyncItem } from '../types';
 import { isEmptyPlaceholder } from '../types';
 import { fingerprint } from './fingerprint';
 import { splitDisplayName } from './names';
@@ -176,6 +176,38 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 		return result;
 	};
 
+	/** The first usable number over the phone sources, or the reason the first unusable one failed. */
+	const readPhone = (
+		user: Record<string, unknown>,
+		ruleValues: RuleValues | undefined,
+	): { phone?: string; failure?: { code: PhoneRejectCode | 'invalidValue'; reason: string } } => {
+		const country = (readCountry && resolveCountry(readCountry(user))) || defaultCountry;
+		let failure: { code: PhoneRejectCode | 'invalidValue'; reason: string } | undefined;
+		for (const reader of phoneReaders) {
+			const raw = reader.read(user, ruleValues);
+			const text = toText(raw);
+			if (text === INVALID) {
+				failure ??= { code: 'invalidValue', reason: `${reader.label} is ${describeType(raw)}, not a phone number` };
+				continue;
+			}
+			if (text === undefined) continue;
+			const result = normalise(text, country);
+			if (result.ok) return { phone: result.e164 };
+			failure ??= { code: result.code, reason: `${reader.label}: ${result.reason}` };
+		}
+		return { failure };
+	};
+	/**
+	 * A removal carries the user's number when the directory still has it (disabled, out of scope), so an
+	 * incremental sync finds the contact with one look-up instead of reading every contact.
+	 */
+	const removal = (user: Record<string, unknown>, id: string, reason: RemovalReason, ruleValues: RuleValues | undefined): SyncItem => {
+		const { phone } = readPhone(user, ruleValues);
+		return phone === undefined
+			? { sourceId: id, action: 'remove', reason, source: user }
+			: { sourceId: id, action: 'remove', reason, contact: { phone }, source: user };
+	};
+
 	const fixedLists = (config.fixedLists ?? []).map((name, index) => {
 		const cleaned = cleanText(name);
 		if (cleaned.length > FIELD_LIMITS.listName) {
@@ -207,12 +239,8 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 			const removedReason = (user['@removed'] as { reason?: unknown } | null)?.reason;
 			return { sourceId: id, action: 'remove', reason: removedReason === 'outOfScope' ? 'outOfScope' : 'deleted', source: user };
 		}
-		if (user.accountEnabled === false) {
-			return dropOutOfScope ? null : { sourceId: id, action: 'remove', reason: 'disabled', source: user };
-		}
-		if (!inScope(user)) {
-			return dropOutOfScope ? null : { sourceId: id, action: 'remove', reason: 'outOfScope', source: user };
-		}
+		if (user.accountEnabled === false) return dropOutOfScope ? null : removal(user, id, 'disabled', ruleValues);
+		if (!inScope(user)) return dropOutOfScope ? null : removal(user, id, 'outOfScope', ruleValues);
 
 		const truncated: string[] = [];
 		const firstText = (list: Reader[], field: string): string | undefined => {
@@ -239,27 +267,12 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 			const contact: ContactFields = {};
 
 			// Phone first: it is required (a MessageMedia contact needs an SMS channel).
-			const country = (readCountry && resolveCountry(readCountry(user))) || defaultCountry;
-			let failure: { code: PhoneRejectCode | 'invalidValue'; reason: string } | undefined;
-			for (const reader of phoneReaders) {
-				const raw = reader.read(user, ruleValues);
-				const text = toText(raw);
-				if (text === INVALID) {
-					failure ??= { code: 'invalidValue', reason: `${reader.label} is ${describeType(raw)}, not a phone number` };
-					continue;
-				}
-				if (text === undefined) continue;
-				const result = normalise(text, country);
-				if (result.ok) {
-					contact.phone = result.e164;
-					break;
-				}
-				failure ??= { code: result.code, reason: `${reader.label}: ${result.reason}` };
-			}
-			if (contact.phone === undefined) {
+			const { phone, failure } = readPhone(user, ruleValues);
+			if (phone === undefined) {
 				if (failure) throw new Rejection(failure.code, failure.reason, 'phone');
 				throw new Rejection('missingPhone', `No phone number in ${phoneLabels}; an SMS contact needs one`, 'phone');
 			}
+			contact.phone = phone;
 
 			let firstName = firstText(firstNameReaders, 'firstName');
 			let lastName = firstText(lastNameReaders, 'lastName');

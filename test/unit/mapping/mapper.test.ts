@@ -129,7 +129,7 @@ describe('scope, removals and placeholders', () => {
 
 	it('a disabled user is removed as disabled, even when the filters mention accountEnabled', () => {
 		const user = { id: '1', department: 'Sales', accountEnabled: false, mobilePhone: '0412345678' };
-		const expected = { sourceId: '1', action: 'remove', reason: 'disabled', source: user };
+		const expected = { sourceId: '1', action: 'remove', reason: 'disabled', contact: { phone: '+61412345678' }, source: user };
 		expect(mapOne(user, { filters })).toEqual(expected);
 		expect(mapOne(user, { filters: [{ attribute: 'accountEnabled', operator: 'isTrue' }] })).toEqual(expected);
 		expect(mapOne(user, { filters: [{ attribute: 'accountEnabled', operator: 'isFalse' }] })).toEqual(expected);

@@ -79,7 +79,7 @@ const expectedContacts = [
 		},
 		pairedItem: { item: 0 },
 	},
-	{ json: { sourceId: 'u3', action: 'remove', reason: 'outOfScope', source: dan }, pairedItem: { item: 3 } },
+	{ json: { sourceId: 'u3', action: 'remove', reason: 'outOfScope', contact: { phone: '+61412000222' }, source: dan }, pairedItem: { item: 3 } },
 ];
 const expectedRejected = [
 	{

@@ -90,7 +90,14 @@ describe('the seed configuration, verbatim, on a directory fixture', () => {
 		fingerprint: expect.stringMatching(HEX64),
 		...extra,
 	});
-	const remove = (id: string, reason: string) => ({ sourceId: id, action: 'remove', reason, source: byId(id) });
+	// Removals carry the number when the directory still has it (so an incremental sync can look the contact up).
+	const remove = (id: string, reason: string, phone?: string) => ({
+		sourceId: id,
+		action: 'remove',
+		reason,
+		...(phone ? { contact: { phone } } : {}),
+		source: byId(id),
+	});
 
 	it('parses the seed object into the mapper configuration', () => {
 		expect(run('AU').seed).toEqual({
@@ -118,15 +125,15 @@ describe('the seed configuration, verbatim, on a directory fixture', () => {
 		expect(contacts).toEqual([
 			upsert('u01', { phone: '+61412345678', firstName: 'Alice', lastName: 'Nguyen', email: 'alice@contoso.example', lists: ['Sales'] }),
 			upsert('u02', { phone: '+447911123456', firstName: 'Bob', lastName: 'Smith', email: 'bob@contoso.example', lists: ['Support'] }),
-			remove('u03', 'disabled'),
-			remove('u04', 'outOfScope'),
+			remove('u03', 'disabled', '+61412000111'),
+			remove('u04', 'outOfScope', '+61412000222'),
 			upsert('u06', { phone: '+61491570156', firstName: 'Frank', lastName: 'Zero', email: '', lists: ['Support'] }),
 			upsert('u07', { phone: '+61293744000', firstName: 'Grace', lastName: 'Desk', email: '', lists: ['Sales'] }),
 			upsert('u10', { phone: '+61412555019', firstName: 'Judy', lastName: '', email: '', lists: ['Sales'] }),
 			remove('u11', 'deleted'),
 			remove('u12', 'deleted'),
 			upsert('u13', { phone: '+61412555020', firstName: 'Ken', lastName: 'Lower', email: '', lists: ['sales'] }),
-			remove('u14', 'outOfScope'),
+			remove('u14', 'outOfScope', '+61412555021'),
 			upsert('u16', { phone: '+447911123457', firstName: 'Niaj', lastName: 'London', email: '', lists: ['Support'] }),
 			upsert('u17', { phone: '+16502530000', firstName: 'Olivia', lastName: 'Valley', email: '', lists: ['Sales'] }),
 			upsert('u18', { phone: '+61412555022', firstName: 'Nguyễn', lastName: 'Thị Minh Khai', email: '', lists: ['Support'] }),

@@ -485,6 +485,20 @@ describe('incremental mode', () => {
 		expect(mm.count('DELETE')).toBe(0);
 	});
 
+	it('a removal that carries the number is found by look-up: no page of all contacts is read', async () => {
+		const mm = new MemoryMessageMedia();
+		await sync(mm, users(5));
+		const disabled = { ...removal(3, 'disabled'), contact: { phone: phoneOf(3) } };
+		const result = await sync(mm, [disabled], { mode: 'incremental' });
+		expect(result.summary.lookup).toBe('phone');
+		expect(result.summary.counts).toMatchObject({ removed: 1 });
+		expect(mm.contacts.size).toBe(4);
+		// one look-up by channelIds, one DELETE; no unfiltered page of contacts
+		const contactReads = mm.log.filter((r) => r.method === 'GET' && r.path === '/api/v1/contacts/contacts');
+		expect(contactReads.map((r) => r.query?.channelIds)).toEqual([[phoneOf(3)]]);
+		expect(mm.count('DELETE')).toBe(1);
+	});
+
 	it('an empty incremental input makes no request', async () => {
 		const mm = new MemoryMessageMedia();
 		const result = await sync(mm, [{}], { mode: 'incremental' });
