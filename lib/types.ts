@@ -6,6 +6,22 @@
 
 export type SyncAction = 'upsert' | 'remove';
 
+/**
+ * Direction of a sync, as the seed configuration names it: `one-way` (directory → messaging),
+ * `reverse` (messaging → directory write-back) or `bidirectional` (both, per-field authority).
+ */
+export type SyncDirection = 'one-way' | 'reverse' | 'bidirectional';
+
+/**
+ * Where a contact field came from, for write-back: the directory attribute (a top-level Graph user
+ * property, or `businessPhones[0]`) and its value as the directory held it (null when empty). Only
+ * fields the sync can write back carry one (see lib/sync/BIDIRECTIONAL.md).
+ */
+export interface FieldProvenance {
+	attribute: string;
+	value: string | null;
+}
+
 /** Why a directory user should no longer have a contact. */
 export type RemovalReason = 'deleted' | 'disabled' | 'outOfScope';
 
@@ -45,6 +61,13 @@ export interface SyncItem {
 	source?: Record<string, unknown>;
 	/** Stable hash of the mapped values: equal fingerprints mean nothing to write. */
 	fingerprint?: string;
+	/** Set by the Contact Mapper when its configuration's direction is `reverse` or `bidirectional`. */
+	direction?: SyncDirection;
+	/**
+	 * Contact field (`phone`, `firstName`, `email`, `customFields.<key>`, …) → the directory attribute it
+	 * was mapped from. Stamped with `direction`; lists only the fields that can be written back.
+	 */
+	provenance?: Record<string, FieldProvenance>;
 }
 
 /** Machine codes of the Contact Mapper's Rejected output. */

@@ -1,5 +1,6 @@
 /** Directory users: list (attribute filters, group scope, paging), get, update. */
 import { ConfigurationError, ServiceApiError } from '../common/errors';
+import { WriteBackRefused, type DirectoryWriter } from '../sync/writeback';
 import type { GraphTransport } from './graph';
 import { ON_PREMISES_MASTERED } from './graph';
 import { buildUserFilter } from './odata';
@@ -137,6 +138,18 @@ export const SYNCED_READ_ONLY_ATTRIBUTES = new Set([
 	'userPrincipalName',
 ]);
 
+/** A write to attributes that on-premises AD masters for this user (`onPremisesSyncEnabled`), refused before sending. */
+export class OnPremisesMasteredError extends ConfigurationError {
+	constructor(
+		message: string,
+		readonly userId: string,
+		readonly attributes: string[],
+	) {
+		super(message, attributes[0]);
+		this.name = 'OnPremisesMasteredError';
+	}
+}
+
 /**
  * PATCHes only the given attributes (Graph answers 204). For a user synced from on-premises AD,
  * an attribute AD masters fails before anything is sent, naming the attribute.
@@ -152,9 +165,10 @@ export async function updateUser(
 	if (current.onPremisesSyncEnabled === true) {
 		const blocked = attributes.filter((a) => SYNCED_READ_ONLY_ATTRIBUTES.has(a));
 		if (blocked.length) {
-			throw new ConfigurationError(
+			throw new OnPremisesMasteredError(
 				`User ${current.id} is synced from on-premises Active Directory, where ${blocked.join(', ')} ${blocked.length === 1 ? 'is' : 'are'} mastered: Entra ID keeps ${blocked.length === 1 ? 'it' : 'them'} read-only. Change ${blocked.length === 1 ? 'it' : 'them'} in AD, or leave ${blocked.length === 1 ? 'it' : 'them'} out of the update.`,
-				blocked[0],
+				current.id,
+				blocked,
 			);
 		}
 	}
@@ -169,6 +183,27 @@ export async function updateUser(
 		}
 		throw error;
 	}
+}
+
+/**
+ * The sync's write-back port (lib/sync DirectoryWriter) over `updateUser`: a refusal for a user synced
+ * from on-premises AD (checked before sending, or Graph's 400) becomes WriteBackRefused, which the
+ * sync reports as `skipped: on-premises mastered` instead of failed.
+ */
+export function entraDirectoryWriter(graph: GraphTransport): DirectoryWriter {
+	return {
+		async updateUser(id, changes) {
+			try {
+				await updateUser(graph, id, changes);
+			} catch (error) {
+				const refused =
+					error instanceof OnPremisesMasteredError ||
+					(error instanceof ServiceApiError && error.status === 400 && ON_PREMISES_MASTERED.test(error.message));
+				if (refused) throw new WriteBackRefused((error as Error).message);
+				throw error;
+			}
+		},
+	};
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/max';
 
 import { ConfigurationError } from '../common/errors';
-import type { ContactFields, RejectCode, RejectedItem, RemovalReason, SyncItem } from '../types';
+import type { ContactFields, FieldProvenance, RejectCode, RejectedItem, RemovalReason, SyncItem } from '../types';
 import { isEmptyPlaceholder } from '../types';
 import { fingerprint } from './fingerprint';
 import { splitDisplayName } from './names';
@@ -38,7 +38,24 @@ export function isRejected(result: MappedItem | RejectedItem): result is Rejecte
 	return 'code' in result;
 }
 
-type Reader = { read: (user: Record<string, unknown>, values: RuleValues | undefined) => unknown; label: string };
+type Reader = {
+	read: (user: Record<string, unknown>, values: RuleValues | undefined) => unknown;
+	label: string;
+	/** The directory attribute a write-back can set (top-level property or businessPhones[0]); undefined when not reversible. */
+	writeBackAttribute?: string;
+};
+
+/** A top-level Graph user property: the only attribute paths the sync writes back (plus businessPhones[0]). */
+const TOP_LEVEL_ATTRIBUTE = /^[A-Za-z][A-Za-z0-9_]*$/;
+/** Graph allows one business phone, so the first one is reversible; other multi-valued attributes are not. */
+const BUSINESS_PHONE = /^businessPhones(?:\[0\])?$/;
+
+/** The attribute a write-back of `field` sets when it was read through `path`, or undefined. */
+function writeBackAttributeOf(path: string, field: MappedField): string | undefined {
+	if (field === 'phone' && BUSINESS_PHONE.test(path)) return 'businessPhones[0]';
+	if (!TOP_LEVEL_ATTRIBUTE.test(path) || path === 'businessPhones') return undefined;
+	return ['lists', 'fullName', 'dateOfBirth'].includes(field) ? undefined : path;
+}
 
 /** A value that cannot become text (an object where a string is expected). */
 const INVALID = Symbol('invalid');
@@ -139,7 +156,11 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 		if (rule.kind === 'value') {
 			reader = { read: (_user, values) => values?.get(index), label: key };
 		} else {
-			reader = { read: compileAttributePath(rule.source, key), label: rule.source.trim() };
+			reader = {
+				read: compileAttributePath(rule.source, key),
+				label: rule.source.trim(),
+				writeBackAttribute: writeBackAttributeOf(rule.source.trim(), rule.field),
+			};
 			if (rule.field === 'phone') phoneAttributes.add(rule.source.trim());
 		}
 		if (rule.field === 'customField') {
@@ -157,7 +178,7 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 		const path = source.trim();
 		if (path === '' || phoneAttributes.has(path)) return;
 		phoneAttributes.add(path);
-		phoneReaders.push({ read: compileAttributePath(path, `phoneSources[${index}]`), label: path });
+		phoneReaders.push({ read: compileAttributePath(path, `phoneSources[${index}]`), label: path, writeBackAttribute: writeBackAttributeOf(path, 'phone') });
 	});
 	if (phoneReaders.length === 0) {
 		throw new ConfigurationError('phoneSources: no phone source (map an attribute to "phone" or list phone attributes)', 'phoneSources');
@@ -180,7 +201,7 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 	const readPhone = (
 		user: Record<string, unknown>,
 		ruleValues: RuleValues | undefined,
-	): { phone?: string; failure?: { code: PhoneRejectCode | 'invalidValue'; reason: string } } => {
+	): { phone?: string; from?: FieldProvenance; failure?: { code: PhoneRejectCode | 'invalidValue'; reason: string } } => {
 		const country = (readCountry && resolveCountry(readCountry(user))) || defaultCountry;
 		let failure: { code: PhoneRejectCode | 'invalidValue'; reason: string } | undefined;
 		for (const reader of phoneReaders) {
@@ -192,7 +213,10 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 			}
 			if (text === undefined) continue;
 			const result = normalise(text, country);
-			if (result.ok) return { phone: result.e164 };
+			if (result.ok) {
+				const from = reader.writeBackAttribute === undefined ? undefined : { attribute: reader.writeBackAttribute, value: text };
+				return { phone: result.e164, from };
+			}
 			failure ??= { code: result.code, reason: `${reader.label}: ${result.reason}` };
 		}
 		return { failure };
@@ -203,10 +227,18 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 	 */
 	const removal = (user: Record<string, unknown>, id: string, reason: RemovalReason, ruleValues: RuleValues | undefined): SyncItem => {
 		const { phone } = readPhone(user, ruleValues);
-		return phone === undefined
-			? { sourceId: id, action: 'remove', reason, source: user }
-			: { sourceId: id, action: 'remove', reason, contact: { phone }, source: user };
+		const item: SyncItem =
+			phone === undefined
+				? { sourceId: id, action: 'remove', reason, source: user }
+				: { sourceId: id, action: 'remove', reason, contact: { phone }, source: user };
+		return stamp(item);
 	};
+	// reverse/bidirectional: every item says so; one-way items stay as they always were.
+	const direction = config.direction === 'reverse' || config.direction === 'bidirectional' ? config.direction : undefined;
+	function stamp<T extends SyncItem>(item: T): T {
+		if (direction !== undefined) item.direction = direction;
+		return item;
+	}
 
 	const fixedLists = (config.fixedLists ?? []).map((name, index) => {
 		const cleaned = cleanText(name);
@@ -237,12 +269,18 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 		if (user['@removed'] !== undefined) {
 			// Graph says `deleted` or `changed` (soft-deleted); the trigger says `outOfScope` for a user who left the group scope.
 			const removedReason = (user['@removed'] as { reason?: unknown } | null)?.reason;
-			return { sourceId: id, action: 'remove', reason: removedReason === 'outOfScope' ? 'outOfScope' : 'deleted', source: user };
+			return stamp({ sourceId: id, action: 'remove', reason: removedReason === 'outOfScope' ? 'outOfScope' : 'deleted', source: user });
 		}
 		if (user.accountEnabled === false) return dropOutOfScope ? null : removal(user, id, 'disabled', ruleValues);
 		if (!inScope(user)) return dropOutOfScope ? null : removal(user, id, 'outOfScope', ruleValues);
 
 		const truncated: string[] = [];
+		const provenance: Record<string, FieldProvenance> = {};
+		/** Records where `field` came from: the reader that gave the value, else the first one (an empty value is written there). */
+		const trace = (field: string, reader: Reader | undefined, value: string | undefined) => {
+			const attribute = reader?.writeBackAttribute;
+			if (direction !== undefined && attribute !== undefined) provenance[field] = { attribute, value: value ?? null };
+		};
 		const firstText = (list: Reader[], field: string): string | undefined => {
 			for (const reader of list) {
 				const raw = reader.read(user, ruleValues);
@@ -250,8 +288,14 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 				if (text === INVALID) {
 					throw new Rejection('invalidValue', `${reader.label} is ${describeType(raw)}, not text, so it cannot fill ${field}`, field);
 				}
-				if (text !== undefined) return text;
+				if (text !== undefined) {
+					// A multi-valued attribute (otherMails) can't be written back as one value.
+					trace(field, Array.isArray(raw) ? undefined : reader, text);
+					return text;
+				}
 			}
+			// Empty: a value from MessageMedia would be written to the first attribute (not to a multi-valued one).
+			if (list.length > 0 && !Array.isArray(list[0].read(user, ruleValues))) trace(field, list[0], undefined);
 			return undefined;
 		};
 		const fit = (text: string, limit: number, field: string): string => {
@@ -267,12 +311,13 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 			const contact: ContactFields = {};
 
 			// Phone first: it is required (a MessageMedia contact needs an SMS channel).
-			const { phone, failure } = readPhone(user, ruleValues);
+			const { phone, from, failure } = readPhone(user, ruleValues);
 			if (phone === undefined) {
 				if (failure) throw new Rejection(failure.code, failure.reason, 'phone');
 				throw new Rejection('missingPhone', `No phone number in ${phoneLabels}; an SMS contact needs one`, 'phone');
 			}
 			contact.phone = phone;
+			if (direction !== undefined && from !== undefined) provenance.phone = from;
 
 			let firstName = firstText(firstNameReaders, 'firstName');
 			let lastName = firstText(lastNameReaders, 'lastName');
@@ -286,8 +331,15 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 						firstName: given === INVALID ? undefined : given,
 						lastName: surname === INVALID ? undefined : surname,
 					};
+					// The structured name is reversible: firstName ← givenName, lastName ← surname.
+					const structured = (attribute: string, value: string | undefined): Reader => ({ read: () => value, label: attribute, writeBackAttribute: attribute });
+					if (firstName === undefined && given !== INVALID) trace('firstName', structured('givenName', given), given);
+					if (lastName === undefined && surname !== INVALID) trace('lastName', structured('surname', surname), surname);
 				} else {
+					// A split display name is not reversible (nothing says where first name ends).
 					const full = firstText(fullNameReaders, 'fullName');
+					if (firstName === undefined) delete provenance.firstName;
+					if (lastName === undefined) delete provenance.lastName;
 					parts = full === undefined ? {} : splitDisplayName(full);
 				}
 				firstName ??= parts.firstName;
@@ -355,7 +407,12 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 
 			const mapped: MappedItem = { sourceId: id, action: 'upsert', contact, source: user, fingerprint: fingerprint(contact) };
 			if (truncated.length > 0) mapped.truncated = [...new Set(truncated)];
-			return mapped;
+			if (direction !== undefined) {
+				// A cut value is not the directory's value: writing it back would lose the rest.
+				for (const field of truncated) delete provenance[field];
+				mapped.provenance = provenance;
+			}
+			return stamp(mapped);
 		} catch (error) {
 			if (!(error instanceof Rejection)) throw error;
 			return { sourceId: id, code: error.code, reason: error.reason, field: error.field, source: user };

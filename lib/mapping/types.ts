@@ -1,4 +1,4 @@
-import type { SyncItem } from '../types';
+import type { SyncDirection, SyncItem } from '../types';
 
 /**
  * The Contact Mapper's configuration: what the seed's `sync` JSON and the node's form both turn into.
@@ -65,8 +65,8 @@ export interface FilterRule {
 
 export type FilterCombination = 'and' | 'or';
 
-/** Direction of the sync. The mapper itself is direction-agnostic; the sync node reads it. */
-export type SyncDirection = 'one-way' | 'reverse' | 'bidirectional';
+/** Direction of the sync (defined with the sync item in lib/types.ts). */
+export type { SyncDirection } from '../types';
 
 /** What the seed's `sync` object (JSON mode) says, normalised. */
 export interface SeedConfiguration {
@@ -102,6 +102,11 @@ export interface MappingConfig {
 	outOfScopeHandling?: OutOfScopeHandling;
 	/** Values longer than MessageMedia's limits: truncate and report (default) or reject the user. */
 	truncation?: TruncationHandling;
+	/**
+	 * The seed configuration's direction. `reverse` and `bidirectional` stamp every item with it and
+	 * with the provenance of the fields the sync can write back; `one-way` (or unset) stamps nothing.
+	 */
+	direction?: SyncDirection;
 }
 
 export const DEFAULT_PHONE_SOURCES = ['mobilePhone', 'businessPhones[0]'];

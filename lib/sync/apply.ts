@@ -4,7 +4,7 @@
  * the client chunks by 1000 ids). A create is retried only as look-up-then-create.
  */
 
-import { ServiceApiError } from '../common/errors';
+import { ConfigurationError, ServiceApiError } from '../common/errors';
 import { isTransientNetworkError, withRetry, type RetryPolicy } from '../common/retry';
 import type {
 	Contact,
@@ -18,12 +18,14 @@ import type {
 	ListSpec,
 	OutcomeError,
 	PlannedCreate,
+	PlannedReport,
 	PlannedUpdate,
 	PlanEntry,
 	SyncOptions,
 	SyncOutcome,
 	SyncPlan,
 } from './types';
+import { WriteBackRefused, type DirectoryWriter } from './writeback';
 
 /** Retries of a create (each after looking the number up), with backoff. */
 export const CREATE_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 60_000 };
@@ -31,6 +33,8 @@ export const CREATE_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1
 export interface ApplyDeps {
 	/** Overrides of the create retry policy (tests inject `sleep`). */
 	retryPolicy?: Partial<RetryPolicy>;
+	/** Writes directory users (reverse and bidirectional runs). */
+	directory?: DirectoryWriter;
 }
 
 export interface ApplyResult {
@@ -96,6 +100,7 @@ class Applier {
 	private readonly listsCreated: string[] = [];
 	private readonly fieldsCreated: string[] = [];
 	private readonly retryPolicy: RetryPolicy;
+	private readonly directory?: DirectoryWriter;
 
 	constructor(
 		private readonly client: MessageMediaClient,
@@ -104,6 +109,7 @@ class Applier {
 		deps: ApplyDeps,
 	) {
 		this.retryPolicy = { ...CREATE_RETRY_POLICY, ...deps.retryPolicy };
+		this.directory = deps.directory;
 	}
 
 	async run(): Promise<ApplyResult> {
@@ -188,8 +194,11 @@ class Applier {
 
 	private async applyEntry(entry: PlanEntry): Promise<SyncOutcome> {
 		switch (entry.kind) {
-			case 'report':
-				return entry.outcome;
+			case 'report': {
+				const outcome = { ...entry.outcome };
+				await this.writeBack(entry, outcome);
+				return outcome;
+			}
 			case 'delete':
 				try {
 					await this.client.deleteContact(entry.contactId);
@@ -198,10 +207,44 @@ class Applier {
 					return { ...entry.outcome, reason: `${entry.outcome.reason}; the contact was already gone` };
 				}
 				return entry.outcome;
-			case 'update':
-				return await this.update(entry, { ...entry.outcome });
+			case 'update': {
+				const outcome = { ...entry.outcome };
+				if (await this.writeBack(entry, outcome)) return await this.update(entry, outcome);
+				// The directory was not written: the base must not claim it was (see PlannedWriteBack.baseOnFailure).
+				const fields = { ...entry.fields };
+				const baseField = this.plan.baseField;
+				const fallback = entry.writeBack?.baseOnFailure;
+				if (baseField !== undefined && fallback === null) delete fields[baseField];
+				else if (baseField !== undefined && typeof fallback === 'string') fields[baseField] = fallback;
+				return await this.update({ ...entry, fields }, outcome);
+			}
 			case 'create':
 				return await this.create(entry);
+		}
+	}
+
+	/**
+	 * The entry's directory PATCH, before anything is written to the contact. True when there was none
+	 * or it succeeded; a refusal (on-premises mastered) is reported `skipped`, any other error `failed`.
+	 */
+	private async writeBack(entry: PlannedUpdate | PlannedReport, outcome: SyncOutcome): Promise<boolean> {
+		const planned = entry.writeBack;
+		if (planned === undefined) return true;
+		const directory = { ...(outcome.directory ?? { action: 'updated', userId: planned.userId }) };
+		try {
+			if (this.directory === undefined) {
+				throw new ConfigurationError('No directory writer: the run writes to the directory but has no Entra ID credential', 'directory');
+			}
+			await this.directory.updateUser(planned.userId, planned.body);
+			return true;
+		} catch (error) {
+			if (error instanceof WriteBackRefused) {
+				outcome.directory = { ...directory, action: 'skipped', reason: error.reason, skipped: { ...directory.skipped, ...directory.changes } };
+				delete outcome.directory.changes;
+			} else {
+				outcome.directory = { ...directory, action: 'failed', error: outcomeError(error) };
+			}
+			return false;
 		}
 	}
 

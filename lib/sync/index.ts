@@ -6,9 +6,12 @@
 import { ConfigurationError } from '../common/errors';
 import type { MessageMediaClient, RequestStats } from '../messagemedia/types';
 import { applyPlan, type ApplyDeps } from './apply';
+import { AUTHORITIES } from './merge';
 import { planSync, withoutChanges } from './plan';
 import type {
 	ActualState,
+	Direction,
+	DirectorySummary,
 	OutcomeAction,
 	SyncInput,
 	SyncOptions,
@@ -18,10 +21,34 @@ import type {
 	SyncSummary,
 } from './types';
 import { DEFAULT_SYNC_OPTIONS, MAX_CONCURRENCY, OUTCOME_ACTIONS } from './types';
+import { resolveDirection, writesToDirectory } from './writeback';
 
 export { classifyInput, type ClassifiedInput, type InvalidInput } from './input';
 export { planSync, diffContact, mergeTagFor, listKey } from './plan';
 export { applyPlan, type ApplyDeps, type ApplyResult } from './apply';
+export {
+	AUTHORITIES,
+	decodeBase,
+	encodeBase,
+	hashValue,
+	mergeField,
+	newerSide,
+	ownerHash,
+	type Authority,
+	type FieldValues,
+	type MergeDecision,
+	type MergeRule,
+	type Side,
+	type SyncBase,
+} from './merge';
+export {
+	WriteBackRefused,
+	formatPhoneForDirectory,
+	resolveDirection,
+	writesToDirectory,
+	writesToMessaging,
+	type DirectoryWriter,
+} from './writeback';
 export * from './types';
 
 export interface SyncDeps extends ApplyDeps {
@@ -37,6 +64,19 @@ export function resolveSyncOptions(partial: Partial<SyncOptions>): SyncOptions {
 	}
 	options.linkFieldLabel = options.linkFieldLabel.trim();
 	options.emailFieldLabel = options.emailFieldLabel.trim();
+	options.baseFieldLabel = options.baseFieldLabel.trim();
+	if (!['fromMapper', 'toMessaging', 'toDirectory', 'bidirectional'].includes(options.direction)) {
+		throw new ConfigurationError(`Unknown direction "${options.direction}"`, 'direction');
+	}
+	if (!AUTHORITIES.includes(options.authority)) throw new ConfigurationError(`Unknown authority "${options.authority}"`, 'authority');
+	if (options.phoneWriteFormat !== 'e164' && options.phoneWriteFormat !== 'original') {
+		throw new ConfigurationError(`Unknown phone write format "${options.phoneWriteFormat}"`, 'phoneWriteFormat');
+	}
+	if (options.baseFieldLabel === '') throw new ConfigurationError('The base field needs a label', 'baseFieldLabel');
+	const base = options.baseFieldLabel.toLowerCase();
+	if (base === options.linkFieldLabel.toLowerCase() || base === options.emailFieldLabel.toLowerCase()) {
+		throw new ConfigurationError('The base field needs a label of its own (not the link or email field)', 'baseFieldLabel');
+	}
 	if (options.linkFieldLabel === '') throw new ConfigurationError('The link field needs a label', 'linkFieldLabel');
 	if (options.emailFieldLabel === '') throw new ConfigurationError('The email field needs a label', 'emailFieldLabel');
 	if (options.linkFieldLabel.toLowerCase() === options.emailFieldLabel.toLowerCase()) {
@@ -84,20 +124,21 @@ async function readAndPlan(
 	client: MessageMediaClient,
 	inputs: SyncInput[],
 	options: SyncOptions,
+	now: number,
 ): Promise<{ plan: SyncPlan; lookup: SyncSummary['lookup']; lookupNote?: string }> {
 	const customFields = await client.listCustomFields();
 	const lists = await client.listLists();
 	if (options.mode === 'full') {
 		const state: ActualState = { contacts: await client.listContacts(), complete: true, lists, customFields };
-		return { plan: planSync(inputs, state, options), lookup: 'scan' };
+		return { plan: planSync(inputs, state, options, now), lookup: 'scan' };
 	}
 	const phones = phonesOf(inputs);
 	const contacts = phones.length > 0 ? await client.findContactsByPhone(phones) : [];
-	const partial = planSync(inputs, { contacts, complete: false, lists, customFields }, options);
+	const partial = planSync(inputs, { contacts, complete: false, lists, customFields }, options, now);
 	if (partial.needsFullScan === undefined) return { plan: partial, lookup: 'phone' };
 	const state: ActualState = { contacts: await client.listContacts(), complete: true, lists, customFields };
 	return {
-		plan: planSync(inputs, state, options),
+		plan: planSync(inputs, state, options, now),
 		lookup: phones.length > 0 ? 'phone+scan' : 'scan',
 		lookupNote: partial.needsFullScan,
 	};
@@ -107,6 +148,15 @@ function countActions(outcomes: SyncOutcome[]): Record<OutcomeAction, number> {
 	const counts = Object.fromEntries(OUTCOME_ACTIONS.map((action) => [action, 0])) as Record<OutcomeAction, number>;
 	for (const outcome of outcomes) counts[outcome.action]++;
 	return counts;
+}
+
+function directorySummary(direction: Direction, options: SyncOptions, outcomes: SyncOutcome[]): DirectorySummary {
+	const summary: DirectorySummary = { direction, authority: options.authority, updated: 0, skipped: 0, failed: 0, conflicts: 0 };
+	for (const outcome of outcomes) {
+		if (outcome.directory !== undefined) summary[outcome.directory.action]++;
+		summary.conflicts += Object.keys(outcome.conflicts ?? {}).length;
+	}
+	return summary;
 }
 
 /**
@@ -123,6 +173,13 @@ export async function runSync(
 	const now = deps.now ?? Date.now;
 	const started = now();
 	const before = snapshot(client.stats);
+	const direction = resolveDirection(inputs, options.direction);
+	if (writesToDirectory(direction) && !options.dryRun && deps.directory === undefined) {
+		throw new ConfigurationError(
+			`This run writes to the directory (${direction === 'toDirectory' ? 'MessageMedia → directory' : 'both ways'}): select an Entra ID credential on the node (it needs User.ReadWrite.All, or User-Phone.ReadWrite.All for phones only)`,
+			'entraSyncEntraIdApi',
+		);
+	}
 	const summarise = (
 		outcomes: SyncOutcome[],
 		plan: SyncPlan | undefined,
@@ -142,6 +199,7 @@ export async function runSync(
 		};
 		if (extra.lookupNote !== undefined) summary.lookupNote = extra.lookupNote;
 		if (extra.error !== undefined) summary.error = extra.error;
+		if (writesToDirectory(direction)) summary.directory = directorySummary(direction, options, outcomes);
 		return summary;
 	};
 
@@ -150,7 +208,7 @@ export async function runSync(
 		return { outcomes: [], summary: summarise([], undefined, { lookup: 'none', listsCreated: [], fieldsCreated: [] }) };
 	}
 
-	const { plan, lookup, lookupNote } = await readAndPlan(client, inputs, options);
+	const { plan, lookup, lookupNote } = await readAndPlan(client, inputs, options, started);
 	const planned = plan.entries.map((entry) => entry.outcome);
 	const toCreate = {
 		listsCreated: Object.values(plan.lists).filter((l) => l.id === undefined).map((l) => l.name),

@@ -4,7 +4,7 @@
  */
 
 import { CONTACT_ATTRIBUTES, isE164 } from '../messagemedia/contact-request';
-import { isEmptyPlaceholder, type ContactFields, type SyncItem } from '../types';
+import { isEmptyPlaceholder, type ContactFields, type FieldProvenance, type SyncDirection, type SyncItem } from '../types';
 import type { SyncInput } from './types';
 
 export interface InvalidInput {
@@ -19,6 +19,7 @@ export interface ClassifiedInput {
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DIRECTIONS: SyncDirection[] = ['one-way', 'reverse', 'bidirectional'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -59,6 +60,15 @@ function checkSyncItem(json: Record<string, unknown>, sourceId: string): SyncIte
 	if (typeof json.reason === 'string') item.reason = json.reason as SyncItem['reason'];
 	if (isRecord(json.source)) item.source = json.source;
 	if (typeof json.fingerprint === 'string') item.fingerprint = json.fingerprint;
+	if (json.direction !== undefined) {
+		if (!DIRECTIONS.includes(json.direction as SyncDirection)) return `"direction" must be one of ${DIRECTIONS.join(', ')}`;
+		item.direction = json.direction as SyncDirection;
+	}
+	if (json.provenance !== undefined) {
+		const provenance = checkProvenance(json.provenance);
+		if (typeof provenance === 'string') return provenance;
+		item.provenance = provenance;
+	}
 	if (json.contact === undefined || json.contact === null) {
 		return item.action === 'upsert' ? 'An upsert item needs "contact"' : item;
 	}
@@ -67,6 +77,31 @@ function checkSyncItem(json: Record<string, unknown>, sourceId: string): SyncIte
 	// A removal needs no contact fields: a bad one is dropped, not a reason to keep the contact.
 	else if (item.action === 'upsert') return contact;
 	return item;
+}
+
+/** A top-level user property, or the one business phone. */
+const WRITABLE_ATTRIBUTE = /^(?:[A-Za-z][A-Za-z0-9_]*|businessPhones\[0\])$/;
+/** Account and identity properties: a contact field never writes them, whatever an item says. */
+const NEVER_WRITTEN_BACK = new Set(['id', 'accountEnabled', 'passwordProfile', 'userPrincipalName', 'identities', 'userType', 'mailNickname']);
+
+/** `{ <contact field>: { attribute, value } }` as the Contact Mapper stamps it. */
+function checkProvenance(raw: unknown): Record<string, FieldProvenance> | string {
+	if (!isRecord(raw)) return '"provenance" must be an object of contact field → { attribute, value }';
+	const provenance: Record<string, FieldProvenance> = {};
+	for (const [field, entry] of Object.entries(raw)) {
+		const ok =
+			isRecord(entry) &&
+			typeof entry.attribute === 'string' &&
+			entry.attribute.trim() !== '' &&
+			(entry.value === null || entry.value === undefined || typeof entry.value === 'string');
+		if (!ok) return `"provenance.${field}" must be { attribute, value }`;
+		const attribute = (entry.attribute as string).trim();
+		if (!WRITABLE_ATTRIBUTE.test(attribute) || NEVER_WRITTEN_BACK.has(attribute)) {
+			return `"provenance.${field}": "${attribute}" is not a directory attribute the sync writes back`;
+		}
+		provenance[field] = { attribute: (entry.attribute as string).trim(), value: (entry.value as string | null | undefined) ?? null };
+	}
+	return provenance;
 }
 
 function checkContact(raw: Record<string, unknown>): ContactFields | string {

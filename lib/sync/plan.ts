@@ -5,30 +5,38 @@
  */
 
 import { CONTACT_ATTRIBUTES } from '../messagemedia/contact-request';
-import type { ContactFields } from '../types';
+import type { ContactFields, SyncItem } from '../types';
 import type { Contact, ContactChannel, CustomField, SubscriptionState, WritableChannel } from '../messagemedia/types';
+import { decodeBase, encodeBase, hashValue, mergeField, ownerHash, type MergeDecision } from './merge';
 import type {
 	ActualState,
 	ContactAttribute,
+	Direction,
+	DirectoryOutcome,
 	FieldChange,
+	FieldConflict,
 	FieldSpec,
 	GuardReport,
 	ListSpec,
 	OutcomeAction,
 	PlanEntry,
 	PlannedUpdate,
+	PlannedWriteBack,
 	ResolvedContact,
 	SyncInput,
 	SyncOptions,
 	SyncOutcome,
 	SyncPlan,
 } from './types';
+import { attributeValue, formatPhoneForDirectory, graphAttribute, resolveDirection } from './writeback';
 
 /** Max length of the link field: an Entra object id is a 36-character GUID. */
 export const LINK_FIELD_MAX_LENGTH = 64;
 /** RFC 5321 path limit. */
 export const EMAIL_FIELD_MAX_LENGTH = 254;
 export const TEXT_FIELD_MAX_LENGTH = 255;
+/** The base field holds about 20 characters per written-back field; 1000 is MessageMedia's longest custom field. */
+export const BASE_FIELD_MAX_LENGTH = 1000;
 
 /** Case-insensitive key of a list name (MessageMedia doesn't say whether names are unique or case-sensitive). */
 export const listKey = (name: string): string => name.trim().toLowerCase();
@@ -148,9 +156,39 @@ export function diffContact(contact: Contact, desired: ResolvedContact, ctx: Dif
 	return diff;
 }
 
-/** Plans a sync run. With partial state (incremental look-up) it may ask for a full scan (`needsFullScan`). */
-export function planSync(inputs: SyncInput[], state: ActualState, options: SyncOptions): SyncPlan {
-	return new Planner(state, options).plan(inputs);
+/**
+ * Plans a sync run. With partial state (incremental look-up) it may ask for a full scan (`needsFullScan`).
+ * `now` (ms) dates the bases a bidirectional run writes and feeds the "newest change wins" rule.
+ */
+export function planSync(inputs: SyncInput[], state: ActualState, options: SyncOptions, now: number = Date.now()): SyncPlan {
+	return new Planner(state, options, resolveDirection(inputs, options.direction), now).plan(inputs);
+}
+
+const CUSTOM_FIELD_KEY = 'customFields.';
+
+/** The directory's value of a contact field key (`phone`, `firstName`, `customFields.<key>`) in an item. */
+function itemValue(fields: ContactFields, key: string): string | undefined {
+	if (key.startsWith(CUSTOM_FIELD_KEY)) return fields.customFields?.[key.slice(CUSTOM_FIELD_KEY.length)];
+	const value = (fields as Record<string, unknown>)[key];
+	return typeof value === 'string' ? value : undefined;
+}
+
+function setItemValue(fields: ContactFields, key: string, value: string): void {
+	if (key.startsWith(CUSTOM_FIELD_KEY)) fields.customFields = { ...fields.customFields, [key.slice(CUSTOM_FIELD_KEY.length)]: value };
+	else (fields as Record<string, unknown>)[key] = value;
+}
+
+const sameHashes = (a: Record<string, string>, b: Record<string, string>): boolean =>
+	Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([key, hash]) => b[key] === hash);
+
+/** One linked pair planned in both directions: what MessageMedia should hold and what the directory gets. */
+interface PairPlan {
+	contact: ContactFields;
+	writeBack?: PlannedWriteBack;
+	directory?: DirectoryOutcome;
+	conflicts?: Record<string, FieldConflict>;
+	/** New base field value; undefined leaves the base as it is. */
+	base?: string;
 }
 
 class Planner {
@@ -165,11 +203,21 @@ class Planner {
 	private readonly claimedPhones = new Map<string, string>();
 	private unresolved = 0;
 
+	/** The base field (bidirectional runs only). */
+	private readonly baseSpec?: FieldSpec;
+	private readonly readOnly: Set<string>;
+
 	constructor(
 		private readonly state: ActualState,
 		private readonly options: SyncOptions,
+		private readonly direction: Direction,
+		private readonly now: number,
 	) {
 		this.link = this.fieldSpec(options.linkFieldLabel, { type: 'TEXT', maxLength: LINK_FIELD_MAX_LENGTH }) as FieldSpec;
+		if (direction === 'bidirectional') {
+			this.baseSpec = this.fieldSpec(options.baseFieldLabel, { type: 'TEXT', maxLength: BASE_FIELD_MAX_LENGTH }) as FieldSpec;
+		}
+		this.readOnly = new Set(options.onPremisesReadOnly);
 		for (const contact of [...state.contacts].sort(byAge)) {
 			const sourceId = linkedSourceId(contact, this.link.id);
 			if (sourceId !== undefined) push(this.linked, sourceId, contact);
@@ -212,7 +260,9 @@ class Planner {
 			}
 			if (item.action === 'upsert') {
 				inScope++;
-				entries.push(...this.planUpsert(base, item.contact ?? {}));
+				entries.push(...this.planUpsert(base, item));
+			} else if (this.direction === 'toDirectory') {
+				entries.push(report(base, 'skipped', 'A reverse sync (MessageMedia → directory) never removes contacts'));
 			} else {
 				const contacts = this.linked.get(sourceKey as string) ?? [];
 				if (contacts.length === 0) {
@@ -222,7 +272,7 @@ class Planner {
 				for (const contact of contacts) removals.push(this.planRemoval(contact, base, item.reason ?? 'removed'));
 			}
 		}
-		if (this.options.mode === 'full') {
+		if (this.options.mode === 'full' && this.direction !== 'toDirectory') {
 			for (const [sourceKey, contacts] of this.linked) {
 				if (seen.has(sourceKey)) continue;
 				for (const contact of contacts) {
@@ -244,6 +294,8 @@ class Planner {
 
 		const plan: SyncPlan = {
 			mode: this.options.mode,
+			direction: this.direction,
+			...(this.baseSpec ? { baseField: this.baseSpec.mergeTag } : {}),
 			entries,
 			linkField: this.link.mergeTag,
 			fields: {},
@@ -288,13 +340,18 @@ class Planner {
 		return this.options.newContactSubscription === 'SUBSCRIBED' ? 'SUBSCRIBED' : undefined;
 	}
 
-	private planUpsert(base: SyncOutcome, contact: ContactFields): PlanEntry[] {
+	private planUpsert(base: SyncOutcome, item: SyncItem): PlanEntry[] {
+		const contact = item.contact ?? {};
 		const resolved = this.resolve(contact);
 		if (typeof resolved === 'string') return [report(base, 'failed', undefined, resolved)];
 		const tooLong = Object.entries(resolved.fields).find(([tag, value]) => value.length > this.fieldSpecs[tag].maxLength);
 		if (tooLong !== undefined) {
 			const spec = this.fieldSpecs[tooLong[0]];
 			return [report(base, 'rejected', `"${spec.label}" holds at most ${spec.maxLength} characters; the value has ${tooLong[1].length}`)];
+		}
+		// The link field can't hold a longer id (a real Entra object id is a 36-character GUID).
+		if (base.sourceId.length > this.link.maxLength) {
+			return [report(base, 'rejected', `"${this.link.label}" holds at most ${this.link.maxLength} characters; the sourceId has ${base.sourceId.length}`)];
 		}
 		const phone = resolved.phone;
 		const withPhone = phone === undefined ? base : { ...base, phone };
@@ -311,9 +368,12 @@ class Planner {
 						`Also linked to this user; contact ${keep.id} is kept and synced, this one is left as it is (remove it by hand)`,
 					),
 				);
-			return [this.planUpdate({ ...withPhone, contactId: keep.id }, keep, resolved, 'updated'), ...duplicates];
+			return [this.planUpdate({ ...withPhone, contactId: keep.id }, keep, resolved, 'updated', item), ...duplicates];
 		}
 		if (!this.state.complete) this.unresolved++;
+		if (this.direction === 'toDirectory') {
+			return [report(base, 'skipped', 'No contact is linked to this user; a reverse sync (MessageMedia → directory) creates none')];
+		}
 		if (phone === undefined) return [report(base, 'rejected', 'No phone number: a new contact needs an SMS number')];
 		const claimedBy = this.claimedPhones.get(phone);
 		if (claimedBy !== undefined) {
@@ -335,14 +395,7 @@ class Planner {
 					),
 				];
 			}
-			return [
-				this.planUpdate(
-					{ ...withPhone, contactId: holder.id },
-					holder,
-					{ ...resolved, fields: { ...resolved.fields, [this.link.mergeTag]: base.sourceId } },
-					'adopted',
-				),
-			];
+			return [this.planUpdate({ ...withPhone, contactId: holder.id }, holder, resolved, 'adopted', item)];
 		}
 		const desired = { ...resolved, phone, fields: { ...resolved.fields, [this.link.mergeTag]: base.sourceId } };
 		const changes: Record<string, FieldChange> = {};
@@ -351,6 +404,17 @@ class Planner {
 		for (const [tag, value] of Object.entries(desired.fields)) {
 			if (value === '') delete desired.fields[tag];
 			else changes[this.fieldSpecs[tag].label] = { from: '', to: value };
+		}
+		if (this.baseSpec !== undefined) {
+			// A new contact holds the directory's values: they are the base.
+			const hashes: Record<string, string> = {};
+			for (const key of Object.keys(item.provenance ?? {})) {
+				const value = itemValue(contact, key);
+				if (value !== undefined) hashes[key] = hashValue(value);
+			}
+			if (Object.keys(hashes).length > 0) {
+				desired.fields[this.baseSpec.mergeTag] = encodeBase({ time: this.now, owner: ownerHash(base.sourceId), hashes });
+			}
 		}
 		for (const key of Object.keys(desired.attributes) as ContactAttribute[]) if (desired.attributes[key] === '') delete desired.attributes[key];
 		const outcome: SyncOutcome = { ...withPhone, action: 'created', changes };
@@ -363,7 +427,137 @@ class Planner {
 		return (this.byPhone.get(phone) ?? []).find((c) => c !== self);
 	}
 
-	private planUpdate(base: SyncOutcome, contact: Contact, desired: ResolvedContact, changed: 'updated' | 'adopted'): PlanEntry {
+	/**
+	 * Updates a linked (or adopted) contact. Reverse and bidirectional runs first plan the pair's
+	 * reversible fields: what MessageMedia keeps, what the directory gets, the new base.
+	 */
+	private planUpdate(base: SyncOutcome, contact: Contact, resolved: ResolvedContact, changed: 'updated' | 'adopted', item: SyncItem): PlanEntry {
+		let desired = resolved;
+		if (changed === 'adopted') desired = { ...desired, fields: { ...desired.fields, [this.link.mergeTag]: base.sourceId } };
+		if (this.direction === 'toMessaging') return this.planContactUpdate(base, contact, desired, changed);
+		const pair = this.planPair(item, contact, changed === 'adopted');
+		const extras: SyncOutcome = { ...base };
+		if (pair.directory) extras.directory = pair.directory;
+		if (pair.conflicts) extras.conflicts = pair.conflicts;
+		if (this.direction === 'toDirectory') {
+			const entry = report(extras, 'unchanged');
+			if (pair.writeBack && entry.kind === 'report') entry.writeBack = pair.writeBack;
+			return entry;
+		}
+		const merged = this.resolve(pair.contact);
+		if (typeof merged === 'string') return report(base, 'failed', undefined, merged);
+		desired = { ...merged, fields: { ...merged.fields, ...(changed === 'adopted' ? { [this.link.mergeTag]: base.sourceId } : {}) } };
+		if (pair.base !== undefined && this.baseSpec !== undefined) desired.fields[this.baseSpec.mergeTag] = pair.base;
+		const entry = this.planContactUpdate(extras, contact, desired, changed);
+		if (pair.writeBack) {
+			if (entry.kind === 'update') entry.writeBack = pair.writeBack;
+			// The contact's number is in conflict: nothing of this pair is written, the directory neither.
+			else delete entry.outcome.directory;
+		}
+		return entry;
+	}
+
+	/**
+	 * Reverse and bidirectional: decides every field the item can write back (its provenance), per
+	 * the three-way merge (bidirectional) or MessageMedia's value (reverse). A contact being adopted
+	 * was never synced: whatever the authority, the directory wins its differences (a hand-made
+	 * contact's values are not written into the directory).
+	 */
+	private planPair(item: SyncItem, contact: Contact, adopted: boolean): PairPlan {
+		const desired: ContactFields = { ...item.contact, customFields: item.contact?.customFields && { ...item.contact.customFields } };
+		if (desired.customFields === undefined) delete desired.customFields;
+		const reverse = this.direction === 'toDirectory';
+		const stored = this.baseSpec?.id === undefined ? undefined : contact.customFields.find((cf) => cf.id === this.baseSpec?.id)?.value;
+		const base = reverse || adopted ? undefined : decodeBase(stored, item.sourceId);
+		const onPremises = item.source?.onPremisesSyncEnabled === true;
+		const lastModified = Date.parse(contact.lastModifiedDate);
+		const body: Record<string, unknown> = {};
+		const changes: Record<string, FieldChange> = {};
+		const skipped: Record<string, FieldChange> = {};
+		const conflicts: Record<string, FieldConflict> = {};
+		const success: Record<string, string> = {};
+		const failure: Record<string, string> = {};
+		for (const [key, from] of Object.entries(item.provenance ?? {})) {
+			const directory = itemValue(desired, key);
+			const messaging = this.messagingValue(contact, key);
+			if (directory === undefined || messaging === undefined) continue;
+			let decision: MergeDecision;
+			if (reverse) {
+				// MessageMedia is the source; a contact without a number leaves the directory's alone.
+				const same = directory === messaging || (key === 'phone' && messaging === '');
+				decision = same ? { action: 'noop', value: directory } : { action: 'toDirectory', value: messaging };
+			} else {
+				decision = mergeField(
+					{ base: base?.hashes[key], directory, messaging },
+					{
+						authority: adopted ? 'directory' : this.options.authority,
+						baseTime: base?.time,
+						messagingChangedAt: Number.isNaN(lastModified) ? undefined : lastModified,
+						now: this.now,
+						clearable: key !== 'phone',
+					},
+				);
+			}
+			if (decision.action === 'conflict') conflicts[key] = { directory, messaging, winner: decision.winner, reason: decision.reason };
+			if (decision.action === 'noop' || decision.action === 'toMessaging' || (decision.action === 'conflict' && decision.winner === 'directory')) {
+				// MessageMedia takes (or holds) the directory's value.
+				success[key] = failure[key] = hashValue(directory);
+				continue;
+			}
+			// MessageMedia keeps its value; the directory takes it.
+			setItemValue(desired, key, messaging);
+			const attribute = graphAttribute(from.attribute);
+			const value = key === 'phone' && messaging !== '' ? formatPhoneForDirectory(messaging, from.value, this.options.phoneWriteFormat) : messaging;
+			const change: FieldChange = { from: from.value ?? '', to: value };
+			const old = base?.hashes[key];
+			if (old !== undefined) failure[key] = old;
+			if (onPremises && this.readOnly.has(attribute)) {
+				skipped[attribute] = change;
+				if (old !== undefined) success[key] = old;
+				continue;
+			}
+			const [name, graphValue] = attributeValue(from.attribute, value);
+			body[name] = graphValue;
+			changes[attribute] = change;
+			success[key] = hashValue(messaging);
+		}
+
+		const pair: PairPlan = { contact: desired };
+		if (Object.keys(conflicts).length > 0) pair.conflicts = conflicts;
+		const written = Object.keys(changes).length > 0;
+		if (written || Object.keys(skipped).length > 0) {
+			const directory: DirectoryOutcome = { action: written ? 'updated' : 'skipped', userId: item.sourceId };
+			if (written) directory.changes = changes;
+			if (Object.keys(skipped).length > 0) {
+				directory.skipped = skipped;
+				directory.reason = 'on-premises mastered';
+			}
+			pair.directory = directory;
+		}
+		if (written) pair.writeBack = { userId: item.sourceId, body };
+		if (!reverse) {
+			const owner = ownerHash(item.sourceId);
+			const unchanged = (hashes: Record<string, string>) =>
+				base === undefined ? Object.keys(hashes).length === 0 : sameHashes(base.hashes, hashes);
+			if (!unchanged(success)) pair.base = encodeBase({ time: this.now, owner, hashes: success });
+			if (pair.writeBack) pair.writeBack.baseOnFailure = unchanged(failure) ? null : encodeBase({ time: this.now, owner, hashes: failure });
+		}
+		return pair;
+	}
+
+	/** MessageMedia's current value of a contact field key; undefined for a key the sync can't read back. */
+	private messagingValue(contact: Contact, key: string): string | undefined {
+		if (key === 'phone') return smsChannel(contact)?.channelId ?? '';
+		const fieldKey = key === 'email' ? this.options.emailFieldLabel : key.startsWith(CUSTOM_FIELD_KEY) ? key.slice(CUSTOM_FIELD_KEY.length) : undefined;
+		if (fieldKey !== undefined) {
+			const field = findCustomField(this.state.customFields, fieldKey);
+			return field === undefined ? '' : (contact.customFields.find((cf) => cf.id === field.id)?.value ?? '');
+		}
+		if ((CONTACT_ATTRIBUTES as readonly string[]).includes(key)) return contact[key as ContactAttribute] ?? '';
+		return undefined;
+	}
+
+	private planContactUpdate(base: SyncOutcome, contact: Contact, desired: ResolvedContact, changed: 'updated' | 'adopted'): PlanEntry {
 		const sms = smsChannel(contact);
 		if (desired.phone !== undefined && desired.phone !== sms?.channelId) {
 			const holder = this.phoneHolder(desired.phone, contact);
@@ -378,7 +572,12 @@ class Planner {
 			this.claimedPhones.set(desired.phone, base.sourceId);
 		}
 		const diff = diffContact(contact, desired, this.diffContext());
-		if (diffIsEmpty(diff)) return report(base, 'unchanged');
+		// The base field is bookkeeping, not a change to report.
+		if (this.baseSpec !== undefined) delete diff.changes[this.baseSpec.label];
+		if (diffIsEmpty(diff)) {
+			if (Object.keys(diff.fields).length === 0) return report(base, 'unchanged');
+			return this.updateEntry(base, contact.id, diff, 'unchanged');
+		}
 		return this.updateEntry(base, contact.id, diff, changed);
 	}
 
@@ -478,6 +677,7 @@ class Planner {
 				return `Custom field "${key}" matches no label or merge tag; create it in MessageMedia or turn on "Create Missing Custom Fields"`;
 			}
 			if (spec === this.link) return `Custom field "${key}" is the sync's link field and can't be mapped`;
+			if (spec === this.baseSpec) return `Custom field "${key}" is the sync's base field and can't be mapped`;
 			resolved.fields[spec.mergeTag] = value;
 		}
 		if (contact.lists !== undefined) {
@@ -511,11 +711,12 @@ class Planner {
 	}
 }
 
-/** The outcome without its field and list changes (for what was not, or will not be, written). */
+/** The outcome without its field, list and directory changes (for what was not, or will not be, written). */
 export function withoutChanges(outcome: SyncOutcome): SyncOutcome {
 	const copy = { ...outcome };
 	delete copy.changes;
 	delete copy.lists;
+	delete copy.directory;
 	return copy;
 }
 

@@ -4,6 +4,7 @@
  */
 
 import type { CONTACT_ATTRIBUTES } from '../messagemedia/contact-request';
+import type { Authority, Side } from './merge';
 import type { SyncItem } from '../types';
 import type {
 	Contact,
@@ -18,6 +19,15 @@ export type SyncMode = 'full' | 'incremental';
 export type RemovalPolicy = 'delete' | 'removeFromLists' | 'unsubscribe' | 'ignore';
 /** `unset` sends no `subscriptionState` and leaves it to the account's default. */
 export type NewContactSubscription = 'SUBSCRIBED' | 'unset';
+/**
+ * Direction of a run: `fromMapper` takes the direction the Contact Mapper stamped on the items (from
+ * the seed configuration), one-way when they carry none.
+ */
+export type DirectionChoice = 'fromMapper' | 'toMessaging' | 'toDirectory' | 'bidirectional';
+/** The direction a run actually takes. */
+export type Direction = Exclude<DirectionChoice, 'fromMapper'>;
+/** How a phone number written back to the directory looks: E.164, or like the number it replaces. */
+export type PhoneWriteFormat = 'e164' | 'original';
 
 export interface SyncOptions {
 	/** `full`: the input is the whole scope, linked contacts absent from it are removed; `incremental`: only the input items. */
@@ -48,6 +58,17 @@ export interface SyncOptions {
 	continueWithoutRemovals: boolean;
 	/** Contact writes in flight at once (1..20). */
 	concurrency: number;
+	direction: DirectionChoice;
+	/** Who wins when both sides changed a field since the last sync (bidirectional). */
+	authority: Authority;
+	phoneWriteFormat: PhoneWriteFormat;
+	/** Label of the custom field holding the sync base (bidirectional; created when missing). */
+	baseFieldLabel: string;
+	/**
+	 * Directory attributes Entra keeps read-only for users synced from on-premises AD
+	 * (`onPremisesSyncEnabled`): never written back for them. The node passes lib/entra's list.
+	 */
+	onPremisesReadOnly: string[];
 }
 
 export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
@@ -66,6 +87,11 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
 	allowMassRemoval: false,
 	continueWithoutRemovals: false,
 	concurrency: 5,
+	direction: 'fromMapper',
+	authority: 'directory',
+	phoneWriteFormat: 'original',
+	baseFieldLabel: 'Entra Sync Base',
+	onPremisesReadOnly: [],
 };
 
 export const MAX_CONCURRENCY = 20;
@@ -116,6 +142,28 @@ export interface OutcomeError {
 	details?: Record<string, unknown>;
 }
 
+/** The directory side of one contact's outcome (write-back). */
+export interface DirectoryOutcome {
+	/** `updated`: written (dry run: would be); `skipped`: Entra keeps the attributes read-only; `failed`: the PATCH failed. */
+	action: 'updated' | 'skipped' | 'failed';
+	/** Entra object id. */
+	userId: string;
+	/** Attribute → old and new value, written (or to be written). */
+	changes?: Record<string, FieldChange>;
+	/** Attribute → old and new value, not written (see `reason`). */
+	skipped?: Record<string, FieldChange>;
+	reason?: string;
+	error?: OutcomeError;
+}
+
+/** A field both sides changed since the last sync (or, without a base, that differs): both values and the winner. */
+export interface FieldConflict {
+	directory: string;
+	messaging: string;
+	winner: Side;
+	reason: string;
+}
+
 export interface SyncOutcome {
 	sourceId: string;
 	action: OutcomeAction;
@@ -130,6 +178,10 @@ export interface SyncOutcome {
 	/** List names the contact joins and leaves. */
 	lists?: { added: string[]; removed: string[] };
 	error?: OutcomeError;
+	/** Write-back to the directory (reverse and bidirectional runs). */
+	directory?: DirectoryOutcome;
+	/** Contact field → the conflict and how it was settled (bidirectional runs). */
+	conflicts?: Record<string, FieldConflict>;
 }
 
 /** A custom field the plan writes: existing (`id`) or to be created. */
@@ -171,6 +223,19 @@ export interface PlannedCreate {
 	subscriptionState?: SubscriptionState;
 }
 
+/** A PATCH of the directory user, applied before the contact's own update. */
+export interface PlannedWriteBack {
+	userId: string;
+	/** Graph PATCH body: attribute → value (`null` clears, `businessPhones` is a one-element list). */
+	body: Record<string, unknown>;
+	/**
+	 * The base field value to write instead of the planned one when the write-back does not happen
+	 * (failed or refused), so the base never claims a value the directory doesn't hold;
+	 * `null`: leave the base field as it is.
+	 */
+	baseOnFailure?: string | null;
+}
+
 export interface PlannedUpdate {
 	kind: 'update';
 	outcome: SyncOutcome;
@@ -182,6 +247,7 @@ export interface PlannedUpdate {
 	/** List keys the contact joins / leaves (bulk list endpoint). */
 	listsAdd: string[];
 	listsRemove: string[];
+	writeBack?: PlannedWriteBack;
 }
 
 export interface PlannedDelete {
@@ -194,6 +260,8 @@ export interface PlannedDelete {
 export interface PlannedReport {
 	kind: 'report';
 	outcome: SyncOutcome;
+	/** Reverse runs: the write-back is the only write. */
+	writeBack?: PlannedWriteBack;
 }
 
 export type PlanEntry = PlannedCreate | PlannedUpdate | PlannedDelete | PlannedReport;
@@ -213,6 +281,9 @@ export interface GuardReport {
 
 export interface SyncPlan {
 	mode: SyncMode;
+	direction: Direction;
+	/** Merge tag of the base field (bidirectional runs). */
+	baseField?: string;
 	entries: PlanEntry[];
 	/** Merge tag of the link field (holds the Entra object id). */
 	linkField: string;
@@ -245,6 +316,18 @@ export type SyncInput =
 	/** The Contact Mapper's rejected record: its user stays in scope, its contact is left alone. */
 	| { kind: 'rejected'; index: number; sourceId?: string; reason: string };
 
+/** The directory side of a run (reverse and bidirectional runs). */
+export interface DirectorySummary {
+	direction: Direction;
+	authority: Authority;
+	/** Users written (dry run: to be written), skipped (read-only attributes) and failed. */
+	updated: number;
+	skipped: number;
+	failed: number;
+	/** Fields both sides changed since the last sync. */
+	conflicts: number;
+}
+
 export interface SyncSummary {
 	mode: SyncMode;
 	dryRun: boolean;
@@ -263,6 +346,8 @@ export interface SyncSummary {
 	fieldsCreated: string[];
 	/** Set when the run stopped without writing (deletion guard). */
 	error?: string;
+	/** Reverse and bidirectional runs only. */
+	directory?: DirectorySummary;
 }
 
 export interface SyncResult {

@@ -64,6 +64,7 @@ function readConfiguration(ctx: IExecuteFunctions): { config: MappingConfig; exp
 			filters: seed.filters,
 			combineFilters: seed.combineFilters,
 			fixedLists: seed.fixedLists,
+			direction: seed.direction,
 			...options,
 		};
 		return { config, expressionRows: [] };

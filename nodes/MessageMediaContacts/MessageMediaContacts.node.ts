@@ -1,8 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { ENTRA_CREDENTIAL_TYPE, entraSyncEntraIdApiTest } from '../shared/entra';
 import { testMessageMediaCredential } from '../shared/messagemedia';
 import { contactDescription } from './actions/contact';
+import { DIRECTORY_WRITING_DIRECTIONS } from './actions/contact/sync';
 import { getContactFields } from './actions/contact/fields';
 import { customFieldDescription } from './actions/customField';
 import { listDescription } from './actions/list';
@@ -29,7 +31,16 @@ export class MessageMediaContacts implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{ $parameter.resource === 'contact' && $parameter.operation === 'sync' ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Outcomes" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Summary" }] : [{ "type": "${NodeConnectionTypes.Main}" }] }}`,
-		credentials: [{ name: 'entraSyncMessageMediaApi', required: true, testedBy: 'entraSyncMessageMediaApiTest' }],
+		credentials: [
+			{ name: 'entraSyncMessageMediaApi', required: true, testedBy: 'entraSyncMessageMediaApiTest' },
+			// Write-back (Contact → Sync towards the directory) only; optional, so one-way syncs never ask for it.
+			{
+				name: ENTRA_CREDENTIAL_TYPE,
+				required: false,
+				testedBy: 'entraSyncEntraIdApiTest',
+				displayOptions: { show: { resource: ['contact'], operation: ['sync'], direction: DIRECTORY_WRITING_DIRECTIONS } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Resource',
@@ -52,7 +63,7 @@ export class MessageMediaContacts implements INodeType {
 	methods = {
 		loadOptions: { getLists },
 		resourceMapping: { getContactFields },
-		credentialTest: { entraSyncMessageMediaApiTest: testMessageMediaCredential },
+		credentialTest: { entraSyncMessageMediaApiTest: testMessageMediaCredential, entraSyncEntraIdApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

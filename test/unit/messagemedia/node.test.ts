@@ -70,8 +70,15 @@ describe('MessageMedia Contacts node description', () => {
 	it('tests its credential through a node method and sorts every option list', () => {
 		expect(node.description.credentials).toEqual([
 			{ name: 'entraSyncMessageMediaApi', required: true, testedBy: 'entraSyncMessageMediaApiTest' },
+			// Optional, for Contact → Sync write-back to the directory only (test/unit/sync/bidirectional-node.test.ts).
+			{
+				name: 'entraSyncEntraIdApi',
+				required: false,
+				testedBy: 'entraSyncEntraIdApiTest',
+				displayOptions: { show: { resource: ['contact'], operation: ['sync'], direction: ['bidirectional', 'fromMapper', 'toDirectory'] } },
+			},
 		]);
-		expect(Object.keys(node.methods.credentialTest)).toEqual(['entraSyncMessageMediaApiTest']);
+		expect(Object.keys(node.methods.credentialTest)).toEqual(['entraSyncMessageMediaApiTest', 'entraSyncEntraIdApiTest']);
 		const all: INodeProperties[] = [...node.description.properties, ...new EntraSyncMessageMediaApi().properties];
 		for (const property of all) {
 			const names = (property.options ?? []).map((o) => ('displayName' in o ? String(o.displayName) : 'name' in o ? String(o.name) : ''));

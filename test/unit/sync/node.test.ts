@@ -45,11 +45,17 @@ describe('Sync operation parameters', () => {
 	const options = (byName('options').options ?? []) as INodeProperties[];
 
 	it('are shown for Contact → Sync only, with the documented names', () => {
-		expect(syncDescription.map((p) => p.name)).toEqual(['mode', 'removalPolicy', 'dryRun', 'options']);
-		for (const p of syncDescription) expect(p.displayOptions).toEqual({ show: { resource: ['contact'], operation: ['sync'] } });
+		expect(syncDescription.map((p) => p.name)).toEqual(['mode', 'direction', 'authority', 'phoneWriteFormat', 'removalPolicy', 'dryRun', 'options']);
+		const show = { resource: ['contact'], operation: ['sync'] };
+		const shownFor: Record<string, Record<string, string[]>> = {
+			authority: { ...show, direction: ['bidirectional', 'fromMapper'] },
+			phoneWriteFormat: { ...show, direction: ['bidirectional', 'fromMapper', 'toDirectory'] },
+		};
+		for (const p of syncDescription) expect(p.displayOptions).toEqual({ show: shownFor[p.name] ?? show });
 		expect(options.map((o) => o.name)).toEqual([
 			'adoptExisting',
 			'allowMassRemoval',
+			'baseFieldLabel',
 			'concurrency',
 			'continueWithoutRemovals',
 			'createMissingFields',

@@ -278,6 +278,14 @@ describe('planSync', () => {
 	});
 });
 
+describe('planSync: ids the link field cannot hold', () => {
+	it('rejects a sourceId longer than the link field instead of failing on create', () => {
+		const plan = planSync(inputs([{ ...user(1), sourceId: 'x'.repeat(65) }, user(2)]), state([]), options());
+		expect(kinds(plan.entries)).toEqual(['report:rejected', 'create:created']);
+		expect(plan.entries[0].outcome.reason).toBe('"Entra Object ID" holds at most 64 characters; the sourceId has 65');
+	});
+});
+
 describe('diffContact', () => {
 	it('adds an SMS channel to a contact that has none, with the new-contact subscription', () => {
 		const contact = linkedContact(1, { channels: [{ channelId: '+61499999999', type: 'WHATSAPP', subscriptionState: 'UNSUBSCRIBED' }] });

@@ -2,18 +2,26 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { NodeOperationError } from 'n8n-workflow';
 
 import { ServiceApiError } from '../../../../lib/common/errors';
+import { entraDirectoryWriter, SYNCED_READ_ONLY_ATTRIBUTES } from '../../../../lib/entra/users';
 import type { MessageMediaClient } from '../../../../lib/messagemedia/types';
 import {
 	classifyInput,
 	MAX_CONCURRENCY,
+	resolveDirection,
 	resolveSyncOptions,
 	runSync,
+	writesToDirectory,
+	type DirectoryWriter,
 	type SyncOptions,
 	type SyncOutcome,
 } from '../../../../lib/sync';
+import { ENTRA_CREDENTIAL_TYPE, getGraphTransport } from '../../../shared/entra';
 import { errorItemJson, toNodeError } from '../../../shared/errors';
 
 const show = { resource: ['contact'], operation: ['sync'] };
+
+/** Directions that may write to the directory: the Entra ID credential is shown for them. */
+export const DIRECTORY_WRITING_DIRECTIONS = ['bidirectional', 'fromMapper', 'toDirectory'];
 
 export const syncDescription: INodeProperties[] = [
 	{
@@ -35,6 +43,71 @@ export const syncDescription: INodeProperties[] = [
 		],
 		default: 'full',
 		displayOptions: { show },
+	},
+	{
+		displayName: 'Direction',
+		name: 'direction',
+		type: 'options',
+		options: [
+			{
+				name: 'Both Ways',
+				value: 'bidirectional',
+				description:
+					'Changes on either side reach the other; a field both sides changed since the last sync is settled by Authority. Needs an Entra ID credential.',
+			},
+			{
+				name: 'Directory → MessageMedia',
+				value: 'toMessaging',
+				description: 'One-way: contacts follow the directory',
+			},
+			{
+				name: 'From Contact Mapper',
+				value: 'fromMapper',
+				description: 'The direction of the Contact Mapper\'s configuration ("direction": "one-way", "reverse" or "bidirectional"); one-way when it sets none',
+			},
+			{
+				name: 'MessageMedia → Directory',
+				value: 'toDirectory',
+				description:
+					'Write-back only: linked contacts\' mapped fields (e.g. phone → mobilePhone) are written to Entra ID; contacts are never changed. Needs an Entra ID credential.',
+			},
+		],
+		default: 'fromMapper',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Authority',
+		name: 'authority',
+		type: 'options',
+		options: [
+			{ name: 'Directory Wins', value: 'directory', description: 'A field both sides changed takes the directory\'s value' },
+			{ name: 'MessageMedia Wins', value: 'messaging', description: 'A field both sides changed takes MessageMedia\'s value' },
+			{
+				name: 'Newest Change Wins',
+				value: 'newest',
+				description:
+					"The contact's last modification against the directory change's estimated time (Graph keeps no change time per attribute; see the docs)",
+			},
+		],
+		default: 'directory',
+		description: 'Who wins when both sides changed the same field since the last sync (both ways only)',
+		displayOptions: { show: { ...show, direction: ['bidirectional', 'fromMapper'] } },
+	},
+	{
+		displayName: 'Phone Format Written Back',
+		name: 'phoneWriteFormat',
+		type: 'options',
+		options: [
+			{ name: 'E.164', value: 'e164', description: 'E.g. +61412345678.' },
+			{
+				name: 'Original Style',
+				value: 'original',
+				description: 'Like the number it replaces: national (0412 345 678), international (+61 412 345 678) or E.164',
+			},
+		],
+		default: 'original',
+		description: 'How a phone number changed in MessageMedia is written to the directory',
+		displayOptions: { show: { ...show, direction: DIRECTORY_WRITING_DIRECTIONS } },
 	},
 	{
 		displayName: 'Removal Policy',
@@ -89,6 +162,14 @@ export const syncDescription: INodeProperties[] = [
 				default: false,
 				description:
 					'Whether to approve, for this run, more removals than the deletion guard allows. Turn it off again after the run.',
+			},
+			{
+				displayName: 'Base Field Label',
+				name: 'baseFieldLabel',
+				type: 'string',
+				default: 'Entra Sync Base',
+				description:
+					'Custom field where a two-way sync keeps, per contact, hashes of the values last synced (to tell which side changed); created when missing. Leave it alone.',
 			},
 			{
 				displayName: 'Concurrency',
@@ -188,6 +269,10 @@ function readOptions(context: IExecuteFunctions): SyncOptions {
 		mode: context.getNodeParameter('mode', 0) as SyncOptions['mode'],
 		removalPolicy: context.getNodeParameter('removalPolicy', 0) as SyncOptions['removalPolicy'],
 		dryRun: context.getNodeParameter('dryRun', 0, false) as boolean,
+		direction: context.getNodeParameter('direction', 0, 'fromMapper') as SyncOptions['direction'],
+		authority: context.getNodeParameter('authority', 0, 'directory') as SyncOptions['authority'],
+		phoneWriteFormat: context.getNodeParameter('phoneWriteFormat', 0, 'original') as SyncOptions['phoneWriteFormat'],
+		onPremisesReadOnly: [...SYNCED_READ_ONLY_ATTRIBUTES],
 		managedLists: (managedLists ?? '')
 			.split(/[,\n]/)
 			.map((name) => name.trim())
@@ -195,11 +280,19 @@ function readOptions(context: IExecuteFunctions): SyncOptions {
 	});
 }
 
+/** The directory writer when this run writes to the directory and the node has an Entra ID credential. */
+async function directoryWriterFor(context: IExecuteFunctions, writes: boolean): Promise<DirectoryWriter | undefined> {
+	if (!writes || context.getNode().credentials?.[ENTRA_CREDENTIAL_TYPE] === undefined) return undefined;
+	return entraDirectoryWriter(await getGraphTransport(context));
+}
+
 /** Rebuilds the error of a failed contact for n8n (MessageMedia errors keep status, type and invalid fields). */
 function outcomeFailure(outcome: SyncOutcome): Error {
-	const error = outcome.error ?? { message: 'Failed' };
-	if (error.status === undefined) return new Error(`${outcome.sourceId}: ${error.message}`);
-	return new ServiceApiError({ service: 'messagemedia', ...error, status: error.status, message: `${outcome.sourceId}: ${error.message}` });
+	const directory = outcome.action !== 'failed' && outcome.directory?.action === 'failed';
+	const error = (directory ? outcome.directory?.error : outcome.error) ?? { message: 'Failed' };
+	const message = `${outcome.sourceId}: ${directory ? 'directory write-back: ' : ''}${error.message}`;
+	if (error.status === undefined) return new Error(message);
+	return new ServiceApiError({ service: directory ? 'graph' : 'messagemedia', ...error, status: error.status, message });
 }
 
 /**
@@ -225,7 +318,9 @@ export async function executeSync(this: IExecuteFunctions, client: MessageMediaC
 
 	let result;
 	try {
-		result = await runSync(client, inputs, options);
+		const direction = resolveDirection(inputs, options.direction);
+		const directory = await directoryWriterFor(this, writesToDirectory(direction) && !options.dryRun);
+		result = await runSync(client, inputs, options, { directory });
 	} catch (error) {
 		if (!this.continueOnFail()) throw toNodeError(node, error);
 		return [[{ json: errorItemJson(error), pairedItem: allItems }], []];
@@ -235,11 +330,12 @@ export async function executeSync(this: IExecuteFunctions, client: MessageMediaC
 			description: `Blocked removals: ${result.summary.guard.removals} of ${result.summary.guard.linked} linked contacts. Nothing was written.`,
 		});
 	}
-	const failed = result.outcomes.find((outcome) => outcome.action === 'failed');
+	const failed = result.outcomes.find((outcome) => outcome.action === 'failed' || outcome.directory?.action === 'failed');
 	if (failed !== undefined && !this.continueOnFail()) {
 		const error = toNodeError(node, outcomeFailure(failed), failed.itemIndex);
+		const directoryFailed = result.summary.directory?.failed ?? 0;
 		error.description = [
-			`${result.summary.counts.failed} contact(s) failed; the rest of the run was applied.`,
+			`${result.summary.counts.failed} contact(s)${directoryFailed > 0 ? ` and ${directoryFailed} directory write-back(s)` : ''} failed; the rest of the run was applied.`,
 			'Turn on Settings › On Error › Continue to get every outcome as an item.',
 			error.description,
 		]
