@@ -3,7 +3,7 @@
  *
  *   GraphRetryMiddleware → GraphBearerMiddleware → HTTPMessageHandler (global fetch)
  *
- * - Retry: lib/common/retry.ts policy for 429/503/504 (honouring Retry-After) and network errors;
+ * - Retry: lib/common/retry.ts policy for 429/502/503/504 (honouring Retry-After) and network errors;
  *   a 401 `InvalidAuthenticationToken` forces one token refresh and one retry.
  * - Bearer: sends the token only to the configured Graph origin (checked per request, so a
  *   nextLink/deltaLink pointing elsewhere never receives it), also for loopback `http://` fakes,
@@ -27,7 +27,7 @@ import type { AccessTokenSource } from './token';
 export interface GraphCounters {
 	/** HTTP requests sent to Graph, retries included. */
 	requests: number;
-	/** Retries after 429/503/504, network errors or a rejected token. */
+	/** Retries after 429/502/503/504, network errors or a rejected token. */
 	retries: number;
 	/** 429 responses seen. */
 	throttled: number;
@@ -57,7 +57,7 @@ export interface GraphPage<T> {
 	deltaLink?: string;
 }
 
-const RETRY_STATUSES = new Set([429, 503, 504]);
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 
 /** Carries the exact URL of a request through graph-client's request builder. */
 class PinnedUrlOption implements MiddlewareOptions {
