@@ -15,7 +15,7 @@ export type SyncDirection = 'one-way' | 'reverse' | 'bidirectional';
 /**
  * Where a contact field came from, for write-back: the directory attribute (a top-level Graph user
  * property, or `businessPhones[0]`) and its value as the directory held it (null when empty). Only
- * fields the sync can write back carry one (see lib/sync/BIDIRECTIONAL.md).
+ * fields the sync can write back carry one (see README, "Two-way sync").
  */
 export interface FieldProvenance {
 	attribute: string;
