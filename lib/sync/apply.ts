@@ -5,7 +5,7 @@
  */
 
 import { ConfigurationError, ServiceApiError } from '../common/errors';
-import { isTransientNetworkError, withRetry, type RetryPolicy } from '../common/retry';
+import { DEFAULT_RETRY_POLICY, isTransientNetworkError, withRetry, type RetryPolicy } from '../common/retry';
 import type {
 	Contact,
 	CreateContactRequest,
@@ -27,8 +27,11 @@ import type {
 } from './types';
 import { WriteBackRefused, type DirectoryWriter } from './writeback';
 
-/** Retries of a create (each after looking the number up), with backoff. */
-export const CREATE_RETRY_POLICY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 60_000 };
+/**
+ * Retries of a create (each after looking the number up): the same budget as the transport gives every
+ * other request, so a create survives the same throttling bursts as the reads and updates around it.
+ */
+export const CREATE_RETRY_POLICY: RetryPolicy = DEFAULT_RETRY_POLICY;
 
 export interface ApplyDeps {
 	/** Overrides of the create retry policy (tests inject `sleep`). */

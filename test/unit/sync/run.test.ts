@@ -405,6 +405,15 @@ describe('faults (in-memory; the real client and nock are in http.test.ts)', () 
 		expect(result.outcomes[0].action).toBe('created');
 	});
 
+	it('a create survives a throttling burst as long as any other request would (five 429s, then created once)', async () => {
+		const mm = new MemoryMessageMedia();
+		mm.fail('createContact', ...Array.from({ length: 5 }, () => ({ status: 429 })));
+		const result = await sync(mm, [user(1)]);
+		expect(result.outcomes[0].action).toBe('created');
+		expect(mm.count('POST', '/api/v1/contacts/contacts')).toBe(6);
+		expect(mm.byPhone(phoneOf(1))).toHaveLength(1);
+	});
+
 	it('a 409 on create (someone added the number meanwhile) adopts it when allowed, else reports a conflict', async () => {
 		for (const adoptExisting of [true, false]) {
 			const mm = new MemoryMessageMedia();
