@@ -13,11 +13,22 @@ npm run --silent lint
 echo "== typecheck"
 npm run --silent typecheck
 echo "== unit and workflow tests"
-npx jest --ci
+mkdir -p tmp
+rm -f tmp/jest-unit.json tmp/jest-e2e.json
+npx jest --ci --json --outputFile=tmp/jest-unit.json
 echo "== npm pack"
 npm pack --dry-run --json > /dev/null
 if [ "${ENTRA_SYNC_SKIP_E2E:-0}" != "1" ]; then
   echo "== e2e in a real n8n"
-  bash scripts/e2e.sh
+  bash scripts/e2e.sh --json --outputFile="$PROJECT_ROOT/tmp/jest-e2e.json"
 fi
-echo "== all checks passed"
+# One plain closing line with the counts of every suite that ran.
+node -e '
+let passed = 0, failed = 0;
+for (const file of process.argv.slice(1)) {
+  if (!require("fs").existsSync(file)) continue;
+  const r = require(file); passed += r.numPassedTests; failed += r.numFailedTests;
+}
+console.log("== all checks passed");
+console.log(`tests: ${passed} passed, ${failed} failed`);
+' "$PROJECT_ROOT/tmp/jest-unit.json" "$PROJECT_ROOT/tmp/jest-e2e.json"
