@@ -1,7 +1,7 @@
 /**
  * End-to-end benchmark (issue 7): the shipped templates in a real n8n against the HTTPS fakes with
  * 20 ms latency on every request. Run through `npm run bench` (scripts/bench.sh prepares n8n and the
- * packed package, then runs `node scripts/n8n-run-ts.ts bench/run.ts …`). Not part of CI.
+ * packed package, then runs `node scripts/run-ts.ts bench/run.ts …`). Not part of CI.
  *
  * Scenarios (each one counts the fakes' request log by service and method, next to the theoretical
  * minimum; wall time next to the latency bound; peak RSS of the n8n process):

@@ -53,7 +53,7 @@ fi
 
 echo "[bench] n8n scenarios (setup took $(( $(date +%s) - started )) s)" >&2
 status=0
-node --max-old-space-size=4096 scripts/n8n-run-ts.ts bench/run.ts --n8n-bin "$N8N_BIN" \
+node --max-old-space-size=4096 scripts/run-ts.ts bench/run.ts --n8n-bin "$N8N_BIN" \
   --base-user-folder "$BASE_USER_FOLDER" --work-dir "$WORK_DIR" "$@" || status=$?
 echo "[bench] finished in $(( $(date +%s) - started )) s (exit $status)" >&2
 exit $status

@@ -32,4 +32,4 @@ rm -f "$DEMO_DIR"/n8n-nodes-entra-sync-*.tgz
 npm pack --silent --pack-destination "$DEMO_DIR" >/dev/null
 bash scripts/n8n-install-package.sh "$(ls "$DEMO_DIR"/n8n-nodes-entra-sync-*.tgz)" "$DEMO_DIR/n8n"
 
-exec node scripts/n8n-run-ts.ts scripts/n8n-demo.ts --dir "$DEMO_DIR" --n8n-bin "$N8N_BIN" "${args[@]}"
+exec node scripts/run-ts.ts scripts/n8n-demo.ts --dir "$DEMO_DIR" --n8n-bin "$N8N_BIN" "${args[@]}"

@@ -1,47 +1,103 @@
 /**
- * Starts the fake services as a separate process, no build step:
- *
- *   node test/fakes/cli.ts [--port 0] [--seed-file seed.json | --sample-org] [--faults faults.json]
- *                          [--state-dir dir] [--ready-file file] [--token-lifetime s] [--delta-page-size n] [--verbose]
- *
- * This file is loaded by Node's own type stripping, so it has no import statements (that keeps it
- * CommonJS); it registers a module hook that compiles the other .ts files with the project's
- * TypeScript (CommonJS output, like ts-jest), then runs cli-main.ts.
+ * Command line of the fakes: `node scripts/run-ts.ts test/fakes/cli.ts [--port 0] [--seed-file f] [--faults f]
+ * [--state-dir d] [--ready-file f] [--token-lifetime s] [--delta-page-size n] [--verbose]`.
+ * Prints and writes {url, port, caFile, pid}.
  */
-const nodeModule: typeof import('node:module') = require('node:module');
-const nodeFs: typeof import('node:fs') = require('node:fs');
-const nodeUrl: typeof import('node:url') = require('node:url');
-const typescript: typeof import('typescript') = require('typescript');
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
-nodeModule.registerHooks({
-	resolve(specifier, context, nextResolve) {
-		// Relative imports are written without an extension (as tsc and ts-jest expect): add ".ts".
-		if (specifier.startsWith('.') && context.parentURL && !/\.[cm]?[jt]s$/.test(specifier)) {
-			const candidate = new URL(`${specifier}.ts`, context.parentURL);
-			if (nodeFs.existsSync(nodeUrl.fileURLToPath(candidate))) return nextResolve(`${specifier}.ts`, context);
-		}
-		return nextResolve(specifier, context);
-	},
-	load(url, context, nextLoad) {
-		if (url.startsWith('file:') && url.endsWith('.ts') && !url.includes('/node_modules/')) {
-			const fileName = nodeUrl.fileURLToPath(url);
-			const output = typescript.transpileModule(nodeFs.readFileSync(fileName, 'utf8'), {
-				fileName,
-				compilerOptions: {
-					module: typescript.ModuleKind.CommonJS,
-					target: typescript.ScriptTarget.ES2022,
-					esModuleInterop: true,
-					sourceMap: false,
-				},
-			});
-			return { format: 'commonjs', source: output.outputText, shortCircuit: true };
-		}
-		return nextLoad(url, context);
-	},
-});
+import { generateSampleOrg } from './sample-org';
+import { startFakes } from './server';
+import type { FakeOptions, FakeSeed, FaultConfig } from './types';
 
-const cliMain = require('./cli-main') as typeof import('./cli-main');
-cliMain.main(process.argv.slice(2)).catch((error: unknown) => {
-	console.error('[fakes] failed to start:', error);
-	process.exit(1);
-});
+interface CliArgs {
+	port: number;
+	seedFile?: string;
+	sampleOrg: boolean;
+	faultsFile?: string;
+	stateDir?: string;
+	readyFile?: string;
+	tokenLifetime?: number;
+	deltaPageSize?: number;
+	verbose: boolean;
+}
+
+export function parseArgs(argv: string[]): CliArgs {
+	const args: CliArgs = { port: 0, sampleOrg: false, verbose: false };
+	for (let i = 0; i < argv.length; i++) {
+		const flag = argv[i];
+		const value = () => {
+			const next = argv[++i];
+			if (next === undefined) throw new Error(`${flag} needs a value`);
+			return next;
+		};
+		switch (flag) {
+			case '--port':
+				args.port = Number(value());
+				break;
+			case '--seed-file':
+				args.seedFile = value();
+				break;
+			case '--sample-org':
+				args.sampleOrg = true;
+				break;
+			case '--faults':
+				args.faultsFile = value();
+				break;
+			case '--state-dir':
+				args.stateDir = value();
+				break;
+			case '--ready-file':
+				args.readyFile = value();
+				break;
+			case '--token-lifetime':
+				args.tokenLifetime = Number(value());
+				break;
+			case '--delta-page-size':
+				args.deltaPageSize = Number(value());
+				break;
+			case '--verbose':
+				args.verbose = true;
+				break;
+			default:
+				throw new Error(`unknown option ${flag}`);
+		}
+	}
+	if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new Error('--port must be 0..65535');
+	return args;
+}
+
+function readJson<T>(file: string): T {
+	return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+export async function main(argv: string[]): Promise<void> {
+	const args = parseArgs(argv);
+	const seed: FakeSeed = args.seedFile ? readJson<FakeSeed>(args.seedFile) : generateSampleOrg();
+	const faults: FaultConfig = args.faultsFile ? readJson<FaultConfig>(args.faultsFile) : {};
+	const options: FakeOptions = {
+		port: args.port,
+		seed,
+		faults,
+		...(args.stateDir !== undefined ? { stateDir: resolve(args.stateDir) } : {}),
+		verbose: args.verbose,
+		...(args.tokenLifetime !== undefined ? { tokenLifetimeSeconds: args.tokenLifetime } : {}),
+		...(args.deltaPageSize !== undefined ? { deltaPageSize: args.deltaPageSize } : {}),
+	};
+	const fakes = await startFakes(options);
+	const ready = { url: fakes.url, port: fakes.port, caFile: fakes.caFile, pid: process.pid };
+	const readyFiles = [join(dirname(fakes.caFile), 'ready.json'), ...(args.readyFile ? [resolve(args.readyFile)] : [])];
+	for (const file of readyFiles) {
+		mkdirSync(dirname(file), { recursive: true });
+		writeFileSync(file, `${JSON.stringify(ready, null, 2)}\n`);
+	}
+	console.log(JSON.stringify(ready));
+	const stop = () => {
+		fakes.close().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
+	};
+	process.on('SIGTERM', stop);
+	process.on('SIGINT', stop);
+}

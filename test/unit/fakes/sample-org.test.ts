@@ -89,7 +89,7 @@ describe('CLI (separate process)', () => {
 		writeFileSync(seedFile, JSON.stringify({ messagemedia: { accounts: [{ apiKey: 'CLIKEY', apiSecret: 'CLISECRET' }] } }));
 		const readyFile = join(dir, 'ready.json');
 		const repo = resolve(__dirname, '..', '..', '..');
-		const child = spawn(process.execPath, ['test/fakes/cli.ts', '--port', '0', '--seed-file', seedFile, '--state-dir', join(dir, 'state'), '--ready-file', readyFile], {
+		const child = spawn(process.execPath, ['scripts/run-ts.ts', 'test/fakes/cli.ts', '--port', '0', '--seed-file', seedFile, '--state-dir', join(dir, 'state'), '--ready-file', readyFile], {
 			cwd: repo,
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});

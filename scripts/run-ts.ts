@@ -1,7 +1,9 @@
 /**
  * Runs a TypeScript program of this repository without a build step:
  *
- *   node scripts/n8n-run-ts.ts <file.ts> [args…]     (the file exports `main(argv: string[])`)
+ *   node scripts/run-ts.ts <file.ts> [args…]     (the file exports `main(argv: string[])`)
+ *
+ * Used for the fakes (`node scripts/run-ts.ts test/fakes/cli.ts …`), the demo and the benchmarks.
  *
  * Node 24 strips the types of this file itself (it has no import statements, so it stays CommonJS);
  * it registers a module hook that compiles the other .ts files with the project's TypeScript to
@@ -15,12 +17,12 @@ const runTypescript: typeof import('typescript') = require('typescript');
 
 runModule.registerHooks({
 	resolve(specifier, context, nextResolve) {
-		try {
-			return nextResolve(specifier, context);
-		} catch (error) {
-			if (specifier.startsWith('.')) return nextResolve(`${specifier}.ts`, context);
-			throw error;
+		// Relative imports are written without an extension (as tsc and ts-jest expect): add ".ts".
+		if (specifier.startsWith('.') && context.parentURL && !/\.[cm]?[jt]s$/.test(specifier)) {
+			const candidate = new URL(`${specifier}.ts`, context.parentURL);
+			if (runFs.existsSync(runUrl.fileURLToPath(candidate))) return nextResolve(`${specifier}.ts`, context);
 		}
+		return nextResolve(specifier, context);
 	},
 	load(url, context, nextLoad) {
 		if (url.startsWith('file:') && url.endsWith('.ts') && !url.includes('/node_modules/')) {
@@ -42,7 +44,7 @@ runModule.registerHooks({
 
 const [programFile, ...programArgs] = process.argv.slice(2);
 if (!programFile) {
-	console.error('usage: node scripts/n8n-run-ts.ts <file.ts> [args…]');
+	console.error('usage: node scripts/run-ts.ts <file.ts> [args…]');
 	process.exit(2);
 }
 const program = require(runPath.resolve(programFile)) as { main: (argv: string[]) => Promise<void> };
