@@ -30,11 +30,13 @@ const CLEAN_ASCII = /^[\x21-\x7E](?:[\x21-\x7E]| (?! ))*$/;
 const WHITESPACE_RUNS = /\s+/g;
 /**
  * Invisible characters that never belong in a contact value: C0 and C1 controls (whitespace
- * controls are turned into spaces first), zero-width space, word joiner, byte order mark, and lone
- * surrogates. Zero-width (non-)joiners and direction marks are kept: scripts and emoji need them.
+ * controls are turned into spaces first), zero-width space, word joiner, byte order mark, lone
+ * surrogates, and the bidirectional embedding/override/isolate controls (U+202A–U+202E,
+ * U+2066–U+2069), which can disguise how a name or number reads. Zero-width (non-)joiners and the
+ * direction marks (LRM, RLM, ALM) are kept: scripts and emoji need them.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point here
-const INVISIBLE = /[\u0000-\u001F\u007F-\u009F\u200B\u2060\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVISIBLE = /[\u0000-\u001F\u007F-\u009F\u200B\u202A-\u202E\u2060\u2066-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function cleanText(value: string): string {
 	if (CLEAN_ASCII.test(value)) return value;

@@ -170,6 +170,9 @@ describe('values and text hygiene', () => {
 		).toEqual({ phone: '+61412345678', firstName: '\u200Fשרה\u200F', lastName: 'Cohen 👩‍👩‍👧', note: 'Line one line two end\u00AD' });
 		expect(cleanText('Zoe\u0301 \uD800x')).toBe('Zoe\u0301 x');
 		expect(cleanText('plain')).toBe('plain');
+		// Bidi embedding/override/isolate controls can make "+61 4…" or a name read differently: dropped.
+		expect(cleanText('\u202EevilNam\u202C e\u2066x\u2069')).toBe('evilNam ex');
+		expect(cleanText('\u200Fשרה\u200E')).toBe('\u200Fשרה\u200E');
 	});
 
 	it('truncates to the limits without splitting a grapheme, and reports the fields', () => {
