@@ -4,7 +4,7 @@
 # Contact Mapper throughput benchmark. Results: bench/results.md (+ results.json, results-mapping.json).
 #   1. Node 24 + project dependencies (scripts/env.sh), n8n once per machine (scripts/ensure-n8n.sh)
 #   2. build and pack the package in a scratch copy of the working tree (the checkout's dist/ is left alone)
-#   3. install the tarball into an n8n user folder (scripts/n8n-install-package.sh), migrate its database
+#   3. install the tarball into an n8n user folder, migrate its database (scripts/n8n-base-folder.sh)
 #   4. mapping benchmark (bench/mapping.ts), then bench/run.ts (scenarios; see its header)
 # Usage: npm run bench [-- --scenarios initial10k,rerun10k,changed10k,peer10k,full100k,trigger100k]
 # Environment: BENCH_SMALL_USERS, BENCH_LARGE_USERS, BENCH_LATENCY_MS, BENCH_SKIP_MAPPING=1, ENTRA_SYNC_BENCH_KEEP=1.
@@ -14,15 +14,7 @@ cd "$PROJECT_ROOT"
 
 started=$(date +%s)
 N8N_BIN="$(bash scripts/ensure-n8n.sh)"
-WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/entra-sync-bench.XXXXXX")"
-cleanup() {
-  if [ "${ENTRA_SYNC_BENCH_KEEP:-0}" = "1" ]; then
-    echo "[bench] scratch kept in $WORK_DIR" >&2
-  else
-    rm -rf "$WORK_DIR"
-  fi
-}
-trap cleanup EXIT
+make_scratch_dir bench ENTRA_SYNC_BENCH_KEEP
 
 echo "[bench] build and pack (in $WORK_DIR/src)" >&2
 mkdir -p "$WORK_DIR/src"
@@ -32,17 +24,7 @@ ln -s "$PROJECT_ROOT/node_modules" "$WORK_DIR/src/node_modules"
 TARBALL="$(ls "$WORK_DIR"/n8n-nodes-entra-sync-*.tgz)"
 
 BASE_USER_FOLDER="$WORK_DIR/base-user-folder"
-bash scripts/n8n-install-package.sh "$TARBALL" "$BASE_USER_FOLDER"
-(
-  export N8N_USER_FOLDER="$BASE_USER_FOLDER" N8N_ENCRYPTION_KEY="entra-sync-e2e-encryption-key" DB_TYPE=sqlite \
-    N8N_DIAGNOSTICS_ENABLED=false N8N_VERSION_NOTIFICATIONS_ENABLED=false N8N_TEMPLATES_ENABLED=false
-  unset N8N_LOG_LEVEL
-  # Migrates the database once; bench/run.ts copies this user folder.
-  "$N8N_BIN" export:nodes --output="$WORK_DIR/nodes.json" > "$WORK_DIR/export-nodes.log" 2>&1 || {
-    cat "$WORK_DIR/export-nodes.log" >&2
-    exit 1
-  }
-)
+bash scripts/n8n-base-folder.sh "$N8N_BIN" "$TARBALL" "$BASE_USER_FOLDER" "$WORK_DIR"
 
 if [ "${BENCH_SKIP_MAPPING:-0}" != "1" ]; then
   echo "[bench] mapping throughput (bench/mapping.ts)" >&2

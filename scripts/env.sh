@@ -37,3 +37,19 @@ ensure_deps() {
     npm ci --no-audit --no-fund --loglevel=error >&2
   fi
 }
+
+# A scratch directory for one run: sets WORK_DIR and removes it on exit, unless the variable named by
+# the second argument is 1 (e.g. ENTRA_SYNC_E2E_KEEP=1). Usage: make_scratch_dir e2e ENTRA_SYNC_E2E_KEEP
+make_scratch_dir() {
+  SCRATCH_NAME="$1"
+  SCRATCH_KEEP_VARIABLE="$2"
+  WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/entra-sync-$1.XXXXXX")"
+  trap remove_scratch_dir EXIT
+}
+remove_scratch_dir() {
+  if [ "${!SCRATCH_KEEP_VARIABLE:-0}" = "1" ]; then
+    echo "[$SCRATCH_NAME] scratch kept in $WORK_DIR" >&2
+  else
+    rm -rf "$WORK_DIR"
+  fi
+}
