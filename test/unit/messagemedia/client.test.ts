@@ -1,8 +1,6 @@
-import nock from 'nock';
-
 import { createMessageMediaClient } from '../../../lib/messagemedia/client';
-import { validateRequest, validateResponse } from '../../support/openapi';
-import { contact, list, recordedScope, uuid, type RecordedRequest } from './helpers';
+import { validateResponse } from '../../support/openapi';
+import { checkRecordedRequests, contact, list, recordedScope, uuid, type RecordedRequest } from './helpers';
 
 function client() {
 	return createMessageMediaClient(
@@ -13,16 +11,7 @@ function client() {
 
 describe('MessageMedia client', () => {
 	const requests: RecordedRequest[] = [];
-	afterEach(async () => {
-		// Every request the client sent must satisfy the vendor's OpenAPI (path, query and body).
-		for (const r of requests) {
-			const result = await validateRequest(r.method, r.path, r.body);
-			expect({ request: `${r.method} ${r.path}`, errors: result.errors }).toEqual({ request: `${r.method} ${r.path}`, errors: [] });
-		}
-		expect(nock.pendingMocks()).toEqual([]);
-		nock.cleanAll();
-		requests.length = 0;
-	});
+	afterEach(async () => await checkRecordedRequests(requests));
 
 	it('pages with pageSize 1000 following nextPageToken until it is absent', async () => {
 		const pages = [

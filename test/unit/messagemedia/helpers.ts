@@ -2,6 +2,7 @@
 import nock from 'nock';
 
 import type { Contact, ContactList } from '../../../lib/messagemedia/types';
+import { validateRequest } from '../../support/openapi';
 
 export const BASE = 'https://au.app.api.sinch.com';
 
@@ -23,6 +24,20 @@ export function recordedScope(requests: RecordedRequest[], base = BASE): nock.Sc
 		requests.push({ method: req.method, path: req.path, headers: req.headers, raw: raw ?? '', body: raw ? JSON.parse(raw) : undefined });
 	});
 	return scope;
+}
+
+/**
+ * The common afterEach of these suites: every recorded request satisfies the vendor's OpenAPI (path,
+ * query and body), every nock mock was used; then the recorder and nock are reset.
+ */
+export async function checkRecordedRequests(requests: RecordedRequest[]): Promise<void> {
+	for (const r of requests) {
+		const result = await validateRequest(r.method, r.path, r.body);
+		expect({ request: `${r.method} ${r.path}`, errors: result.errors }).toEqual({ request: `${r.method} ${r.path}`, errors: [] });
+	}
+	expect(nock.pendingMocks()).toEqual([]);
+	nock.cleanAll();
+	requests.length = 0;
 }
 
 let counter = 0;

@@ -12,8 +12,7 @@ import type {
 
 import { EntraSyncMessageMediaApi } from '../../../credentials/EntraSyncMessageMediaApi.credentials';
 import { MessageMediaContacts } from '../../../nodes/MessageMediaContacts/MessageMediaContacts.node';
-import { validateRequest } from '../../support/openapi';
-import { BASE, contact, list, recordedScope, uuid, type RecordedRequest } from './helpers';
+import { BASE, checkRecordedRequests, contact, list, recordedScope, uuid, type RecordedRequest } from './helpers';
 
 const MARKER = 'marker-value-that-must-not-leak';
 const CREDENTIALS = { apiKey: 'key-1', apiSecret: MARKER, authMethod: 'basic', region: 'apac' };
@@ -136,15 +135,7 @@ describe('MessageMedia credential test', () => {
 
 describe('MessageMedia Contacts node operations', () => {
 	const requests: RecordedRequest[] = [];
-	afterEach(async () => {
-		for (const r of requests) {
-			const result = await validateRequest(r.method, r.path, r.body);
-			expect({ request: `${r.method} ${r.path}`, errors: result.errors }).toEqual({ request: `${r.method} ${r.path}`, errors: [] });
-		}
-		expect(nock.pendingMocks()).toEqual([]);
-		nock.cleanAll();
-		requests.length = 0;
-	});
+	afterEach(async () => await checkRecordedRequests(requests));
 
 	it('List → Add Contacts: 2500 items with one id each cost 3 bulk requests; every item is paired', async () => {
 		const listId = uuid();

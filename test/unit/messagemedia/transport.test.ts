@@ -1,10 +1,7 @@
-import nock from 'nock';
-
 import { ServiceApiError } from '../../../lib/common/errors';
 import { createMessageMediaClient } from '../../../lib/messagemedia/client';
 import { MessageMediaTransport } from '../../../lib/messagemedia/transport';
-import { validateRequest } from '../../support/openapi';
-import { BASE, contact, list, recordedScope, type RecordedRequest } from './helpers';
+import { BASE, checkRecordedRequests, contact, list, recordedScope, type RecordedRequest } from './helpers';
 
 const MARKER = 'marker-value-that-must-not-leak';
 
@@ -19,14 +16,7 @@ function setup() {
 
 describe('MessageMedia transport retries and error mapping', () => {
 	const requests: RecordedRequest[] = [];
-	afterEach(async () => {
-		for (const r of requests.filter((r) => r.body !== undefined)) {
-			expect(await validateRequest(r.method, r.path, r.body)).toMatchObject({ ok: true });
-		}
-		expect(nock.pendingMocks()).toEqual([]);
-		nock.cleanAll();
-		requests.length = 0;
-	});
+	afterEach(async () => await checkRecordedRequests(requests));
 
 	it('GET: waits for Retry-After on 429, then succeeds', async () => {
 		const { client, sleep } = setup();
