@@ -24,27 +24,17 @@ import type { RejectedItem } from '../../../lib/types';
 import { parseFilter, type FilterNode } from '../../fakes/odata-filter';
 import {
 	SAMPLE_CERT_CLIENT_ID,
-	SAMPLE_CLIENT_ID,
 	SAMPLE_CLIENT_SECRET,
-	SAMPLE_MM_API_KEY,
 	SAMPLE_MM_API_SECRET,
-	SAMPLE_TENANT_ID,
 	generateSampleOrg,
 } from '../../fakes/sample-org';
 import type { RunningFakes } from '../../fakes/server';
 import { startTrustedFakes } from '../fakes/helpers';
-import { SELECT, connect, endState, entraFields, syncContacts, templateMapperConfig, type Accounts, type Connections } from '../faults/pipeline';
+import { SELECT, connect, endState, entraFields, syncContacts, templateMapperConfig, SAMPLE_ACCOUNTS, type Connections } from '../faults/pipeline';
 import { HOSTILE_RECORDS, OData_INJECTION, idOf, type HostileRecord } from './records';
 
 jest.setTimeout(120_000);
 
-const ACCOUNTS: Accounts = {
-	tenantId: SAMPLE_TENANT_ID,
-	clientId: SAMPLE_CLIENT_ID,
-	clientSecret: SAMPLE_CLIENT_SECRET,
-	apiKey: SAMPLE_MM_API_KEY,
-	apiSecret: SAMPLE_MM_API_SECRET,
-};
 
 // eslint-disable-next-line no-control-regex -- finding control characters in written values is the point
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
@@ -83,7 +73,7 @@ beforeAll(async () => {
 	const seed = generateSampleOrg({ userCount: 20, certificatePem: certificate.cert });
 	seed.messagemedia!.accounts![0].contacts = [];
 	fakes = await startTrustedFakes({ seed });
-	connections = connect(fakes, ACCOUNTS);
+	connections = connect(fakes, SAMPLE_ACCOUNTS);
 
 	// A directory read first, so an access token is in play (and must never show).
 	const read = await readUserDelta(connections.graph, { select: SELECT });
@@ -114,7 +104,7 @@ function outcomesOf(recordIndex: number) {
 }
 
 function contactOf(sourceId: string) {
-	return endState(fakes, ACCOUNTS.apiKey).contacts.filter((contact) => contact.link === sourceId);
+	return endState(fakes, SAMPLE_ACCOUNTS.apiKey).contacts.filter((contact) => contact.link === sourceId);
 }
 
 describe('60 hostile directory records through the Contact Mapper and a full sync', () => {
@@ -189,7 +179,7 @@ describe('60 hostile directory records through the Contact Mapper and a full syn
 	});
 
 	it('writes nothing wrong: only E.164 numbers, no control characters, no broken characters, nothing over its limit', () => {
-		const state = endState(fakes, ACCOUNTS.apiKey);
+		const state = endState(fakes, SAMPLE_ACCOUNTS.apiKey);
 		const expectedCreates = HOSTILE_RECORDS.filter((record) => record.expect.outcome === 'created').length;
 		expect(state.contacts).toHaveLength(expectedCreates);
 		for (const contact of state.contacts) {
@@ -269,22 +259,22 @@ describe('secrets never appear in outputs, errors or logs', () => {
 	beforeAll(async () => {
 		// Certificate credential: a read with the private key (its PEM and its base64 body lines are secrets).
 		const certFields = {
-			...entraFields(fakes, ACCOUNTS),
+			...entraFields(fakes, SAMPLE_ACCOUNTS),
 			clientId: SAMPLE_CERT_CLIENT_ID,
 			authMethod: 'certificate',
 			clientSecret: undefined,
 			certificatePrivateKey: privateKeyPem,
 			certificateThumbprint,
 		};
-		const cert = connect(fakes, ACCOUNTS, { entraFields: certFields });
+		const cert = connect(fakes, SAMPLE_ACCOUNTS, { entraFields: certFields });
 		show(await readUserDelta(cert.graph, { select: SELECT }));
 		accessTokens.push(await cert.tokens.getToken());
 
 		// Failures that carry service answers: a wrong client secret, a wrong API secret, a Graph 400,
 		// a refused link, a contact write MessageMedia keeps failing.
-		const wrongSecret = connect(fakes, ACCOUNTS, { entraFields: { ...entraFields(fakes, ACCOUNTS), clientSecret: WRONG_CLIENT_SECRET } });
+		const wrongSecret = connect(fakes, SAMPLE_ACCOUNTS, { entraFields: { ...entraFields(fakes, SAMPLE_ACCOUNTS), clientSecret: WRONG_CLIENT_SECRET } });
 		await readUserDelta(wrongSecret.graph, { select: SELECT }).then(show, show);
-		const wrongApi = createMessageMediaClient({ apiKey: ACCOUNTS.apiKey, apiSecret: WRONG_API_SECRET, authMethod: 'hmac', region: 'custom', baseUrl: fakes.url }, { retry: { maxAttempts: 1 } });
+		const wrongApi = createMessageMediaClient({ apiKey: SAMPLE_ACCOUNTS.apiKey, apiSecret: WRONG_API_SECRET, authMethod: 'hmac', region: 'custom', baseUrl: fakes.url }, { retry: { maxAttempts: 1 } });
 		await wrongApi.listLists().then(show, show);
 		await listUsers(connections.graph, { select: SELECT, rawFilter: "department eq 'unterminated" }).then(show, show);
 		await readUserDelta(connections.graph, { select: SELECT, deltaLink: `https://evil.example/v1.0/users/delta?$deltatoken=${accessTokens[0]}` }).then(show, show);
@@ -309,7 +299,7 @@ describe('secrets never appear in outputs, errors or logs', () => {
 	});
 
 	it('no output, error or console line holds the client secret, the private key, the API secret or an access token', () => {
-		const certificateConfig = resolveEntraConfig({ ...entraFields(fakes, ACCOUNTS), authMethod: 'certificate', certificatePrivateKey: privateKeyPem, certificateThumbprint });
+		const certificateConfig = resolveEntraConfig({ ...entraFields(fakes, SAMPLE_ACCOUNTS), authMethod: 'certificate', certificatePrivateKey: privateKeyPem, certificateThumbprint });
 		const secrets: Array<[string, string]> = [
 			['client secret', SAMPLE_CLIENT_SECRET],
 			['wrong client secret', WRONG_CLIENT_SECRET],
@@ -350,7 +340,7 @@ describe('http:// base URLs other than loopback are refused', () => {
 	const ACCEPTED = ['https://graph.contoso.example', 'http://127.0.0.1:8443', 'http://localhost:3000', 'http://[::1]:8080', 'http://127.10.0.1'];
 
 	function entra(authorityHost: string, graphBaseUrl: string) {
-		return () => resolveEntraConfig({ ...entraFields(fakes, ACCOUNTS), authorityHost, graphBaseUrl });
+		return () => resolveEntraConfig({ ...entraFields(fakes, SAMPLE_ACCOUNTS), authorityHost, graphBaseUrl });
 	}
 
 	it.each(REFUSED)('%s: refused for the Entra authority host, the Graph base URL and the MessageMedia base URL', (url) => {
@@ -365,7 +355,7 @@ describe('http:// base URLs other than loopback are refused', () => {
 	});
 
 	it('a delta link or next link on another host is refused before the token is sent', async () => {
-		const graph = new GraphTransport(resolveEntraConfig(entraFields(fakes, ACCOUNTS)), { tokens: { getToken: async () => 'never-sent-token-value' } });
+		const graph = new GraphTransport(resolveEntraConfig(entraFields(fakes, SAMPLE_ACCOUNTS)), { tokens: { getToken: async () => 'never-sent-token-value' } });
 		const before = fakes.state.log.entries.length;
 		for (const link of ['http://evil.example/v1.0/users/delta?$deltatoken=x', `${fakes.url.replace('127.0.0.1', 'localhost')}/v1.0/users/delta?$deltatoken=x`]) {
 			const error = await readUserDelta(graph, { select: SELECT, deltaLink: link }).catch((e: unknown) => e);

@@ -8,7 +8,7 @@
  * The engine is the one the template's nodes run (see pipeline.ts); only retry waits are shortened
  * (recorded first, so the test can check that Retry-After was honoured).
  */
-import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_MM_API_KEY, SAMPLE_MM_API_SECRET, SAMPLE_TENANT_ID, generateSampleOrg } from '../../fakes/sample-org';
+import { generateSampleOrg } from '../../fakes/sample-org';
 import type { RunningFakes } from '../../fakes/server';
 import type { FakeSeed, FaultConfig, RequestLogEntry } from '../../fakes/types';
 import { startTrustedFakes } from '../fakes/helpers';
@@ -19,7 +19,7 @@ import {
 	mapUsers,
 	readAfterDeltaExpiry,
 	syncContacts,
-	type Accounts,
+	SAMPLE_ACCOUNTS,
 	type EndState,
 } from './pipeline';
 
@@ -33,13 +33,6 @@ const RETRY_AFTER_SECONDS = 1;
 /** The Graph request (of ~200 in the read) on which every access token issued so far expires: mid-read. */
 const TOKEN_EXPIRES_ON_REQUEST = 100;
 
-const ACCOUNTS: Accounts = {
-	tenantId: SAMPLE_TENANT_ID,
-	clientId: SAMPLE_CLIENT_ID,
-	clientSecret: SAMPLE_CLIENT_SECRET,
-	apiKey: SAMPLE_MM_API_KEY,
-	apiSecret: SAMPLE_MM_API_SECRET,
-};
 
 function faults(seed: number): FaultConfig {
 	const rule = { throttleRate: 0.1, retryAfterSeconds: RETRY_AFTER_SECONDS, errorRate: 0.03, errorStatuses: [502, 503, 504], resetRate: 0.01 };
@@ -80,7 +73,7 @@ async function run(faultConfig: FaultConfig | undefined): Promise<RunReport> {
 	fakes.state.load(structuredClone(seed));
 	fakes.state.log.reset();
 	fakes.state.setFaults(faultConfig ?? {});
-	const connections = connect(fakes, ACCOUNTS, { expireTokenOnRequest: faultConfig ? TOKEN_EXPIRES_ON_REQUEST : undefined });
+	const connections = connect(fakes, SAMPLE_ACCOUNTS, { expireTokenOnRequest: faultConfig ? TOKEN_EXPIRES_ON_REQUEST : undefined });
 	const { read } = await readAfterDeltaExpiry(fakes, connections.graph);
 	const mapped = mapUsers([...read.users, ...read.removed]);
 
@@ -99,7 +92,7 @@ async function run(faultConfig: FaultConfig | undefined): Promise<RunReport> {
 		if (failed.length === 0) break;
 	}
 	return {
-		state: endState(fakes, ACCOUNTS.apiKey),
+		state: endState(fakes, SAMPLE_ACCOUNTS.apiKey),
 		fullResync: read.fullResync,
 		resyncReason: read.resyncReason,
 		upserts: mapped.upserts,

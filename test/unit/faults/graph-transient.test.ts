@@ -3,20 +3,13 @@
  * 5xx that gateways answer while Graph is unhealthy (502, 503, 504) is retried like MessageMedia's,
  * with Retry-After honoured when given.
  */
-import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_MM_API_KEY, SAMPLE_MM_API_SECRET, SAMPLE_TENANT_ID, generateSampleOrg } from '../../fakes/sample-org';
+import { generateSampleOrg } from '../../fakes/sample-org';
 import type { RunningFakes } from '../../fakes/server';
 import { readUserDelta } from '../../../lib/entra/delta';
 import { listUsers } from '../../../lib/entra/users';
 import { startTrustedFakes } from '../fakes/helpers';
-import { SELECT, connect, type Accounts } from './pipeline';
+import { SAMPLE_ACCOUNTS, SELECT, connect } from './pipeline';
 
-const ACCOUNTS: Accounts = {
-	tenantId: SAMPLE_TENANT_ID,
-	clientId: SAMPLE_CLIENT_ID,
-	clientSecret: SAMPLE_CLIENT_SECRET,
-	apiKey: SAMPLE_MM_API_KEY,
-	apiSecret: SAMPLE_MM_API_SECRET,
-};
 
 let fakes: RunningFakes;
 
@@ -38,7 +31,7 @@ describe.each([502, 503, 504])('Graph answering %i once', (status) => {
 	afterEach(() => fakes.state.setFaults({}));
 
 	it('a paged user read retries the page and returns every user', async () => {
-		const { graph } = connect(fakes, ACCOUNTS);
+		const { graph } = connect(fakes, SAMPLE_ACCOUNTS);
 		const users = await listUsers(graph, { select: SELECT });
 		expect(users).toHaveLength(303);
 		expect(fakes.state.log.entries.filter((entry) => entry.fault === 'error').map((entry) => entry.status)).toEqual([status]);
@@ -46,7 +39,7 @@ describe.each([502, 503, 504])('Graph answering %i once', (status) => {
 	});
 
 	it('a delta round retries the page and ends with a delta link', async () => {
-		const { graph } = connect(fakes, ACCOUNTS);
+		const { graph } = connect(fakes, SAMPLE_ACCOUNTS);
 		const round = await readUserDelta(graph, { select: SELECT });
 		expect(round.users).toHaveLength(303);
 		expect(round.deltaLink).toMatch(/\$deltatoken=/);

@@ -14,6 +14,7 @@ import { DEFAULT_USER_ATTRIBUTES } from '../../../lib/entra/users';
 import { compileMapper, isRejected, parseSeedConfiguration, type MappingConfig } from '../../../lib/mapping';
 import { createMessageMediaClient, type HttpMessageMediaClient } from '../../../lib/messagemedia/client';
 import { classifyInput, resolveSyncOptions, runSync, type SyncOptions, type SyncResult } from '../../../lib/sync';
+import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_MM_API_KEY, SAMPLE_MM_API_SECRET, SAMPLE_TENANT_ID } from '../../fakes/sample-org';
 import type { RunningFakes } from '../../fakes/server';
 import type { FakeSeed } from '../../fakes/types';
 
@@ -96,6 +97,15 @@ export interface Accounts {
 	apiKey: string;
 	apiSecret: string;
 }
+
+/** The sample organisation's app and MessageMedia account (test/fakes/sample-org.ts). */
+export const SAMPLE_ACCOUNTS: Accounts = {
+	tenantId: SAMPLE_TENANT_ID,
+	clientId: SAMPLE_CLIENT_ID,
+	clientSecret: SAMPLE_CLIENT_SECRET,
+	apiKey: SAMPLE_MM_API_KEY,
+	apiSecret: SAMPLE_MM_API_SECRET,
+};
 
 export function entraFields(fakes: RunningFakes, accounts: Accounts): EntraCredentialFields {
 	return {
