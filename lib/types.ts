@@ -57,7 +57,10 @@ export interface SyncItem {
 	 * has the user's number, so the sync finds the contact with a look-up instead of reading every contact.
 	 */
 	contact?: ContactFields;
-	/** The directory attributes the item was mapped from (for reports and write-back). */
+	/**
+	 * The directory user the item was mapped from: on two-way items (write-back reads
+	 * `onPremisesSyncEnabled`) and when the Contact Mapper's "Include Directory Attributes" is on.
+	 */
 	source?: Record<string, unknown>;
 	/** Stable hash of the mapped values: equal fingerprints mean nothing to write. */
 	fingerprint?: string;

@@ -228,15 +228,17 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 	const removal = (user: Record<string, unknown>, id: string, reason: RemovalReason, ruleValues: RuleValues | undefined): SyncItem => {
 		const { phone } = readPhone(user, ruleValues);
 		const item: SyncItem =
-			phone === undefined
-				? { sourceId: id, action: 'remove', reason, source: user }
-				: { sourceId: id, action: 'remove', reason, contact: { phone }, source: user };
-		return stamp(item);
+			phone === undefined ? { sourceId: id, action: 'remove', reason } : { sourceId: id, action: 'remove', reason, contact: { phone } };
+		return stamp(item, user);
 	};
 	// reverse/bidirectional: every item says so; one-way items stay as they always were.
 	const direction = config.direction === 'reverse' || config.direction === 'bidirectional' ? config.direction : undefined;
-	function stamp<T extends SyncItem>(item: T): T {
+	// Write-back needs the user's own attributes (onPremisesSyncEnabled); otherwise `source` is opt-in,
+	// as it repeats every user in the run's data (n8n keeps every node's items).
+	const withSource = config.includeSource === true || direction !== undefined;
+	function stamp<T extends SyncItem>(item: T, user: Record<string, unknown>): T {
 		if (direction !== undefined) item.direction = direction;
+		if (withSource) item.source = user;
 		return item;
 	}
 
@@ -269,7 +271,7 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 		if (user['@removed'] !== undefined) {
 			// Graph says `deleted` or `changed` (soft-deleted); the trigger says `outOfScope` for a user who left the group scope.
 			const removedReason = (user['@removed'] as { reason?: unknown } | null)?.reason;
-			return stamp({ sourceId: id, action: 'remove', reason: removedReason === 'outOfScope' ? 'outOfScope' : 'deleted', source: user });
+			return stamp({ sourceId: id, action: 'remove', reason: removedReason === 'outOfScope' ? 'outOfScope' : 'deleted' }, user);
 		}
 		if (user.accountEnabled === false) return dropOutOfScope ? null : removal(user, id, 'disabled', ruleValues);
 		if (!inScope(user)) return dropOutOfScope ? null : removal(user, id, 'outOfScope', ruleValues);
@@ -405,14 +407,14 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 				contact.customFields = customFields;
 			}
 
-			const mapped: MappedItem = { sourceId: id, action: 'upsert', contact, source: user, fingerprint: fingerprint(contact) };
+			const mapped: MappedItem = { sourceId: id, action: 'upsert', contact, fingerprint: fingerprint(contact) };
 			if (truncated.length > 0) mapped.truncated = [...new Set(truncated)];
 			if (direction !== undefined) {
 				// A cut value is not the directory's value: writing it back would lose the rest.
 				for (const field of truncated) delete provenance[field];
 				mapped.provenance = provenance;
 			}
-			return stamp(mapped);
+			return stamp(mapped, user);
 		} catch (error) {
 			if (!(error instanceof Rejection)) throw error;
 			return { sourceId: id, code: error.code, reason: error.reason, field: error.field, source: user };

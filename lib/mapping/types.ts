@@ -107,6 +107,11 @@ export interface MappingConfig {
 	 * with the provenance of the fields the sync can write back; `one-way` (or unset) stamps nothing.
 	 */
 	direction?: SyncDirection;
+	/**
+	 * Copy the user object into each contact item's `source` (default false). Two-way items always
+	 * carry it; Rejected items always do.
+	 */
+	includeSource?: boolean;
 }
 
 export const DEFAULT_PHONE_SOURCES = ['mobilePhone', 'businessPhones[0]'];

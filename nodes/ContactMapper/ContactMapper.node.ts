@@ -55,6 +55,7 @@ function readConfiguration(ctx: IExecuteFunctions): { config: MappingConfig; exp
 		phoneSources,
 		outOfScopeHandling: ctx.getNodeParameter('outOfScopeHandling', 0, 'remove') as MappingConfig['outOfScopeHandling'],
 		truncation: ctx.getNodeParameter('truncation', 0, 'truncate') as MappingConfig['truncation'],
+		includeSource: ctx.getNodeParameter('includeSource', 0, false) as boolean,
 	};
 
 	if (ctx.getNodeParameter('configurationMode', 0) === 'json') {
@@ -362,6 +363,14 @@ export class ContactMapper implements INodeType {
 					},
 				],
 				default: 'truncate',
+			},
+			{
+				displayName: 'Include Directory Attributes',
+				name: 'includeSource',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether each contact item also carries the user it was mapped from, under "source". Off keeps large runs lean; later nodes can still reach the user through the item\'s link to the node before. Two-way items and Rejected items always carry it.',
 			},
 		],
 	};

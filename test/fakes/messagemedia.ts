@@ -67,6 +67,8 @@ export interface MessageMediaAccount {
 	accountId: string;
 	vendorId: string;
 	contacts: Map<string, StoredContact>;
+	/** `type|channelId` → id of the contact holding that channel; kept by `setContact`/`deleteContact`. */
+	channelOwners: Map<string, string>;
 	lists: Map<string, StoredList>;
 	customFields: Map<string, StoredCustomField>;
 }
@@ -80,6 +82,24 @@ export interface InvalidField {
 }
 
 const E164 = /^\+[1-9]\d{6,14}$/;
+
+function channelKey(channel: Pick<SeedChannel, 'type' | 'channelId'>): string {
+	return `${channel.type}|${channel.channelId}`;
+}
+
+/** Stores a contact and indexes its channels (the vendor allows one contact per channel). */
+function setContact(account: MessageMediaAccount, contact: StoredContact): void {
+	account.contacts.set(contact.id, contact);
+	for (const channel of contact.channels) account.channelOwners.set(channelKey(channel), contact.id);
+}
+
+function deleteContact(account: MessageMediaAccount, contact: StoredContact): void {
+	account.contacts.delete(contact.id);
+	for (const channel of contact.channels) {
+		const key = channelKey(channel);
+		if (account.channelOwners.get(key) === contact.id) account.channelOwners.delete(key);
+	}
+}
 
 function now(): string {
 	return new Date().toISOString();
@@ -107,6 +127,7 @@ export class MessageMediaStore {
 			accountId: seed.accountId ?? `FakeAccount${this.accounts.size + 1}`,
 			vendorId: seed.vendorId ?? 'MessageMedia',
 			contacts: new Map(),
+			channelOwners: new Map(),
 			lists: new Map(),
 			customFields: new Map(),
 		};
@@ -164,7 +185,7 @@ export class MessageMediaStore {
 			lists: listIds,
 			customFields,
 		};
-		account.contacts.set(id, stored);
+		setContact(account, stored);
 		return stored;
 	}
 
@@ -431,8 +452,7 @@ export class MessageMediaService {
 			case 'updateContact':
 				return json(200, this.updateContact(account, this.contactOr404(account, p.contactId), b));
 			case 'deleteContactById':
-				this.contactOr404(account, p.contactId);
-				account.contacts.delete(p.contactId);
+				deleteContact(account, this.contactOr404(account, p.contactId));
 				return { status: 204 };
 			case 'getContactListsPage':
 				return this.listsPage(account, query);
@@ -543,11 +563,9 @@ export class MessageMediaService {
 
 	private checkChannelConflict(account: MessageMediaAccount, channels: SeedChannel[], selfId?: string): void {
 		for (const channel of channels) {
-			for (const other of account.contacts.values()) {
-				if (other.id === selfId) continue;
-				if (other.channels.some((c) => c.type === channel.type && c.channelId === channel.channelId)) {
-					throw conflict(`A contact with channel ${channel.type} ${channel.channelId} already exists`);
-				}
+			const owner = account.channelOwners.get(channelKey(channel));
+			if (owner !== undefined && owner !== selfId) {
+				throw conflict(`A contact with channel ${channel.type} ${channel.channelId} already exists`);
 			}
 		}
 	}
@@ -576,7 +594,7 @@ export class MessageMediaService {
 				.filter((v) => v.value !== '')
 				.map((v) => ({ id: v.id.toLowerCase(), value: v.value })),
 		};
-		account.contacts.set(contact.id, contact);
+		setContact(account, contact);
 		return this.store.contactData(account, contact);
 	}
 
@@ -586,7 +604,9 @@ export class MessageMediaService {
 		if (body.channels) {
 			const channels = (body.channels as SeedChannel[]).map((c) => ({ channelId: c.channelId, type: c.type, subscriptionState: c.subscriptionState ?? 'SUBSCRIBED' }));
 			this.checkChannelConflict(account, channels, contact.id);
+			deleteContact(account, contact);
 			contact.channels = channels;
+			setContact(account, contact);
 		}
 		for (const key of ['firstName', 'lastName', 'alias', 'country', 'state', 'location', 'note'] as const) {
 			if (typeof body[key] === 'string') contact[key] = body[key] as string;

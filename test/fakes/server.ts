@@ -33,23 +33,34 @@ export interface RuntimeConfig {
 	messageMediaDefaultPageSize: number;
 	hmacMaxSkewSeconds: number;
 	verbose: boolean;
+	logCapacity: number;
 }
 
-const MAX_LOG_ENTRIES = 50_000;
+/** Entries kept by default: enough for any test, bounded for a long-running demo. */
+export const DEFAULT_LOG_CAPACITY = 50_000;
 
 export class RequestLog {
 	entries: RequestLogEntry[] = [];
+	/** Entries dropped (oldest first) because the log was full since the last reset. */
+	dropped = 0;
 	private seq = 0;
+
+	constructor(readonly capacity = DEFAULT_LOG_CAPACITY) {}
 
 	add(entry: Omit<RequestLogEntry, 'seq'>): RequestLogEntry {
 		const full = { seq: ++this.seq, ...entry };
 		this.entries.push(full);
-		if (this.entries.length > MAX_LOG_ENTRIES) this.entries.splice(0, this.entries.length - MAX_LOG_ENTRIES);
+		if (this.entries.length > this.capacity) {
+			const excess = this.entries.length - this.capacity;
+			this.entries.splice(0, excess);
+			this.dropped += excess;
+		}
 		return full;
 	}
 
 	reset(): void {
 		this.entries = [];
+		this.dropped = 0;
 	}
 
 	/** Requests per service and method, e.g. { graph: { GET: 3 }, messagemedia: { POST: 2, PATCH: 1 } }. */
@@ -69,7 +80,7 @@ export class FakeState {
 	readonly messagemedia: MessageMediaStore;
 	readonly tokens = new TokenStore();
 	readonly faults: FaultInjector;
-	readonly log = new RequestLog();
+	readonly log: RequestLog;
 	instanceId = randomUUID();
 
 	constructor(
@@ -80,6 +91,7 @@ export class FakeState {
 		this.directory = new DirectoryStore(seed.tenants ?? []);
 		this.messagemedia = new MessageMediaStore(seed.messagemedia?.accounts ?? []);
 		this.faults = new FaultInjector(faults);
+		this.log = new RequestLog(config.logCapacity);
 	}
 
 	snapshot(): FakeSeed {
@@ -249,6 +261,7 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		messageMediaDefaultPageSize: options.messageMediaDefaultPageSize ?? 20,
 		hmacMaxSkewSeconds: options.hmacMaxSkewSeconds ?? 300,
 		verbose: options.verbose ?? false,
+		logCapacity: options.logCapacity ?? DEFAULT_LOG_CAPACITY,
 	};
 	const state = new FakeState(options.seed ?? {}, options.faults ?? {}, config);
 	const tls = await tlsMaterial();
@@ -317,7 +330,7 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 				state.expireDeltaTokens(reason, tenantId);
 				return ok({ expired: true, reason });
 			}
-			if (first === 'log' && m === 'GET') return ok({ entries: state.log.entries, counts: state.log.counts() });
+			if (first === 'log' && m === 'GET') return ok({ entries: state.log.entries, counts: state.log.counts(), dropped: state.log.dropped });
 			if (first === 'reset-log' && m === 'POST') {
 				state.log.reset();
 				return ok({ reset: true });

@@ -159,6 +159,8 @@ export interface FakeOptions {
 	hmacMaxSkewSeconds?: number;
 	/** Write a line per request to stderr (default false; the CLI turns it on with --verbose). */
 	verbose?: boolean;
+	/** Request log entries kept (oldest dropped first, counted in `log.dropped`), default 50 000. */
+	logCapacity?: number;
 }
 
 export interface RequestLogEntry {

@@ -249,6 +249,10 @@ export class N8n {
 		await this.runOrThrow(['publish:workflow', `--id=${workflowId}`], /Changes will not take effect/);
 	}
 
+	async unpublish(workflowId: string): Promise<void> {
+		await this.runOrThrow(['unpublish:workflow', `--id=${workflowId}`], /unpublished successfully/);
+	}
+
 	/** `n8n start` in the background; resolves once the REST API answers (it comes up after /healthz). */
 	async start(options: { port?: number; env?: Record<string, string>; logFile?: string } = {}): Promise<N8nServer> {
 		const port = options.port ?? (await freePort());

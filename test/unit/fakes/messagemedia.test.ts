@@ -177,6 +177,18 @@ describe('fake MessageMedia: contacts', () => {
 		const other = await mm('/contacts', { method: 'POST', body: { channels: [{ channelId: '+61491570162', type: 'SMS' }] } });
 		const update = await mm(`/contacts/${other.json.id}`, { method: 'PATCH', body: { channels: [{ channelId: '+61491570156', type: 'SMS' }] } });
 		expect(update.status).toBe(409);
+		// Patching a contact to its own number again is no conflict.
+		expect((await mm(`/contacts/${other.json.id}`, { method: 'PATCH', body: { channels: [{ channelId: '+61491570162', type: 'SMS' }] } })).status).toBe(200);
+	});
+
+	it('a number is free again once its contact moves to another number or is deleted', async () => {
+		const moved = await mm(`/contacts/${CONTACT_1}`, { method: 'PATCH', body: { channels: [{ channelId: '+61491570170', type: 'SMS' }] } });
+		expect(moved.status).toBe(200);
+		const reuse = await mm('/contacts', { method: 'POST', body: { channels: [{ channelId: '+61491570156', type: 'SMS' }] } });
+		expect(reuse.status).toBe(201);
+		expect((await mm('/contacts', { method: 'POST', body: { channels: [{ channelId: '+61491570170', type: 'SMS' }] } })).status).toBe(409);
+		expect((await mm(`/contacts/${reuse.json.id}`, { method: 'DELETE' })).status).toBe(204);
+		expect((await mm('/contacts', { method: 'POST', body: { channels: [{ channelId: '+61491570156', type: 'SMS' }] } })).status).toBe(201);
 	});
 
 	it('400 InvalidInputApiError with invalidFields: non-E.164, unknown list, missing channels, bad custom field values', async () => {

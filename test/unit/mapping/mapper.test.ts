@@ -112,6 +112,30 @@ describe('phones', () => {
 	});
 });
 
+describe('the user object on contact items ("source")', () => {
+	const user = { id: '1', displayName: 'Jo Smith', department: 'Sales', mobilePhone: '0412345678' };
+	const disabled = { ...user, accountEnabled: false };
+
+	it('is left out by default: n8n keeps the user already as the node\'s input', () => {
+		expect(mapOne(user)).not.toHaveProperty('source');
+		expect(mapOne(disabled)).not.toHaveProperty('source');
+		expect(mapOne({ id: '3', '@removed': { reason: 'deleted' } })).not.toHaveProperty('source');
+	});
+
+	it('is added to upsert and remove items with includeSource', () => {
+		expect(mapOne(user, { includeSource: true })).toMatchObject({ action: 'upsert', source: user });
+		expect(mapOne(disabled, { includeSource: true })).toMatchObject({ action: 'remove', reason: 'disabled', source: disabled });
+	});
+
+	it('is always on two-way items (write-back reads onPremisesSyncEnabled) and on rejected items', () => {
+		const onPremises = { ...user, onPremisesSyncEnabled: true };
+		expect(mapOne(onPremises, { direction: 'bidirectional' })).toMatchObject({ direction: 'bidirectional', source: onPremises });
+		expect(mapOne(onPremises, { direction: 'reverse' })).toMatchObject({ direction: 'reverse', source: onPremises });
+		const noPhone = { id: '2', displayName: 'No Phone', department: 'Sales' };
+		expect(mapOne(noPhone)).toMatchObject({ code: 'missingPhone', source: noPhone });
+	});
+});
+
 describe('scope, removals and placeholders', () => {
 	const filters: MappingConfig['filters'] = [{ attribute: 'department', operator: 'equals', value: 'Sales' }];
 
@@ -129,7 +153,7 @@ describe('scope, removals and placeholders', () => {
 
 	it('a disabled user is removed as disabled, even when the filters mention accountEnabled', () => {
 		const user = { id: '1', department: 'Sales', accountEnabled: false, mobilePhone: '0412345678' };
-		const expected = { sourceId: '1', action: 'remove', reason: 'disabled', contact: { phone: '+61412345678' }, source: user };
+		const expected = { sourceId: '1', action: 'remove', reason: 'disabled', contact: { phone: '+61412345678' } };
 		expect(mapOne(user, { filters })).toEqual(expected);
 		expect(mapOne(user, { filters: [{ attribute: 'accountEnabled', operator: 'isTrue' }] })).toEqual(expected);
 		expect(mapOne(user, { filters: [{ attribute: 'accountEnabled', operator: 'isFalse' }] })).toEqual(expected);
@@ -143,7 +167,6 @@ describe('scope, removals and placeholders', () => {
 			sourceId: '3',
 			action: 'remove',
 			reason: 'deleted',
-			source: { id: '3', '@removed': { reason: 'deleted' } },
 		});
 		expect(mapOne({ id: '4', department: 'sales', mobilePhone: '0412345678' }, config)).toMatchObject({ action: 'upsert' });
 	});

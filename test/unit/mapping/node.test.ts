@@ -74,12 +74,11 @@ const expectedContacts = [
 			sourceId: 'u1',
 			action: 'upsert',
 			contact: { phone: '+61412345678', firstName: 'Alice', lastName: 'Nguyen', email: 'alice@contoso.example', lists: ['Sales'] },
-			source: alice,
 			fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
 		},
 		pairedItem: { item: 0 },
 	},
-	{ json: { sourceId: 'u3', action: 'remove', reason: 'outOfScope', contact: { phone: '+61412000222' }, source: dan }, pairedItem: { item: 3 } },
+	{ json: { sourceId: 'u3', action: 'remove', reason: 'outOfScope', contact: { phone: '+61412000222' } }, pairedItem: { item: 3 } },
 ];
 const expectedRejected = [
 	{
@@ -105,7 +104,7 @@ describe('Contact Mapper node', () => {
 		expect(description.subtitle).toBeTruthy();
 		expect(description.properties.map((property) => property.name)).toEqual([
 			'configurationMode', 'configurationJson', 'mapping', 'fixedLists', 'scopeFilters', 'combineFilters',
-			'defaultCountry', 'countryAttribute', 'phoneSources', 'mobileOnly', 'outOfScopeHandling', 'truncation',
+			'defaultCountry', 'countryAttribute', 'phoneSources', 'mobileOnly', 'outOfScopeHandling', 'truncation', 'includeSource',
 		]);
 		const folder = join(__dirname, '../../../nodes/ContactMapper');
 		const icon = description.icon as { light: string; dark: string };

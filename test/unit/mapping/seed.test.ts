@@ -86,7 +86,6 @@ describe('the seed configuration, verbatim, on a directory fixture', () => {
 		sourceId: id,
 		action: 'upsert',
 		contact,
-		source: byId(id),
 		fingerprint: expect.stringMatching(HEX64),
 		...extra,
 	});
@@ -96,7 +95,6 @@ describe('the seed configuration, verbatim, on a directory fixture', () => {
 		action: 'remove',
 		reason,
 		...(phone ? { contact: { phone } } : {}),
-		source: byId(id),
 	});
 
 	it('parses the seed object into the mapper configuration', () => {
