@@ -85,14 +85,28 @@ function check(ajv: Ajv2020, schema: Schema, value: unknown, where: string): str
 	return (fn.errors ?? []).map((e) => `${where}${e.instancePath} ${e.message ?? 'is invalid'}`);
 }
 
-function matchPath(spec: Spec, pathname: string): { template: string; params: Record<string, string> } | undefined {
-	for (const template of Object.keys(spec.paths)) {
-		const names: string[] = [];
-		const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, name: string) => {
-			names.push(name);
-			return '([^/]+)';
+/** Each path template of a spec as a regular expression with its parameter names (built once per spec). */
+const pathPatterns = new WeakMap<Spec, Array<{ template: string; regex: RegExp; names: string[] }>>();
+
+function patternsOf(spec: Spec): Array<{ template: string; regex: RegExp; names: string[] }> {
+	let patterns = pathPatterns.get(spec);
+	if (patterns === undefined) {
+		patterns = Object.keys(spec.paths).map((template) => {
+			const names: string[] = [];
+			const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, name: string) => {
+				names.push(name);
+				return '([^/]+)';
+			});
+			return { template, regex: new RegExp(`^${pattern}$`), names };
 		});
-		const match = new RegExp(`^${pattern}$`).exec(pathname);
+		pathPatterns.set(spec, patterns);
+	}
+	return patterns;
+}
+
+function matchPath(spec: Spec, pathname: string): { template: string; params: Record<string, string> } | undefined {
+	for (const { template, regex, names } of patternsOf(spec)) {
+		const match = regex.exec(pathname);
 		if (match) {
 			return { template, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1])])) };
 		}

@@ -1,3 +1,6 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { ServiceApiError } from '../../../lib/common/errors';
 import { createMessageMediaClient } from '../../../lib/messagemedia/client';
 import { MessageMediaTransport } from '../../../lib/messagemedia/transport';
@@ -5,13 +8,42 @@ import { BASE, checkRecordedRequests, contact, list, recordedScope, type Recorde
 
 const MARKER = 'marker-value-that-must-not-leak';
 
-function setup() {
+function setup(baseUrl?: string) {
 	const sleep = jest.fn<Promise<void>, [number]>(async () => undefined);
 	const client = createMessageMediaClient(
-		{ apiKey: 'key-1', apiSecret: MARKER, authMethod: 'basic', region: 'apac' },
+		baseUrl === undefined
+			? { apiKey: 'key-1', apiSecret: MARKER, authMethod: 'basic', region: 'apac' }
+			: { apiKey: 'key-1', apiSecret: MARKER, authMethod: 'basic', region: 'custom', baseUrl },
 		{ retry: { sleep, random: () => 0.5, baseDelayMs: 1000 } },
 	);
 	return { client, sleep };
+}
+
+/**
+ * A real loopback server whose n-th request gets `answers[n]`: `'reset'` drops the connection (the
+ * client sees ECONNRESET, as from a real network), an object is sent as JSON with status 200.
+ */
+async function serverAnswering(answers: Array<'reset' | object>): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+	const requests: string[] = [];
+	const server = http.createServer((req, res) => {
+		requests.push(`${req.method} ${req.url}`);
+		req.resume();
+		const answer = answers[requests.length - 1] ?? 'reset';
+		if (answer === 'reset') {
+			req.socket.destroy();
+			return;
+		}
+		res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(answer));
+	});
+	await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		requests,
+		close: async () => {
+			server.closeAllConnections();
+			await new Promise((done) => server.close(done));
+		},
+	};
 }
 
 describe('MessageMedia transport retries and error mapping', () => {
@@ -67,15 +99,16 @@ describe('MessageMedia transport retries and error mapping', () => {
 	});
 
 	it('PATCH: retries a network error', async () => {
-		const { client } = setup();
 		const listId = list().id;
-		recordedScope(requests)
-			.patch(`/api/v1/contacts/lists/${listId}/contacts`)
-			.replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })
-			.patch(`/api/v1/contacts/lists/${listId}/contacts`)
-			.reply(200, list({ id: listId }));
-		await client.modifyListMembers(listId, { add: [contact().id] });
-		expect(client.stats.retries).toBe(1);
+		const server = await serverAnswering(['reset', list({ id: listId })]);
+		try {
+			const { client } = setup(server.url);
+			await client.modifyListMembers(listId, { add: [contact().id] });
+			expect(client.stats.retries).toBe(1);
+			expect(server.requests).toEqual([`PATCH /api/v1/contacts/lists/${listId}/contacts`, `PATCH /api/v1/contacts/lists/${listId}/contacts`]);
+		} finally {
+			await server.close();
+		}
 	});
 
 	it('POST is not retried: a 503 on create surfaces at once', async () => {
@@ -90,12 +123,17 @@ describe('MessageMedia transport retries and error mapping', () => {
 	});
 
 	it('POST is not retried on a network error either', async () => {
-		const { client } = setup();
-		recordedScope(requests).post('/api/v1/contacts/lists').replyWithError({ code: 'ECONNRESET', message: 'reset' });
-		const error = await client.createList({ name: 'Sales' }).catch((e) => e);
-		expect(error).toMatchObject({ service: 'messagemedia', status: 0, code: 'network' });
-		expect(error.message).toContain('Could not reach MessageMedia at https://au.app.api.sinch.com');
-		expect(client.stats.total).toBe(1);
+		const server = await serverAnswering(['reset', list()]);
+		try {
+			const { client } = setup(server.url);
+			const error = await client.createList({ name: 'Sales' }).catch((e) => e);
+			expect(error).toMatchObject({ service: 'messagemedia', status: 0, code: 'network' });
+			expect(error.message).toContain(`Could not reach MessageMedia at ${server.url}: ECONNRESET`);
+			expect(client.stats.total).toBe(1);
+			expect(server.requests).toEqual(['POST /api/v1/contacts/lists']);
+		} finally {
+			await server.close();
+		}
 	});
 
 	it('400 InvalidInputApiError → ServiceApiError with code, request id and the invalid fields in the message', async () => {
