@@ -358,7 +358,7 @@ class Applier {
 			owner !== undefined
 				? base
 				: {
-						...base,
+						...withoutChanges(base),
 						action: 'adopted',
 						changes: diff.changes,
 						lists: { added: diff.listsAdd.map((key) => this.lists[key].name), removed: diff.listsRemove.map((key) => this.lists[key].name) },

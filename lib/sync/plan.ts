@@ -398,12 +398,12 @@ class Planner {
 			return [this.planUpdate({ ...withPhone, contactId: holder.id }, holder, resolved, 'adopted', item)];
 		}
 		const desired = { ...resolved, phone, fields: { ...resolved.fields, [this.link.mergeTag]: base.sourceId } };
-		const changes: Record<string, FieldChange> = {};
-		for (const [key, value] of Object.entries(desired.attributes)) if (value !== '') changes[key] = { from: '', to: value };
-		changes.phone = { from: '', to: phone };
+		const values: Record<string, string> = {};
+		for (const [key, value] of Object.entries(desired.attributes)) if (value !== '') values[key] = value;
+		values.phone = phone;
 		for (const [tag, value] of Object.entries(desired.fields)) {
 			if (value === '') delete desired.fields[tag];
-			else changes[this.fieldSpecs[tag].label] = { from: '', to: value };
+			else values[this.fieldSpecs[tag].label] = value;
 		}
 		if (this.baseSpec !== undefined) {
 			// A new contact holds the directory's values: they are the base.
@@ -417,7 +417,7 @@ class Planner {
 			}
 		}
 		for (const key of Object.keys(desired.attributes) as ContactAttribute[]) if (desired.attributes[key] === '') delete desired.attributes[key];
-		const outcome: SyncOutcome = { ...withPhone, action: 'created', changes };
+		const outcome: SyncOutcome = { ...withPhone, action: 'created', values };
 		if (desired.lists?.length) outcome.lists = { added: desired.lists.map((key) => this.listSpecs[key].name), removed: [] };
 		return [{ kind: 'create', outcome, desired, subscriptionState: this.newSubscription() }];
 	}
@@ -715,6 +715,7 @@ class Planner {
 export function withoutChanges(outcome: SyncOutcome): SyncOutcome {
 	const copy = { ...outcome };
 	delete copy.changes;
+	delete copy.values;
 	delete copy.lists;
 	delete copy.directory;
 	return copy;

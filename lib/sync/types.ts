@@ -173,8 +173,13 @@ export interface SyncOutcome {
 	phone?: string;
 	/** Why: removal reason, skip/block/conflict explanation. */
 	reason?: string;
-	/** Field → old and new value (for creates `from` is empty). */
+	/** Updated and adopted contacts: field → old and new value. */
 	changes?: Record<string, FieldChange>;
+	/**
+	 * Created contacts: field (or custom field label) → the value written. One flat map rather than a
+	 * `{ from: '', to }` pair per field: a first sync creates every contact, and n8n keeps these items.
+	 */
+	values?: Record<string, string>;
 	/** List names the contact joins and leaves. */
 	lists?: { added: string[]; removed: string[] };
 	error?: OutcomeError;

@@ -430,7 +430,26 @@ describe('faults (in-memory; the real client and nock are in http.test.ts)', () 
 			expect(mm.contacts.size).toBe(1);
 			expect(result.outcomes[0].action).toBe(adoptExisting ? 'adopted' : 'conflict');
 			expect(mm.fieldValue(mm.all()[0], LINK)).toBe(adoptExisting ? guid(1) : undefined);
+			// Not created after all: the outcome reports what changed on the found contact, not values "written".
+			expect(result.outcomes[0].values).toBeUndefined();
+			if (adoptExisting) expect(result.outcomes[0].changes).toMatchObject({ lastName: { from: '', to: expect.any(String) } });
 		}
+	});
+
+	it('a created contact reports the values written, one flat map', async () => {
+		const mm = new MemoryMessageMedia();
+		const result = await sync(mm, [user(1)]);
+		const [contact] = mm.all();
+		expect(result.outcomes[0]).toEqual({
+			sourceId: guid(1),
+			itemIndex: 0,
+			action: 'created',
+			contactId: contact.id,
+			phone: phoneOf(1),
+			values: expect.objectContaining({ firstName: contact.firstName, phone: phoneOf(1), 'Entra Object ID': guid(1) }),
+			lists: { added: expect.any(Array), removed: [] },
+		});
+		expect(result.outcomes[0].changes).toBeUndefined();
 	});
 
 	it('a failed list membership change fails the contacts it concerns, naming the list', async () => {
