@@ -162,10 +162,14 @@ export class MessageMediaTransport {
 		const outgoing = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
 		const transport = url.protocol === 'http:' ? http : https;
 		return await new Promise<RawResponse>((resolve, reject) => {
+			const fail = (error: Error) => {
+				clearTimeout(timer);
+				reject(error);
+			};
 			const req = transport.request(url, { method, headers: outgoing }, (res) => {
 				const chunks: Buffer[] = [];
 				res.on('data', (chunk: Buffer) => chunks.push(chunk));
-				res.on('error', reject);
+				res.on('error', fail);
 				res.on('end', () => {
 					clearTimeout(timer);
 					const retryAfter = res.headers['retry-after'];
@@ -181,10 +185,7 @@ export class MessageMediaTransport {
 				reject(error);
 				req.destroy(error);
 			}, this.timeoutMs);
-			req.on('error', (error) => {
-				clearTimeout(timer);
-				reject(error);
-			});
+			req.on('error', fail);
 			req.end(body);
 		});
 	}
