@@ -5,6 +5,8 @@
  * MessageMedia client. Only the waits of the retry policies are injected (recorded, then shortened),
  * so a suite with thousands of retries runs in seconds while still honouring Retry-After in order.
  */
+import { resolve } from 'node:path';
+
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../lib/common/retry';
 import { resolveEntraConfig, type EntraConfig, type EntraCredentialFields } from '../../../lib/entra/config';
 import { readUserDelta, type DeltaResult } from '../../../lib/entra/delta';
@@ -17,29 +19,26 @@ import { classifyInput, resolveSyncOptions, runSync, type SyncOptions, type Sync
 import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_MM_API_KEY, SAMPLE_MM_API_SECRET, SAMPLE_TENANT_ID } from '../../fakes/sample-org';
 import type { RunningFakes } from '../../fakes/server';
 import type { FakeSeed } from '../../fakes/types';
+import { DAILY, loadTemplate } from '../../e2e/support/workflows';
 
-/** The Contact Mapper configuration of templates/entra-sync.json (the product page's seed JSON). */
-export const TEMPLATE_SEED_JSON = {
-	sync: {
-		direction: 'one-way',
-		source: 'entra-id',
-		target: 'messagemedia',
-		schedule: '0 6 * * *',
-		mapping: { displayName: 'contact_name', mobilePhone: 'phone_number', mail: 'email', department: 'group' },
-		filters: { department: ['Sales', 'Support'], accountEnabled: true },
-	},
-};
+const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
 
-/** The node's defaults for the options the template leaves alone, plus the template's default country. */
-export function templateMapperConfig(seedJson: unknown = TEMPLATE_SEED_JSON): MappingConfig {
-	const seed = parseSeedConfiguration(seedJson);
+/**
+ * The Contact Mapper node of templates/entra-sync.json as shipped: its configuration JSON and default
+ * country, with the node's defaults for the options the template leaves alone.
+ */
+export function templateMapperConfig(): MappingConfig {
+	const nodes = loadTemplate(PROJECT_ROOT, DAILY.file).nodes as Array<{ name: string; parameters: Record<string, string> }>;
+	const mapper = nodes.find((node) => node.name === DAILY.mapper);
+	if (mapper === undefined) throw new Error(`templates/${DAILY.file} has no "${DAILY.mapper}" node`);
+	const seed = parseSeedConfiguration(JSON.parse(mapper.parameters.configurationJson));
 	return {
 		mapping: seed.mapping,
 		filters: seed.filters,
 		combineFilters: seed.combineFilters,
 		fixedLists: seed.fixedLists,
 		direction: seed.direction,
-		defaultCountry: 'AU',
+		defaultCountry: mapper.parameters.defaultCountry,
 		countryAttribute: 'usageLocation',
 		phoneSources: ['mobilePhone', 'businessPhones[0]'],
 	};
