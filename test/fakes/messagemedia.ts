@@ -87,18 +87,27 @@ function channelKey(channel: Pick<SeedChannel, 'type' | 'channelId'>): string {
 	return `${channel.type}|${channel.channelId}`;
 }
 
-/** Stores a contact and indexes its channels (the vendor allows one contact per channel). */
-function setContact(account: MessageMediaAccount, contact: StoredContact): void {
-	account.contacts.set(contact.id, contact);
+/** `channelOwners` follows a contact's channels: index them, or drop the entries that still point at it. */
+function indexChannels(account: MessageMediaAccount, contact: StoredContact): void {
 	for (const channel of contact.channels) account.channelOwners.set(channelKey(channel), contact.id);
 }
 
-function deleteContact(account: MessageMediaAccount, contact: StoredContact): void {
-	account.contacts.delete(contact.id);
+function unindexChannels(account: MessageMediaAccount, contact: StoredContact): void {
 	for (const channel of contact.channels) {
 		const key = channelKey(channel);
 		if (account.channelOwners.get(key) === contact.id) account.channelOwners.delete(key);
 	}
+}
+
+/** Stores a contact and indexes its channels (the vendor allows one contact per channel). */
+function setContact(account: MessageMediaAccount, contact: StoredContact): void {
+	account.contacts.set(contact.id, contact);
+	indexChannels(account, contact);
+}
+
+function deleteContact(account: MessageMediaAccount, contact: StoredContact): void {
+	account.contacts.delete(contact.id);
+	unindexChannels(account, contact);
 }
 
 function now(): string {
@@ -604,9 +613,9 @@ export class MessageMediaService {
 		if (body.channels) {
 			const channels = (body.channels as SeedChannel[]).map((c) => ({ channelId: c.channelId, type: c.type, subscriptionState: c.subscriptionState ?? 'SUBSCRIBED' }));
 			this.checkChannelConflict(account, channels, contact.id);
-			deleteContact(account, contact);
+			unindexChannels(account, contact);
 			contact.channels = channels;
-			setContact(account, contact);
+			indexChannels(account, contact);
 		}
 		for (const key of ['firstName', 'lastName', 'alias', 'country', 'state', 'location', 'note'] as const) {
 			if (typeof body[key] === 'string') contact[key] = body[key] as string;
