@@ -64,6 +64,8 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	readonly contacts = new Map<string, StoredContact>();
 	readonly lists = new Map<string, ContactList>();
 	readonly fields = new Map<string, CustomField>();
+	/** The account's opt-out list (Number Authorisation blacklist). */
+	readonly optOutList = new Set<string>();
 	private readonly faults = new Map<Operation, Fault[]>();
 	private sequence = 0;
 	private clock = Date.parse('2026-01-01T00:00:00Z');
@@ -109,6 +111,13 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		const error = apiError(fault.status, fault.status === 429 ? 'too_many_requests' : 'internal_server_error', `HTTP ${fault.status}`);
 		if (fault.afterCommit) run();
 		throw error;
+	}
+
+	async findOptedOutNumbers(numbers: string[]): Promise<string[]> {
+		const unique = [...new Set(numbers)];
+		return await this.call('findOptedOutNumbers', 'GET', `/v1/number_authorisation/is_authorised/${unique.join(',')}`, () =>
+			unique.filter((n) => this.optOutList.has(n)),
+		);
 	}
 
 	// ---- seeding (no request) ----

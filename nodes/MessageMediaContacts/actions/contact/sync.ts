@@ -348,13 +348,5 @@ export async function executeSync(this: IExecuteFunctions, client: MessageMediaC
 		json: outcome as unknown as IDataObject,
 		pairedItem: { item: itemIndex ?? 0 },
 	}));
-	for (const { index, message } of invalid) {
-		outcomes.push({ json: { action: 'failed', error: { message } }, pairedItem: { item: index } });
-	}
-	const summary = {
-		...result.summary,
-		items: result.summary.items + invalid.length,
-		counts: { ...result.summary.counts, failed: result.summary.counts.failed + invalid.length },
-	};
-	return [outcomes, [{ json: summary as unknown as IDataObject, pairedItem: allItems }]];
+	return [outcomes, [{ json: result.summary as unknown as IDataObject, pairedItem: allItems }]];
 }
