@@ -36,10 +36,16 @@ export interface ApplyDeps {
 	retryPolicy?: Partial<RetryPolicy>;
 	/** Writes directory users (reverse and bidirectional runs). */
 	directory?: DirectoryWriter;
+	/** No contact write starts after this time (ms since epoch); the rest is reported skipped. */
+	deadline?: number;
+	/** Clock for the deadline (tests). */
+	now?: () => number;
 }
 
 export interface ApplyResult {
 	outcomes: SyncOutcome[];
+	/** Writes were left undone because the run time limit was reached. */
+	timedOut: boolean;
 	listsCreated: string[];
 	fieldsCreated: string[];
 }
@@ -139,6 +145,8 @@ class Applier {
 	private readonly fieldsCreated: string[] = [];
 	private readonly retryPolicy: RetryPolicy;
 	private readonly directory?: DirectoryWriter;
+	private readonly deadline: number;
+	private readonly now: () => number;
 
 	constructor(
 		private readonly client: MessageMediaClient,
@@ -148,6 +156,15 @@ class Applier {
 	) {
 		this.retryPolicy = { ...CREATE_RETRY_POLICY, ...deps.retryPolicy };
 		this.directory = deps.directory;
+		this.deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
+		this.now = deps.now ?? Date.now;
+	}
+
+	private timedOut = false;
+
+	private pastDeadline(): boolean {
+		if (this.now() >= this.deadline) this.timedOut = true;
+		return this.timedOut;
 	}
 
 	/**
@@ -161,6 +178,12 @@ class Applier {
 		await this.removeMemberships();
 		const outcomes: SyncOutcome[] = new Array(this.plan.entries.length);
 		await forEachLimited(this.plan.entries, this.options.concurrency, async (entry, index) => {
+			if (entry.kind !== 'report' && this.pastDeadline()) {
+				// Not started: the contact stays as it was, and the next run plans it again.
+				const reason = `Not applied (would be ${entry.outcome.action}): the run time limit was reached; the next run picks it up`;
+				outcomes[index] = { ...withoutChanges(entry.outcome), action: 'skipped', reason };
+				return;
+			}
 			try {
 				outcomes[index] = await this.applyEntry(entry);
 			} catch (error) {
@@ -169,7 +192,7 @@ class Applier {
 			}
 		});
 		await this.addMemberships();
-		return { outcomes, listsCreated: this.listsCreated, fieldsCreated: this.fieldsCreated };
+		return { outcomes, listsCreated: this.listsCreated, fieldsCreated: this.fieldsCreated, timedOut: this.timedOut };
 	}
 
 	private async createFields(): Promise<void> {
@@ -266,6 +289,11 @@ class Applier {
 
 	private async addMemberships(): Promise<void> {
 		for (const [listId, change] of this.additions) {
+			if (this.pastDeadline()) {
+				// The records already claim these memberships: the next run adds them.
+				for (const outcome of change.outcomes) outcome.reason = `${outcome.reason ? `${outcome.reason}; ` : ''}list additions left to the next run (run time limit)`;
+				continue;
+			}
 			try {
 				await this.client.modifyListMembers(listId, { add: change.ids });
 			} catch (error) {

@@ -94,6 +94,7 @@ export function resolveSyncOptions(partial: Partial<SyncOptions>): SyncOptions {
 	if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > MAX_CONCURRENCY) {
 		throw new ConfigurationError(`Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`, 'concurrency');
 	}
+	if (!(options.runTimeLimitMinutes > 0)) throw new ConfigurationError('Run time limit must be more than 0 minutes', 'runTimeLimitMinutes');
 	if (!(options.maxRemovalPercent >= 0 && options.maxRemovalPercent <= 100)) {
 		throw new ConfigurationError('Max removal percent must be from 0 to 100', 'maxRemovalPercent');
 	}
@@ -282,14 +283,15 @@ export async function runSync(
 			guardFailure: message,
 		};
 	}
-	const applied = await applyPlan(client, plan, options, deps);
-	return {
-		outcomes: applied.outcomes,
-		summary: summarise(applied.outcomes, plan, {
-			lookup,
-			lookupNote,
-			listsCreated: applied.listsCreated,
-			fieldsCreated: applied.fieldsCreated,
-		}),
-	};
+	const applied = await applyPlan(client, plan, options, { ...deps, deadline: started + options.runTimeLimitMinutes * 60_000, now });
+	const summary = summarise(applied.outcomes, plan, {
+		lookup,
+		lookupNote,
+		listsCreated: applied.listsCreated,
+		fieldsCreated: applied.fieldsCreated,
+	});
+	if (applied.timedOut) {
+		summary.timeLimit = `The run time limit (${options.runTimeLimitMinutes} min) was reached: ${summary.counts.skipped} write(s) were not started and are reported skipped; the next run picks them up`;
+	}
+	return { outcomes: applied.outcomes, summary };
 }

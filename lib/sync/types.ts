@@ -59,6 +59,8 @@ export interface SyncOptions {
 	continueWithoutRemovals: boolean;
 	/** Contact writes in flight at once (1..20). */
 	concurrency: number;
+	/** No contact write starts after this many minutes from the start of the run (the rest is reported skipped). */
+	runTimeLimitMinutes: number;
 	direction: DirectionChoice;
 	/** Who wins when both sides changed a field since the last sync (bidirectional). */
 	authority: Authority;
@@ -90,6 +92,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
 	allowMassRemoval: false,
 	continueWithoutRemovals: false,
 	concurrency: 5,
+	runTimeLimitMinutes: 120,
 	direction: 'fromMapper',
 	authority: 'directory',
 	phoneWriteFormat: 'original',
@@ -383,6 +386,8 @@ export interface SyncSummary {
 	fieldsCreated: string[];
 	/** Set when the run stopped without writing (deletion guard). */
 	error?: string;
+	/** Set when the run time limit left writes undone (they are reported skipped; the next run does them). */
+	timeLimit?: string;
 	/** Reverse and bidirectional runs only. */
 	directory?: DirectorySummary;
 }

@@ -65,7 +65,9 @@ describe('Sync operation parameters', () => {
 			'managedLists',
 			'maxRemovalPercent',
 			'newContactSubscription',
+			'recordFieldLabel',
 			'minRemovalsBeforeGuard',
+			'runTimeLimitMinutes',
 		]);
 	});
 

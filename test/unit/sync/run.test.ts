@@ -560,3 +560,25 @@ describe('incremental mode', () => {
 		expect(result.summary.lookup).toBe('none');
 	});
 });
+
+describe('run time limit', () => {
+	it('starts no contact write after the limit: the rest is reported skipped, and the next run finishes without duplicates', async () => {
+		const mm = new MemoryMessageMedia();
+		let clock = 0;
+		// Every read of the clock is a minute later: the first writes start in time, later ones don't.
+		const now = () => (clock += 60_000);
+		const result = await runSync(mm, inputs(users(10)), options({ runTimeLimitMinutes: 8, concurrency: 1 }), { ...noSleep, now });
+		const created = result.summary.counts.created;
+		expect(created).toBeGreaterThan(0);
+		expect(created).toBeLessThan(10);
+		expect(result.summary.counts.skipped).toBe(10 - created);
+		expect(result.summary.timeLimit).toMatch(/run time limit \(8 min\) was reached/);
+		expect(result.outcomes.filter((o) => o.action === 'skipped').every((o) => /run time limit/.test(o.reason ?? ''))).toBe(true);
+		expect(mm.all()).toHaveLength(created);
+
+		const next = await runSync(mm, inputs(users(10)), options(), noSleep);
+		expect(next.summary.counts).toMatchObject({ created: 10 - created, unchanged: created });
+		expect(mm.all()).toHaveLength(10);
+		expect(next.summary.timeLimit).toBeUndefined();
+	});
+});
