@@ -7,7 +7,8 @@ import { ConfigurationError } from '../common/errors';
 import type { MessageMediaClient, RequestStats } from '../messagemedia/types';
 import { applyPlan, type ApplyDeps } from './apply';
 import { AUTHORITIES } from './merge';
-import { planSync, withoutChanges } from './plan';
+import { withoutChanges } from './entries';
+import { planSync } from './plan';
 import type {
 	ActualState,
 	Direction,
@@ -28,7 +29,8 @@ export { planSync } from './plan';
 export { listKey, mergeTagFor } from './contact';
 export { diffContact, type ContactDiff, type DiffContext } from './diff';
 export { decodeRecord, encodeRecord, listHash, type OwnershipRecord } from './record';
-export { applyPlan, storedDifferences, type ApplyDeps, type ApplyResult } from './apply';
+export { applyPlan, type ApplyDeps, type ApplyResult } from './apply';
+export { storedDifferences } from './readback';
 export {
 	AUTHORITIES,
 	decodeBase,
