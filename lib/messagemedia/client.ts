@@ -1,11 +1,13 @@
 /**
  * The MessageMedia Contacts client: every call goes through the one transport. Reads page with
- * `pageSize` (≤ 1000) following `nextPageToken`; list membership uses the bulk endpoint in chunks of
- * 1000 ids; look-ups by phone are chunked so the query string stays short.
+ * `pageSize` (≤ 1000) following `nextPageToken`, and fail rather than return part of a collection
+ * (paging.ts); list membership uses the bulk endpoint in chunks of 1000 ids; look-ups by phone are
+ * chunked so the query string stays short.
  */
 
 import { ServiceApiError } from '../common/errors';
 import { resolveMessageMediaConnection, type MessageMediaCredentialFields } from './config';
+import { collectPages } from './paging';
 import { AUTH_REJECTED_MESSAGE, MessageMediaTransport, type QueryValue, type TransportOptions } from './transport';
 import type {
 	Contact,
@@ -37,12 +39,6 @@ export const LIST_MEMBERS_CHUNK = 1000;
  * per thousand numbers.
  */
 export const PHONE_LOOKUP_CHUNK = 50;
-
-interface TokenPage<T> {
-	content?: T[];
-	nextPageToken?: string;
-	totalElements?: number;
-}
 
 function chunk<T>(values: T[], size: number): T[][] {
 	const chunks: T[][] = [];
@@ -145,26 +141,12 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 		return response.body;
 	}
 
-	/** Follows `nextPageToken` until it is absent or empty, a page is empty, or `limit` records are in. */
+	/** Every page of a collection (see paging.ts: a short or looping read throws instead of returning part). */
 	private async collect<T>(path: string, filter: Record<string, QueryValue>, page: PageOptions): Promise<T[]> {
 		const limit = page.limit !== undefined && page.limit >= 0 ? page.limit : Infinity;
+		if (limit === 0) return [];
 		const pageSize = Math.max(1, Math.min(page.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE, limit === Infinity ? MAX_PAGE_SIZE : Math.max(limit, 1)));
-		const records: T[] = [];
-		const seenTokens = new Set<string>();
-		let token: string | undefined;
-		while (records.length < limit) {
-			const response = await this.transport.request<TokenPage<T>>({
-				method: 'GET',
-				path,
-				query: { ...filter, pageSize, nextPageToken: token },
-			});
-			const content = response.body?.content ?? [];
-			records.push(...content);
-			token = response.body?.nextPageToken;
-			if (content.length === 0 || !token || seenTokens.has(token)) break;
-			seenTokens.add(token);
-		}
-		return limit === Infinity ? records : records.slice(0, limit);
+		return await collectPages<T>(this.transport, path, filter, pageSize, limit);
 	}
 }
 
