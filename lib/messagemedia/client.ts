@@ -1,11 +1,11 @@
 /**
  * The MessageMedia Contacts client: every call goes through the one transport. Reads page with
  * `pageSize` (≤ 1000) following `nextPageToken`, and fail rather than return part of a collection
- * (paging.ts); list membership uses the bulk endpoint in chunks of 1000 ids; look-ups by phone are
- * chunked so the query string stays short.
+ * (paging.ts); list membership uses the bulk endpoint in chunks of 1000 ids; look-ups by phone (and of
+ * opted-out numbers, in the number authorisation API) are chunked so the request line stays short.
  */
 
-import { ServiceApiError } from '../common/errors';
+import { ConfigurationError, ServiceApiError } from '../common/errors';
 import { resolveMessageMediaConnection, type MessageMediaCredentialFields } from './config';
 import { collectPages } from './paging';
 import { AUTH_REJECTED_MESSAGE, MessageMediaTransport, type QueryValue, type TransportOptions } from './transport';
@@ -19,6 +19,7 @@ import type {
 	CustomFieldFilter,
 	ListFilter,
 	MessageMediaClient,
+	NumberAuthorisationResponse,
 	PageOptions,
 	RequestStats,
 	UpdateContactRequest,
@@ -39,6 +40,15 @@ export const LIST_MEMBERS_CHUNK = 1000;
  * per thousand numbers.
  */
 export const PHONE_LOOKUP_CHUNK = 50;
+/** The number authorisation API (the account blacklist): a path of its own, beside /api/v1/contacts. */
+export const OPT_OUT_API_PATH = '/v1/number_authorisation';
+/**
+ * Numbers per `is_authorised` look-up: they travel in the path, comma-separated (at most 16 characters
+ * each), so 50 keep the request line under 1 KB.
+ */
+export const OPT_OUT_LOOKUP_CHUNK = 50;
+
+const E164 = /^\+[1-9]\d{6,14}$/;
 
 function chunk<T>(values: T[], size: number): T[][] {
 	const chunks: T[][] = [];
@@ -119,6 +129,35 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 
 	async createCustomField(body: CreateCustomFieldRequest): Promise<CustomField> {
 		return await this.expectBody<CustomField>('POST', CUSTOM_FIELDS_PATH, body);
+	}
+
+	async findOptedOutNumbers(numbers: string[]): Promise<string[]> {
+		const unique = [...new Set(numbers.map((number) => number.trim()).filter((number) => number !== ''))];
+		const invalid = unique.filter((number) => !E164.test(number));
+		if (invalid.length > 0) {
+			throw new ConfigurationError(`Opt-out look-up needs E.164 numbers (+ and 7 to 15 digits); got ${invalid.slice(0, 3).map((n) => JSON.stringify(n)).join(', ')}`, 'numbers');
+		}
+		const optedOut: string[] = [];
+		for (const asked of chunk(unique, OPT_OUT_LOOKUP_CHUNK)) {
+			// `+` and `,` are literal in a path: the numbers go as the API's own example writes them.
+			const path = `${OPT_OUT_API_PATH}/is_authorised/${asked.join(',')}`;
+			const body = await this.expectBody<NumberAuthorisationResponse>('GET', path);
+			// Matched on digits: an answer that drops the + still counts; a number left unanswered fails the call.
+			const answers = new Map((Array.isArray(body.numbers) ? body.numbers : []).map((entry) => [String(entry.number).replace(/\D/g, ''), entry.authorised]));
+			for (const number of asked) {
+				const authorised = answers.get(number.slice(1));
+				if (typeof authorised !== 'boolean') {
+					throw new ServiceApiError({
+						service: 'messagemedia',
+						status: 200,
+						code: 'incompleteAnswer',
+						message: `MessageMedia did not say whether ${number} may receive SMS (GET ${OPT_OUT_API_PATH}/is_authorised)`,
+					});
+				}
+				if (!authorised) optedOut.push(number);
+			}
+		}
+		return optedOut;
 	}
 
 	/**

@@ -7,7 +7,7 @@
  */
 
 import { ServiceApiError } from '../../../lib/common/errors';
-import { PHONE_LOOKUP_CHUNK } from '../../../lib/messagemedia/client';
+import { OPT_OUT_LOOKUP_CHUNK, PHONE_LOOKUP_CHUNK } from '../../../lib/messagemedia/client';
 import type {
 	Contact,
 	ContactChannel,
@@ -204,6 +204,19 @@ export class MemoryMessageMedia implements MessageMediaClient {
 				{ ...filter, pageSize: PAGE },
 			);
 			found.push(...page);
+		}
+		return found;
+	}
+
+	/** Numbers on the account blacklist (opted out of SMS); tests add to it directly. */
+	readonly optedOut = new Set<string>();
+
+	async findOptedOutNumbers(numbers: string[]): Promise<string[]> {
+		const found: string[] = [];
+		for (let i = 0; i < numbers.length; i += OPT_OUT_LOOKUP_CHUNK) {
+			const chunk = numbers.slice(i, i + OPT_OUT_LOOKUP_CHUNK);
+			const path = `/v1/number_authorisation/is_authorised/${chunk.join(',')}`;
+			found.push(...(await this.call('findOptedOutNumbers', 'GET', path, () => chunk.filter((n) => this.optedOut.has(n)))));
 		}
 		return found;
 	}
