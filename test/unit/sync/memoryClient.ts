@@ -7,7 +7,7 @@
  */
 
 import { ServiceApiError } from '../../../lib/common/errors';
-import { PHONE_LOOKUP_CHUNK } from '../../../lib/messagemedia/client';
+import { OPT_OUT_LOOKUP_CHUNK, PHONE_LOOKUP_CHUNK } from '../../../lib/messagemedia/client';
 import type {
 	Contact,
 	ContactChannel,
@@ -64,8 +64,6 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	readonly contacts = new Map<string, StoredContact>();
 	readonly lists = new Map<string, ContactList>();
 	readonly fields = new Map<string, CustomField>();
-	/** The account's opt-out list (Number Authorisation blacklist). */
-	readonly optOutList = new Set<string>();
 	private readonly faults = new Map<Operation, Fault[]>();
 	private sequence = 0;
 	private clock = Date.parse('2026-01-01T00:00:00Z');
@@ -111,13 +109,6 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		const error = apiError(fault.status, fault.status === 429 ? 'too_many_requests' : 'internal_server_error', `HTTP ${fault.status}`);
 		if (fault.afterCommit) run();
 		throw error;
-	}
-
-	async findOptedOutNumbers(numbers: string[]): Promise<string[]> {
-		const unique = [...new Set(numbers)];
-		return await this.call('findOptedOutNumbers', 'GET', `/v1/number_authorisation/is_authorised/${unique.join(',')}`, () =>
-			unique.filter((n) => this.optOutList.has(n)),
-		);
 	}
 
 	// ---- seeding (no request) ----
@@ -213,6 +204,19 @@ export class MemoryMessageMedia implements MessageMediaClient {
 				{ ...filter, pageSize: PAGE },
 			);
 			found.push(...page);
+		}
+		return found;
+	}
+
+	/** Numbers on the account blacklist (opted out of SMS); tests add to it directly. */
+	readonly optedOut = new Set<string>();
+
+	async findOptedOutNumbers(numbers: string[]): Promise<string[]> {
+		const found: string[] = [];
+		for (let i = 0; i < numbers.length; i += OPT_OUT_LOOKUP_CHUNK) {
+			const chunk = numbers.slice(i, i + OPT_OUT_LOOKUP_CHUNK);
+			const path = `/v1/number_authorisation/is_authorised/${chunk.join(',')}`;
+			found.push(...(await this.call('findOptedOutNumbers', 'GET', path, () => chunk.filter((n) => this.optedOut.has(n)))));
 		}
 		return found;
 	}
