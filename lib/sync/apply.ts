@@ -442,6 +442,7 @@ class Applier {
 			record: this.fields.get(this.plan.recordField),
 			optedOut: new Set(this.plan.optedOut),
 			newSubscription: this.plan.newSubscription,
+			...(this.plan.scope === undefined ? {} : { scope: this.plan.scope }),
 		};
 	}
 }

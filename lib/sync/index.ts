@@ -71,6 +71,7 @@ export function resolveSyncOptions(partial: Partial<SyncOptions>): SyncOptions {
 	options.emailFieldLabel = options.emailFieldLabel.trim();
 	options.baseFieldLabel = options.baseFieldLabel.trim();
 	options.recordFieldLabel = options.recordFieldLabel.trim();
+	options.syncScope = options.syncScope.trim();
 	if (options.recordFieldLabel === '') throw new ConfigurationError('The ownership record field needs a label', 'recordFieldLabel');
 	const own = [options.linkFieldLabel, options.emailFieldLabel, options.baseFieldLabel, options.recordFieldLabel].map((label) => label.toLowerCase());
 	if (new Set(own).size < own.length) {

@@ -11,11 +11,11 @@ import { byAge, hasNumber, linkedSourceId, listKey, push, smsChannels } from './
 import { report, updateEntry, withoutChanges } from './entries';
 import { planRemoval } from './removal';
 import { findSwaps } from './swaps';
-import { diffContact, diffIsEmpty, recordOf, type DiffContext } from './diff';
+import { diffContact, diffIsEmpty, emptyFields, managedChannel, recordOf, setRecord, type ContactDiff, type DiffContext } from './diff';
 import { holdListRemovals, weighRemovals } from './guard';
 import { hashValue, encodeBase, ownerHash } from './merge';
 import { followBase, itemValue, planPair, type PairContext } from './pair';
-import { encodeRecord, listHash } from './record';
+import { encodeRecord, listHash, scopeHash } from './record';
 import type {
 	ActualState,
 	ContactAttribute,
@@ -73,6 +73,8 @@ class Planner {
 	private readonly leaving = new Set<string>();
 	/** Input items that name no user: absence proves nothing then. */
 	private unnamed = 0;
+	/** This run's sync scope (hash); undefined: the default scope. */
+	private readonly scope: string | undefined;
 
 	constructor(
 		private readonly state: ActualState,
@@ -81,6 +83,7 @@ class Planner {
 		private readonly now: number,
 	) {
 		this.account = new AccountIndex(state, options);
+		this.scope = scopeHash(options.syncScope);
 		this.link = this.account.fieldSpec(options.linkFieldLabel, { type: 'TEXT', maxLength: LINK_FIELD_MAX_LENGTH }) as FieldSpec;
 		this.record = this.account.fieldSpec(options.recordFieldLabel, { type: 'TEXT', maxLength: RECORD_FIELD_MAX_LENGTH }) as FieldSpec;
 		this.baseSpec =
@@ -114,7 +117,7 @@ class Planner {
 		}
 		for (const key of this.present) this.leaving.delete(key);
 		if (this.options.mode === 'full' && this.unnamed === 0) {
-			for (const key of this.linked.keys()) if (!this.present.has(key)) this.leaving.add(key);
+			for (const [key, contacts] of this.linked) if (!this.present.has(key) && contacts.some((c) => this.owns(c))) this.leaving.add(key);
 		}
 		this.planSwaps(inputs);
 
@@ -154,7 +157,12 @@ class Planner {
 				entries.push(report(base, 'skipped', 'A reverse sync (MessageMedia → directory) never removes contacts'));
 				continue;
 			}
-			const contacts = (this.linked.get(item.sourceId.toLowerCase()) ?? []).filter((c) => !this.relinked.has(c));
+			const all = this.linked.get(item.sourceId.toLowerCase()) ?? [];
+			const contacts = all.filter((c) => !this.relinked.has(c) && this.owns(c));
+			if (contacts.length === 0 && all.some((c) => !this.owns(c))) {
+				entries.push(report(base, 'skipped', 'The contact belongs to another sync scope'));
+				continue;
+			}
 			if (contacts.length === 0) {
 				if (!this.state.complete) this.unresolved++;
 				entries.push(report(base, 'skipped', 'No contact is linked to this user'));
@@ -165,10 +173,12 @@ class Planner {
 			for (const [sourceKey, contacts] of this.linked) {
 				if (seen.has(sourceKey)) continue;
 				for (const contact of contacts) {
-					if (this.relinked.has(contact)) continue;
+					if (this.relinked.has(contact) || !this.owns(contact)) continue;
 					const sourceId = contact.customFields.find((cf) => cf.id === this.link.id)?.value.trim() ?? sourceKey;
 					const base: SyncOutcome = { sourceId, action: 'unchanged', contactId: contact.id };
-					if (this.unnamed > 0) {
+					const marked = this.scope === undefined ? undefined : this.markAbsent(contact, base);
+					if (marked !== undefined) entries.push(marked);
+					else if (this.unnamed > 0) {
 						entries.push(
 							report(
 								base,
@@ -183,14 +193,47 @@ class Planner {
 		return this.finish(entries, removals, inScope);
 	}
 
+	/** The contact belongs to this run's sync scope. */
+	private owns(contact: Contact): boolean {
+		return recordOf(contact, this.diffContext()).scope === this.scope;
+	}
+
+	/**
+	 * A scoped full run that first misses a user only marks the contact (its record's `absentSince`):
+	 * if the user moved to another scope's partition, that scope's run takes the contact over; a later
+	 * run of this scope removes it if it is still absent. Undefined: marked before, remove it now.
+	 */
+	private markAbsent(contact: Contact, base: SyncOutcome): PlanEntry | undefined {
+		const record = recordOf(contact, this.diffContext());
+		if (record.absentSince !== undefined) return undefined;
+		const diff: ContactDiff = {
+			attributes: {},
+			fields: emptyFields(),
+			listsAdd: [],
+			listsRemove: [],
+			changes: Object.create(null) as ContactDiff['changes'],
+			record: { ...record, phone: record.phone ?? managedChannel(contact, record)?.channelId, absentSince: Math.floor(this.now / 1000) },
+		};
+		setRecord(diff, record, this.diffContext());
+		const reason = 'Absent from this sync scope\'s read: marked now, removed by its next run if still absent (a user who moved to another scope keeps the contact)';
+		return updateEntry(this.account, base, contact, diff, 'unchanged', reason);
+	}
+
 	private finish(entries: PlanEntry[], removals: PlanEntry[], inScope: number): SyncPlan {
 		let memberships = 0;
-		for (const contacts of this.linked.values()) for (const contact of contacts) memberships += recordOf(contact, this.diffContext()).lists.length;
+		let linked = 0;
+		for (const contacts of this.linked.values()) {
+			for (const contact of contacts) {
+				if (!this.owns(contact)) continue;
+				linked++;
+				memberships += recordOf(contact, this.diffContext()).lists.length;
+			}
+		}
 		const updates = entries.filter((entry): entry is PlannedUpdate => entry.kind === 'update');
 		const guard = weighRemovals(
 			{
 				removals: removals.filter((entry) => entry.kind !== 'report').length,
-				linked: [...this.linked.values()].reduce((sum, contacts) => sum + contacts.length, 0),
+				linked,
 				membershipRemovals: updates.reduce((sum, entry) => sum + entry.listsRemove.length, 0),
 				memberships,
 				inScope,
@@ -218,6 +261,7 @@ class Planner {
 			guard,
 		};
 		if (this.newSubscription() !== undefined) plan.newSubscription = this.newSubscription();
+		if (this.scope !== undefined) plan.scope = this.scope;
 		// Only what a write uses is created (a dry run lists it as "would create").
 		for (const entry of entries) {
 			const tags = entry.kind === 'create' ? Object.keys(entry.desired.fields) : entry.kind === 'update' ? Object.keys(entry.fields) : [];
@@ -249,7 +293,14 @@ class Planner {
 	}
 
 	private diffContext(): DiffContext {
-		return { fields: this.account.fieldSpecs, handed: this.handed, record: this.record, optedOut: this.optedOut, newSubscription: this.newSubscription() };
+		return {
+			fields: this.account.fieldSpecs,
+			handed: this.handed,
+			record: this.record,
+			optedOut: this.optedOut,
+			newSubscription: this.newSubscription(),
+			...(this.scope === undefined ? {} : { scope: this.scope }),
+		};
 	}
 
 	private pairContext(): PairContext {
@@ -323,7 +374,7 @@ class Planner {
 
 	private planCreate(base: SyncOutcome, item: SyncItem, resolved: ResolvedContact, phone: string): PlanEntry {
 		const desired = { ...resolved, phone, fields: { ...resolved.fields, [this.link.mergeTag]: base.sourceId } };
-		desired.fields[this.record.mergeTag] = encodeRecord({ phone, lists: (resolved.lists ?? []).map(listHash) });
+		desired.fields[this.record.mergeTag] = encodeRecord({ phone, lists: (resolved.lists ?? []).map(listHash), scope: this.scope });
 		const values: Record<string, string> = {};
 		for (const [key, value] of Object.entries(desired.attributes)) if (value !== '') values[key] = value;
 		values.phone = phone;
