@@ -297,9 +297,9 @@ export class GraphTransport {
 		return new ServiceApiError({
 			service: 'graph',
 			status,
-			code,
+			code: code === undefined ? undefined : this.redact(code),
 			message: this.redact(message),
-			requestId: error.requestId ?? undefined,
+			requestId: error.requestId ? this.redact(error.requestId) : undefined,
 			hint: graphHint(status, code, message),
 		});
 	}

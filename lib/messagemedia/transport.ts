@@ -67,6 +67,9 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 
+/** Longest service-provided text kept in an error message (a gateway page can be megabytes). */
+const MAX_SERVICE_TEXT = 1000;
+
 export const AUTH_REJECTED_MESSAGE =
 	'MessageMedia rejected the API key/secret (check key, secret, auth method and region)';
 
@@ -261,16 +264,28 @@ export class MessageMediaTransport {
 		if (invalidFields) details.invalidFields = invalidFields;
 		if (retryAfter !== undefined) details.retryAfterMs = retryAfter;
 
-		const secret = this.connection.apiSecret;
+		const clean = (text: string | undefined) => (text === undefined ? undefined : this.redact(text));
 		return new ServiceApiError({
 			service: 'messagemedia',
 			status,
-			code: str(parsed?.type),
-			message: redact(message, [secret]),
+			code: clean(str(parsed?.type)),
+			message: this.redact(message),
 			hint: this.hint(status),
-			requestId: str(parsed?.uuid),
-			details: Object.keys(details).length ? JSON.parse(redact(JSON.stringify(details), [secret])) : undefined,
+			requestId: clean(str(parsed?.uuid)),
+			details: Object.keys(details).length ? (JSON.parse(this.redact(JSON.stringify(details))) as Record<string, unknown>) : undefined,
 		});
+	}
+
+	/**
+	 * Redacts the credential from text built from a response: the secret, the key, the Basic header's
+	 * encoded `key:secret` (an API gateway's error page may echo the request), plus the generic patterns
+	 * of lib/common/redact.ts. Long service texts are cut to MAX_SERVICE_TEXT characters.
+	 */
+	redact(text: string): string {
+		const { apiKey, apiSecret } = this.connection;
+		const encoded = Buffer.from(`${apiKey}:${apiSecret}`, 'utf8').toString('base64');
+		const out = redact(text, [encoded, encoded.replace(/=+$/, ''), apiSecret, apiKey]);
+		return out.length > MAX_SERVICE_TEXT ? `${out.slice(0, MAX_SERVICE_TEXT)}…` : out;
 	}
 
 	private hint(status: number): string | undefined {
@@ -290,7 +305,7 @@ export class MessageMediaTransport {
 			service: 'messagemedia',
 			status: 0,
 			code: timedOut ? 'timeout' : 'network',
-			message: redact(`Could not reach MessageMedia at ${url.origin}: ${reason}`, [this.connection.apiSecret]),
+			message: this.redact(`Could not reach MessageMedia at ${url.origin}: ${reason}`),
 			hint: 'Check the region or base URL in the MessageMedia credential and the network path to it.',
 		});
 	}
