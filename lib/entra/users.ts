@@ -99,6 +99,8 @@ export async function listGroupMemberIds(graph: GraphTransport, scope: GroupScop
 function userPath(idOrUpn: string): string {
 	const key = idOrUpn.trim();
 	if (!key) throw new ConfigurationError('User ID or user principal name is required.', 'userId');
+	// encodeURIComponent keeps dots, and a URL collapses `.`/`..` segments: `.` would read every user.
+	if (key === '.' || key === '..') throw new ConfigurationError(`"${key}" is not a user ID or user principal name.`, 'userId');
 	return `/users/${encodeURIComponent(key)}`;
 }
 
