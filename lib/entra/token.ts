@@ -16,6 +16,7 @@ import { withRetry } from '../common/retry';
 import type { RetryPolicy } from '../common/retry';
 import { credentialSecrets } from './config';
 import type { EntraConfig } from './config';
+import { DEFAULT_TOKEN_TIMEOUT_MS, REDIRECT_REFUSED, TokenNetworkClient } from './token-network';
 
 /** What the Graph transport needs from a token source. */
 export interface AccessTokenSource {
@@ -64,7 +65,7 @@ function cacheKey(config: EntraConfig): string {
  * fake), msal gets the https spelling of the authority — which it validates but never contacts —
  * and the real http token endpoint in the metadata.
  */
-export function buildMsalConfiguration(config: EntraConfig): Configuration {
+export function buildMsalConfiguration(config: EntraConfig, options: TokenProviderOptions = {}): Configuration {
 	const origin = new URL(config.authorityHost);
 	const host = origin.host;
 	const httpsAuthority = `https://${host}/${config.tenantId}`;
@@ -99,8 +100,15 @@ export function buildMsalConfiguration(config: EntraConfig): Configuration {
 		system: {
 			// msal logs nothing of ours: no PII, and the callback drops every line.
 			loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
+			// Our own network module: no redirects (msal's re-posted the secret on a 307), a timeout per request.
+			networkClient: new TokenNetworkClient(options.timeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS),
 		},
 	};
+}
+
+export interface TokenProviderOptions {
+	/** Per-request timeout of a token request, ms (default 30 s; retried up to the retry policy's attempts). */
+	timeoutMs?: number;
 }
 
 export interface TokenCounters {
@@ -119,8 +127,9 @@ export class EntraTokenProvider implements AccessTokenSource {
 	constructor(
 		private readonly config: EntraConfig,
 		private readonly retryPolicy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 10_000 },
+		options: TokenProviderOptions = {},
 	) {
-		this.app = new ConfidentialClientApplication(buildMsalConfiguration(config));
+		this.app = new ConfidentialClientApplication(buildMsalConfiguration(config, options));
 		this.secrets = credentialSecrets(config);
 	}
 
@@ -181,6 +190,15 @@ function toTokenError(error: unknown, secrets: string[]): ServiceApiError {
 			code: aadsts,
 			message: redact(`Microsoft Entra ID refused the token request (${aadsts}): ${description}`, secrets),
 			hint: known ? undefined : 'See https://login.microsoftonline.com/error?code=' + aadsts.slice(6),
+		});
+	}
+	if (e?.errorCode === REDIRECT_REFUSED) {
+		return new ServiceApiError({
+			service: 'entra',
+			status,
+			code: REDIRECT_REFUSED,
+			message: redact(`Microsoft Entra ID token request refused: ${e.errorMessage ?? ''}`, secrets),
+			hint: 'Check the cloud / Authority Host setting: it must be the token service itself (or a proxy that forwards, not redirects).',
 		});
 	}
 	if (e?.errorCode === 'network_error') {
