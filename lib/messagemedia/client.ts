@@ -4,7 +4,7 @@
  * 1000 ids; look-ups by phone are chunked so the query string stays short.
  */
 
-import { ServiceApiError } from '../common/errors';
+import { ConfigurationError, ServiceApiError } from '../common/errors';
 import { resolveMessageMediaConnection, type MessageMediaCredentialFields } from './config';
 import { AUTH_REJECTED_MESSAGE, MessageMediaTransport, type QueryValue, type TransportOptions } from './transport';
 import type {
@@ -44,6 +44,19 @@ interface TokenPage<T> {
 	totalElements?: number;
 }
 
+/**
+ * One id as a path segment. encodeURIComponent keeps dots, and a URL collapses `.` and `..` segments
+ * (`/contacts/..` is `/api/v1/contacts/`), so such ids are refused, wherever they came from (a node
+ * parameter, a sync item, or an id the service itself returned).
+ */
+export function idSegment(id: string, what: string): string {
+	const text = typeof id === 'string' ? id : String(id);
+	if (text.trim() === '' || /^(?:\.|%2e){1,2}$/i.test(text.trim())) {
+		throw new ConfigurationError(`${JSON.stringify(text.slice(0, 100))} is not a MessageMedia ${what} id`, what === 'list' ? 'listId' : 'contactId');
+	}
+	return encodeURIComponent(text);
+}
+
 function chunk<T>(values: T[], size: number): T[][] {
 	const chunks: T[][] = [];
 	for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
@@ -62,7 +75,7 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 	}
 
 	async getContact(id: string): Promise<Contact> {
-		return await this.expectBody<Contact>('GET', `${CONTACTS_PATH}/${encodeURIComponent(id)}`);
+		return await this.expectBody<Contact>('GET', `${CONTACTS_PATH}/${idSegment(id, 'contact')}`);
 	}
 
 	async findContactsByPhone(phones: string[]): Promise<Contact[]> {
@@ -81,14 +94,14 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 	}
 
 	async updateContact(id: string, body: UpdateContactRequest): Promise<Contact> {
-		return await this.expectBody<Contact>('PATCH', `${CONTACTS_PATH}/${encodeURIComponent(id)}`, body);
+		return await this.expectBody<Contact>('PATCH', `${CONTACTS_PATH}/${idSegment(id, 'contact')}`, body);
 	}
 
 	/** 204 on success; a 404 answering a retried DELETE means the first attempt already deleted it. */
 	async deleteContact(id: string): Promise<void> {
 		await this.transport.request({
 			method: 'DELETE',
-			path: `${CONTACTS_PATH}/${encodeURIComponent(id)}`,
+			path: `${CONTACTS_PATH}/${idSegment(id, 'contact')}`,
 			successAfterRetry: [404],
 		});
 	}
@@ -111,7 +124,7 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 			if (remove[i]) body.contactsToRemoveIds = remove[i];
 			await this.transport.request({
 				method: 'PATCH',
-				path: `${LISTS_PATH}/${encodeURIComponent(listId)}/contacts`,
+				path: `${LISTS_PATH}/${idSegment(listId, 'list')}/contacts`,
 				body,
 			});
 		}
@@ -159,7 +172,8 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 				query: { ...filter, pageSize, nextPageToken: token },
 			});
 			const content = response.body?.content ?? [];
-			records.push(...content);
+			// One at a time: push(...content) overflows the call stack on a page of a few hundred thousand records.
+			for (const record of content) records.push(record);
 			token = response.body?.nextPageToken;
 			if (content.length === 0 || !token || seenTokens.has(token)) break;
 			seenTokens.add(token);
