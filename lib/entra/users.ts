@@ -225,7 +225,9 @@ export function buildUpdateBody(fields: Record<string, unknown>): Record<string,
 	for (const { name, value } of others) {
 		const key = String(name ?? '').trim();
 		if (!key) throw new ConfigurationError('Every other attribute needs a name.', 'updateFields');
-		body[key] = value === '' ? null : value;
+		// A Graph property name (extension attributes included); `__proto__` would set the body's prototype instead.
+		if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) throw new ConfigurationError(`"${key.slice(0, 100)}" is not a directory attribute name.`, 'updateFields');
+		Object.defineProperty(body, key, { value: value === '' ? null : value, enumerable: true, writable: true, configurable: true });
 	}
 	return body;
 }

@@ -166,6 +166,10 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 		if (rule.field === 'customField') {
 			const customKey = rule.customFieldKey?.trim();
 			if (!customKey) throw new ConfigurationError(`${key}: a custom field needs its label or merge tag (customFieldKey)`, key);
+			if (customKey === '__proto__') {
+				// n8n copies item JSON by assignment, where this one key sets the prototype instead: the value would vanish.
+				throw new ConfigurationError(`${key}: "__proto__" cannot be a custom field label or merge tag in an n8n item (rename the field)`, key);
+			}
 			customReaders.set(customKey, [...(customReaders.get(customKey) ?? []), reader]);
 		} else {
 			readers.set(rule.field, [...(readers.get(rule.field) ?? []), reader]);
@@ -403,7 +407,13 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 				const customFields: Record<string, string> = {};
 				for (const [customKey, list] of customReaders) {
 					const text = firstText(list, `customFields.${customKey}`);
-					customFields[customKey] = text === undefined ? '' : fit(text, FIELD_LIMITS.customField, `customFields.${customKey}`);
+					// defineProperty: an own property whatever the label (`constructor`, `toString`…).
+					Object.defineProperty(customFields, customKey, {
+						value: text === undefined ? '' : fit(text, FIELD_LIMITS.customField, `customFields.${customKey}`),
+						enumerable: true,
+						writable: true,
+						configurable: true,
+					});
 				}
 				contact.customFields = customFields;
 			}
