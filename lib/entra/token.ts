@@ -210,10 +210,12 @@ function toTokenError(error: unknown, secrets: string[]): ServiceApiError {
 			hint: 'Check the cloud / Authority Host setting and that the n8n host can reach it over HTTPS.',
 		});
 	}
+	// The code comes from the response (msal copies the body's `error`): text only, redacted, short.
+	const code = typeof e?.errorCode === 'string' && e.errorCode !== '' ? redact(e.errorCode.slice(0, 100), secrets) : undefined;
 	return new ServiceApiError({
 		service: 'entra',
 		status,
-		code: e?.errorCode || undefined,
+		code,
 		message: redact(`Could not get an access token from Microsoft Entra ID: ${firstSentence(text.trim())}`, secrets),
 	});
 }

@@ -9,7 +9,7 @@ import { generate } from 'selfsigned';
 import { ServiceApiError } from '../../../lib/common/errors';
 import { resolveEntraConfig, type EntraCredentialFields } from '../../../lib/entra/config';
 import { EntraTokenProvider, buildMsalConfiguration } from '../../../lib/entra/token';
-import { json, redirect, startServer, type HostileServer } from './servers';
+import { echoGateway, json, redirect, startServer, type HostileServer } from './servers';
 
 const CLIENT_SECRET = 'Token~Redirect.Secret-0042';
 const TENANT = 'contoso.onmicrosoft.com';
@@ -101,5 +101,27 @@ describe('finding 2: msal re-posts the client secret on a redirect; the token re
 	it('a well-behaved endpoint still issues a token', async () => {
 		const endpoint = await server((_request, response) => json(response, 200, { token_type: 'Bearer', expires_in: 3599, access_token: 'good-token-value' }), { https: true });
 		await expect(provider(endpoint.url).getToken()).resolves.toBe('good-token-value');
+	});
+});
+
+describe('beyond the review: the token error code came from the response unredacted', () => {
+	it.each([
+		['an object', (echoed: string) => ({ error: { code: 'Echo', message: echoed }, error_description: echoed })],
+		['text', (echoed: string) => ({ error: `invalid_client ${echoed}`, error_description: echoed })],
+	])('a token endpoint echoing the request in "error" (%s): no secret in code, message or hint', async (_what, body) => {
+		const endpoint = await server((request, response) => json(response, 400, body(`${request.method} ${request.url}\n${request.body}`)), { https: true });
+		const error = await failure(provider(endpoint.url).getToken());
+		expect(endpoint.requests[0].body).toContain(`client_secret=${encodeURIComponent(CLIENT_SECRET)}`);
+		expect(error).toBeInstanceOf(ServiceApiError);
+		const shown = JSON.stringify({ ...error.toJSON(), message: error.message });
+		expect(shown).not.toContain(CLIENT_SECRET);
+		expect(shown).not.toContain(encodeURIComponent(CLIENT_SECRET));
+		expect(typeof error.code === 'string' || error.code === undefined).toBe(true);
+	});
+
+	it('the gateway of the bad-input suite (every field echoed)', async () => {
+		const endpoint = await server(echoGateway(400), { https: true });
+		const error = await failure(provider(endpoint.url).getToken());
+		expect(JSON.stringify({ ...error.toJSON(), message: error.message })).not.toContain(CLIENT_SECRET);
 	});
 });
