@@ -178,7 +178,8 @@ function toTokenError(error: unknown, secrets: string[]): ServiceApiError {
 	if (error instanceof ServiceApiError) return error;
 	const e = error as { errorCode?: string; errorMessage?: string; errorNo?: string | number; status?: number; message?: string };
 	const text = `${e?.errorMessage ?? ''} ${e?.message ?? ''}`;
-	const aadsts = e?.errorNo ? `AADSTS${e.errorNo}` : /AADSTS\d+/.exec(text)?.[0];
+	// errorNo comes from the response's error_codes: only a number is an AADSTS code.
+	const aadsts = /^\d{1,10}$/.test(String(e?.errorNo ?? '')) ? `AADSTS${e.errorNo}` : /AADSTS\d{1,10}/.exec(text)?.[0];
 	const status = typeof e?.status === 'number' ? e.status : 0;
 	if (aadsts) {
 		const known = AADSTS_HINTS[aadsts];

@@ -119,6 +119,13 @@ describe('beyond the review: the token error code came from the response unredac
 		expect(typeof error.code === 'string' || error.code === undefined).toBe(true);
 	});
 
+	it('error_codes echoing the secret do not become the AADSTS code', async () => {
+		const endpoint = await server((request, response) => json(response, 400, { error: 'invalid_client', error_description: 'AADSTS7000215: bad secret.', error_codes: [request.body] }), { https: true });
+		const error = await failure(provider(endpoint.url).getToken());
+		expect(JSON.stringify({ ...error.toJSON(), message: error.message })).not.toContain(CLIENT_SECRET);
+		expect(error.code).toBe('AADSTS7000215');
+	});
+
 	it('the gateway of the bad-input suite (every field echoed)', async () => {
 		const endpoint = await server(echoGateway(400), { https: true });
 		const error = await failure(provider(endpoint.url).getToken());
