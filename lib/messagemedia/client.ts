@@ -44,19 +44,6 @@ interface TokenPage<T> {
 	totalElements?: number;
 }
 
-/**
- * One id as a path segment. encodeURIComponent keeps dots, and a URL collapses `.` and `..` segments
- * (`/contacts/..` is `/api/v1/contacts/`), so such ids are refused, wherever they came from (a node
- * parameter, a sync item, or an id the service itself returned).
- */
-export function idSegment(id: string, what: string): string {
-	const text = typeof id === 'string' ? id : String(id);
-	if (text.trim() === '' || /^(?:\.|%2e){1,2}$/i.test(text.trim())) {
-		throw new ConfigurationError(`${JSON.stringify(text.slice(0, 100))} is not a MessageMedia ${what} id`, what === 'list' ? 'listId' : 'contactId');
-	}
-	return encodeURIComponent(text);
-}
-
 function chunk<T>(values: T[], size: number): T[][] {
 	const chunks: T[][] = [];
 	for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
@@ -70,12 +57,25 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 		return this.transport.stats;
 	}
 
+	/**
+	 * One id as a path segment. encodeURIComponent keeps dots, and a URL collapses `.` and `..` segments
+	 * (`/contacts/..` is `/api/v1/contacts/`), so such ids are refused, wherever they came from (a node
+	 * parameter, a sync item, or an id the service itself returned).
+	 */
+	private segment(id: string, what: 'contact' | 'list'): string {
+		const text = typeof id === 'string' ? id : String(id);
+		if (text.trim() === '' || /^(?:\.|%2e){1,2}$/i.test(text.trim())) {
+			throw new ConfigurationError(`${JSON.stringify(text.slice(0, 100))} is not a MessageMedia ${what} id`, what === 'list' ? 'listId' : 'contactId');
+		}
+		return encodeURIComponent(text);
+	}
+
 	async listContacts(filter: ContactFilter = {}, page: PageOptions = {}): Promise<Contact[]> {
 		return await this.collect<Contact>(CONTACTS_PATH, { ...filter }, page);
 	}
 
 	async getContact(id: string): Promise<Contact> {
-		return await this.expectBody<Contact>('GET', `${CONTACTS_PATH}/${idSegment(id, 'contact')}`);
+		return await this.expectBody<Contact>('GET', `${CONTACTS_PATH}/${this.segment(id, 'contact')}`);
 	}
 
 	async findContactsByPhone(phones: string[]): Promise<Contact[]> {
@@ -94,14 +94,14 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 	}
 
 	async updateContact(id: string, body: UpdateContactRequest): Promise<Contact> {
-		return await this.expectBody<Contact>('PATCH', `${CONTACTS_PATH}/${idSegment(id, 'contact')}`, body);
+		return await this.expectBody<Contact>('PATCH', `${CONTACTS_PATH}/${this.segment(id, 'contact')}`, body);
 	}
 
 	/** 204 on success; a 404 answering a retried DELETE means the first attempt already deleted it. */
 	async deleteContact(id: string): Promise<void> {
 		await this.transport.request({
 			method: 'DELETE',
-			path: `${CONTACTS_PATH}/${idSegment(id, 'contact')}`,
+			path: `${CONTACTS_PATH}/${this.segment(id, 'contact')}`,
 			successAfterRetry: [404],
 		});
 	}
@@ -124,7 +124,7 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 			if (remove[i]) body.contactsToRemoveIds = remove[i];
 			await this.transport.request({
 				method: 'PATCH',
-				path: `${LISTS_PATH}/${idSegment(listId, 'list')}/contacts`,
+				path: `${LISTS_PATH}/${this.segment(listId, 'list')}/contacts`,
 				body,
 			});
 		}
@@ -172,8 +172,7 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 				query: { ...filter, pageSize, nextPageToken: token },
 			});
 			const content = response.body?.content ?? [];
-			// One at a time: push(...content) overflows the call stack on a page of a few hundred thousand records.
-			for (const record of content) records.push(record);
+			records.push(...content);
 			token = response.body?.nextPageToken;
 			if (content.length === 0 || !token || seenTokens.has(token)) break;
 			seenTokens.add(token);

@@ -240,7 +240,8 @@ describe('. and .. ids', () => {
 
 	it.each(['.', '..'])('user id %j: read, update and the sync write-back are refused before any Graph request', async (id) => {
 		const before = fakes.state.log.entries.length;
-		for (const run of [() => getUser(connections.graph, id, ['id']), () => updateUser(connections.graph, id, { jobTitle: 'x' }), () => entraDirectoryWriter(connections.graph).updateUser(id, { jobTitle: 'x' })]) {
+		const runs: Array<() => Promise<unknown>> = [() => getUser(connections.graph, id, ['id']), () => updateUser(connections.graph, id, { jobTitle: 'x' }), () => entraDirectoryWriter(connections.graph).updateUser(id, { jobTitle: 'x' })];
+		for (const run of runs) {
 			const { error, ms } = await timedRun(run);
 			expect(error).toBeInstanceOf(ConfigurationError);
 			expect(ms).toBeLessThan(2000);
@@ -250,7 +251,8 @@ describe('. and .. ids', () => {
 
 	it.each(['.', '..'])('contact id %j: get, update and delete are refused before any MessageMedia request', async (id) => {
 		const before = fakes.state.log.entries.length;
-		for (const run of [() => connections.client.getContact(id), () => connections.client.updateContact(id, { firstName: 'x' }), () => connections.client.deleteContact(id)]) {
+		const runs: Array<() => Promise<unknown>> = [() => connections.client.getContact(id), () => connections.client.updateContact(id, { firstName: 'x' }), () => connections.client.deleteContact(id)];
+		for (const run of runs) {
 			const { error } = await timedRun(run);
 			expect(error).toBeInstanceOf(ConfigurationError);
 			expect(error?.message).toMatch(/is not a MessageMedia contact id/);
@@ -297,7 +299,7 @@ describe('servers that redirect, loop or never answer', () => {
 	it('a token endpoint redirecting to plain http elsewhere: refused, the client secret is not re-posted', async () => {
 		const login = await server((request, response) => redirect(response, 307, `${elsewhere.url}${request.url}`), { https: true });
 		const config = resolveEntraConfig({ ...entraFields(fakes, SAMPLE_ACCOUNTS), authorityHost: login.url });
-		const graph = new GraphTransport(config, { tokens: new EntraTokenProvider(config, { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 }), retryPolicy: { maxAttempts: 1 } });
+		const graph = new GraphTransport(config, { tokens: new EntraTokenProvider(config, { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 }), retryPolicy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
 		const { error, ms } = await timedRun(() => readUserDelta(graph, { select: SELECT }));
 		expect(error).toMatchObject({ service: 'entra', code: 'redirect_refused' });
 		expect(ms).toBeLessThan(5000);
@@ -308,7 +310,7 @@ describe('servers that redirect, loop or never answer', () => {
 	it('a token endpoint that never answers: each attempt times out, the read fails within seconds', async () => {
 		const login = await server(() => undefined, { https: true });
 		const config = resolveEntraConfig({ ...entraFields(fakes, SAMPLE_ACCOUNTS), authorityHost: login.url });
-		const graph = new GraphTransport(config, { tokens: new EntraTokenProvider(config, { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 }, { timeoutMs: 500 }), retryPolicy: { maxAttempts: 1 } });
+		const graph = new GraphTransport(config, { tokens: new EntraTokenProvider(config, { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 }, { timeoutMs: 500 }), retryPolicy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
 		const { error, ms } = await timedRun(() => readUserDelta(graph, { select: SELECT }));
 		expect(error).toMatchObject({ service: 'entra', code: 'network_error' });
 		expect(error?.message).toMatch(/no answer within/);
@@ -349,7 +351,7 @@ describe('an API gateway that echoes the request into its error page', () => {
 
 	it('Graph behind it: the read fails with the gateway’s words, and no access token', async () => {
 		const gateway = await server((request, response, index) => echoGateway(400)(request, response, index), { https: true });
-		const graph = new GraphTransport(resolveEntraConfig({ ...entraFields(fakes, SAMPLE_ACCOUNTS), graphBaseUrl: gateway.url }), { tokens: connections.tokens, retryPolicy: { maxAttempts: 1 } });
+		const graph = new GraphTransport(resolveEntraConfig({ ...entraFields(fakes, SAMPLE_ACCOUNTS), graphBaseUrl: gateway.url }), { tokens: connections.tokens, retryPolicy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
 		const { error, ms } = await timedRun(() => readUserDelta(graph, { select: SELECT }));
 		expect(error).toBeInstanceOf(ServiceApiError);
 		expect(ms).toBeLessThan(5000);
@@ -360,7 +362,7 @@ describe('an API gateway that echoes the request into its error page', () => {
 	it('the token endpoint behind it: the token request fails, and the client secret is not in the message', async () => {
 		const gateway = await server((request, response, index) => echoGateway(400)(request, response, index), { https: true });
 		const config = resolveEntraConfig({ ...entraFields(fakes, SAMPLE_ACCOUNTS), authorityHost: gateway.url });
-		const { error, ms } = await timedRun(() => new EntraTokenProvider(config, { maxAttempts: 1 }).getToken());
+		const { error, ms } = await timedRun(() => new EntraTokenProvider(config, { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 }).getToken());
 		expect(error).toMatchObject({ service: 'entra' });
 		expect(ms).toBeLessThan(5000);
 		expect(gateway.requests[0].body).toContain('client_secret=');
