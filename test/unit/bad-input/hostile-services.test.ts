@@ -182,10 +182,10 @@ describe('hostile names: every Object.prototype key as department, fixed list, c
 	});
 
 	/** Maps one user per name (department = name, custom field labelled name) and syncs them all in one run. */
-	async function syncNames(selected: string[]): Promise<SyncResult> {
+	async function syncNames(selected: string[], firstUser: number): Promise<SyncResult> {
 		const jsons: unknown[] = [];
 		selected.forEach((name, index) => {
-			const batch = mapUsers([person(500 + index, { department: name, jobTitle: `Job ${index}` })], configFor(name, name !== '__proto__'));
+			const batch = mapUsers([person(firstUser + index, { department: name, jobTitle: `Job ${index}` })], configFor(name, name !== '__proto__'));
 			jsons.push(...batch.jsons);
 		});
 		const started = Date.now();
@@ -197,7 +197,7 @@ describe('hostile names: every Object.prototype key as department, fixed list, c
 
 	it('names the engine handles: one full run creates every contact, each list and custom field under its own name', async () => {
 		const selected = names.filter((name) => !ENGINE_BREAKS_ON(name));
-		const result = await syncNames(selected);
+		const result = await syncNames(selected, 500);
 		expect(result.outcomes.map((outcome) => outcome.action)).toEqual(selected.map(() => 'created'));
 		// List names and custom field labels match case-insensitively: `toString` and `ToString` are one list.
 		const state = endState(fakes, SAMPLE_MM_API_KEY);
@@ -210,14 +210,15 @@ describe('hostile names: every Object.prototype key as department, fixed list, c
 		expect(lists).not.toContain('object');
 	});
 
-	// NEEDED CHANGE (lib/sync, the lead engineer's): plan.ts (listSpecs, fieldSpecs), apply.ts (lists,
-	// fields) and input.ts (checkContact's customFields) key plain objects by lower-cased list names and
-	// custom field keys; `constructor` and `__proto__` hit Object.prototype (a list named "Object" is
-	// filled, creates fail, a custom field key `constructor` throws "reading 'maxLength'" and aborts the
-	// run). Use Map (or null-prototype objects with own-property reads), then remove this skip.
+	// NEEDED CHANGE (lib/sync, the lead engineer's): this branch's engine keys plain objects by lower-cased
+	// list names and custom field keys (plan.ts listSpecs/fieldSpecs, apply.ts lists/fields, input.ts
+	// checkContact's customFields); `constructor` and `__proto__` hit Object.prototype (a list named
+	// "Object" is filled, creates fail, a custom field key `constructor` throws "reading 'maxLength'" and
+	// aborts the run). Main's rewritten engine (2885f43) passes this test (checked in a scratch merge):
+	// remove the skip when merging.
 	it.skip('names the engine breaks on (constructor, Constructor, __proto__): created under their own names, the run goes on', async () => {
 		const selected = names.filter(ENGINE_BREAKS_ON);
-		const result = await syncNames(selected);
+		const result = await syncNames(selected, 600);
 		expect(result.outcomes.map((outcome) => outcome.action)).toEqual(selected.map(() => 'created'));
 		const lists = endState(fakes, SAMPLE_MM_API_KEY).lists.map((list) => list.toLowerCase());
 		for (const name of selected.map((one) => one.toLowerCase())) expect(lists).toEqual(expect.arrayContaining([name, `${name} (fixed)`]));
@@ -232,9 +233,12 @@ describe('. and .. ids', () => {
 		const result = await syncContacts(connections, batch.jsons, { mode: 'incremental' });
 		show(result);
 		expect(result.outcomes.map((outcome) => outcome.action)).toEqual(['created', 'created', 'created']);
-		for (const entry of fakes.state.log.entries.slice(before).filter((e) => e.service === 'messagemedia')) {
-			expect(entry.path).toMatch(/^\/api\/v1\/contacts\/(contacts|lists|custom-fields)(\/|$|\?)/);
-			expect(entry.path.split('?')[0].split('/')).not.toEqual(expect.arrayContaining(['.', '..']));
+		const paths = fakes.state.log.entries.slice(before).filter((e) => e.service === 'messagemedia').map((entry) => entry.path.split('?')[0]);
+		expect(paths.length).toBeGreaterThan(0);
+		for (const path of paths) {
+			expect({ path, dotSegment: path.split('/').some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment)) }).toEqual({ path, dotSegment: false });
+			// A collapsed `/contacts/..` would have reached the collection root.
+			expect(path).not.toMatch(/^\/api\/v1\/contacts\/?$/);
 		}
 	});
 
@@ -333,9 +337,9 @@ describe('an API gateway that echoes the request into its error page', () => {
 	const ENCODED = Buffer.from(`${SAMPLE_MM_API_KEY}:${SAMPLE_MM_API_SECRET}`).toString('base64');
 
 	it('MessageMedia behind it: the run fails item by item or as a whole, fast, with the gateway’s words and no credential', async () => {
-		// Reads pass (empty account), every write is refused with an echo of the request.
+		// Contact reads pass (an empty account); everything else is refused with an echo of the request.
 		const gateway = await server((request, response, index) => {
-			if (request.method === 'GET') return json(response, 200, { content: [] });
+			if (request.method === 'GET' && request.url.startsWith('/api/v1/contacts/')) return json(response, 200, { content: [] });
 			echoGateway(400)(request, response, index);
 		});
 		for (const authMethod of ['basic', 'hmac'] as const) {
@@ -343,9 +347,15 @@ describe('an API gateway that echoes the request into its error page', () => {
 			const batch = mapUsers([person(900), person(901), person(902)]);
 			const { result, error, ms } = await timedRun(() => syncContacts({ ...connections, client }, batch.jsons));
 			expect(ms).toBeLessThan(10_000);
-			const text = error?.message ?? JSON.stringify(result);
-			expect(text).toMatch(/Gateway refused/);
+			// Nothing was created; the run (or each item) failed, saying why.
+			if (error !== undefined) expect(error.message).not.toBe('');
+			for (const outcome of result?.outcomes ?? []) {
+				expect(outcome.action).not.toBe('created');
+				expect(`${outcome.reason ?? ''}${outcome.error?.message ?? ''}`).not.toBe('');
+			}
 		}
+		// The gateway's words reached the errors (so the leak check below has the echo to search).
+		expect(visible.join('\n')).toMatch(/Gateway refused/);
 		expect(gateway.requests.some((request) => request.headers.authorization === `Basic ${ENCODED}`)).toBe(true);
 	});
 
