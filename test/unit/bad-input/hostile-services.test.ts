@@ -6,9 +6,6 @@
  * the HTTPS fakes or hostile loopback servers; each finishes within seconds, fails item by item (or
  * the run, for a service that misbehaves) with a clear message, and no output, error or console line
  * carries a credential or an access token.
- *
- * Parts that go through lib/sync and fail because of the engine are kept, skipped, with the change
- * they need named (the engine belongs to the lead engineer).
  */
 import { ConfigurationError, ServiceApiError } from '../../../lib/common/errors';
 import { resolveEntraConfig } from '../../../lib/entra/config';
@@ -210,13 +207,8 @@ describe('hostile names: every Object.prototype key as department, fixed list, c
 		expect(lists).not.toContain('object');
 	});
 
-	// NEEDED CHANGE (lib/sync, the lead engineer's): this branch's engine keys plain objects by lower-cased
-	// list names and custom field keys (plan.ts listSpecs/fieldSpecs, apply.ts lists/fields, input.ts
-	// checkContact's customFields); `constructor` and `__proto__` hit Object.prototype (a list named
-	// "Object" is filled, creates fail, a custom field key `constructor` throws "reading 'maxLength'" and
-	// aborts the run). Main's rewritten engine (2885f43) passes this test (checked in a scratch merge):
-	// remove the skip when merging.
-	it.skip('names the engine breaks on (constructor, Constructor, __proto__): created under their own names, the run goes on', async () => {
+	// The engine keys lists and fields by name in Maps and null-prototype records.
+	it('names the engine breaks on (constructor, Constructor, __proto__): created under their own names, the run goes on', async () => {
 		const selected = names.filter(ENGINE_BREAKS_ON);
 		const result = await syncNames(selected, 600);
 		expect(result.outcomes.map((outcome) => outcome.action)).toEqual(selected.map(() => 'created'));

@@ -129,33 +129,27 @@ describe('finding 5: names that are Object.prototype keys (outside lib/sync)', (
 });
 
 /**
- * The lib/sync half of the finding: the engine on this branch keeps lists and fields in plain objects
- * keyed by name (plan.ts `listSpecs`/`fieldSpecs`, apply.ts `lists`/`fields`, input.ts `checkContact`'s
- * custom fields). lib/sync belongs to the lead engineer, so these tests are skipped here.
- * Checked against main's rewritten engine (2885f43, merged in a scratch copy): every list test and every
- * custom field key pass there except `__proto__`. NEEDED CHANGE (lib/sync): on merge, remove the skips;
- * for the `__proto__` key, input.ts `checkContact` must build `customFields` with own properties
- * (Object.defineProperty, or a Map) instead of `fields[key] = …`, which drops that key silently.
+ * The lib/sync half of the finding: the engine keeps lists and fields in Maps and null-prototype
+ * records keyed by name, and input.ts builds an item's custom fields as own properties, so no name is
+ * taken for an Object.prototype member.
  */
-describe('finding 5: names that are Object.prototype keys (lib/sync: needs the lead engineer’s change, see above)', () => {
+describe('finding 5: names that are Object.prototype keys (the sync engine: Maps and null-prototype records)', () => {
 	async function run(items: unknown[]) {
 		const mm = new MemoryMessageMedia();
 		const result = await runSync(mm, inputs(items), options({ createMissingFields: true }), noSleep);
 		return { mm, result };
 	}
 
-	it.skip.each(PROTOTYPE_KEYS.flatMap((key) => [key, key.charAt(0).toUpperCase() + key.slice(1)]))(
+	it.each(PROTOTYPE_KEYS.flatMap((key) => [key, key.charAt(0).toUpperCase() + key.slice(1)]))(
 		'a department (list) named %s: that list is created and filled, nothing else',
 		async (name) => {
-			// Skipped: see above (fails on this branch's engine for constructor, Constructor and __proto__; passes on main's).
 			const { mm, result } = await run([user(1, { lists: [name] }), user(2, { lists: [name] })]);
 			expect(result.outcomes.map((outcome) => outcome.action)).toEqual(['created', 'created']);
 			expect([...mm.lists.values()].map((list) => list.name)).toEqual([name]);
 		},
 	);
 
-	it.skip.each(PROTOTYPE_KEYS)('a custom field key %s: created and written (not dropped), the run goes on', async (key) => {
-		// Skipped: see above (fails on this branch's engine for constructor and __proto__, on main's for __proto__).
+	it.each(PROTOTYPE_KEYS)('a custom field key %s: created and written (not dropped), the run goes on', async (key) => {
 		const customFields = JSON.parse(`{${JSON.stringify(key)}:"value"}`) as Record<string, string>;
 		const { mm, result } = await run([JSON.parse(JSON.stringify(user(1, { customFields }))), user(2)]);
 		expect(result.outcomes.map((outcome) => outcome.action)).toEqual(['created', 'created']);
