@@ -22,6 +22,7 @@ import { FaultInjector, type FaultDecision } from './faults';
 import { GraphService, graphError } from './graph';
 import { isLoopbackAddress, parseJsonBody, queryToRecord, type FakeRequest, type FakeResponse } from './http-util';
 import { MessageMediaService, MessageMediaStore } from './messagemedia';
+import { loadSpec } from '../support/openapi';
 import { tlsMaterial } from './tls';
 import type { FakeOptions, FakeSeed, FakeService, FaultConfig, RequestLogEntry, SeedGroup, SeedUser } from './types';
 
@@ -263,6 +264,9 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		verbose: options.verbose ?? false,
 		logCapacity: options.logCapacity ?? DEFAULT_LOG_CAPACITY,
 	};
+	// The fake MessageMedia validates every request and response against the vendor OpenAPI: without
+	// it the fakes would answer 500 to everything, so they refuse to start instead.
+	await loadSpec();
 	const state = new FakeState(options.seed ?? {}, options.faults ?? {}, config);
 	const tls = await tlsMaterial();
 	const ownsStateDir = options.stateDir === undefined;
