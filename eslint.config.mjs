@@ -1,6 +1,6 @@
 // n8n's own lint rules (the same config `n8n-node lint` uses) with cloud-support mode off: this
 // package is self-hosted only because it ships runtime dependencies (Microsoft's auth and Graph
-// libraries, lodash, libphonenumber-js), see README "Why a self-hosted community package".
+// libraries, libphonenumber-js), see README "Why a self-hosted community package".
 import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
 
 export default [
@@ -24,7 +24,7 @@ export default [
 		},
 	},
 	{
-		// Tests, fakes, benchmarks and scripts are not shipped (files: ["dist"]): they may use the console,
+		// Tests, fakes, benchmarks and scripts are not shipped (files: dist and templates): they may use the console,
 		// spawn n8n and the fakes, carry dummy test credentials and rethrow plain errors.
 		files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
 		rules: {
