@@ -699,7 +699,7 @@ function machine(): Record<string, unknown> {
 		freeMemoryGbAtEnd: Number((freemem() / 1024 ** 3).toFixed(1)),
 		loadAverage1m: Number(loadavg()[0].toFixed(2)),
 		node: process.version,
-		n8n: process.env.N8N_VERSION ?? '2.41.1',
+		n8n: process.env.N8N_VERSION,
 		latencyMsPerRequest: LATENCY_MS,
 		syncConcurrency: SYNC_CONCURRENCY,
 	};

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The end-to-end proving ground: the packed package in a real n8n ($N8N_VERSION, 2.41.1) against the
+# The end-to-end proving ground: the packed package in a real n8n ($N8N_VERSION, pinned in package.json config.n8n) against the
 # local HTTPS fakes (Entra token endpoint, Microsoft Graph, MessageMedia). Self-contained:
 #   1. Node 24 + project dependencies (scripts/env.sh), n8n once per machine (scripts/ensure-n8n.sh)
 #   2. npm run build && npm pack → the tarball users would install

@@ -1,6 +1,6 @@
 /**
  * The two-way template (templates/entra-sync-bidirectional.json, as shipped, credentials chosen — the
- * Entra ID credential on both the reader and the sync node) in a real n8n 2.41.1 with the packed
+ * Entra ID credential on both the reader and the sync node) in the pinned real n8n with the packed
  * package, against the fake Entra tenant and MessageMedia account. The steps build on each other:
  * initial sync → echo check → a number changed on each side → both sides changed (conflict) →
  * an on-premises-synced user → echo check after all of it.
@@ -8,7 +8,7 @@
 import { request } from 'node:https';
 
 import type { FakeSeed, RequestLogEntry, SeedUser } from '../fakes/types';
-import { e2eConfig } from './support/config';
+import { e2eConfig, N8N_VERSION } from './support/config';
 import { startE2eFakes, type E2eFakes } from './support/fakes';
 import { messageMediaWrites, type ViewContact } from './support/fakes-admin';
 import { describeExecution, N8n, nodeOutput, type ExecutionResult, type Json } from './support/n8n';
@@ -174,7 +174,7 @@ afterAll(async () => {
 	await env?.fakes.close();
 });
 
-describe('Entra Sync two-way template in n8n 2.41.1', () => {
+describe(`Entra Sync two-way template in n8n ${N8N_VERSION}`, () => {
 	test('ships without credentials, with the seed configuration set to "bidirectional"', () => {
 		const template = loadTemplate(e2eConfig().projectRoot, TEMPLATE);
 		for (const node of template.nodes as Json[]) expect(node.credentials).toBeUndefined();

@@ -1,5 +1,5 @@
 /**
- * The template files as shipped: they import into n8n 2.41.1 without credentials (a user picks them
+ * The template files as shipped: they import into the pinned n8n without credentials (a user picks them
  * after import), carry no credential ids or pin data, use the package's node types, and hold the seed
  * product page's schedule and configuration. Running one before credentials are chosen fails with a
  * message that says so.
