@@ -6,7 +6,9 @@
 #   3. install the tarball into an n8n user folder as n8n's installer does and check that n8n loads
 #      our four node types (scripts/n8n-base-folder.sh)
 #   4. jest -c test/e2e/jest.config.js (each test file starts its own fakes and n8n processes)
-# Exits non-zero when anything fails. ENTRA_SYNC_E2E_KEEP=1 keeps the scratch directory.
+# Exits non-zero when anything fails (a jest kept alive after the run by a leftover process fails too,
+# see run_jest in scripts/env.sh). ENTRA_SYNC_E2E_KEEP=1 keeps the scratch directory;
+# ENTRA_SYNC_E2E_RESULTS=<file> keeps jest's JSON results there.
 # Extra arguments go to jest, e.g. `bash scripts/e2e.sh -t "certificate"`.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 ensure_deps
@@ -29,6 +31,6 @@ export ENTRA_SYNC_E2E_BASE_USER_FOLDER="$BASE_USER_FOLDER"
 export ENTRA_SYNC_E2E_WORK_DIR="$WORK_DIR"
 echo "[e2e] running the e2e suite (setup took $(( $(date +%s) - started )) s)" >&2
 status=0
-npx jest -c test/e2e/jest.config.js --ci --runInBand "$@" || status=$?
+run_jest "${ENTRA_SYNC_E2E_RESULTS:-$WORK_DIR/jest-e2e.json}" -c test/e2e/jest.config.js --ci --runInBand "$@" || status=$?
 echo "[e2e] finished in $(( $(date +%s) - started )) s (exit $status)" >&2
 exit $status

@@ -75,3 +75,35 @@ remove_scratch_dir() {
     rm -rf "$WORK_DIR"
   fi
 }
+
+# Runs jest with the given arguments and its JSON results written to the file named first, and turns
+# a jest that hangs after its run into a failure: jest writes the results file once the tests are
+# done, so a jest still running ENTRA_SYNC_JEST_EXIT_GRACE seconds (default 30) later is being kept
+# alive by something a test left open (a server, socket, child process or timer). It is stopped and
+# the run fails, naming the way to find the leak. Returns jest's own exit status otherwise.
+# Usage: run_jest <results.json> [jest arguments…]
+run_jest() {
+  local results="$1"
+  shift
+  rm -f "$results"
+  node "$PROJECT_ROOT/node_modules/jest/bin/jest.js" --json --outputFile="$results" "$@" &
+  local pid=$! waited=0 grace="${ENTRA_SYNC_JEST_EXIT_GRACE:-30}"
+  trap 'kill -TERM "$pid" 2>/dev/null' INT TERM
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ -f "$results" ]; then
+      if [ "$waited" -ge "$grace" ]; then
+        echo "[jest] the tests finished ${grace} s ago but jest has not exited: a test left a server, socket, child process or timer open. Find it with: npx jest --detectOpenHandles <test file>" >&2
+        kill -TERM "$pid" 2>/dev/null || true
+        sleep 2
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        trap - INT TERM
+        return 1
+      fi
+      waited=$((waited + 1))
+    fi
+    sleep 1
+  done
+  trap - INT TERM
+  wait "$pid"
+}
