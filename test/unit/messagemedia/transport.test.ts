@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ServiceApiError } from '../../../lib/common/errors';
 import { createMessageMediaClient } from '../../../lib/messagemedia/client';
 import { MessageMediaTransport } from '../../../lib/messagemedia/transport';
-import { BASE, checkRecordedRequests, contact, list, recordedScope, type RecordedRequest } from './helpers';
+import { checkRecordedRequests, contact, list, recordedScope, type RecordedRequest } from './helpers';
 
 const MARKER = 'marker-value-that-must-not-leak';
 
