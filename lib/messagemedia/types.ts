@@ -1,6 +1,6 @@
 /**
  * MessageMedia (Sinch Engage) Contacts API shapes, from the vendor OpenAPI
- * (`specs/sinch-engage-openapi/components/schemas/contacts/*`), and the client the sync engine uses.
+ * (vendored in `test/contract/sinch-engage-openapi/components/schemas/contacts/*`), and the client the sync engine uses.
  */
 
 export type ChannelType = 'SMS' | 'WHATSAPP' | 'GBM' | 'INSTAGRAM' | 'FACEBOOK' | 'EMAIL';

@@ -11,8 +11,8 @@ import type { ContactMapper as MapUser, FilterRule, MappedField, MappingConfig, 
 import { compileMapper, isRejected, parseListNames, parseSeedConfiguration } from '../../lib/mapping';
 import { errorItemJson, toNodeError } from '../shared/errors';
 
-/** The seed product page's configuration example, verbatim: the JSON mode's default. */
-const SEED_CONFIGURATION = `{
+/** The product page's configuration example, verbatim: the JSON mode's default. */
+const EXAMPLE_CONFIGURATION = `{
   "sync": {
     "direction": "one-way",
     "source": "entra-id",
@@ -59,13 +59,13 @@ function readConfiguration(ctx: IExecuteFunctions): { config: MappingConfig; exp
 	};
 
 	if (ctx.getNodeParameter('configurationMode', 0) === 'json') {
-		const seed = parseSeedConfiguration(ctx.getNodeParameter('configurationJson', 0), 'configurationJson');
+		const json = parseSeedConfiguration(ctx.getNodeParameter('configurationJson', 0), 'configurationJson');
 		const config = {
-			mapping: seed.mapping,
-			filters: seed.filters,
-			combineFilters: seed.combineFilters,
-			fixedLists: seed.fixedLists,
-			direction: seed.direction,
+			mapping: json.mapping,
+			filters: json.filters,
+			combineFilters: json.combineFilters,
+			fixedLists: json.fixedLists,
+			direction: json.direction,
 			...options,
 		};
 		return { config, expressionRows: [] };
@@ -110,7 +110,7 @@ export class ContactMapper implements INodeType {
 		icon: { light: 'file:contactMapper.svg', dark: 'file:contactMapper.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["configurationMode"] === "json" ? "Seed JSON configuration" : "Form configuration"}}',
+		subtitle: '={{$parameter["configurationMode"] === "json" ? "JSON configuration" : "Form configuration"}}',
 		description:
 			'Turn Entra ID users into MessageMedia contacts: scope filters, E.164 phone numbers, name splitting, lists, with rejected users and reasons on a second output',
 		defaults: {
@@ -133,7 +133,7 @@ export class ContactMapper implements INodeType {
 						description: 'Map attributes and set filters with the fields below',
 					},
 					{
-						name: 'JSON (Seed Format)',
+						name: 'JSON (Product Page Format)',
 						value: 'json',
 						description: 'Paste the "sync" configuration object from the Entra Sync product page',
 					},
@@ -144,7 +144,7 @@ export class ContactMapper implements INodeType {
 				displayName: 'Configuration JSON',
 				name: 'configurationJson',
 				type: 'json',
-				default: SEED_CONFIGURATION,
+				default: EXAMPLE_CONFIGURATION,
 				description:
 					'The "sync" object (with or without the outer {"sync": …}): direction, source, target, schedule, mapping (attribute → contact_name, phone_number, email, group, any contact field, or custom:Label for a custom field), filters (attribute → value or list of values; or rows with an operator), combineFilters, lists',
 				displayOptions: { show: { configurationMode: ['json'] } },

@@ -1,6 +1,6 @@
 /**
  * Fake MessageMedia (Sinch Engage) Contacts API: contacts, lists (groups) and custom fields under
- * /api/v1/contacts/..., behaving as the vendor OpenAPI and the fact sheet describe. Every request is
+ * /api/v1/contacts/..., behaving as the vendor OpenAPI and developer documentation describe. Every request is
  * validated against the vendor OpenAPI before it is handled (invalid → 400 InvalidInputApiError) and
  * every response the fake produces is validated too (invalid → 500 and a loud log line: a fake bug).
  *

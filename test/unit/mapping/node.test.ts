@@ -122,13 +122,13 @@ describe('Contact Mapper node', () => {
 		expect(codex.node).toBe('n8n-nodes-entra-sync.contactMapper');
 	});
 
-	it('JSON mode with the seed default: Contacts and Rejected outputs with pairedItem, {} skipped', async () => {
+	it('JSON mode with the example configuration default: Contacts and Rejected outputs with pairedItem, {} skipped', async () => {
 		const result = await run(parameters({ configurationMode: 'json', defaultCountry: 'AU' }), inputs);
 		expect(result.contacts).toEqual(expectedContacts);
 		expect(result.rejected).toEqual(expectedRejected);
 	});
 
-	it('form mode defaults are the seed configuration', async () => {
+	it('form mode defaults are the example configuration', async () => {
 		const result = await run(parameters({ defaultCountry: 'AU' }), inputs);
 		expect(result.contacts).toEqual(expectedContacts);
 		expect(result.rejected).toEqual(expectedRejected);
