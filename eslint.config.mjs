@@ -17,7 +17,7 @@ export default [
 	},
 	{
 		// lib/ is the n8n-free sync engine: it throws typed errors (lib/common/errors.ts) that the node
-		// layer converts to NodeApiError/NodeOperationError in one place (nodes/shared/errors.ts).
+		// layer converts to NodeApiError/NodeOperationError in one place (nodes/helpers/errors.ts).
 		files: ['lib/**/*.ts'],
 		rules: {
 			'@n8n/community-nodes/require-node-api-error': 'off',

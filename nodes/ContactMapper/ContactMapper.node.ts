@@ -9,7 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { ContactMapper as MapUser, FilterRule, MappedField, MappingConfig, MappingRule, RuleValues } from '../../lib/mapping';
 import { compileMapper, isRejected, parseListNames, parseSeedConfiguration } from '../../lib/mapping';
-import { errorItemJson, toNodeError } from '../shared/errors';
+import { errorItemJson, toNodeError } from '../helpers/errors';
 
 /** The product page's configuration example, verbatim: the JSON mode's default. */
 const EXAMPLE_CONFIGURATION = `{
