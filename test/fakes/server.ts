@@ -16,13 +16,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { loadSpec } from '../support/openapi';
 import { DirectoryStore, type StoredUser, type Tenant } from './entra-state';
 import { EntraTokenService, oauthError, TokenStore } from './entra-token';
 import { FaultInjector, type FaultDecision } from './faults';
 import { GraphService, graphError } from './graph';
 import { isLoopbackAddress, parseJsonBody, queryToRecord, type FakeRequest, type FakeResponse } from './http-util';
 import { MessageMediaService, MessageMediaStore } from './messagemedia';
-import { loadSpec } from '../support/openapi';
 import { tlsMaterial } from './tls';
 import type { FakeOptions, FakeSeed, FakeService, FaultConfig, RequestLogEntry, SeedGroup, SeedUser } from './types';
 
