@@ -1,5 +1,5 @@
 /**
- * End-to-end benchmark (issue 7): the shipped templates in a real n8n against the HTTPS fakes with
+ * End-to-end benchmark: the shipped templates in a real n8n against the HTTPS fakes with
  * 20 ms latency on every request. Run through `npm run bench` (scripts/bench.sh prepares n8n and the
  * packed package, then runs `node scripts/run-ts.ts bench/run.ts …`). Not part of CI.
  *
@@ -699,7 +699,7 @@ function machine(): Record<string, unknown> {
 		freeMemoryGbAtEnd: Number((freemem() / 1024 ** 3).toFixed(1)),
 		loadAverage1m: Number(loadavg()[0].toFixed(2)),
 		node: process.version,
-		n8n: process.env.N8N_VERSION ?? '2.41.1',
+		n8n: process.env.N8N_VERSION,
 		latencyMsPerRequest: LATENCY_MS,
 		syncConcurrency: SYNC_CONCURRENCY,
 	};
@@ -745,7 +745,7 @@ function markdown(report: { machine: Record<string, unknown>; mapping?: Json; re
 	}
 	if (report.mapping) {
 		const mapping = report.mapping;
-		lines.push('## Mapping throughput', '', `Contact Mapper alone (bench/mapping.ts, ${String(mapping.users)} users, seed configuration): median ${String(mapping.usersPerSecond?.median)} users/s wall, ${String(mapping.usersPerCpuSecond?.median)} users per CPU second (target ${String(mapping.targetUsersPerSecond)}; see bench/results-mapping.json).`, '');
+		lines.push('## Mapping throughput', '', `Contact Mapper alone (bench/mapping.ts, ${String(mapping.users)} users, the example configuration): median ${String(mapping.usersPerSecond?.median)} users/s wall, ${String(mapping.usersPerCpuSecond?.median)} users per CPU second (target ${String(mapping.targetUsersPerSecond)}; see bench/results-mapping.json).`, '');
 	}
 	// Why a target was missed: written by whoever ran the benchmark after reading the numbers (bench/analysis.md).
 	const analysis = join(PROJECT_ROOT, 'bench', 'analysis.md');

@@ -7,7 +7,7 @@
 export type SyncAction = 'upsert' | 'remove';
 
 /**
- * Direction of a sync, as the seed configuration names it: `one-way` (directory → messaging),
+ * Direction of a sync, as the JSON configuration names it: `one-way` (directory → messaging),
  * `reverse` (messaging → directory write-back) or `bidirectional` (both, per-field authority).
  */
 export type SyncDirection = 'one-way' | 'reverse' | 'bidirectional';

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark (issue 7; not part of CI): the shipped templates and a hand-built peer workflow in a
+# The benchmark (not part of CI): the shipped templates and a hand-built peer workflow in a
 # real n8n ($N8N_VERSION) against the local HTTPS fakes with 20 ms latency per request, plus the
 # Contact Mapper throughput benchmark. Results: bench/results.md (+ results.json, results-mapping.json).
 #   1. Node 24 + project dependencies (scripts/env.sh), n8n once per machine (scripts/ensure-n8n.sh)

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The end-to-end proving ground: the packed package in a real n8n ($N8N_VERSION, 2.41.1) against the
+# The end-to-end proving ground: the packed package in a real n8n ($N8N_VERSION, pinned in package.json config.n8n) against the
 # local HTTPS fakes (Entra token endpoint, Microsoft Graph, MessageMedia). Self-contained:
 #   1. Node 24 + project dependencies (scripts/env.sh), n8n once per machine (scripts/ensure-n8n.sh)
 #   2. npm run build && npm pack → the tarball users would install
 #   3. install the tarball into an n8n user folder as n8n's installer does and check that n8n loads
 #      our four node types (scripts/n8n-base-folder.sh)
 #   4. jest -c test/e2e/jest.config.js (each test file starts its own fakes and n8n processes)
-# Exits non-zero when anything fails. ENTRA_SYNC_E2E_KEEP=1 keeps the scratch directory.
+# Exits non-zero when anything fails (a jest kept alive after the run by a leftover process fails too,
+# see run_jest in scripts/env.sh). ENTRA_SYNC_E2E_KEEP=1 keeps the scratch directory;
+# ENTRA_SYNC_E2E_RESULTS=<file> keeps jest's JSON results there.
 # Extra arguments go to jest, e.g. `bash scripts/e2e.sh -t "certificate"`.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 ensure_deps
@@ -29,6 +31,6 @@ export ENTRA_SYNC_E2E_BASE_USER_FOLDER="$BASE_USER_FOLDER"
 export ENTRA_SYNC_E2E_WORK_DIR="$WORK_DIR"
 echo "[e2e] running the e2e suite (setup took $(( $(date +%s) - started )) s)" >&2
 status=0
-npx jest -c test/e2e/jest.config.js --ci --runInBand "$@" || status=$?
+run_jest "${ENTRA_SYNC_E2E_RESULTS:-$WORK_DIR/jest-e2e.json}" -c test/e2e/jest.config.js --ci --runInBand "$@" || status=$?
 echo "[e2e] finished in $(( $(date +%s) - started )) s (exit $status)" >&2
 exit $status

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs a real n8n ($N8N_VERSION, default 2.41.1) once per machine into the cache and prints its
+# Installs a real n8n ($N8N_VERSION: package.json config.n8n, read by scripts/env.sh) once per machine into the cache and prints its
 # bin path. Offline-safe recipe: install without lifecycle scripts (some optional native modules try
 # to download sources), then compile only sqlite3 from source against Node 24's headers.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"

@@ -125,8 +125,9 @@ export async function main(argv: string[]): Promise<void> {
 	const args = parseArgs(argv);
 	const stateFile = join(args.dir, 'fakes-state.json');
 	const { seed, fresh } = loadSeed(stateFile);
-	const fakes = await startFakes({ port: args.fakesPort, seed, stateDir: join(args.dir, 'fakes') }).catch((error: Error) => {
-		throw new Error(`could not start the fake services on port ${args.fakesPort} (${error.message}); pass --fakes-port <free port>`);
+	const fakes = await startFakes({ port: args.fakesPort, seed, stateDir: join(args.dir, 'fakes') }).catch((error: NodeJS.ErrnoException) => {
+		const hint = error.code === 'EADDRINUSE' ? `; port ${args.fakesPort} is taken, pass --fakes-port <free port>` : '';
+		throw new Error(`could not start the fake services (${error.message})${hint}`);
 	});
 	console.log(`[demo] fake Entra ID + Microsoft Graph + MessageMedia on ${fakes.url} (${fresh ? 'sample organisation' : `state from ${stateFile}`})`);
 	let server: N8nServer | undefined;

@@ -2,7 +2,9 @@
 # The README's test command (`npm test`): works on a fresh machine with only Node 20 and npm.
 # Bootstraps Node 24, installs, builds, lints, type-checks, runs the unit/workflow suite (which
 # includes the loader test over dist/), checks `npm pack`, then the real-n8n e2e suite.
-# ENTRA_SYNC_SKIP_E2E=1 skips the e2e part (for quick local loops; CI never sets it).
+# ENTRA_SYNC_SKIP_E2E=1 skips the e2e part (for quick local loops; CI never sets it). A failing test
+# fails the command as soon as jest is done; a jest kept alive by something a test left open fails it
+# 30 s later (run_jest in scripts/env.sh) instead of hanging.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 ensure_deps
 cd "$PROJECT_ROOT"
@@ -15,12 +17,12 @@ npm run --silent typecheck
 echo "== unit and workflow tests"
 mkdir -p tmp
 rm -f tmp/jest-unit.json tmp/jest-e2e.json
-npx jest --ci --json --outputFile=tmp/jest-unit.json
+run_jest tmp/jest-unit.json --ci
 echo "== npm pack"
 npm pack --dry-run --json > /dev/null
 if [ "${ENTRA_SYNC_SKIP_E2E:-0}" != "1" ]; then
   echo "== e2e in a real n8n"
-  bash scripts/e2e.sh --json --outputFile="$PROJECT_ROOT/tmp/jest-e2e.json"
+  ENTRA_SYNC_E2E_RESULTS="$PROJECT_ROOT/tmp/jest-e2e.json" bash scripts/e2e.sh
 fi
 # One plain closing line with the counts of every suite that ran.
 node -e '

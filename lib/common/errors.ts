@@ -1,7 +1,7 @@
 /**
  * Typed errors of the sync engine. Transports throw `ServiceApiError` (a remote API said no);
  * configuration and input problems are `ConfigurationError`. Nodes turn them into n8n errors in one
- * place (nodes/shared/errors.ts). Messages are already redacted: they never carry secrets.
+ * place (nodes/helpers/errors.ts). Messages are already redacted: they never carry secrets.
  */
 
 export type ServiceName = 'entra' | 'graph' | 'messagemedia';

@@ -3,7 +3,7 @@ import type { FilterCombination, FilterOperator, FilterRule, MappedField, Mappin
 import { CONTACT_FIELDS, FILTER_OPERATORS } from './types';
 
 /**
- * The seed's configuration (the `sync` object on the product page), accepted verbatim, with or
+ * The product page's configuration (its `sync` object), accepted verbatim, with or
  * without the outer `{"sync": …}`:
  *
  * ```json
@@ -12,7 +12,7 @@ import { CONTACT_FIELDS, FILTER_OPERATORS } from './types';
  *   "filters": { "department": ["Sales", "Support"], "accountEnabled": true } }
  * ```
  *
- * Beyond the seed: `mapping` may also be an array of `{source, field, customFieldKey?}` rows and use
+ * Beyond the product page's form: `mapping` may also be an array of `{source, field, customFieldKey?}` rows and use
  * our own field names or `custom:<label>`; `filters` may be an array of `{attribute, operator, value}`
  * rows; `combineFilters` is `and` (default) or `or`; `lists` names lists every contact joins.
  * Every error names the offending key (`sync.mapping.mail`, `sync.filters[1].operator`, …).
@@ -20,7 +20,7 @@ import { CONTACT_FIELDS, FILTER_OPERATORS } from './types';
 
 const KNOWN_KEYS = ['direction', 'source', 'target', 'schedule', 'mapping', 'filters', 'combineFilters', 'lists'];
 
-/** The seed's contact field names, and snake_case spellings of ours. */
+/** The product page's contact field names, and snake_case spellings of ours. */
 const FIELD_ALIASES: Record<string, MappedField> = {
 	contact_name: 'fullName',
 	phone_number: 'phone',
@@ -67,7 +67,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Resolves a contact field name: ours, the seed's aliases, or `custom:<label>`. */
+/** Resolves a contact field name: ours, the product page's aliases, or `custom:<label>`. */
 export function resolveContactField(name: unknown, key: string): { field: MappedField; customFieldKey?: string } {
 	if (typeof name !== 'string' || name.trim() === '') {
 		throw new ConfigurationError(`${key}: the contact field must be a name such as "phone" (got ${describe(name)})`, key);
@@ -84,7 +84,7 @@ export function resolveContactField(name: unknown, key: string): { field: Mapped
 	if (alias) return { field: alias };
 	throw new ConfigurationError(
 		`${key}: unknown contact field "${trimmed}" (use one of ${CONTACT_FIELDS.join(', ')}, ` +
-			`the seed's contact_name, phone_number, email, group, or custom:<label>)`,
+			`contact_name, phone_number, email, group, or custom:<label>)`,
 		key,
 	);
 }
@@ -125,7 +125,7 @@ function parseMapping(value: unknown, key: string): MappingRule[] {
 	return rules;
 }
 
-/** The seed's filter shorthand: a list means "in", a boolean isTrue/isFalse, null isEmpty, else equals. */
+/** The product page's filter shorthand: a list means "in", a boolean isTrue/isFalse, null isEmpty, else equals. */
 function shorthandFilter(attribute: string, value: unknown, key: string): FilterRule {
 	if (Array.isArray(value)) return { attribute, operator: 'in', value, key };
 	if (typeof value === 'boolean') return { attribute, operator: value ? 'isTrue' : 'isFalse', key };

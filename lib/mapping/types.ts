@@ -1,7 +1,8 @@
 import type { SyncDirection, SyncItem } from '../types';
 
 /**
- * The Contact Mapper's configuration: what the seed's `sync` JSON and the node's form both turn into.
+ * The Contact Mapper's configuration: what the JSON configuration (the product page's `sync` object)
+ * and the node's form both turn into.
  * Pure data, validated by `compileMapper` (lib/mapping/mapper.ts).
  */
 
@@ -68,7 +69,7 @@ export type FilterCombination = 'and' | 'or';
 /** Direction of the sync (defined with the sync item in lib/types.ts). */
 export type { SyncDirection } from '../types';
 
-/** What the seed's `sync` object (JSON mode) says, normalised. */
+/** What the `sync` object (JSON mode) says, normalised. */
 export interface SeedConfiguration {
 	direction: SyncDirection;
 	source: 'entra-id';
@@ -108,7 +109,7 @@ export interface MappingConfig {
 	/** Values longer than MessageMedia's limits: truncate and report (default) or reject the user. */
 	truncation?: TruncationHandling;
 	/**
-	 * The seed configuration's direction. `reverse` and `bidirectional` stamp every item with it and
+	 * The JSON configuration's direction. `reverse` and `bidirectional` stamp every item with it and
 	 * with the provenance of the fields the sync can write back; `one-way` (or unset) stamps nothing.
 	 */
 	direction?: SyncDirection;

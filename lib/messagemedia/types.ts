@@ -1,6 +1,6 @@
 /**
  * MessageMedia (Sinch Engage) Contacts API shapes (and the number authorisation answer), from the
- * vendor OpenAPI, and the client the sync engine uses.
+ * vendor OpenAPI (vendored in `test/contract/sinch-engage-openapi/`), and the client the sync engine uses.
  */
 
 export type ChannelType = 'SMS' | 'WHATSAPP' | 'GBM' | 'INSTAGRAM' | 'FACEBOOK' | 'EMAIL';

@@ -22,7 +22,7 @@ export type RemovalPolicy = 'delete' | 'removeFromLists' | 'unsubscribe' | 'igno
 export type NewContactSubscription = 'SUBSCRIBED' | 'unset';
 /**
  * Direction of a run: `fromMapper` takes the direction the Contact Mapper stamped on the items (from
- * the seed configuration), one-way when they carry none.
+ * the JSON configuration), one-way when they carry none.
  */
 export type DirectionChoice = 'fromMapper' | 'toMessaging' | 'toDirectory' | 'bidirectional';
 /** The direction a run actually takes. */

@@ -9,8 +9,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { ContactMapper as MapUser, RuleValues } from '../../lib/mapping';
 import { compileMapper, isRejected } from '../../lib/mapping';
-import { errorItemJson, toNodeError } from '../shared/errors';
-import { readConfiguration, SEED_CONFIGURATION, VALUELESS_OPERATORS } from './configuration';
+import { errorItemJson, toNodeError } from '../helpers/errors';
+import { readConfiguration, EXAMPLE_CONFIGURATION, VALUELESS_OPERATORS } from './configuration';
 
 export class ContactMapper implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,7 +19,7 @@ export class ContactMapper implements INodeType {
 		icon: { light: 'file:contactMapper.svg', dark: 'file:contactMapper.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["configurationMode"] === "json" ? "Seed JSON configuration" : "Form configuration"}}',
+		subtitle: '={{$parameter["configurationMode"] === "json" ? "JSON configuration" : "Form configuration"}}',
 		description:
 			'Turn Entra ID users into MessageMedia contacts: scope filters, E.164 phone numbers, name splitting, lists, with rejected users and reasons on a second output',
 		defaults: {
@@ -42,7 +42,7 @@ export class ContactMapper implements INodeType {
 						description: 'Map attributes and set filters with the fields below',
 					},
 					{
-						name: 'JSON (Seed Format)',
+						name: 'JSON (Product Page Format)',
 						value: 'json',
 						description: 'Paste the "sync" configuration object from the Entra Sync product page',
 					},
@@ -53,7 +53,7 @@ export class ContactMapper implements INodeType {
 				displayName: 'Configuration JSON',
 				name: 'configurationJson',
 				type: 'json',
-				default: SEED_CONFIGURATION,
+				default: EXAMPLE_CONFIGURATION,
 				description:
 					'The "sync" object (with or without the outer {"sync": …}): direction, source, target, schedule, mapping (attribute → contact_name, phone_number, email, group, any contact field, or custom:Label for a custom field), filters (attribute → value or list of values; or rows with an operator), combineFilters, lists',
 				displayOptions: { show: { configurationMode: ['json'] } },

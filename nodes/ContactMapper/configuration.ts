@@ -4,8 +4,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { FilterRule, MappedField, MappingConfig, MappingRule } from '../../lib/mapping';
 import { parseListNames, parseSeedConfiguration } from '../../lib/mapping';
 
-/** The seed product page's configuration example, verbatim: the JSON mode's default. */
-export const SEED_CONFIGURATION = `{
+/** The product page's configuration example, verbatim: the JSON mode's default. */
+export const EXAMPLE_CONFIGURATION = `{
   "sync": {
     "direction": "one-way",
     "source": "entra-id",
@@ -53,13 +53,13 @@ export function readConfiguration(ctx: IExecuteFunctions): { config: MappingConf
 	};
 
 	if (ctx.getNodeParameter('configurationMode', 0) === 'json') {
-		const seed = parseSeedConfiguration(ctx.getNodeParameter('configurationJson', 0), 'configurationJson');
+		const json = parseSeedConfiguration(ctx.getNodeParameter('configurationJson', 0), 'configurationJson');
 		const config = {
-			mapping: seed.mapping,
-			filters: seed.filters,
-			combineFilters: seed.combineFilters,
-			fixedLists: seed.fixedLists,
-			direction: seed.direction,
+			mapping: json.mapping,
+			filters: json.filters,
+			combineFilters: json.combineFilters,
+			fixedLists: json.fixedLists,
+			direction: json.direction,
 			...options,
 		};
 		return { config, expressionRows: [] };

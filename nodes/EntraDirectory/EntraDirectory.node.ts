@@ -13,8 +13,8 @@ import { listGroups } from '../../lib/entra/groups';
 import { filterAttributes } from '../../lib/entra/odata';
 import { scopeDelta } from '../../lib/entra/poll';
 import { buildUpdateBody, getUser, listGroupMemberIds, listUsers, updateUser } from '../../lib/entra/users';
-import { entraSyncEntraIdApiTest, getGraphTransport, readUserScope, searchGroups, userScopeProperties } from '../shared/entra';
-import { errorItemJson, toNodeError } from '../shared/errors';
+import { entraSyncEntraIdApiTest, getGraphTransport, readUserScope, searchGroups, userScopeProperties } from '../helpers/entra';
+import { errorItemJson, toNodeError } from '../helpers/errors';
 
 const UPDATABLE_STRING_FIELDS = [
 	'businessPhone',

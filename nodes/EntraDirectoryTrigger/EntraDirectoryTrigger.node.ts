@@ -8,8 +8,8 @@ import {
 	readUserScope,
 	searchGroups,
 	userScopeProperties,
-} from '../shared/entra';
-import { toNodeError } from '../shared/errors';
+} from '../helpers/entra';
+import { toNodeError } from '../helpers/errors';
 
 /** Users shown by "Fetch Test Event". */
 const SAMPLE_SIZE = 5;

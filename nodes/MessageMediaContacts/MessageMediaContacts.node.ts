@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { ENTRA_CREDENTIAL_TYPE, entraSyncEntraIdApiTest } from '../shared/entra';
-import { testMessageMediaCredential } from '../shared/messagemedia';
+import { ENTRA_CREDENTIAL_TYPE, entraSyncEntraIdApiTest } from '../helpers/entra';
+import { testMessageMediaCredential } from '../helpers/messagemedia';
 import { contactDescription } from './actions/contact';
 import { DIRECTORY_WRITING_DIRECTIONS } from './actions/contact/sync';
 import { getContactFields } from './actions/contact/fields';

@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { toNodeError } from '../shared/errors';
-import { getMessageMediaClient } from '../shared/messagemedia';
+import { toNodeError } from '../helpers/errors';
+import { getMessageMediaClient } from '../helpers/messagemedia';
 
 /** `loadOptions.getLists`: the account's lists by name (value = list id). */
 export async function getLists(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {

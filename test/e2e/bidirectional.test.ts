@@ -1,6 +1,6 @@
 /**
  * The two-way template (templates/entra-sync-bidirectional.json, as shipped, credentials chosen — the
- * Entra ID credential on both the reader and the sync node) in a real n8n 2.41.1 with the packed
+ * Entra ID credential on both the reader and the sync node) in the pinned real n8n with the packed
  * package, against the fake Entra tenant and MessageMedia account. The steps build on each other:
  * initial sync → echo check → a number changed on each side → both sides changed (conflict) →
  * an on-premises-synced user → echo check after all of it.
@@ -8,7 +8,7 @@
 import { request } from 'node:https';
 
 import type { FakeSeed, RequestLogEntry, SeedUser } from '../fakes/types';
-import { e2eConfig } from './support/config';
+import { e2eConfig, N8N_VERSION } from './support/config';
 import { startE2eFakes, type E2eFakes } from './support/fakes';
 import { messageMediaWrites, type ViewContact } from './support/fakes-admin';
 import { describeExecution, N8n, nodeOutput, type ExecutionResult, type Json } from './support/n8n';
@@ -174,8 +174,8 @@ afterAll(async () => {
 	await env?.fakes.close();
 });
 
-describe('Entra Sync two-way template in n8n 2.41.1', () => {
-	test('ships without credentials, with the seed configuration set to "bidirectional"', () => {
+describe(`Entra Sync two-way template in n8n ${N8N_VERSION}`, () => {
+	test('ships without credentials, with the JSON configuration set to "bidirectional"', () => {
 		const template = loadTemplate(e2eConfig().projectRoot, TEMPLATE);
 		for (const node of template.nodes as Json[]) expect(node.credentials).toBeUndefined();
 		const mapper = (template.nodes as Json[]).find((node) => node.type === 'n8n-nodes-entra-sync.contactMapper')!;
@@ -196,11 +196,11 @@ describe('Entra Sync two-way template in n8n 2.41.1', () => {
 		expect(contact.customFields.find((cf) => cf.id === baseField.id)?.value).toMatch(/^b1;\d+;[0-9a-f]{8};/);
 	});
 
-	test('acceptance 3 (after the initial sync): the next run writes nothing on either side', async () => {
+	test('after the initial sync, the next run writes nothing on either side', async () => {
 		await expectNoEcho();
 	});
 
-	test('acceptance 1: a number changed in MessageMedia appears in Entra; a number changed in Entra appears in MessageMedia', async () => {
+	test('a number changed in MessageMedia appears in Entra; a number changed in Entra appears in MessageMedia', async () => {
 		await changeNumberInMessageMedia(USER.messagingChange, '+61499111222');
 		await env.admin.updateUser(USER.directoryChange, { mobilePhone: '0499 333 444' });
 
@@ -221,7 +221,7 @@ describe('Entra Sync two-way template in n8n 2.41.1', () => {
 		expect(report.report).toContain('1 written back');
 	});
 
-	test('acceptance 2: both sides changed the same number → the authority (directory wins) decides, reported as a conflict with both values', async () => {
+	test('both sides changed the same number → the authority (directory wins) decides, reported as a conflict with both values', async () => {
 		await changeNumberInMessageMedia(USER.bothChange, '+61499555666');
 		await env.admin.updateUser(USER.bothChange, { mobilePhone: '0499 777 888' });
 
@@ -235,7 +235,7 @@ describe('Entra Sync two-way template in n8n 2.41.1', () => {
 		expect(summary.directory).toMatchObject({ conflicts: 1 });
 	});
 
-	test('acceptance 4: a user synced from on-premises AD gets no PATCH and is reported skipped: on-premises mastered', async () => {
+	test('a user synced from on-premises AD gets no PATCH and is reported skipped: on-premises mastered', async () => {
 		await changeNumberInMessageMedia(USER.onPremises, '+61499000444');
 
 		const { log, outcomes, summary } = await runWorkflow();
@@ -252,7 +252,7 @@ describe('Entra Sync two-way template in n8n 2.41.1', () => {
 		expect(phoneOf(await contactOf(USER.onPremises))).toBe('+61499000444');
 	});
 
-	test('acceptance 3: after all of it, the next run writes nothing on either side', async () => {
+	test('after all of it, the next run writes nothing on either side', async () => {
 		await expectNoEcho();
 		expect(phoneOf(await contactOf(USER.untouched))).toBe('+61412000105');
 	});

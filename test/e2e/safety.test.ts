@@ -6,7 +6,7 @@
  */
 import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_MM_API_KEY, SAMPLE_MM_API_SECRET, SAMPLE_TENANT_ID, generateSampleOrg } from '../fakes/sample-org';
 import type { FakeSeed, SeedUser } from '../fakes/types';
-import { e2eConfig } from './support/config';
+import { e2eConfig, N8N_VERSION } from './support/config';
 import { expectedPhone, inScope, LINK_FIELD_LABEL } from './support/expected';
 import { startE2eFakes, type E2eFakes } from './support/fakes';
 import { messageMediaWrites, type ViewAccount, type ViewContact } from './support/fakes-admin';
@@ -69,7 +69,7 @@ afterAll(async () => {
 	await currentFakes?.fakes.close();
 });
 
-describe.each(['replaceAll', 'merge'] as const)('data safety in n8n 2.41.1 (PATCH arrays: %s)', (reading) => {
+describe.each(['replaceAll', 'merge'] as const)(`data safety in n8n ${N8N_VERSION} (PATCH arrays: %s)`, (reading) => {
 	const workflowId = `entraSyncSafety${reading === 'merge' ? 'Mrg' : 'Rpl'}`.padEnd(16, '0');
 	let env: E2eFakes;
 	let n8n: N8n;

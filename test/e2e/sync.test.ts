@@ -1,6 +1,6 @@
 /**
- * The daily template (templates/entra-sync.json, as shipped, credentials chosen) in a real n8n
- * 2.41.1 with the packed package, against the fake Entra tenant and MessageMedia account seeded with
+ * The daily template (templates/entra-sync.json, as shipped, credentials chosen) in the pinned real
+ * n8n with the packed package, against the fake Entra tenant and MessageMedia account seeded with
  * the sample organisation. The steps build on each other (one n8n user folder, one fake account):
  * initial sync → rerun writes nothing → directory changes → the same under injected faults → an empty
  * directory is refused by the deletion guard → certificate credential.
@@ -21,7 +21,7 @@ import {
 	generateSampleOrg,
 } from '../fakes/sample-org';
 import type { FakeSeed, RequestLogEntry, SeedUser } from '../fakes/types';
-import { e2eConfig } from './support/config';
+import { e2eConfig, N8N_VERSION } from './support/config';
 import {
 	actualContacts,
 	expectContacts,
@@ -121,7 +121,7 @@ afterAll(async () => {
 	await env?.fakes.close();
 });
 
-describe('Entra Sync template in n8n 2.41.1', () => {
+describe(`Entra Sync template in n8n ${N8N_VERSION}`, () => {
 	let afterInitial: ViewAccount;
 
 	test('1. the initial sync produces exactly the contacts the directory calls for', async () => {

@@ -1,7 +1,7 @@
 /**
  * Fake Microsoft Graph v1.0 for the directory reads and writes the sync uses: users (list, get, PATCH),
- * users/delta, groups, group members / transitive members, organization. Behaviour follows the Graph
- * fact sheet: $select/$filter/$top/$count/$search rules, advanced queries, paging with nextLink, delta
+ * users/delta, groups, group members / transitive members, organization. Behaviour follows Microsoft's
+ * Graph documentation: $select/$filter/$top/$count/$search rules, advanced queries, paging with nextLink, delta
  * tokens and their expiry, Graph's error envelope and request-id header.
  */
 import { randomUUID } from 'node:crypto';

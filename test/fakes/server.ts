@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { loadSpec } from '../support/openapi';
 import { DirectoryStore, type StoredUser, type Tenant } from './entra-state';
 import { EntraTokenService, oauthError, TokenStore } from './entra-token';
 import { FaultInjector, type FaultDecision } from './faults';
@@ -266,6 +267,9 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		verbose: options.verbose ?? false,
 		logCapacity: options.logCapacity ?? DEFAULT_LOG_CAPACITY,
 	};
+	// The fake MessageMedia validates every request and response against the vendor OpenAPI: without
+	// it the fakes would answer 500 to everything, so they refuse to start instead.
+	await loadSpec();
 	const state = new FakeState(options.seed ?? {}, options.faults ?? {}, config);
 	const tls = await tlsMaterial();
 	const ownsStateDir = options.stateDir === undefined;

@@ -1,11 +1,13 @@
 /**
  * Contract checks against the vendor's own OpenAPI description of MessageMedia (Sinch Engage).
  *
- * Loads `<repo>/../shared/specs/sinch-engage-openapi/openapi.yaml` (the same relative place on a dev machine
- * and in CI), dereferences it once with @apidevtools/json-schema-ref-parser and validates with ajv
+ * Loads the vendored copy `test/contract/sinch-engage-openapi/openapi.yaml` (upstream repository and commit
+ * in its SOURCE.md), dereferences it once with @apidevtools/json-schema-ref-parser and validates with ajv
  * (JSON Schema 2020-12, which OpenAPI 3.1+/3.2 schemas are; `example`, `nullable` and `x-*` are handled).
  *
- * API (both async, the spec is loaded on first use and cached):
+ * API (all async, the spec is loaded on first use and cached):
+ *   loadSpec()                                        → resolves once the spec is loaded; rejects, naming
+ *     the file, when it cannot be read (the fake server awaits it before it listens).
  *   validateRequest(method, pathWithQuery, body)      → { ok, errors, operationId? }
  *     checks the path template and its path parameters, the query (exploded object parameters such as
  *     `request` → `pageSize`, `listIds=a&listIds=b`, …) and the JSON body against the requestBody schema.
@@ -19,7 +21,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import * as path from 'node:path';
 
-export const SPEC_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'specs', 'sinch-engage-openapi');
+export const SPEC_DIR = path.resolve(__dirname, '..', 'contract', 'sinch-engage-openapi');
 
 export interface ContractResult {
 	ok: boolean;
@@ -66,8 +68,16 @@ async function load(): Promise<{ spec: Spec; ajv: Ajv2020 }> {
 }
 
 async function context(): Promise<{ spec: Spec; ajv: Ajv2020 }> {
-	loaded ??= load();
+	loaded ??= load().catch((error: unknown) => {
+		loaded = undefined;
+		throw new Error(`Cannot load the vendor OpenAPI description ${path.join(SPEC_DIR, 'openapi.yaml')}: ${(error as Error)?.message ?? String(error)}`);
+	});
 	return await loaded;
+}
+
+/** Loads (and caches) the spec; rejects with the file name when it cannot be read or parsed. */
+export async function loadSpec(): Promise<void> {
+	await context();
 }
 
 function validator(ajv: Ajv2020, schema: Schema): ValidateFunction {

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { ConfigurationError } from '../../../lib/common/errors';
 import type { CustomField, MessageMediaClient, PageOptions } from '../../../lib/messagemedia/types';
-import { errorItemJson, toNodeError } from '../../shared/errors';
+import { errorItemJson, toNodeError } from '../../helpers/errors';
 
 /** Signature of every operation except Sync: one client for the run, items in, items out (first output). */
 export type OperationExecute = (this: IExecuteFunctions, client: MessageMediaClient) => Promise<INodeExecutionData[]>;

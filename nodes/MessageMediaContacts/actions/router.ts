@@ -2,8 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { MessageMediaClient } from '../../../lib/messagemedia/types';
-import { toNodeError } from '../../shared/errors';
-import { getMessageMediaClient } from '../../shared/messagemedia';
+import { toNodeError } from '../../helpers/errors';
+import { getMessageMediaClient } from '../../helpers/messagemedia';
 import type { OperationExecute } from './common';
 import { contactOperations } from './contact';
 import { executeSync } from './contact/sync';

@@ -3,8 +3,11 @@
  * installed (and n8n's database migrated), and a scratch directory. Running the suite without the
  * script fails here with a clear message instead of somewhere inside n8n.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+
+/** The n8n version the suite runs against: package.json `config.n8n`, the one place it is pinned. */
+export const N8N_VERSION: string = (JSON.parse(readFileSync(resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { config: { n8n: string } }).config.n8n;
 
 export interface E2eConfig {
 	/** `node_modules/.bin/n8n` of the pinned n8n install. */

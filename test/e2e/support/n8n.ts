@@ -1,5 +1,5 @@
 /**
- * A real n8n (the pinned 2.41.1) driven through its CLI, with our package installed the way n8n's
+ * A real n8n (the version pinned in package.json `config.n8n`) driven through its CLI, with our package installed the way n8n's
  * community-package installer lays it out (scripts/n8n-install-package.sh, run once by scripts/e2e.sh).
  *
  * One `N8n` = one user folder (its own SQLite database, encryption key, static data). Each CLI call
@@ -34,7 +34,7 @@ export interface ExecutionResult {
 	/** Process exit code (1 when the workflow failed). */
 	exitCode: number | null;
 	signal: NodeJS.Signals | null;
-	/** n8n 2.41.1 sometimes dies with SIGSEGV in an isolated-vm thread at exit, after printing the run. */
+	/** The pinned n8n sometimes dies with SIGSEGV in an isolated-vm thread at exit, after printing the run. */
 	crashedAfterOutput: boolean;
 	stdout: string;
 	stderr: string;

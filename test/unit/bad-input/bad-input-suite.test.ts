@@ -1,5 +1,5 @@
 /**
- * Bad-input suite (issue 7): 60 hostile directory records — invalid, ambiguous and duplicate phones,
+ * Bad-input suite: 60 hostile directory records — invalid, ambiguous and duplicate phones,
  * empty and 10 kB names, control characters, RTL and emoji names, OData-injection strings, nulls and
  * wrong types — go through the template's Contact Mapper and a full sync against the HTTPS fakes
  * (MessageMedia validates every request against the vendor OpenAPI). Each record is mapped or

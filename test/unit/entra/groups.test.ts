@@ -6,7 +6,7 @@ import { normalizePrivateKey } from '../../../lib/entra/config';
 import { listGroups } from '../../../lib/entra/groups';
 import { clearTokenCache } from '../../../lib/entra/token';
 import { buildUpdateBody, getUser } from '../../../lib/entra/users';
-import { searchGroups } from '../../../nodes/shared/entra';
+import { searchGroups } from '../../../nodes/helpers/entra';
 import { generateKeyPairSync } from 'node:crypto';
 import { GRAPH, fields, nockToken, page, transport } from './helpers';
 

@@ -6,8 +6,8 @@ import type { EntraCredentialFields } from '../../../lib/entra/config';
 
 import { clearTokenCache } from '../../../lib/entra/token';
 import { EntraDirectory } from '../../../nodes/EntraDirectory/EntraDirectory.node';
-import { testEntraCredential } from '../../../nodes/shared/entra';
-import { toNodeError } from '../../../nodes/shared/errors';
+import { testEntraCredential } from '../../../nodes/helpers/entra';
+import { toNodeError } from '../../../nodes/helpers/errors';
 import { ISSUED_BEARER, GRAPH, LOGIN, SECRET, TENANT, fields, nockToken, page } from './helpers';
 
 const node: INode = {

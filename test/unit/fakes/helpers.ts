@@ -13,11 +13,28 @@ export function trustCa(ca: string): void {
 	tls.setDefaultCACertificates([...tls.getCACertificates('default'), ca]);
 }
 
+/** Fakes started by this test file and not closed yet. */
+const running = new Set<RunningFakes>();
+
+/**
+ * Starts the fakes and trusts their CA. Whatever a test file leaves running (a test that failed before
+ * its own `close()`) is closed after the file, so a failing test never keeps jest from exiting.
+ */
 export async function startTrustedFakes(options: FakeOptions = {}): Promise<RunningFakes> {
 	const fakes = await startFakes(options);
 	trustCa(fakes.ca);
+	const close = fakes.close.bind(fakes);
+	fakes.close = async () => {
+		running.delete(fakes);
+		await close();
+	};
+	running.add(fakes);
 	return fakes;
 }
+
+afterAll(async () => {
+	await Promise.all([...running].map(async (fakes) => await fakes.close()));
+});
 
 export interface CallResult {
 	status: number;

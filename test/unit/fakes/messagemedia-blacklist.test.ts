@@ -107,7 +107,7 @@ describe('fake MessageMedia: mt/blacklist', () => {
 	});
 });
 
-describe('fake MessageMedia: the blacklist in the admin API and the seed', () => {
+describe('fake MessageMedia: the blacklist in the admin API and the seeded state', () => {
 	it('GET/POST/DELETE /_admin/messagemedia/blacklist (?apiKey= picks the account), as an SMS opt-out would', async () => {
 		expect((await admin('')).json).toEqual({ numbers: ['+61491570157'] });
 		expect((await admin('', { method: 'POST', body: { numbers: ['+61491570190', '+61491570191'] } })).json.numbers).toEqual(['+61491570157', '+61491570190', '+61491570191']);

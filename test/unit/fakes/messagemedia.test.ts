@@ -108,7 +108,7 @@ describe('fake MessageMedia: authentication', () => {
 		]);
 	});
 
-	it('verifies the fact sheet test vectors (SED and SDK variants)', () => {
+	it('verifies fixed HMAC test vectors (developer guide and official SDK variants)', () => {
 		const date = 'Sat, 30 Jul 2016 05:18:52 GMT';
 		const now = Date.parse(date);
 		const lookup = (key: string) => (key === 'testkey' ? { apiKey: 'testkey', apiSecret: 'testsecret' } : undefined);
@@ -117,12 +117,12 @@ describe('fake MessageMedia: authentication', () => {
 			return { method, url, path: url.pathname, query: url.searchParams, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])), body: Buffer.from(body), baseUrl: 'https://fake', requestId: 'r', log: { warnings: [], errors: [] } };
 		};
 		const body = '{"firstName":"Ada","channels":[{"channelId":"+61491570156","type":"SMS"}]}';
-		const sed = request('POST', '/api/v1/contacts/contacts', {
+		const guide = request('POST', '/api/v1/contacts/contacts', {
 			Date: date,
 			'Content-MD5': '4dcfaff211f11a46e7f8c7c16076eb58',
 			Authorization: 'hmac username="testkey", algorithm="hmac-sha256", headers="Date Content-MD5 request-line", signature="ONDfwcEqb5Wu+SV2/K/KLhw0QE1/v8A5rkEb/RFrffM="',
 		}, body);
-		expect(authenticateMessageMedia(sed, lookup, 300, now)).toMatchObject({ ok: true });
+		expect(authenticateMessageMedia(guide, lookup, 300, now)).toMatchObject({ ok: true });
 		const sdk = request('POST', '/api/v1/contacts/contacts', {
 			date,
 			'x-Content-MD5': '4dcfaff211f11a46e7f8c7c16076eb58',

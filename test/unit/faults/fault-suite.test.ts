@@ -1,5 +1,5 @@
 /**
- * Fault suite (issue 7): a 2,000-user directory synced to an empty MessageMedia account under seeded
+ * Fault suite: a 2,000-user directory synced to an empty MessageMedia account under seeded
  * random faults on both services — 10 % 429 with Retry-After, 3 % 5xx, 1 % connection resets — plus
  * one access-token expiry in the middle of the directory read and one expired delta token, over 5
  * seeds. The end state must equal the end state of the same run without faults: no contact lost, none

@@ -79,7 +79,7 @@ describe('parseSeedConfiguration: accepted forms', () => {
 		expect(config.schedule).toBe('*/15 6-18 * * MON-FRI');
 	});
 
-	it('turns the seed filter shorthand into rows: list → in, boolean → isTrue/isFalse, null → isEmpty, text → equals', () => {
+	it('turns the product page\'s filter shorthand into rows: list → in, boolean → isTrue/isFalse, null → isEmpty, text → equals', () => {
 		const { filters } = parseSeedConfiguration({
 			...minimal,
 			filters: { department: ['Sales'], accountEnabled: false, officeLocation: null, country: 'Australia', employeeType: 7 },
@@ -151,7 +151,7 @@ describe('compileMapper: configuration errors name the key', () => {
 		['no phone source at all', { mapping: [{ source: 'mail', field: 'email' }], phoneSources: [] }, 'phoneSources', /no phone source/],
 		['a custom field without a key', { mapping: [{ source: 'a', field: 'customField', key: 'Mapping row 1' }] }, 'Mapping row 1', /needs its label or merge tag/],
 		[
-			'a seed custom field without a key',
+			'a JSON-configuration custom field without a key',
 			{ mapping: parseSeedConfiguration({ mapping: { employeeId: 'customField' } }).mapping },
 			'mapping.employeeId',
 			/^mapping\.employeeId: a custom field needs its label or merge tag/,

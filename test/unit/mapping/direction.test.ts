@@ -1,5 +1,5 @@
 /**
- * What the Contact Mapper stamps for reverse and bidirectional syncs: the direction (from the seed
+ * What the Contact Mapper stamps for reverse and bidirectional syncs: the direction (from the JSON
  * configuration) and the provenance of every field the sync can write back — and nothing for one-way.
  */
 import { compileMapper, parseSeedConfiguration } from '../../../lib/mapping';
@@ -9,10 +9,10 @@ import type { SyncItem } from '../../../lib/types';
 const rule = (source: string, field: MappingRule['field'], customFieldKey?: string): MappingRule =>
 	customFieldKey === undefined ? { source, field } : { source, field, customFieldKey };
 
-const SEED_MAPPING = [rule('displayName', 'fullName'), rule('mobilePhone', 'phone'), rule('mail', 'email'), rule('department', 'lists')];
+const EXAMPLE_MAPPING = [rule('displayName', 'fullName'), rule('mobilePhone', 'phone'), rule('mail', 'email'), rule('department', 'lists')];
 
 const map = (user: Record<string, unknown>, config: Partial<MappingConfig> = {}) =>
-	compileMapper({ mapping: SEED_MAPPING, defaultCountry: 'AU', direction: 'bidirectional', ...config })(user) as MappedItem;
+	compileMapper({ mapping: EXAMPLE_MAPPING, defaultCountry: 'AU', direction: 'bidirectional', ...config })(user) as MappedItem;
 
 const jane = {
 	id: 'u1',
@@ -26,7 +26,7 @@ const jane = {
 };
 
 describe('direction stamping', () => {
-	it('the seed configuration\'s "two-way"/"bidirectional" and "reverse" reach the items', () => {
+	it('the JSON configuration\'s "two-way"/"bidirectional" and "reverse" reach the items', () => {
 		for (const [text, direction] of [
 			['two-way', 'bidirectional'],
 			['bidirectional', 'bidirectional'],
@@ -55,7 +55,7 @@ describe('direction stamping', () => {
 });
 
 describe('provenance: which fields can be written back', () => {
-	it('seed mapping: phone ← mobilePhone, names ← givenName/surname, email ← mail; lists (department) are not reversible', () => {
+	it('the example mapping: phone ← mobilePhone, names ← givenName/surname, email ← mail; lists (department) are not reversible', () => {
 		expect(map(jane).provenance).toEqual({
 			phone: { attribute: 'mobilePhone', value: '0412 345 678' },
 			firstName: { attribute: 'givenName', value: 'Jane' },

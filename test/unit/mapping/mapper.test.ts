@@ -106,7 +106,7 @@ describe('phones', () => {
 			});
 		});
 
-		it('case 10: the seed mapping mobilePhone → phone_number never yields a desk phone by default', () => {
+		it('case 10: the example mapping mobilePhone → phone_number never yields a desk phone by default', () => {
 			const config = { ...parseSeedConfiguration({ sync: { mapping: { mobilePhone: 'phone_number' } } }), defaultCountry: 'AU' };
 			const compiled = compileMapper(config);
 			for (const user of [{ id: '1', businessPhones: [desk] }, { id: '2', mobilePhone: '', businessPhones: ['(02) 9374 4000'] }, { id: '3', mobilePhone: '12345', businessPhones: [desk] }]) {

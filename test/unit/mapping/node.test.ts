@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { get } from 'lodash';
 import type { IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { compileAttributePath } from '../../../lib/mapping/paths';
 import { ContactMapper } from '../../../nodes/ContactMapper/ContactMapper.node';
 
 const node = new ContactMapper();
@@ -13,6 +13,11 @@ const node = new ContactMapper();
 function parameters(overrides: Record<string, unknown> = {}): Record<string, unknown> {
 	const defaults = Object.fromEntries(node.description.properties.map((property) => [property.name, property.default]));
 	return { ...defaults, ...overrides };
+}
+
+/** Reads `a.b[0]`-style paths, the way n8n resolves parameter names and `$json` paths. */
+function get(record: Record<string, unknown>, path: string): unknown {
+	return compileAttributePath(path, path)(record);
 }
 
 /** `={{ $json.path }}` is the only expression form this fake understands; enough to prove per-item evaluation. */
@@ -117,13 +122,13 @@ describe('Contact Mapper node', () => {
 		expect(codex.node).toBe('n8n-nodes-entra-sync.contactMapper');
 	});
 
-	it('JSON mode with the seed default: Contacts and Rejected outputs with pairedItem, {} skipped', async () => {
+	it('JSON mode with the example configuration default: Contacts and Rejected outputs with pairedItem, {} skipped', async () => {
 		const result = await run(parameters({ configurationMode: 'json', defaultCountry: 'AU' }), inputs);
 		expect(result.contacts).toEqual(expectedContacts);
 		expect(result.rejected).toEqual(expectedRejected);
 	});
 
-	it('form mode defaults are the seed configuration', async () => {
+	it('form mode defaults are the example configuration', async () => {
 		const result = await run(parameters({ defaultCountry: 'AU' }), inputs);
 		expect(result.contacts).toEqual(expectedContacts);
 		expect(result.rejected).toEqual(expectedRejected);

@@ -11,8 +11,8 @@ import {
 import { createMessageMediaClient } from '../../../lib/messagemedia/client';
 import { BASE, recordedScope, type RecordedRequest } from './helpers';
 
-// Vectors: fact sheet §2.2 (self-computed with Python hmac/hashlib), plus the GET and DELETE ones
-// computed the same way outside this code base (python3 hmac.new(b'testsecret', s, sha1)).
+// Vectors: the POST one computed with Python's hmac/hashlib, plus the GET and DELETE ones computed
+// the same way outside this code base (python3 hmac.new(b'testsecret', s, sha1)).
 const DATE = 'Sat, 30 Jul 2016 05:18:52 GMT';
 const BODY = '{"firstName":"Ada","channels":[{"channelId":"+61491570156","type":"SMS"}]}';
 

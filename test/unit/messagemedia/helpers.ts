@@ -28,16 +28,19 @@ export function recordedScope(requests: RecordedRequest[], base = BASE): nock.Sc
 
 /**
  * The common afterEach of these suites: every recorded request satisfies the vendor's OpenAPI (path,
- * query and body), every nock mock was used; then the recorder and nock are reset.
+ * query and body), every nock mock was used. The recorder and nock are reset first (delayed replies of
+ * timed-out requests aborted), so a failed check leaves nothing behind for the next test or for jest.
  */
 export async function checkRecordedRequests(requests: RecordedRequest[]): Promise<void> {
-	for (const r of requests) {
+	const sent = requests.splice(0);
+	const pending = nock.pendingMocks();
+	nock.abortPendingRequests();
+	nock.cleanAll();
+	for (const r of sent) {
 		const result = await validateRequest(r.method, r.path, r.body);
 		expect({ request: `${r.method} ${r.path}`, errors: result.errors }).toEqual({ request: `${r.method} ${r.path}`, errors: [] });
 	}
-	expect(nock.pendingMocks()).toEqual([]);
-	nock.cleanAll();
-	requests.length = 0;
+	expect(pending).toEqual([]);
 }
 
 let counter = 0;

@@ -86,7 +86,7 @@ describe('MessageMedia Contacts node description', () => {
 		expect(node.description.usableAsTool).toBe(true);
 	});
 
-	it('has the credential fields of the DESIGN contract', () => {
+	it('has the credential fields the README documents', () => {
 		const credential = new EntraSyncMessageMediaApi();
 		expect(credential.name).toBe('entraSyncMessageMediaApi');
 		expect(credential.properties.map((p) => p.name)).toEqual(['apiKey', 'apiSecret', 'authMethod', 'region', 'baseUrl']);

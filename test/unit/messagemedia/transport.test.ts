@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ServiceApiError } from '../../../lib/common/errors';
 import { createMessageMediaClient } from '../../../lib/messagemedia/client';
 import { MessageMediaTransport } from '../../../lib/messagemedia/transport';
-import { BASE, checkRecordedRequests, contact, list, recordedScope, type RecordedRequest } from './helpers';
+import { checkRecordedRequests, contact, list, recordedScope, type RecordedRequest } from './helpers';
 
 const MARKER = 'marker-value-that-must-not-leak';
 
@@ -21,14 +21,16 @@ function setup(baseUrl?: string) {
 
 /**
  * A real loopback server whose n-th request gets `answers[n]`: `'reset'` drops the connection (the
- * client sees ECONNRESET, as from a real network), an object is sent as JSON with status 200.
+ * client sees ECONNRESET, as from a real network), `'hang'` never answers (until `close()`), an object
+ * is sent as JSON with status 200.
  */
-async function serverAnswering(answers: Array<'reset' | object>): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+async function serverAnswering(answers: Array<'reset' | 'hang' | object>): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
 	const requests: string[] = [];
 	const server = http.createServer((req, res) => {
 		requests.push(`${req.method} ${req.url}`);
 		req.resume();
 		const answer = answers[requests.length - 1] ?? 'reset';
+		if (answer === 'hang') return;
 		if (answer === 'reset') {
 			req.socket.destroy();
 			return;
@@ -199,14 +201,19 @@ describe('MessageMedia transport retries and error mapping', () => {
 	});
 
 	it('times out a hung request', async () => {
-		const transport = new MessageMediaTransport(
-			{ baseUrl: BASE, apiKey: 'k', apiSecret: MARKER, authMethod: 'basic' },
-			{ timeoutMs: 50, retry: { maxAttempts: 1 } },
-		);
-		recordedScope(requests).get('/api/v1/contacts/lists').delay(500).reply(200, { content: [], totalElements: 0 });
-		await expect(transport.request({ method: 'GET', path: '/api/v1/contacts/lists' })).rejects.toMatchObject({
-			status: 0,
-			code: 'timeout',
-		});
+		const server = await serverAnswering(['hang']);
+		try {
+			const transport = new MessageMediaTransport(
+				{ baseUrl: server.url, apiKey: 'k', apiSecret: MARKER, authMethod: 'basic' },
+				{ timeoutMs: 50, retry: { maxAttempts: 1 } },
+			);
+			await expect(transport.request({ method: 'GET', path: '/api/v1/contacts/lists' })).rejects.toMatchObject({
+				status: 0,
+				code: 'timeout',
+			});
+			expect(server.requests).toEqual(['GET /api/v1/contacts/lists']);
+		} finally {
+			await server.close();
+		}
 	});
 });

@@ -90,7 +90,7 @@ describe('finding 5: names that are Object.prototype keys (outside lib/sync)', (
 			expect(matchesFilters({ id: 'u1' }, [{ attribute: key, operator: 'startsWith', value: 'function' }])).toBe(false);
 		});
 
-		it('in the seed configuration: as a field name, direction or combineFilters it is an unknown value, named', () => {
+		it('in the JSON configuration: as a field name, direction or combineFilters it is an unknown value, named', () => {
 			expect(() => parseSeedConfiguration({ sync: { mapping: { mobilePhone: key } } })).toThrow(/^sync\.mapping\.mobilePhone: unknown contact field/);
 			expect(() => parseSeedConfiguration({ sync: { direction: key, mapping: { mobilePhone: 'phone' } } })).toThrow(/^sync\.direction: unknown value/);
 			expect(() => parseSeedConfiguration({ sync: { combineFilters: key, mapping: { mobilePhone: 'phone' } } })).toThrow(/^sync\.combineFilters: unknown value/);

@@ -9,7 +9,7 @@ import { assertSafeBaseUrl, isLoopbackHost, redact } from '../../../lib/common/r
 import { resolveEntraConfig } from '../../../lib/entra/config';
 import { createMessageMediaClient } from '../../../lib/messagemedia/client';
 import { resolveMessageMediaConnection } from '../../../lib/messagemedia/config';
-import { errorItemJson, toNodeError } from '../../../nodes/shared/errors';
+import { errorItemJson, toNodeError } from '../../../nodes/helpers/errors';
 import { echoGateway, startServer, type HostileServer } from './servers';
 
 const API_KEY = 'GatewayEchoKey0042';

@@ -1,7 +1,7 @@
 /**
- * Bidirectional and reverse sync end to end in memory: directory users → Contact Mapper (seed mapping,
+ * Bidirectional and reverse sync end to end in memory: directory users → Contact Mapper (the example mapping,
  * direction stamped) → runSync against an in-memory MessageMedia and a recording directory writer.
- * Acceptance lines 1–4 at unit level (the real-n8n versions are in test/e2e/bidirectional.test.ts),
+ * The two-way guarantees at unit level (the real-n8n versions are in test/e2e/bidirectional.test.ts),
  * plus the base's failure rule, dry run and reverse-only runs.
  */
 
@@ -142,7 +142,7 @@ describe('bidirectional sync', () => {
 		await expectNoEcho(w);
 	});
 
-	it('acceptance 1: a number changed in MessageMedia reaches mobilePhone (in its original style); a number changed in the directory reaches MessageMedia', async () => {
+	it('a number changed in MessageMedia reaches mobilePhone (in its original style); a number changed in the directory reaches MessageMedia', async () => {
 		const w = world([person(1), person(2)]);
 		await w.run();
 		await w.editContact(1, { channels: sms('+61499111222') });
@@ -160,7 +160,7 @@ describe('bidirectional sync', () => {
 		expect(outcomeOf(result, 2)).toMatchObject({ action: 'updated', changes: { phone: { from: '+61412000102', to: '+61499333444' } } });
 		expect(outcomeOf(result, 2).directory).toBeUndefined();
 		expect(result.summary.directory).toMatchObject({ updated: 1, skipped: 0, failed: 0, conflicts: 0 });
-		// acceptance 3: the run after the sync writes nothing on either side.
+		// The run after the sync writes nothing on either side.
 		await expectNoEcho(w);
 	});
 
@@ -176,7 +176,7 @@ describe('bidirectional sync', () => {
 		await expectNoEcho(w);
 	});
 
-	describe('acceptance 2: both sides changed the same field since the last sync', () => {
+	describe('both sides changed the same field since the last sync', () => {
 		async function conflictWorld() {
 			const w = world([person(1)]);
 			await w.run({}, { now: Date.parse('2026-11-25T12:00:00Z') });
@@ -234,7 +234,7 @@ describe('bidirectional sync', () => {
 		});
 	});
 
-	describe('acceptance 4: users synced from on-premises AD', () => {
+	describe('users synced from on-premises AD', () => {
 		it('get no PATCH for attributes AD masters; the write-back is reported skipped: on-premises mastered', async () => {
 			const w = world([person(1, { onPremisesSyncEnabled: true })]);
 			await w.run();

@@ -1,7 +1,7 @@
 /**
  * The sync engine through the real MessageMedia client (transport, paging, retries) against a nock
  * server backed by an in-memory account: request counts, 429/503/timeouts, and every request checked
- * against the vendor OpenAPI (acceptance lines 1, 2, 6 and 7 at the HTTP level).
+ * against the vendor OpenAPI.
  */
 
 import nock from 'nock';
@@ -27,7 +27,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-	// acceptance 7: every request of every test here satisfies the vendor OpenAPI (path, query, body)
+	// Every request of every test here satisfies the vendor OpenAPI (path, query, body)
 	expect(await server.contractErrors()).toEqual([]);
 	nock.cleanAll();
 });
@@ -52,7 +52,7 @@ function expectConverged(count: number, from = 1): void {
 }
 
 describe('through the real client', () => {
-	it('acceptance 1: a full sync from empty makes exactly 3 reads + 1 opt-out check + 3 field creates + L list creates + N contact creates', async () => {
+	it('a full sync from empty makes exactly 3 reads + 1 opt-out check + 3 field creates + L list creates + N contact creates', async () => {
 		const N = 25;
 		const L = 2;
 		const result = await sync(users(N));
@@ -67,7 +67,7 @@ describe('through the real client', () => {
 		expectConverged(N);
 	});
 
-	it('acceptance 2: the same input again sends only the three reads (no new number: no opt-out check)', async () => {
+	it('the same input again sends only the three reads (no new number: no opt-out check)', async () => {
 		await sync(users(25));
 		const again = await sync(users(25));
 		expect(server.writes()).toEqual([]);
@@ -83,7 +83,7 @@ describe('through the real client', () => {
 	});
 });
 
-describe('acceptance 6: 429 with Retry-After, 503 and timeouts', () => {
+describe('429 with Retry-After, 503 and timeouts', () => {
 	it('on pages and creates: the end state is right and nothing is duplicated', async () => {
 		server.fail(
 			{ method: 'GET', path: FIELDS, status: 503 },
@@ -148,7 +148,7 @@ describe('acceptance 6: 429 with Retry-After, 503 and timeouts', () => {
 	});
 });
 
-describe('acceptance 7: request bodies against the vendor OpenAPI', () => {
+describe('request bodies against the vendor OpenAPI', () => {
 	it('every kind of write the sync makes validates (the afterEach hook checks each request)', async () => {
 		server.account.seedContact({ firstName: 'Adopt me', channels: [{ channelId: phoneOf(7), type: 'SMS' }] });
 		await sync([

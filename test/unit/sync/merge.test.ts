@@ -1,5 +1,5 @@
 /**
- * Acceptance 5: the three-way comparison (base, directory, messaging) over every combination of
+ * The three-way comparison (base, directory, messaging) over every combination of
  * unchanged / changed / missing on each side, with and without a base, under each authority; the
  * "newest" rule; the base field's codec.
  */

@@ -1,6 +1,6 @@
 /**
- * The sync engine end to end against an in-memory MessageMedia (acceptance lines 1–5 and 8; the
- * real-client versions of the request-level lines are in http.test.ts).
+ * The sync engine end to end against an in-memory MessageMedia (the real-client versions of the
+ * request-level checks are in http.test.ts).
  */
 
 import { runSync, type SyncOutcome } from '../../../lib/sync';
@@ -12,7 +12,7 @@ const LINK = 'Entra Object ID';
 
 /**
  * Runs a sync against `mm` with its log reset first, so `mm.log` holds this run's requests; every write
- * body of the run must satisfy the vendor OpenAPI (acceptance 7 for the in-memory tests).
+ * body of the run must satisfy the vendor OpenAPI.
  */
 async function sync(mm: MemoryMessageMedia, items: unknown[], overrides: Parameters<typeof options>[0] = {}) {
 	mm.resetLog();
@@ -27,7 +27,7 @@ function byAction(outcomes: SyncOutcome[], action: SyncOutcome['action']): SyncO
 	return outcomes.filter((o) => o.action === action);
 }
 
-describe('acceptance 1: full sync from empty', () => {
+describe('full sync from empty', () => {
 	it('creates N contacts with their lists (each list once) and the link field, in the minimum of requests', async () => {
 		const mm = new MemoryMessageMedia();
 		const N = 12;
@@ -63,7 +63,7 @@ describe('acceptance 1: full sync from empty', () => {
 	});
 });
 
-describe('acceptance 2: the same input again', () => {
+describe('the same input again', () => {
 	it('sends zero POST/PATCH/DELETE and reports every contact unchanged', async () => {
 		const mm = new MemoryMessageMedia();
 		await sync(mm, users(12));
@@ -87,7 +87,7 @@ describe('acceptance 2: the same input again', () => {
 	});
 });
 
-describe('acceptance 3: changes', () => {
+describe('changes', () => {
 	it('a phone change PATCHes the same contact (no duplicate) and keeps its subscription state and other channels', async () => {
 		const mm = new MemoryMessageMedia();
 		await sync(mm, users(3));
@@ -249,7 +249,7 @@ describe('acceptance 3: changes', () => {
 	});
 });
 
-describe('acceptance 4: ownership and consent', () => {
+describe('ownership and consent', () => {
 	it('never touches an unlinked manual contact, even one in a managed list, in a full run', async () => {
 		const mm = new MemoryMessageMedia();
 		await sync(mm, users(4));
@@ -324,7 +324,7 @@ describe('acceptance 4: ownership and consent', () => {
 	});
 });
 
-describe('acceptance 5: deletion guard', () => {
+describe('deletion guard', () => {
 	async function hundredLinked(): Promise<MemoryMessageMedia> {
 		const mm = new MemoryMessageMedia();
 		await sync(mm, users(100));
@@ -379,7 +379,7 @@ describe('acceptance 5: deletion guard', () => {
 	});
 });
 
-describe('acceptance 8: dry run', () => {
+describe('dry run', () => {
 	it('sends no write request (no list or field creation either) and its plan equals what the real run then does', async () => {
 		const mm = new MemoryMessageMedia();
 		await sync(mm, users(20));

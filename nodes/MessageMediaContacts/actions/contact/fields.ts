@@ -12,8 +12,8 @@ import { ConfigurationError } from '../../../../lib/common/errors';
 import type { ContactInput } from '../../../../lib/messagemedia/contact-request';
 import type { SubscriptionState } from '../../../../lib/messagemedia/types';
 import { isEmptyPlaceholder } from '../../../../lib/types';
-import { toNodeError } from '../../../shared/errors';
-import { getMessageMediaClient } from '../../../shared/messagemedia';
+import { toNodeError } from '../../../helpers/errors';
+import { getMessageMediaClient } from '../../../helpers/messagemedia';
 
 /** Resource mapper ids of custom fields: `customField:<merge tag>` (merge tags cannot change, labels can). */
 export const CUSTOM_FIELD_PREFIX = 'customField:';

@@ -15,8 +15,8 @@ import {
 	type SyncOptions,
 	type SyncOutcome,
 } from '../../../../lib/sync';
-import { ENTRA_CREDENTIAL_TYPE, getGraphTransport } from '../../../shared/entra';
-import { errorItemJson, toNodeError } from '../../../shared/errors';
+import { ENTRA_CREDENTIAL_TYPE, getGraphTransport } from '../../../helpers/entra';
+import { errorItemJson, toNodeError } from '../../../helpers/errors';
 
 const show = { resource: ['contact'], operation: ['sync'] };
 

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { ConfigurationError } from '../../../../lib/common/errors';
 import type { MessageMediaClient } from '../../../../lib/messagemedia/types';
 import { isEmptyPlaceholder } from '../../../../lib/types';
-import { errorItemJson, toNodeError } from '../../../shared/errors';
+import { errorItemJson, toNodeError } from '../../../helpers/errors';
 import { parseId, parseIds } from '../common';
 
 /** `listId` and `contactIds` for Add Contacts / Remove Contacts. */

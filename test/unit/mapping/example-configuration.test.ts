@@ -2,8 +2,8 @@ import { compileMapper, isRejected, parseSeedConfiguration } from '../../../lib/
 import type { MappedItem } from '../../../lib/mapping';
 import type { RejectedItem } from '../../../lib/types';
 
-/** The configuration example from the seed product page, pasted verbatim (line breaks included). */
-const SEED_PAGE_EXAMPLE = `{
+/** The configuration example from the product page, pasted verbatim (line breaks included). */
+const PRODUCT_PAGE_EXAMPLE = `{
 "sync": {
 "direction": "one-way",
 "source": "entra-id",
@@ -67,8 +67,8 @@ const users: Array<Record<string, unknown>> = [
 const HEX64 = /^[0-9a-f]{64}$/;
 
 function run(defaultCountry: string) {
-	const seed = parseSeedConfiguration(SEED_PAGE_EXAMPLE);
-	const mapUser = compileMapper({ ...seed, defaultCountry, countryAttribute: 'usageLocation' });
+	const parsed = parseSeedConfiguration(PRODUCT_PAGE_EXAMPLE);
+	const mapUser = compileMapper({ ...parsed, defaultCountry, countryAttribute: 'usageLocation' });
 	const contacts: MappedItem[] = [];
 	const rejected: RejectedItem[] = [];
 	for (const user of users) {
@@ -77,10 +77,10 @@ function run(defaultCountry: string) {
 		if (isRejected(result)) rejected.push(result);
 		else contacts.push(result);
 	}
-	return { seed, contacts, rejected };
+	return { parsed, contacts, rejected };
 }
 
-describe('the seed configuration, verbatim, on a directory fixture', () => {
+describe('the product page\'s example configuration, verbatim, on a directory fixture', () => {
 	const byId = (id: string) => users.find((user) => user.id === id)!;
 	const upsert = (id: string, contact: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
 		sourceId: id,
@@ -97,8 +97,8 @@ describe('the seed configuration, verbatim, on a directory fixture', () => {
 		...(phone ? { contact: { phone } } : {}),
 	});
 
-	it('parses the seed object into the mapper configuration', () => {
-		expect(run('AU').seed).toEqual({
+	it('parses the example\'s sync object into the mapper configuration', () => {
+		expect(run('AU').parsed).toEqual({
 			direction: 'one-way',
 			source: 'entra-id',
 			target: 'messagemedia',

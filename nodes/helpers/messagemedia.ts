@@ -10,7 +10,7 @@ import type {
 import { checkMessageMediaCredentials, createMessageMediaClient } from '../../lib/messagemedia/client';
 import type { MessageMediaClient } from '../../lib/messagemedia/types';
 
-/** Credential type name (DESIGN.md contract). */
+/** Credential type name: stored in every workflow that uses it, so it never changes. */
 export const MESSAGEMEDIA_CREDENTIAL_TYPE = 'entraSyncMessageMediaApi';
 
 /**
