@@ -25,6 +25,8 @@ import type {
 export const CONTACTS_PATH = '/api/v1/contacts/contacts';
 export const LISTS_PATH = '/api/v1/contacts/lists';
 export const CUSTOM_FIELDS_PATH = '/api/v1/contacts/custom-fields';
+/** The account's opt-out list, asked number by number (`authorised: false` = opted out). */
+export const NUMBER_AUTHORISATION_PATH = '/v1/number_authorisation/is_authorised';
 
 /** The API's page size limit (GetContactsRequest / GetListsRequest / GetCustomFieldsRequest `pageSize`). */
 export const MAX_PAGE_SIZE = 1000;
@@ -74,6 +76,19 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 			}
 		}
 		return [...found.values()];
+	}
+
+	async findOptedOutNumbers(numbers: string[]): Promise<string[]> {
+		const unique = [...new Set(numbers.filter((phone) => phone))];
+		const optedOut: string[] = [];
+		for (const part of chunk(unique, PHONE_LOOKUP_CHUNK)) {
+			const response = await this.expectBody<{ numbers?: Array<{ number?: string; authorised?: boolean }> }>(
+				'GET',
+				`${NUMBER_AUTHORISATION_PATH}/${part.map(encodeURIComponent).join(',')}`,
+			);
+			for (const entry of response.numbers ?? []) if (entry.authorised === false && typeof entry.number === 'string') optedOut.push(entry.number);
+		}
+		return optedOut;
 	}
 
 	async createContact(body: CreateContactRequest): Promise<Contact> {

@@ -148,4 +148,6 @@ export interface MessageMediaClient {
 	modifyListMembers(listId: string, change: { add?: string[]; remove?: string[] }): Promise<void>;
 	listCustomFields(filter?: CustomFieldFilter, page?: PageOptions): Promise<CustomField[]>;
 	createCustomField(body: CreateCustomFieldRequest): Promise<CustomField>;
+	/** The numbers (E.164) that are on the account's opt-out list (Number Authorisation: not authorised). */
+	findOptedOutNumbers(numbers: string[]): Promise<string[]>;
 }

@@ -6,13 +6,11 @@
 
 import { ConfigurationError, ServiceApiError } from '../common/errors';
 import { DEFAULT_RETRY_POLICY, isTransientNetworkError, withRetry, type RetryPolicy } from '../common/retry';
-import type {
-	Contact,
-	CreateContactRequest,
-	MessageMediaClient,
-	UpdateContactRequest,
-} from '../messagemedia/types';
-import { diffContact, diffIsEmpty, linkedSourceId, listKey, smsChannel, withoutChanges, type DiffContext } from './plan';
+import type { Contact, CreateContactRequest, MessageMediaClient, UpdateContactRequest } from '../messagemedia/types';
+import { listKey, linkedSourceId, smsChannels, writableChannels } from './contact';
+import { diffContact, diffIsEmpty, type DiffContext } from './diff';
+import { withoutChanges } from './plan';
+import { encodeRecord, listHash } from './record';
 import type {
 	FieldSpec,
 	ListSpec,
@@ -38,10 +36,16 @@ export interface ApplyDeps {
 	retryPolicy?: Partial<RetryPolicy>;
 	/** Writes directory users (reverse and bidirectional runs). */
 	directory?: DirectoryWriter;
+	/** No contact write starts after this time (ms since epoch); the rest is reported skipped. */
+	deadline?: number;
+	/** Clock for the deadline (tests). */
+	now?: () => number;
 }
 
 export interface ApplyResult {
 	outcomes: SyncOutcome[];
+	/** Writes were left undone because the run time limit was reached. */
+	timedOut: boolean;
 	listsCreated: string[];
 	fieldsCreated: string[];
 }
@@ -94,16 +98,55 @@ export async function applyPlan(
 	return await new Applier(client, plan, options, deps).run();
 }
 
+const ATTRIBUTE_KEYS = ['firstName', 'lastName', 'alias', 'country', 'state', 'location', 'note', 'dateOfBirth'] as const;
+
+/**
+ * What the service stored that differs from what the update sent (the service doesn't document
+ * whether arrays in a PATCH replace or merge): empty when it stored what was meant.
+ */
+export function storedDifferences(sent: UpdateContactRequest, stored: Contact | undefined): string[] {
+	if (stored === undefined || typeof stored !== 'object') return [];
+	const differences: string[] = [];
+	for (const key of ATTRIBUTE_KEYS) {
+		const value = sent[key];
+		if (value !== undefined && (stored[key] ?? '') !== value) differences.push(`${key} is "${stored[key] ?? ''}", not "${value}"`);
+	}
+	if (sent.channels !== undefined && Array.isArray(stored.channels)) {
+		const key = (c: { type: string; channelId: string }) => `${c.type} ${c.channelId}`;
+		const kept = new Map(writableChannels(stored).map((c) => [key(c), c]));
+		const meant = new Set(sent.channels.map(key));
+		for (const channel of sent.channels) {
+			const found = kept.get(key(channel));
+			if (found === undefined) differences.push(`channel ${key(channel)} is missing`);
+			else if (channel.subscriptionState !== undefined && found.subscriptionState !== channel.subscriptionState) {
+				differences.push(`channel ${key(channel)} is ${found.subscriptionState ?? 'without a state'}, not ${channel.subscriptionState}`);
+			}
+		}
+		for (const channel of kept.keys()) if (!meant.has(channel)) differences.push(`channel ${channel} was kept`);
+	}
+	if (sent.customFields !== undefined && Array.isArray(stored.customFields)) {
+		for (const { id, value } of sent.customFields) {
+			const found = stored.customFields.find((cf) => cf.id === id)?.value ?? '';
+			if (found !== value) differences.push(`custom field ${id} is "${found}", not "${value}"`);
+		}
+	}
+	return differences;
+}
+
 class Applier {
-	private readonly fields: Record<string, FieldSpec> = {};
-	private readonly lists: Record<string, ListSpec> = {};
+	private readonly fields = new Map<string, FieldSpec>();
+	private readonly lists = new Map<string, ListSpec>();
 	/** Why a field or list could not be created (entries needing it fail with this). */
 	private readonly refErrors = new Map<string, unknown>();
-	private readonly membership = new Map<string, { add: string[]; remove: string[]; outcomes: SyncOutcome[] }>();
+	private readonly additions = new Map<string, { ids: string[]; outcomes: SyncOutcome[] }>();
+	/** Lists a contact could not be taken out of: contact id → list key → the error. */
+	private readonly failedRemovals = new Map<string, Map<string, unknown>>();
 	private readonly listsCreated: string[] = [];
 	private readonly fieldsCreated: string[] = [];
 	private readonly retryPolicy: RetryPolicy;
 	private readonly directory?: DirectoryWriter;
+	private readonly deadline: number;
+	private readonly now: () => number;
 
 	constructor(
 		private readonly client: MessageMediaClient,
@@ -113,13 +156,34 @@ class Applier {
 	) {
 		this.retryPolicy = { ...CREATE_RETRY_POLICY, ...deps.retryPolicy };
 		this.directory = deps.directory;
+		this.deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
+		this.now = deps.now ?? Date.now;
 	}
 
+	private timedOut = false;
+
+	private pastDeadline(): boolean {
+		if (this.now() >= this.deadline) this.timedOut = true;
+		return this.timedOut;
+	}
+
+	/**
+	 * Fields and lists first; then memberships the plan takes away (before the records that stop
+	 * claiming them, so a run cut short leaves nothing it can't finish next time); then contact writes
+	 * (records claim new memberships before they exist); then memberships added.
+	 */
 	async run(): Promise<ApplyResult> {
 		await this.createFields();
 		await this.createLists();
+		await this.removeMemberships();
 		const outcomes: SyncOutcome[] = new Array(this.plan.entries.length);
 		await forEachLimited(this.plan.entries, this.options.concurrency, async (entry, index) => {
+			if (entry.kind !== 'report' && this.pastDeadline()) {
+				// Not started: the contact stays as it was, and the next run plans it again.
+				const reason = `Not applied (would be ${entry.outcome.action}): the run time limit was reached; the next run picks it up`;
+				outcomes[index] = { ...withoutChanges(entry.outcome), action: 'skipped', reason };
+				return;
+			}
 			try {
 				outcomes[index] = await this.applyEntry(entry);
 			} catch (error) {
@@ -127,14 +191,14 @@ class Applier {
 				outcomes[index] = { ...entry.outcome, action: conflict ? 'conflict' : 'failed', error: outcomeError(error) };
 			}
 		});
-		await this.applyMembership();
-		return { outcomes, listsCreated: this.listsCreated, fieldsCreated: this.fieldsCreated };
+		await this.addMemberships();
+		return { outcomes, listsCreated: this.listsCreated, fieldsCreated: this.fieldsCreated, timedOut: this.timedOut };
 	}
 
 	private async createFields(): Promise<void> {
 		for (const [tag, spec] of Object.entries(this.plan.fields)) {
 			if (spec.id !== undefined) {
-				this.fields[tag] = spec;
+				this.fields.set(tag, spec);
 				continue;
 			}
 			try {
@@ -143,7 +207,7 @@ class Applier {
 					() => this.client.createCustomField({ label, mergeTag, maxLength, type }),
 					async () => (await this.client.listCustomFields({ mergeTag })).find((f) => f.mergeTag.toLowerCase() === mergeTag),
 				);
-				this.fields[tag] = { ...spec, id: created.id };
+				this.fields.set(tag, { ...spec, id: created.id });
 				this.fieldsCreated.push(label);
 			} catch (error) {
 				this.refErrors.set(`field:${tag}`, error);
@@ -154,7 +218,7 @@ class Applier {
 	private async createLists(): Promise<void> {
 		for (const [key, spec] of Object.entries(this.plan.lists)) {
 			if (spec.id !== undefined) {
-				this.lists[key] = spec;
+				this.lists.set(key, spec);
 				continue;
 			}
 			try {
@@ -162,7 +226,7 @@ class Applier {
 					() => this.client.createList({ name: spec.name }),
 					async () => (await this.client.listLists({ name: spec.name })).find((l) => listKey(l.name) === key),
 				);
-				this.lists[key] = { id: created.id, name: created.name };
+				this.lists.set(key, { id: created.id, name: created.name });
 				this.listsCreated.push(spec.name);
 			} catch (error) {
 				this.refErrors.set(`list:${key}`, error);
@@ -186,13 +250,60 @@ class Applier {
 	private fieldId(tag: string): string {
 		const error = this.refErrors.get(`field:${tag}`);
 		if (error !== undefined) throw error;
-		return this.fields[tag].id as string;
+		return this.fields.get(tag)?.id as string;
 	}
 
 	private listId(key: string): string {
 		const error = this.refErrors.get(`list:${key}`);
 		if (error !== undefined) throw error;
-		return this.lists[key].id as string;
+		return this.lists.get(key)?.id as string;
+	}
+
+	private listName(key: string): string {
+		return this.lists.get(key)?.name ?? this.plan.lists[key]?.name ?? key;
+	}
+
+	/** One bulk request per list for every membership the plan takes away. */
+	private async removeMemberships(): Promise<void> {
+		const byList = new Map<string, string[]>();
+		for (const entry of this.plan.entries) {
+			if (entry.kind !== 'update') continue;
+			for (const key of entry.listsRemove) {
+				const ids = byList.get(key);
+				if (ids) ids.push(entry.contactId);
+				else byList.set(key, [entry.contactId]);
+			}
+		}
+		for (const [key, contactIds] of byList) {
+			try {
+				await this.client.modifyListMembers(this.listId(key), { remove: contactIds });
+			} catch (error) {
+				for (const id of contactIds) {
+					const failed = this.failedRemovals.get(id) ?? new Map<string, unknown>();
+					failed.set(key, error);
+					this.failedRemovals.set(id, failed);
+				}
+			}
+		}
+	}
+
+	private async addMemberships(): Promise<void> {
+		for (const [listId, change] of this.additions) {
+			if (this.pastDeadline()) {
+				// The records already claim these memberships: the next run adds them.
+				for (const outcome of change.outcomes) outcome.reason = `${outcome.reason ? `${outcome.reason}; ` : ''}list additions left to the next run (run time limit)`;
+				continue;
+			}
+			try {
+				await this.client.modifyListMembers(listId, { add: change.ids });
+			} catch (error) {
+				const name = [...this.lists.values()].find((l) => l.id === listId)?.name ?? listId;
+				for (const outcome of change.outcomes) {
+					outcome.action = 'failed';
+					outcome.error = { ...outcomeError(error), message: `List "${name}": ${outcomeError(error).message}` };
+				}
+			}
+		}
 	}
 
 	private async applyEntry(entry: PlanEntry): Promise<SyncOutcome> {
@@ -251,44 +362,55 @@ class Applier {
 		}
 	}
 
+	/**
+	 * PATCHes the contact: changed attributes, the complete channel set when it changes, and — when any
+	 * custom field changes — every value the contact holds with the changes, so the outcome is the same
+	 * whether the service replaces or merges arrays. The contact it returns is compared with what was
+	 * meant: a difference is reported `diverged`, never taken as written.
+	 */
 	private async update(
-		change: Pick<PlannedUpdate, 'contactId' | 'attributes' | 'channels' | 'fields' | 'listsAdd' | 'listsRemove'>,
+		change: Pick<PlannedUpdate, 'contactId' | 'attributes' | 'channels' | 'fields' | 'listsAdd' | 'storedFields' | 'record'>,
 		outcome: SyncOutcome,
 	): Promise<SyncOutcome> {
+		const failed = this.failedRemovals.get(change.contactId);
+		const fields = Object.assign(Object.create(null) as Record<string, string>, change.fields);
+		const recordSpec = this.fields.get(this.plan.recordField) ?? this.plan.fields[this.plan.recordField];
+		if (failed !== undefined && change.record !== undefined && recordSpec !== undefined) {
+			// Lists the contact is still in stay claimed.
+			const text = encodeRecord({ ...change.record, lists: [...change.record.lists, ...[...failed.keys()].map(listHash)] });
+			if (recordSpec.id !== undefined && change.storedFields[recordSpec.id] === text) delete fields[this.plan.recordField];
+			else fields[this.plan.recordField] = text;
+		}
 		const addIds = change.listsAdd.map((key) => this.listId(key));
-		const removeIds = change.listsRemove.map((key) => this.listId(key));
 		const body: UpdateContactRequest = { ...change.attributes };
 		if (change.channels !== undefined) body.channels = change.channels;
-		const customFields = Object.entries(change.fields).map(([tag, value]) => ({ id: this.fieldId(tag), value }));
-		if (customFields.length > 0) body.customFields = customFields;
-		if (Object.keys(body).length > 0) await this.client.updateContact(change.contactId, body);
-		addIds.forEach((id) => this.queueMembership(id, 'add', change.contactId, outcome));
-		removeIds.forEach((id) => this.queueMembership(id, 'remove', change.contactId, outcome));
+		if (Object.keys(fields).length > 0) {
+			const values = Object.assign(Object.create(null) as Record<string, string>, change.storedFields);
+			for (const [tag, value] of Object.entries(fields)) values[this.fieldId(tag)] = value;
+			body.customFields = Object.entries(values).map(([id, value]) => ({ id, value }));
+		}
+		if (Object.keys(body).length > 0) {
+			const stored = await this.client.updateContact(change.contactId, body);
+			const differences = storedDifferences(body, stored);
+			if (differences.length > 0) {
+				outcome.action = 'diverged';
+				outcome.reason = `MessageMedia stored something else than was sent: ${differences.join('; ')}`;
+			}
+		}
+		addIds.forEach((id) => this.queueAddition(id, change.contactId, outcome));
+		if (failed !== undefined) {
+			const [key, error] = [...failed.entries()][0];
+			outcome.action = 'failed';
+			outcome.error = { ...outcomeError(error), message: `List "${this.listName(key)}": ${outcomeError(error).message}` };
+		}
 		return outcome;
 	}
 
-	private queueMembership(listId: string, direction: 'add' | 'remove', contactId: string, outcome: SyncOutcome): void {
-		let change = this.membership.get(listId);
-		if (change === undefined) this.membership.set(listId, (change = { add: [], remove: [], outcomes: [] }));
-		change[direction].push(contactId);
+	private queueAddition(listId: string, contactId: string, outcome: SyncOutcome): void {
+		let change = this.additions.get(listId);
+		if (change === undefined) this.additions.set(listId, (change = { ids: [], outcomes: [] }));
+		change.ids.push(contactId);
 		if (!change.outcomes.includes(outcome)) change.outcomes.push(outcome);
-	}
-
-	private async applyMembership(): Promise<void> {
-		for (const [listId, change] of this.membership) {
-			try {
-				await this.client.modifyListMembers(listId, {
-					...(change.add.length > 0 ? { add: change.add } : {}),
-					...(change.remove.length > 0 ? { remove: change.remove } : {}),
-				});
-			} catch (error) {
-				const name = Object.values(this.lists).find((l) => l.id === listId)?.name ?? listId;
-				for (const outcome of change.outcomes) {
-					outcome.action = 'failed';
-					outcome.error = { ...outcomeError(error), message: `List "${name}": ${outcomeError(error).message}` };
-				}
-			}
-		}
 	}
 
 	private createBody(entry: PlannedCreate): CreateContactRequest {
@@ -344,8 +466,8 @@ class Applier {
 
 	/** The number already has a contact: ours (an earlier attempt landed), adoptable, or someone else's. */
 	private async reconcile(entry: PlannedCreate, found: Contact): Promise<SyncOutcome> {
-		const owner = linkedSourceId(found, this.fields[this.plan.linkField]?.id);
-		const base: SyncOutcome = { ...entry.outcome, contactId: found.id, phone: smsChannel(found)?.channelId ?? entry.desired.phone };
+		const owner = linkedSourceId(found, this.fields.get(this.plan.linkField)?.id);
+		const base: SyncOutcome = { ...entry.outcome, contactId: found.id, phone: smsChannels(found)[0]?.channelId ?? entry.desired.phone };
 		if (owner !== undefined && owner !== entry.outcome.sourceId.toLowerCase()) {
 			return conflict(base, `The number belongs to a contact linked to another user (${owner})`);
 		}
@@ -353,7 +475,12 @@ class Applier {
 			return conflict(base, 'An unlinked contact already has this number; turn on "Adopt Existing Contacts" to link it');
 		}
 		// Bring the found contact to the desired state (nothing to do when our earlier create landed whole).
-		const diff = diffContact(found, entry.desired, this.diffContext());
+		const desired = { ...entry.desired, fields: { ...entry.desired.fields } };
+		delete desired.fields[this.plan.recordField];
+		const diff = diffContact(found, desired, this.diffContext(), (tag) => this.fields.get(tag)?.label ?? tag);
+		if (diff.stuck !== undefined) return conflict(base, diff.stuck);
+		// Memberships are only added here: a contact found on create holds none the sync made and may not keep.
+		diff.record.lists.push(...diff.listsRemove.map(listHash));
 		const outcome: SyncOutcome =
 			owner !== undefined
 				? base
@@ -361,18 +488,21 @@ class Applier {
 						...withoutChanges(base),
 						action: 'adopted',
 						changes: diff.changes,
-						lists: { added: diff.listsAdd.map((key) => this.lists[key].name), removed: diff.listsRemove.map((key) => this.lists[key].name) },
+						lists: { added: diff.listsAdd.map((key) => this.listName(key)), removed: [] },
 					};
-		if (!diffIsEmpty(diff)) await this.update({ contactId: found.id, ...diff }, outcome);
+		if (!diffIsEmpty({ ...diff, listsRemove: [] })) {
+			await this.update({ contactId: found.id, ...diff, storedFields: Object.fromEntries(found.customFields.map((cf) => [cf.id, cf.value ?? ''])) }, outcome);
+		}
 		return outcome;
 	}
 
 	private diffContext(): DiffContext {
 		return {
 			fields: this.fields,
-			lists: this.lists,
-			managed: new Set(this.plan.managedLists),
-			fieldLabel: (tag) => this.fields[tag]?.label ?? tag,
+			handed: new Set(this.plan.managedLists),
+			record: this.fields.get(this.plan.recordField),
+			optedOut: new Set(this.plan.optedOut),
+			newSubscription: this.plan.newSubscription,
 		};
 	}
 }

@@ -24,8 +24,11 @@ import { DEFAULT_SYNC_OPTIONS, MAX_CONCURRENCY, OUTCOME_ACTIONS } from './types'
 import { resolveDirection, writesToDirectory } from './writeback';
 
 export { classifyInput, type ClassifiedInput, type InvalidInput } from './input';
-export { planSync, diffContact, mergeTagFor, listKey } from './plan';
-export { applyPlan, type ApplyDeps, type ApplyResult } from './apply';
+export { planSync } from './plan';
+export { listKey, mergeTagFor } from './contact';
+export { diffContact, type ContactDiff, type DiffContext } from './diff';
+export { decodeRecord, encodeRecord, listHash, type OwnershipRecord } from './record';
+export { applyPlan, storedDifferences, type ApplyDeps, type ApplyResult } from './apply';
 export {
 	AUTHORITIES,
 	decodeBase,
@@ -65,6 +68,12 @@ export function resolveSyncOptions(partial: Partial<SyncOptions>): SyncOptions {
 	options.linkFieldLabel = options.linkFieldLabel.trim();
 	options.emailFieldLabel = options.emailFieldLabel.trim();
 	options.baseFieldLabel = options.baseFieldLabel.trim();
+	options.recordFieldLabel = options.recordFieldLabel.trim();
+	if (options.recordFieldLabel === '') throw new ConfigurationError('The ownership record field needs a label', 'recordFieldLabel');
+	const own = [options.linkFieldLabel, options.emailFieldLabel, options.baseFieldLabel, options.recordFieldLabel].map((label) => label.toLowerCase());
+	if (new Set(own).size < own.length) {
+		throw new ConfigurationError('The link, email, base and ownership record fields need labels of their own', 'recordFieldLabel');
+	}
 	if (!['fromMapper', 'toMessaging', 'toDirectory', 'bidirectional'].includes(options.direction)) {
 		throw new ConfigurationError(`Unknown direction "${options.direction}"`, 'direction');
 	}
@@ -85,6 +94,7 @@ export function resolveSyncOptions(partial: Partial<SyncOptions>): SyncOptions {
 	if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > MAX_CONCURRENCY) {
 		throw new ConfigurationError(`Concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`, 'concurrency');
 	}
+	if (!(options.runTimeLimitMinutes > 0)) throw new ConfigurationError('Run time limit must be more than 0 minutes', 'runTimeLimitMinutes');
 	if (!(options.maxRemovalPercent >= 0 && options.maxRemovalPercent <= 100)) {
 		throw new ConfigurationError('Max removal percent must be from 0 to 100', 'maxRemovalPercent');
 	}
@@ -128,20 +138,56 @@ async function readAndPlan(
 ): Promise<{ plan: SyncPlan; lookup: SyncSummary['lookup']; lookupNote?: string }> {
 	const customFields = await client.listCustomFields();
 	const lists = await client.listLists();
+	let state: ActualState;
+	let lookup: SyncSummary['lookup'] = 'scan';
+	let lookupNote: string | undefined;
 	if (options.mode === 'full') {
-		const state: ActualState = { contacts: await client.listContacts(), complete: true, lists, customFields };
-		return { plan: planSync(inputs, state, options, now), lookup: 'scan' };
+		state = { contacts: await client.listContacts(), complete: true, lists, customFields };
+	} else {
+		const phones = phonesOf(inputs);
+		const contacts = phones.length > 0 ? await client.findContactsByPhone(phones) : [];
+		state = { contacts, complete: false, lists, customFields };
+		const partial = planSync(inputs, state, options, now);
+		if (partial.needsFullScan === undefined) return await withOptOuts(client, inputs, state, options, now, partial, 'phone');
+		state = { contacts: await client.listContacts(), complete: true, lists, customFields };
+		lookup = phones.length > 0 ? 'phone+scan' : 'scan';
+		lookupNote = partial.needsFullScan;
 	}
-	const phones = phonesOf(inputs);
-	const contacts = phones.length > 0 ? await client.findContactsByPhone(phones) : [];
-	const partial = planSync(inputs, { contacts, complete: false, lists, customFields }, options, now);
-	if (partial.needsFullScan === undefined) return { plan: partial, lookup: 'phone' };
-	const state: ActualState = { contacts: await client.listContacts(), complete: true, lists, customFields };
-	return {
-		plan: planSync(inputs, state, options, now),
-		lookup: phones.length > 0 ? 'phone+scan' : 'scan',
-		lookupNote: partial.needsFullScan,
-	};
+	return await withOptOuts(client, inputs, state, options, now, planSync(inputs, state, options, now), lookup, lookupNote);
+}
+
+/** Numbers the plan would put on a contact without an UNSUBSCRIBED state: new contacts and new numbers. */
+function numbersToCheck(plan: SyncPlan): string[] {
+	const numbers = new Set<string>();
+	for (const entry of plan.entries) {
+		if (entry.kind === 'create' && entry.subscriptionState !== 'UNSUBSCRIBED') numbers.add(entry.desired.phone);
+		if (entry.kind === 'update') {
+			for (const channel of entry.channels ?? []) {
+				if (channel.type === 'SMS' && channel.subscriptionState !== 'UNSUBSCRIBED') numbers.add(channel.channelId);
+			}
+		}
+	}
+	return [...numbers];
+}
+
+/**
+ * Asks the account's opt-out list about the numbers the plan would store as subscribed (none on a
+ * rerun: no request); when some are on it, plans again with them opted out.
+ */
+async function withOptOuts(
+	client: MessageMediaClient,
+	inputs: SyncInput[],
+	state: ActualState,
+	options: SyncOptions,
+	now: number,
+	plan: SyncPlan,
+	lookup: SyncSummary['lookup'],
+	lookupNote?: string,
+): Promise<{ plan: SyncPlan; lookup: SyncSummary['lookup']; lookupNote?: string }> {
+	const numbers = numbersToCheck(plan);
+	const optedOut = numbers.length > 0 ? await client.findOptedOutNumbers(numbers) : [];
+	const final = optedOut.length > 0 ? planSync(inputs, { ...state, optedOut }, options, now) : plan;
+	return lookupNote === undefined ? { plan: final, lookup } : { plan: final, lookup, lookupNote };
 }
 
 function countActions(outcomes: SyncOutcome[]): Record<OutcomeAction, number> {
@@ -192,7 +238,15 @@ export async function runSync(
 			counts: countActions(outcomes),
 			requests: requestsSince(before, client.stats),
 			durationMs: now() - started,
-			guard: plan?.guard ?? { status: 'ok', removals: 0, linked: 0, threshold: options.minRemovalsBeforeGuard },
+			guard: plan?.guard ?? {
+				status: 'ok',
+				removals: 0,
+				linked: 0,
+				threshold: options.minRemovalsBeforeGuard,
+				membershipRemovals: 0,
+				memberships: 0,
+				membershipThreshold: options.minRemovalsBeforeGuard,
+			},
 			lookup: extra.lookup,
 			listsCreated: extra.listsCreated,
 			fieldsCreated: extra.fieldsCreated,
@@ -229,14 +283,15 @@ export async function runSync(
 			guardFailure: message,
 		};
 	}
-	const applied = await applyPlan(client, plan, options, deps);
-	return {
-		outcomes: applied.outcomes,
-		summary: summarise(applied.outcomes, plan, {
-			lookup,
-			lookupNote,
-			listsCreated: applied.listsCreated,
-			fieldsCreated: applied.fieldsCreated,
-		}),
-	};
+	const applied = await applyPlan(client, plan, options, { ...deps, deadline: started + options.runTimeLimitMinutes * 60_000, now });
+	const summary = summarise(applied.outcomes, plan, {
+		lookup,
+		lookupNote,
+		listsCreated: applied.listsCreated,
+		fieldsCreated: applied.fieldsCreated,
+	});
+	if (applied.timedOut) {
+		summary.timeLimit = `The run time limit (${options.runTimeLimitMinutes} min) was reached: ${summary.counts.skipped} write(s) were not started and are reported skipped; the next run picks them up`;
+	}
+	return { outcomes: applied.outcomes, summary };
 }

@@ -32,7 +32,9 @@ export function classifyInput(jsons: unknown[]): ClassifiedInput {
 	jsons.forEach((json, index) => {
 		if (isEmptyPlaceholder(json)) return;
 		if (!isRecord(json)) {
-			invalid.push({ index, message: `Item ${index} is not an object` });
+			const message = `Item ${index} is not an object`;
+			inputs.push({ kind: 'invalid', index, message });
+			invalid.push({ index, message });
 			return;
 		}
 		const sourceId = typeof json.sourceId === 'string' && json.sourceId.trim() !== '' ? json.sourceId.trim() : undefined;
@@ -46,10 +48,13 @@ export function classifyInput(jsons: unknown[]): ClassifiedInput {
 			inputs.push({ kind: 'rejected', index, sourceId, reason: json.reason });
 			return;
 		}
-		invalid.push({
-			index,
-			message: `Item ${index} is not a Contact Mapper item: it needs "sourceId" and "action" ("upsert" or "remove")`,
-		});
+		const message =
+			sourceId === undefined
+				? `Item ${index} is not a Contact Mapper item: it needs "sourceId" and "action" ("upsert" or "remove")`
+				: `Item ${index} (${sourceId}) is not a Contact Mapper item: "action" must be "upsert" or "remove"; its contact is left as it is`;
+		// Still an input: with a sourceId its user stays in scope; without one, removals of absent users are held back.
+		inputs.push(sourceId === undefined ? { kind: 'invalid', index, message } : { kind: 'invalid', index, sourceId, message });
+		invalid.push({ index, message });
 	});
 	return { inputs, invalid };
 }

@@ -6,6 +6,7 @@
 import type { CONTACT_ATTRIBUTES } from '../messagemedia/contact-request';
 import type { Authority, Side } from './merge';
 import type { SyncItem } from '../types';
+import type { OwnershipRecord } from './record';
 import type {
 	Contact,
 	ContactList,
@@ -58,12 +59,16 @@ export interface SyncOptions {
 	continueWithoutRemovals: boolean;
 	/** Contact writes in flight at once (1..20). */
 	concurrency: number;
+	/** No contact write starts after this many minutes from the start of the run (the rest is reported skipped). */
+	runTimeLimitMinutes: number;
 	direction: DirectionChoice;
 	/** Who wins when both sides changed a field since the last sync (bidirectional). */
 	authority: Authority;
 	phoneWriteFormat: PhoneWriteFormat;
 	/** Label of the custom field holding the sync base (bidirectional; created when missing). */
 	baseFieldLabel: string;
+	/** Label of the custom field holding the ownership record: the number and list memberships the sync made (created when missing). */
+	recordFieldLabel: string;
 	/**
 	 * Directory attributes Entra keeps read-only for users synced from on-premises AD
 	 * (`onPremisesSyncEnabled`): never written back for them. The node passes lib/entra's list.
@@ -87,10 +92,12 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
 	allowMassRemoval: false,
 	continueWithoutRemovals: false,
 	concurrency: 5,
+	runTimeLimitMinutes: 120,
 	direction: 'fromMapper',
 	authority: 'directory',
 	phoneWriteFormat: 'original',
 	baseFieldLabel: 'Entra Sync Base',
+	recordFieldLabel: 'Entra Sync State',
 	onPremisesReadOnly: [],
 };
 
@@ -110,6 +117,7 @@ export type OutcomeAction =
 	| 'rejected'
 	| 'conflict'
 	| 'duplicate'
+	| 'diverged'
 	| 'failed';
 
 export const OUTCOME_ACTIONS: OutcomeAction[] = [
@@ -125,6 +133,7 @@ export const OUTCOME_ACTIONS: OutcomeAction[] = [
 	'rejected',
 	'conflict',
 	'duplicate',
+	'diverged',
 	'failed',
 ];
 
@@ -253,6 +262,14 @@ export interface PlannedUpdate {
 	listsAdd: string[];
 	listsRemove: string[];
 	writeBack?: PlannedWriteBack;
+	/**
+	 * Every custom field value the contact holds (field id → value). An update that sends custom fields
+	 * sends all of them with its changes, so the result is the same whether the service replaces the
+	 * stored array or merges into it.
+	 */
+	storedFields: Record<string, string>;
+	/** The ownership record after this update (the applier adds back lists it failed to leave). */
+	record?: OwnershipRecord;
 }
 
 export interface PlannedDelete {
@@ -281,6 +298,11 @@ export interface GuardReport {
 	linked: number;
 	/** Most removals allowed without an override. */
 	threshold: number;
+	/** Memberships the sync made that the plan takes away from users still in scope. */
+	membershipRemovals: number;
+	/** Memberships the sync made, on the contacts known to the run. */
+	memberships: number;
+	membershipThreshold: number;
 	message?: string;
 }
 
@@ -296,8 +318,14 @@ export interface SyncPlan {
 	fields: Record<string, FieldSpec>;
 	/** Lists by lower-case name; those without `id` are created first. */
 	lists: Record<string, ListSpec>;
-	/** Managed list keys (lower-case names). */
+	/** List keys handed to the sync with "Managed Lists" (lower-case names). */
 	managedLists: string[];
+	/** Merge tag of the ownership record field. */
+	recordField: string;
+	/** Numbers known to be opted out: never sent SUBSCRIBED. */
+	optedOut: string[];
+	/** State of an SMS channel the sync adds where it replaces none. */
+	newSubscription?: SubscriptionState;
 	guard: GuardReport;
 	/**
 	 * Set when the state given was partial (incremental look-up by phone) and not enough to plan safely:
@@ -313,13 +341,20 @@ export interface ActualState {
 	complete: boolean;
 	lists: ContactList[];
 	customFields: CustomField[];
+	/** Numbers on the account's opt-out list (checked for the numbers a plan would store SUBSCRIBED). */
+	optedOut?: string[];
 }
 
 /** One input item, classified. Placeholders (`{}`) are dropped before this. */
 export type SyncInput =
 	| { kind: 'item'; index: number; item: SyncItem }
 	/** The Contact Mapper's rejected record: its user stays in scope, its contact is left alone. */
-	| { kind: 'rejected'; index: number; sourceId?: string; reason: string };
+	| { kind: 'rejected'; index: number; sourceId?: string; reason: string }
+	/**
+	 * An item that is not a sync item. With a sourceId its user stays in scope (the contact is left
+	 * alone); without one, a full run can't tell who is absent and holds back removals of absent users.
+	 */
+	| { kind: 'invalid'; index: number; sourceId?: string; message: string };
 
 /** The directory side of a run (reverse and bidirectional runs). */
 export interface DirectorySummary {
@@ -351,6 +386,8 @@ export interface SyncSummary {
 	fieldsCreated: string[];
 	/** Set when the run stopped without writing (deletion guard). */
 	error?: string;
+	/** Set when the run time limit left writes undone (they are reported skipped; the next run does them). */
+	timeLimit?: string;
 	/** Reverse and bidirectional runs only. */
 	directory?: DirectorySummary;
 }

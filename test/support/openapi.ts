@@ -177,7 +177,10 @@ export async function validateRequest(method: string, pathWithQuery: string, bod
 	const errors: string[] = [];
 	for (const parameter of operation.parameters ?? []) {
 		if (parameter.in === 'path' && parameter.schema) {
-			errors.push(...check(ajv, parameter.schema, params[parameter.name], `path.${parameter.name}`));
+			// style "simple" (the default for path parameters): an array is comma-separated.
+			const raw = params[parameter.name];
+			const value = parameter.schema.type === 'array' && typeof raw === 'string' ? coerce(raw.split(','), parameter.schema) : raw;
+			errors.push(...check(ajv, parameter.schema, value, `path.${parameter.name}`));
 		}
 	}
 	errors.push(...checkQuery(ajv, operation, url));

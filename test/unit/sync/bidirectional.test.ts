@@ -145,7 +145,7 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			const w = world([person(1), person(2)]);
 			const first = await w.run();
 			expect(first.summary.counts.created).toBe(2);
-			expect(first.summary.fieldsCreated.sort()).toEqual(['Email', 'Entra Object ID', 'Entra Sync Base']);
+			expect(first.summary.fieldsCreated.sort()).toEqual(['Email', 'Entra Object ID', 'Entra Sync Base', 'Entra Sync State']);
 			const baseField = [...w.mm.fields.values()].find((f) => f.label === 'Entra Sync Base');
 			expect(baseField).toMatchObject({ type: 'TEXT', maxLength: 1000 });
 			const base = decodeBase(w.contactOf(1).customFields.get(baseField!.id), guid(1));

@@ -50,6 +50,7 @@ export class FakeMessageMedia {
 				.query(true)
 				.reply(async (uri, body) => await this.handle(method, uri, body === '' ? undefined : (body as unknown)));
 		}
+		scope.get(/^\/v1\/number_authorisation\/is_authorised\//).reply(async (uri) => await this.handle('GET', uri, undefined));
 	}
 
 	/** A real client on this server; `sleeps` collects every backoff wait (nothing really waits). */
@@ -154,6 +155,11 @@ export class FakeMessageMedia {
 				return page(await a.listCustomFields({ label: q.get('label') ?? undefined, mergeTag: q.get('mergeTag') ?? undefined }));
 			}
 			if (path === '/api/v1/contacts/custom-fields' && method === 'POST') return [201, await a.createCustomField(body as never)];
+			if ((m = path.match(/^\/v1\/number_authorisation\/is_authorised\/([^/]+)$/)) && method === 'GET') {
+				const numbers = decodeURIComponent(m[1]).split(',');
+				const optedOut = new Set(await a.findOptedOutNumbers(numbers));
+				return [200, { uri: path, numbers: numbers.map((number) => ({ number, authorised: !optedOut.has(number) })) }];
+			}
 			return [404, { uuid: '6a1b2c3d-0000-4000-8000-000000000001', type: 'not_found', title: 'Not found', detail: `${method} ${path}` }];
 		} catch (error) {
 			const status = error instanceof ServiceApiError ? error.status : 500;

@@ -48,24 +48,26 @@ function expectConverged(count: number, from = 1): void {
 		expect(mine[0].lists.map((l) => l.name)).toEqual([n % 2 === 0 ? 'Sales' : 'Support']);
 	}
 	expect([...server.account.lists.values()].map((l) => l.name).sort()).toEqual(['Sales', 'Support']);
-	expect([...server.account.fields.values()].map((f) => f.label).sort()).toEqual(['Email', 'Entra Object ID']);
+	expect([...server.account.fields.values()].map((f) => f.label).sort()).toEqual(['Email', 'Entra Object ID', 'Entra Sync State']);
 }
 
 describe('through the real client', () => {
-	it('acceptance 1: a full sync from empty makes exactly 3 reads + 2 field creates + L list creates + N contact creates', async () => {
+	it('acceptance 1: a full sync from empty makes exactly 3 reads + 1 opt-out check + 3 field creates + L list creates + N contact creates', async () => {
 		const N = 25;
 		const L = 2;
 		const result = await sync(users(N));
-		// custom-field page, list page, contact page; link + email fields; L lists; N contacts (joining lists on create)
-		expect(server.requests.map((r) => r.method).sort()).toEqual([...Array(3).fill('GET'), ...Array(2 + L + N).fill('POST')].sort());
-		expect(server.count('POST', FIELDS)).toBe(2);
+		// custom-field page, list page, contact page; the opt-out list check of the new numbers (50 a request);
+		// link, email and ownership record fields; L lists; N contacts (joining lists on create)
+		expect(server.requests.map((r) => r.method).sort()).toEqual([...Array(4).fill('GET'), ...Array(3 + L + N).fill('POST')].sort());
+		expect(server.count('GET', /^\/v1\/number_authorisation\/is_authorised\//)).toBe(1);
+		expect(server.count('POST', FIELDS)).toBe(3);
 		expect(server.count('POST', LISTS)).toBe(L);
 		expect(server.count('POST', CONTACTS)).toBe(N);
-		expect(result.summary.requests).toEqual({ total: 3 + 2 + L + N, byMethod: { GET: 3, POST: 2 + L + N }, retries: 0 });
+		expect(result.summary.requests).toEqual({ total: 4 + 3 + L + N, byMethod: { GET: 4, POST: 3 + L + N }, retries: 0 });
 		expectConverged(N);
 	});
 
-	it('acceptance 2: the same input again sends only the three reads', async () => {
+	it('acceptance 2: the same input again sends only the three reads (no new number: no opt-out check)', async () => {
 		await sync(users(25));
 		const again = await sync(users(25));
 		expect(server.writes()).toEqual([]);
@@ -104,7 +106,7 @@ describe('acceptance 6: 429 with Retry-After, 503 and timeouts', () => {
 		expect(server.count('POST', CONTACTS)).toBe(10 + 2); // 10 + the uncommitted 503 + the 429 (the lost answer was not re-sent)
 		expect(server.account.all()).toHaveLength(10);
 		expect(server.count('GET', LOOKUP)).toBe(3);
-		expect(server.count('POST', FIELDS)).toBe(3);
+		expect(server.count('POST', FIELDS)).toBe(4); // 3 fields, the first one twice
 		expect(server.count('POST', LISTS)).toBe(2);
 	});
 

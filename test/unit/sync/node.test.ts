@@ -65,7 +65,9 @@ describe('Sync operation parameters', () => {
 			'managedLists',
 			'maxRemovalPercent',
 			'newContactSubscription',
+			'recordFieldLabel',
 			'minRemovalsBeforeGuard',
+			'runTimeLimitMinutes',
 		]);
 	});
 
@@ -92,7 +94,8 @@ describe('Sync operation', () => {
 				pairedItem: [{ item: 0 }, { item: 1 }],
 			},
 		]);
-		expect(summary[0].json.requests).toMatchObject({ byMethod: { GET: 3, POST: 2 + 2 + 2 } });
+		// 3 reads + the opt-out list check; 3 fields + 2 lists + 2 contacts
+		expect(summary[0].json.requests).toMatchObject({ byMethod: { GET: 4, POST: 3 + 2 + 2 } });
 	});
 
 	it('reads the options collection (managed lists, labels, dry run)', async () => {

@@ -1,11 +1,12 @@
 /** The planner on plain data: desired items against a given account state, no client. */
 
 import type { Contact, ContactList, CustomField } from '../../../lib/messagemedia/types';
-import { classifyInput, diffContact, mergeTagFor, planSync, type ActualState, type PlanEntry } from '../../../lib/sync';
+import { classifyInput, diffContact, encodeRecord, listHash, mergeTagFor, planSync, type ActualState, type PlanEntry } from '../../../lib/sync';
 import { guid, inputs, options, phoneOf, removal, user } from './fixtures';
 
 const LINK: CustomField = field('f-link', 'Entra Object ID', 'entra_object_id', 'TEXT');
 const EMAIL: CustomField = field('f-email', 'Email', 'email', 'EMAIL');
+const RECORD: CustomField = { ...field('f-record', 'Entra Sync State', 'entra_sync_state', 'TEXT'), maxLength: 1000 };
 const SALES: ContactList = list('l-sales', 'Sales');
 const SUPPORT: ContactList = list('l-support', 'Support');
 
@@ -36,6 +37,8 @@ function linkedContact(n: number, overrides: Partial<Contact> = {}): Contact {
 		customFields: [
 			{ id: LINK.id, mergeTag: LINK.mergeTag, value: guid(n), type: 'TEXT' },
 			{ id: EMAIL.id, mergeTag: EMAIL.mergeTag, value: `user${n}@example.com`, type: 'EMAIL' },
+			// The ownership record: the sync made the number and the list membership.
+			{ id: RECORD.id, mergeTag: RECORD.mergeTag, value: encodeRecord({ phone: phoneOf(n), lists: [listHash(n % 2 === 0 ? 'Sales' : 'Support')] }), type: 'TEXT' },
 		],
 		channels: [{ channelId: phoneOf(n), type: 'SMS', subscriptionState: 'SUBSCRIBED' }],
 		lists: [n % 2 === 0 ? { id: SALES.id, name: 'Sales' } : { id: SUPPORT.id, name: 'Support' }],
@@ -44,7 +47,7 @@ function linkedContact(n: number, overrides: Partial<Contact> = {}): Contact {
 }
 
 function state(contacts: Contact[], extra: Partial<ActualState> = {}): ActualState {
-	return { contacts, complete: true, lists: [SALES, SUPPORT], customFields: [LINK, EMAIL], ...extra };
+	return { contacts, complete: true, lists: [SALES, SUPPORT], customFields: [LINK, EMAIL, RECORD], ...extra };
 }
 
 const kinds = (entries: PlanEntry[]) => entries.map((e) => `${e.kind}:${e.outcome.action}`);
@@ -62,11 +65,12 @@ describe('input classification', () => {
 		expect(classified.map((i) => [i.kind, i.index])).toEqual([
 			['item', 1],
 			['rejected', 2],
+			['invalid', 3],
 			['rejected', 4],
 			['item', 5],
 		]);
 		expect(invalid).toEqual([{ index: 3, message: expect.stringMatching(/^Item 3 is not a Contact Mapper item/) }]);
-		expect(classified[2]).toMatchObject({ sourceId: guid(3), reason: expect.stringMatching(/not an E\.164 number/) });
+		expect(classified[3]).toMatchObject({ sourceId: guid(3), reason: expect.stringMatching(/not an E\.164 number/) });
 	});
 });
 
@@ -92,18 +96,23 @@ describe('planSync', () => {
 		expect(plan.entries[0]).toMatchObject({ kind: 'update', attributes: { note: '' }, outcome: { changes: { note: { from: 'old', to: '' } } } });
 	});
 
-	it('compares lists as sets of managed list names, case-insensitively, and sends no channels without a phone change', () => {
+	it('compares lists as sets of names, case-insensitively; takes away only memberships it recorded or of handed lists', () => {
 		const contact = linkedContact(2, { lists: [{ id: SALES.id, name: 'Sales' }, { id: 'l-vip', name: 'VIP' }] });
 		const plan = planSync(inputs([user(2, { lists: ['sales', 'SALES'] })]), state([contact]), options());
 		expect(kinds(plan.entries)).toEqual(['report:unchanged']);
+		// Sales is the sync's (recorded); VIP was added by a person and stays.
 		const moved = planSync(inputs([user(2, { lists: ['Support'] })]), state([contact]), options());
-		expect(moved.entries[0]).toMatchObject({ kind: 'update', listsAdd: ['support'], listsRemove: [], attributes: {}, fields: {} });
+		expect(moved.entries[0]).toMatchObject({ kind: 'update', listsAdd: ['support'], listsRemove: ['sales'], attributes: {} });
 		expect((moved.entries[0] as { channels?: unknown }).channels).toBeUndefined();
-		// Sales becomes managed through the option: now the contact leaves it; VIP (not managed) stays
-		const managed = planSync(inputs([user(2, { lists: ['Support'] })]), state([contact]), options({ managedLists: ['Sales'] }));
-		expect(managed.entries[0]).toMatchObject({ listsAdd: ['support'], listsRemove: ['sales'] });
-		expect(managed.entries[0].outcome.lists).toEqual({ added: ['Support'], removed: ['Sales'] });
+		expect(moved.entries[0].outcome.lists).toEqual({ added: ['Support'], removed: ['Sales'] });
+		// Without a record, only a list handed to the sync ("Managed Lists") gives the membership up.
+		const unrecorded = { ...contact, customFields: contact.customFields.filter((cf) => cf.id !== RECORD.id) };
+		const notOurs = planSync(inputs([user(2, { lists: ['Support'] })]), state([unrecorded]), options());
+		expect(notOurs.entries[0]).toMatchObject({ listsAdd: ['support'], listsRemove: [] });
+		const handed = planSync(inputs([user(2, { lists: ['Support'] })]), state([unrecorded]), options({ managedLists: ['Sales'] }));
+		expect(handed.entries[0]).toMatchObject({ listsAdd: ['support'], listsRemove: ['sales'] });
 	});
+
 
 	it('resolves lists to the oldest of several with the same name, and plans missing lists as "to create"', () => {
 		const plan = planSync(
@@ -141,6 +150,7 @@ describe('planSync', () => {
 		expect(plan.fields).toEqual({
 			entra_object_id: { label: 'Entra Object ID', mergeTag: 'entra_object_id', type: 'TEXT', maxLength: 64 },
 			email: { label: 'Email', mergeTag: 'email', type: 'EMAIL', maxLength: 254 },
+			entra_sync_state: { label: 'Entra Sync State', mergeTag: 'entra_sync_state', type: 'TEXT', maxLength: 1000 },
 		});
 		expect(mergeTagFor('  Entra Object-ID (v2) ')).toBe('entra_object_id_v2');
 	});
@@ -150,7 +160,6 @@ describe('planSync', () => {
 			channels: [
 				{ channelId: '+61499999999', type: 'WHATSAPP', subscriptionState: 'SUBSCRIBED' },
 				{ channelId: phoneOf(1), type: 'SMS', subscriptionState: 'UNSUBSCRIBED' },
-				{ channelId: 'someone@example.com', type: 'EMAIL' },
 			],
 		});
 		const plan = planSync(inputs([user(1, { phone: '+61400000123' })]), state([contact]), options());
@@ -160,8 +169,21 @@ describe('planSync', () => {
 				{ channelId: '+61499999999', type: 'WHATSAPP', subscriptionState: 'SUBSCRIBED' },
 				{ channelId: '+61400000123', type: 'SMS', subscriptionState: 'UNSUBSCRIBED' },
 			],
+			outcome: { changes: { phone: { from: phoneOf(1), to: '+61400000123' } } },
 		});
 	});
+
+	it('never sends a channel set that would lose a channel an update cannot carry (EMAIL): the phone change is a conflict', () => {
+		const contact = linkedContact(1, {
+			channels: [
+				{ channelId: phoneOf(1), type: 'SMS', subscriptionState: 'SUBSCRIBED' },
+				{ channelId: 'someone@example.com', type: 'EMAIL' },
+			],
+		});
+		const plan = planSync(inputs([user(1, { phone: '+61400000123' })]), state([contact]), options());
+		expect(plan.entries[0]).toMatchObject({ kind: 'report', outcome: { action: 'conflict', reason: expect.stringContaining('EMAIL') } });
+	});
+
 
 	it('reports a phone change onto a number another contact has as a conflict, writing nothing', () => {
 		const other = linkedContact(2);
@@ -180,7 +202,8 @@ describe('planSync', () => {
 
 	it('does not adopt a contact linked to another user, and two items with one number do not both create', () => {
 		const theirs = linkedContact(2, { channels: [{ channelId: phoneOf(1), type: 'SMS' }] });
-		expect(planSync(inputs([user(1)]), state([theirs]), options()).entries[0].outcome).toMatchObject({
+		// Incremental: user 2 is not known to have left, so their contact is theirs.
+		expect(planSync(inputs([user(1)]), state([theirs]), options({ mode: 'incremental' })).entries[0].outcome).toMatchObject({
 			action: 'conflict',
 			reason: expect.stringContaining(guid(2)),
 		});
@@ -237,7 +260,15 @@ describe('planSync', () => {
 		const keep = (count: number, total: number) => inputs(Array.from({ length: total - count }, (_, i) => user(i + 1)));
 
 		it('always allows up to minRemovalsBeforeGuard removals (5 of 20 is 25%)', () => {
-			expect(planSync(keep(5, 20), state(linked(20)), options()).guard).toEqual({ status: 'ok', removals: 5, linked: 20, threshold: 5 });
+			expect(planSync(keep(5, 20), state(linked(20)), options()).guard).toEqual({
+				status: 'ok',
+				removals: 5,
+				linked: 20,
+				threshold: 5,
+				membershipRemovals: 0,
+				memberships: 20,
+				membershipThreshold: 5,
+			});
 			const six = planSync(keep(6, 20), state(linked(20)), options());
 			expect(six.guard).toMatchObject({ status: 'tripped', removals: 6, threshold: 5 });
 			expect(kinds(six.entries).filter((k) => k === 'report:blocked')).toHaveLength(6);
@@ -292,7 +323,8 @@ describe('diffContact', () => {
 		const diff = diffContact(
 			contact,
 			{ attributes: {}, phone: phoneOf(1), fields: {} },
-			{ fields: {}, lists: {}, managed: new Set(), newChannelSubscription: 'SUBSCRIBED', fieldLabel: (t) => t },
+			{ fields: new Map(), handed: new Set(), record: undefined, optedOut: new Set(), newSubscription: 'SUBSCRIBED' },
+			(t) => t,
 		);
 		expect(diff.channels).toEqual([
 			{ channelId: '+61499999999', type: 'WHATSAPP', subscriptionState: 'UNSUBSCRIBED' },

@@ -42,18 +42,19 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			const L = 2; // Sales and Support
 			const result = await sync(mm, users(N));
 
-			// 1 custom-field page + link field create + email field create + 1 list page + L list creates
-			// + 1 contact page + N contact creates (new contacts join their lists on create: no list PATCH).
-			expect(mm.log).toHaveLength(1 + 2 + 1 + L + 1 + N);
-			expect(result.summary.requests).toEqual({ total: 3 + 2 + L + N, byMethod: { GET: 3, POST: 2 + L + N }, retries: 0 });
-			expect(mm.count('POST', '/api/v1/contacts/custom-fields')).toBe(2);
+			// 1 custom-field page + 1 list page + 1 contact page + 1 opt-out list check (50 numbers a request)
+			// + link, email and ownership record field creates + L list creates + N contact creates
+			// (new contacts join their lists on create: no list PATCH).
+			expect(mm.log).toHaveLength(3 + 1 + 3 + L + N);
+			expect(result.summary.requests).toEqual({ total: 4 + 3 + L + N, byMethod: { GET: 4, POST: 3 + L + N }, retries: 0 });
+			expect(mm.count('POST', '/api/v1/contacts/custom-fields')).toBe(3);
 			expect(mm.count('POST', '/api/v1/contacts/lists')).toBe(L);
 			expect(mm.count('PATCH')).toBe(0);
 
 			expect(result.summary.counts.created).toBe(N);
 			expect([...mm.lists.values()].map((l) => l.name).sort()).toEqual(['Sales', 'Support']);
 			expect(result.summary.listsCreated.sort()).toEqual(['Sales', 'Support']);
-			expect(result.summary.fieldsCreated.sort()).toEqual(['Email', LINK]);
+			expect(result.summary.fieldsCreated.sort()).toEqual(['Email', LINK, 'Entra Sync State']);
 			const link = [...mm.fields.values()].find((f) => f.label === LINK);
 			expect(link).toMatchObject({ mergeTag: 'entra_object_id', type: 'TEXT' });
 			expect(link?.maxLength).toBeGreaterThanOrEqual(36);
@@ -108,6 +109,7 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			});
 			const result = await sync(mm, [user(1), user(2, { phone: '+61400000777' }), user(3)]);
 
+			const record = [...mm.fields.values()].find((f) => f.label === 'Entra Sync State')?.id;
 			expect(mm.writes()).toEqual([
 				{
 					method: 'PATCH',
@@ -117,6 +119,12 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 							{ channelId: '+61400000777', type: 'SMS', subscriptionState: 'UNSUBSCRIBED' },
 							{ channelId: '+61499999999', type: 'WHATSAPP', subscriptionState: 'SUBSCRIBED' },
 						],
+						// Every stored custom field value goes with the change (the record now names the new number).
+						customFields: expect.arrayContaining([
+							{ id: record, value: expect.stringMatching(/^s1;p=\+61400000777;l=[0-9a-f]{8}$/) },
+							{ id: expect.any(String), value: 'user2@example.com' },
+							{ id: expect.any(String), value: guid(2) },
+						]),
 					},
 				},
 			]);
@@ -144,7 +152,9 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 					{ method: 'PATCH', path: `/api/v1/contacts/lists/${sales}/contacts`, body: { contactsToRemoveIds: [contact.id] } },
 				]),
 			);
-			expect(mm.writes()).toHaveLength(2); // no contact PATCH: only membership changed
+			// The bulk changes, and one contact PATCH: the ownership record now claims Support, not Sales.
+			expect(mm.writes()).toHaveLength(3);
+			expect(mm.fieldValue(mm.byPhone(phoneOf(2))[0], 'Entra Sync State')).toMatch(/^s1;p=\+614\d+;l=[0-9a-f]{8}$/);
 			expect(mm.byPhone(phoneOf(2))[0].lists.map((l) => l.name).sort()).toEqual(['Support', 'VIP']);
 			expect(result.outcomes[1]).toMatchObject({ action: 'updated', lists: { added: ['Support'], removed: ['Sales'] } });
 		});
@@ -153,15 +163,19 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			const mm = new MemoryMessageMedia({ patchArrays: reading });
 			await sync(mm, users(40));
 			// everyone moves to Support, Sales stays managed through the option
-			await sync(mm, users(40).map((u) => ({ ...u, contact: { ...u.contact, lists: ['Support'] } })), { managedLists: ['Sales'] });
+			// 20 of 40 memberships taken away is above the guard's threshold: approved for this run.
+			await sync(mm, users(40).map((u) => ({ ...u, contact: { ...u.contact, lists: ['Support'] } })), { allowMassRemoval: true });
 			const sales = [...mm.lists.values()].find((l) => l.name === 'Sales')?.id;
 			const support = [...mm.lists.values()].find((l) => l.name === 'Support')?.id;
 			const evens = users(40).filter((_, i) => i % 2 === 1).map((u) => mm.byPhone(u.contact?.phone as string)[0].id);
-			expect(mm.writes()).toEqual([
-				{ method: 'PATCH', path: `/api/v1/contacts/lists/${support}/contacts`, body: { contactsToAddIds: expect.arrayContaining(evens) } },
+			const lists = mm.writes().filter((w) => w.path.startsWith('/api/v1/contacts/lists/'));
+			// Removals first (before the records stop claiming them), additions last.
+			expect(lists).toEqual([
 				{ method: 'PATCH', path: `/api/v1/contacts/lists/${sales}/contacts`, body: { contactsToRemoveIds: expect.arrayContaining(evens) } },
+				{ method: 'PATCH', path: `/api/v1/contacts/lists/${support}/contacts`, body: { contactsToAddIds: expect.arrayContaining(evens) } },
 			]);
-			expect((mm.writes()[0].body as { contactsToAddIds: string[] }).contactsToAddIds).toHaveLength(20);
+			expect((lists[1].body as { contactsToAddIds: string[] }).contactsToAddIds).toHaveLength(20);
+			expect(mm.count('PATCH', '/api/v1/contacts/contacts/')).toBe(20); // each mover's ownership record
 			expect(mm.all().every((c) => c.lists.map((l) => l.name).join() === 'Support')).toBe(true);
 		});
 
@@ -188,7 +202,11 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 				mode: 'incremental',
 			});
 			const sales = [...mm.lists.values()].find((l) => l.name === 'Sales')?.id;
-			expect(mm.writes()).toEqual([{ method: 'PATCH', path: `/api/v1/contacts/lists/${sales}/contacts`, body: { contactsToRemoveIds: [gone.id] } }]);
+			expect(mm.writes()).toEqual([
+				{ method: 'PATCH', path: `/api/v1/contacts/lists/${sales}/contacts`, body: { contactsToRemoveIds: [gone.id] } },
+				// The record no longer claims Sales; the hand-added VIP membership was never the sync's.
+				{ method: 'PATCH', path: `/api/v1/contacts/contacts/${gone.id}`, body: { customFields: expect.arrayContaining([{ id: expect.any(String), value: `s1;p=${phoneOf(4)}` }]) } },
+			]);
 			expect(mm.byPhone(phoneOf(4))[0].lists.map((l) => l.name)).toEqual(['VIP']);
 			expect(result.outcomes[9]).toMatchObject({ action: 'removedFromLists', reason: 'disabled', lists: { added: [], removed: ['Sales'] } });
 		});
@@ -221,7 +239,15 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 				{
 					method: 'PATCH',
 					path: `/api/v1/contacts/contacts/${contact.id}`,
-					body: { firstName: 'Renamed', customFields: [{ id: emailField?.id, value: 'new@example.com' }] },
+					// The changed value, and every other value the contact holds (kept whatever the PATCH does with arrays).
+					body: {
+						firstName: 'Renamed',
+						customFields: [
+							{ id: emailField?.id, value: 'new@example.com' },
+							{ id: expect.any(String), value: guid(1) },
+							{ id: expect.any(String), value: expect.stringMatching(/^s1;p=/) },
+						],
+					},
 				},
 			]);
 			expect(result.outcomes[0].changes).toEqual({
@@ -540,6 +566,28 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			const result = await sync(mm, [{}], { mode: 'incremental' });
 			expect(mm.log).toEqual([]);
 			expect(result.summary.lookup).toBe('none');
+		});
+	});
+
+	describe('run time limit', () => {
+		it('starts no contact write after the limit: the rest is reported skipped, and the next run finishes without duplicates', async () => {
+			const mm = new MemoryMessageMedia({ patchArrays: reading });
+			let clock = 0;
+			// Every read of the clock is a minute later: the first writes start in time, later ones don't.
+			const now = () => (clock += 60_000);
+			const result = await runSync(mm, inputs(users(10)), options({ runTimeLimitMinutes: 8, concurrency: 1 }), { ...noSleep, now });
+			const created = result.summary.counts.created;
+			expect(created).toBeGreaterThan(0);
+			expect(created).toBeLessThan(10);
+			expect(result.summary.counts.skipped).toBe(10 - created);
+			expect(result.summary.timeLimit).toMatch(/run time limit \(8 min\) was reached/);
+			expect(result.outcomes.filter((o) => o.action === 'skipped').every((o) => /run time limit/.test(o.reason ?? ''))).toBe(true);
+			expect(mm.all()).toHaveLength(created);
+
+			const next = await runSync(mm, inputs(users(10)), options(), noSleep);
+			expect(next.summary.counts).toMatchObject({ created: 10 - created, unchanged: created });
+			expect(mm.all()).toHaveLength(10);
+			expect(next.summary.timeLimit).toBeUndefined();
 		});
 	});
 });

@@ -114,17 +114,21 @@ export const syncDescription: INodeProperties[] = [
 		name: 'removalPolicy',
 		type: 'options',
 		options: [
-			{ name: 'Delete Contact', value: 'delete', description: 'Delete the linked contact' },
+			{
+				name: 'Delete Contact',
+				value: 'delete',
+				description: 'Delete the linked contact. An opted-out contact is kept (taken off the lists the sync put it on), so the opt-out is never lost.',
+			},
 			{ name: 'Ignore', value: 'ignore', description: 'Leave the contact as it is (reported as skipped)' },
 			{
 				name: 'Remove From Managed Lists',
 				value: 'removeFromLists',
-				description: 'Take the contact off the lists the sync manages; lists added by hand stay',
+				description: 'Take the contact off the lists the sync put it on (and the Managed Lists); memberships added by hand stay',
 			},
 			{
 				name: 'Unsubscribe',
 				value: 'unsubscribe',
-				description: "Set the contact's SMS channel to UNSUBSCRIBED and keep the contact",
+				description: 'Set the SMS channel the sync manages to UNSUBSCRIBED and keep the contact',
 			},
 		],
 		default: 'delete',
@@ -224,7 +228,7 @@ export const syncDescription: INodeProperties[] = [
 				default: '',
 				placeholder: 'Sales, Support',
 				description:
-					'Lists the sync manages besides those named in this run\'s input (comma-separated), so contacts leave a list nobody belongs to any more',
+					'Lists handed to the sync (comma-separated): it may take any linked contact out of them. Elsewhere it only takes away memberships it made itself (recorded on the contact).'
 			},
 			{
 				displayName: 'Max Removal Percent',
@@ -247,12 +251,29 @@ export const syncDescription: INodeProperties[] = [
 					'Subscription state of the SMS channel of contacts the sync creates. An existing channel\'s state is never changed.',
 			},
 			{
+				displayName: 'Ownership Record Field Label',
+				name: 'recordFieldLabel',
+				type: 'string',
+				default: 'Entra Sync State',
+				description:
+					'Custom field where the sync records, per contact, the number and list memberships it made (it only ever takes away what it made); created when missing. Leave it alone.',
+			},
+			{
 				displayName: 'Removals Always Allowed',
 				name: 'minRemovalsBeforeGuard',
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 5,
 				description: 'Deletion guard: up to this many removals per run are allowed whatever the percentage',
+			},
+			{
+				displayName: 'Run Time Limit (Minutes)',
+				name: 'runTimeLimitMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 120,
+				description:
+					'After this long (e.g. under persistent throttling) the run starts no further contact write, reports the rest as skipped and ends; the next run picks them up',
 			},
 		],
 	},
@@ -348,13 +369,5 @@ export async function executeSync(this: IExecuteFunctions, client: MessageMediaC
 		json: outcome as unknown as IDataObject,
 		pairedItem: { item: itemIndex ?? 0 },
 	}));
-	for (const { index, message } of invalid) {
-		outcomes.push({ json: { action: 'failed', error: { message } }, pairedItem: { item: index } });
-	}
-	const summary = {
-		...result.summary,
-		items: result.summary.items + invalid.length,
-		counts: { ...result.summary.counts, failed: result.summary.counts.failed + invalid.length },
-	};
-	return [outcomes, [{ json: summary as unknown as IDataObject, pairedItem: allItems }]];
+	return [outcomes, [{ json: result.summary as unknown as IDataObject, pairedItem: allItems }]];
 }
