@@ -4,8 +4,9 @@
  * never from the engine's own report. Every check returns the violations it found ([] = holds).
  *
  * Person's acts (see README.md): a person re-subscribing a number, or taking it off the opt-out list,
- * gives consent again; a person deleting a contact forgets the numbers only that contact had
- * unsubscribed, unless they are on the account's opt-out list (that list is never forgotten).
+ * gives consent again; a person taking an unsubscribed number out of the account (deleting its
+ * contact, or changing the channel's number) forgets it too, unless it is on the account's opt-out
+ * list (that list is never forgotten: only a person taking the number off it does).
  */
 
 import type { LoggedRequest } from '../memoryClient';
@@ -59,9 +60,11 @@ export class History {
 				if (ch.subscriptionState === 'SUBSCRIBED' && was?.subscriptionState === 'UNSUBSCRIBED') consent.add(ch.channelId);
 			}
 		}
+		// A number a person took out of the account (deleted its contact, or changed the channel's number).
+		const held = new Set<string>();
+		for (const c of after.contacts.values()) for (const ch of c.channels) held.add(ch.channelId);
 		for (const c of before.contacts.values()) {
-			if (after.contacts.has(c.id)) continue;
-			for (const ch of c.channels) if (ch.subscriptionState === 'UNSUBSCRIBED') consent.add(ch.channelId);
+			for (const ch of c.channels) if (ch.subscriptionState === 'UNSUBSCRIBED' && !held.has(ch.channelId)) consent.add(ch.channelId);
 		}
 		for (const n of consent) if (!stillUnsubscribed.has(n)) this.unsubscribed.delete(n);
 	}
