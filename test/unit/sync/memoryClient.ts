@@ -16,7 +16,6 @@
  * process running the sync had been killed.
  */
 
-import { ServiceApiError } from '../../../lib/common/errors';
 import { PHONE_LOOKUP_CHUNK } from '../../../lib/messagemedia/client';
 import type {
 	Contact,
@@ -33,64 +32,30 @@ import type {
 	RequestStats,
 	UpdateContactRequest,
 } from '../../../lib/messagemedia/types';
+import {
+	ACCOUNT,
+	apiError,
+	ATTRIBUTES,
+	checkWritable,
+	invalid,
+	matches,
+	patchedChannels,
+	render,
+	SimulatedCrash,
+	type Fault,
+	type FaultInjector,
+	type LoggedRequest,
+	type MemoryOptions,
+	type Operation,
+	type PatchArrays,
+	type StoredContact,
+} from './memoryAccount';
 
-export type PatchArrays = 'replace' | 'merge';
-export const PATCH_READINGS: PatchArrays[] = ['replace', 'merge'];
-
-export interface MemoryOptions {
-	/** How `channels` and `customFields` in a PATCH apply (default `replace`). */
-	patchArrays?: PatchArrays;
-}
-
-export interface LoggedRequest {
-	method: string;
-	path: string;
-	query?: Record<string, unknown>;
-	body?: unknown;
-}
-
-type Operation = Exclude<keyof MessageMediaClient, 'stats'> | 'findOptedOutNumbers';
-
-export interface Fault {
-	status: number;
-	/** The write happens, then the answer is lost (timeout / 503 after commit). */
-	afterCommit?: boolean;
-}
-
-/** Decides a fault for one request (`index`: its position in the log). */
-export type FaultInjector = (request: LoggedRequest, index: number) => Fault | undefined;
-
-/** Thrown by every request once the crash switch is reached: the process running the sync is gone. */
-export class SimulatedCrash extends Error {
-	constructor() {
-		super('simulated crash: the process running the sync was killed');
-		this.name = 'SimulatedCrash';
-	}
-}
-
-export interface StoredContact {
-	id: string;
-	attributes: Record<string, string>;
-	dateOfBirth?: string;
-	channels: ContactChannel[];
-	listIds: string[];
-	customFields: Map<string, string>;
-	createdDate: string;
-	lastModifiedDate: string;
-}
+export * from './memoryAccount';
 
 const PAGE = 1000;
 /** Numbers per opt-out look-up (GET /v1/number_authorisation/is_authorised/{numbers}), as the real client chunks them. */
 export const OPT_OUT_CHUNK = PHONE_LOOKUP_CHUNK;
-const ACCOUNT = 'acc-1';
-const ATTRIBUTES = ['firstName', 'lastName', 'alias', 'country', 'state', 'location', 'note'] as const;
-const WRITABLE = new Set(['SMS', 'WHATSAPP']);
-
-export function apiError(status: number, type: string, title: string, detail = title): ServiceApiError {
-	return new ServiceApiError({ service: 'messagemedia', status, code: type, message: `${title}: ${detail}` });
-}
-
-const invalid = (detail: string) => apiError(400, 'validation', 'Invalid input', detail);
 
 export class MemoryMessageMedia implements MessageMediaClient {
 	readonly stats: RequestStats = { total: 0, byMethod: {}, retries: 0 };
@@ -213,43 +178,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	// ---- reads ----
 
 	render(stored: StoredContact): Contact {
-		const attr = (key: (typeof ATTRIBUTES)[number]) => stored.attributes[key] ?? '';
-		const contact: Contact = {
-			id: stored.id,
-			accountId: ACCOUNT,
-			vendorId: 'v',
-			firstName: attr('firstName'),
-			lastName: attr('lastName'),
-			fullName: [attr('firstName'), attr('lastName')].filter(Boolean).join(' '),
-			alias: attr('alias'),
-			country: attr('country'),
-			state: attr('state'),
-			location: attr('location'),
-			note: attr('note'),
-			createdDate: stored.createdDate,
-			lastModifiedDate: stored.lastModifiedDate,
-			customFields: [...stored.customFields].map(([id, value]) => {
-				const field = this.fields.get(id) as CustomField;
-				return { id, mergeTag: field.mergeTag, value, type: field.type };
-			}),
-			channels: stored.channels.map((c) => ({ ...c })),
-			lists: stored.listIds.map((id) => ({ id, name: (this.lists.get(id) as ContactList).name })),
-		};
-		if (stored.dateOfBirth) contact.dateOfBirth = stored.dateOfBirth;
-		return contact;
-	}
-
-	private matches(stored: StoredContact, filter: ContactFilter): boolean {
-		if (filter.listIds?.length && !stored.listIds.some((id) => filter.listIds?.includes(id))) return false;
-		if (filter.contactIds?.length && !filter.contactIds.includes(stored.id)) return false;
-		const channels = stored.channels.filter(
-			(c) =>
-				(!filter.channelIds?.length || filter.channelIds.includes(c.channelId)) &&
-				(!filter.channelTypes?.length || filter.channelTypes.includes(c.type)) &&
-				(!filter.channelSubscriptionState || c.subscriptionState === filter.channelSubscriptionState),
-		);
-		const channelFilter = filter.channelIds?.length || filter.channelTypes?.length || filter.channelSubscriptionState;
-		return !channelFilter || channels.length > 0;
+		return render(stored, this.fields, this.lists);
 	}
 
 	private pages<T>(operation: Operation, path: string, all: T[], query: Record<string, unknown>, page?: PageOptions): T[] {
@@ -268,7 +197,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	}
 
 	async listContacts(filter: ContactFilter = {}, page?: PageOptions): Promise<Contact[]> {
-		const all = [...this.contacts.values()].filter((c) => this.matches(c, filter)).map((c) => this.render(c));
+		const all = [...this.contacts.values()].filter((c) => matches(c, filter)).map((c) => this.render(c));
 		return this.pages('listContacts', '/api/v1/contacts/contacts', all, { ...filter }, page);
 	}
 
@@ -282,7 +211,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 			const chunk = phones.slice(i, i + PHONE_LOOKUP_CHUNK);
 			const filter: ContactFilter = { channelIds: chunk, channelTypes: ['SMS'] };
 			const page = await this.call('findContactsByPhone', 'GET', '/api/v1/contacts/contacts', () =>
-				[...this.contacts.values()].filter((c) => this.matches(c, filter)).map((c) => this.render(c)),
+				[...this.contacts.values()].filter((c) => matches(c, filter)).map((c) => this.render(c)),
 				{ ...filter, pageSize: PAGE },
 			);
 			found.push(...page);
@@ -316,16 +245,8 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	}
 
 	private checkChannels(channels: CreateContactRequest['channels'], self?: string): void {
-		if (!Array.isArray(channels) || channels.length === 0) throw invalid('channels must not be empty');
-		const seen = new Set<string>();
-		for (const channel of channels) {
-			if (!WRITABLE.has(channel.type)) throw invalid(`channel type ${channel.type} can't be written`);
-			if (channel.type === 'SMS' && !/^\+[1-9]\d{6,14}$/.test(channel.channelId)) throw invalid(`channelId ${channel.channelId} is not E.164`);
-			const key = `${channel.type} ${channel.channelId}`;
-			if (seen.has(key)) throw invalid(`channel ${key} is sent twice`);
-			seen.add(key);
-			if (this.holderOf(channel, self)) throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
-		}
+		checkWritable(channels);
+		if (channels.some((channel) => this.holderOf(channel, self))) throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
 	}
 
 	private checkFields(customFields: Array<{ id: string; value: string }> | undefined): void {
@@ -364,18 +285,6 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		return await this.call('createContact', 'POST', '/api/v1/contacts/contacts', () => this.render(this.storeContact(body)), undefined, body);
 	}
 
-	/** Channels after a PATCH that sent `sent`, under this model's reading. */
-	private patchedChannels(stored: StoredContact, sent: ContactChannel[]): ContactChannel[] {
-		if (this.patchArrays === 'replace') return sent.map((c) => ({ ...c }));
-		const channels = stored.channels.map((c) => ({ ...c }));
-		for (const channel of sent) {
-			const existing = channels.find((c) => c.type === channel.type && c.channelId === channel.channelId);
-			if (existing === undefined) channels.push({ ...channel });
-			else if (channel.subscriptionState !== undefined) existing.subscriptionState = channel.subscriptionState;
-		}
-		return channels;
-	}
-
 	private applyUpdate(id: string, body: UpdateContactRequest): Contact {
 		const stored = this.stored(id);
 		if (body.channels !== undefined) this.checkChannels(body.channels, id);
@@ -383,7 +292,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		this.checkFields(body.customFields);
 		for (const key of ATTRIBUTES) if (body[key] !== undefined) stored.attributes[key] = body[key] as string;
 		if (body.dateOfBirth !== undefined) stored.dateOfBirth = body.dateOfBirth;
-		if (body.channels !== undefined) stored.channels = this.patchedChannels(stored, body.channels);
+		if (body.channels !== undefined) stored.channels = patchedChannels(stored, body.channels, this.patchArrays);
 		if (body.lists !== undefined) stored.listIds = [...new Set(body.lists.map((l) => l.id))];
 		if (body.customFields !== undefined) {
 			if (this.patchArrays === 'replace') stored.customFields = new Map();
