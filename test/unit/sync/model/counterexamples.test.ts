@@ -41,6 +41,15 @@ describe('found by the model-based suite', () => {
 		await replay(oneWay, [0, 0, 1], [{ t: 'number', user: 0, number: 1, style: 0 }], ['converged']);
 	});
 
+	it('converged: a user whose new number a hand-made contact already held kept their old contact, so the next user with the old number never got one', async () => {
+		const steps: Step[] = [
+			{ t: 'handContact', number: 3, email: false, field: false, list: 0 },
+			{ t: 'swap', a: 1, b: 0 },
+			{ t: 'hire', number: 0, dept: 0, style: 0 },
+		];
+		await replay(oneWay, [0, { number: 3, dept: 4 }], steps, ['converged']);
+	});
+
 	it('dry run: under the merge reading, a dry run reported "updated" for a contact whose number was changed in MessageMedia; the real run reported "diverged"', async () => {
 		await replay({ ...oneWay, patchArrays: 'merge' }, [0, 0], [{ t: 'mmNumber', contact: 0, fresh: 0 }, run({ dryRun: true })], ['dry run']);
 	});
@@ -55,5 +64,10 @@ describe('found by the model-based suite', () => {
 
 	it('crash: a crash between taking an opted-out leaver off its lists and updating its ownership record left the record claiming a list (the rerun ends elsewhere)', async () => {
 		await replay(oneWay, [7, 0], [{ t: 'stop', number: 0 }, run({ read: 'empty', allowMassRemoval: true, crashAfter: 4 })], ['crash']);
+	});
+
+	it('crash: a crash between taking a leaver off its lists (removeFromLists) and updating its ownership record left the record claiming a list', async () => {
+		const steps: Step[] = [{ t: 'hire', number: 1, dept: 0, style: 0 }, { t: 'leave', user: 0 }, run({ crashAfter: 5 })];
+		await replay({ ...oneWay, policy: 'removeFromLists' }, [0, -1], steps, ['crash']);
 	});
 });

@@ -93,6 +93,23 @@ describe('checkPreserved', () => {
 	});
 });
 
+describe('checkPreserved: SMS channels', () => {
+	const two = contact('c1', { link: 'u1', channels: [sms('+61412001001'), sms('+61412001002')] });
+	const check = (channels: ContactChannel[]) => checkPreserved(new History(), state([two]), state([{ ...two, channels }]), managedLabels([]));
+
+	it('lets the sync re-number one SMS channel (either one)', () => {
+		expect(check([sms('+61412001005'), sms('+61412001002')])).toEqual([]);
+		expect(check([sms('+61412001001'), sms('+61412001005')])).toEqual([]);
+	});
+
+	it('finds an SMS number dropped without a new one, and a channel re-subscribed', () => {
+		expect(check([sms('+61412001002')])).toEqual(['preserved: contact c1 lost its SMS channel +61412001001']);
+		expect(checkPreserved(new History(), state([{ ...two, channels: [sms('+61412001001', 'UNSUBSCRIBED')] }]), state([{ ...two, channels: [sms('+61412001001')] }]), managedLabels([]))).toEqual([
+			"preserved: contact c1's SMS channel +61412001001 went UNSUBSCRIBED → SUBSCRIBED",
+		]);
+	});
+});
+
 describe('checkGuard', () => {
 	const linked = [1, 2, 3, 4].map((n) => contact(`c${n}`, { link: `u${n}`, listIds: ['l-sales'] }));
 	const ctx: GuardContext = { upserts: new Set(['u1']), inScope: new Set(['u1']), minRemovalsBeforeGuard: 2, maxRemovalPercent: 10, allowMassRemoval: false };

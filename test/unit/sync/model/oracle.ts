@@ -10,7 +10,8 @@
  */
 
 import type { LoggedRequest } from '../memoryClient';
-import { firstSms, smsNumbers, type SnapContact, type Snapshot } from './snapshot';
+import type { ContactChannel } from '../../../../lib/messagemedia/types';
+import { smsNumbers, type SnapContact, type Snapshot } from './snapshot';
 
 export type Actor = 'sync' | 'person';
 const key = (contactId: string, listId: string) => `${contactId}|${listId}`;
@@ -155,17 +156,19 @@ export function checkPreserved(history: History, before: Snapshot, after: Snapsh
 }
 
 /**
- * Channels the sync doesn't manage survive: every channel but the first SMS one (which the sync
- * re-numbers) keeps its number; its state may only move to UNSUBSCRIBED (removal policy).
+ * Channels the sync doesn't manage survive: non-SMS channels keep their number and state; an SMS
+ * channel may lose its number only to a new one (the sync re-numbers the one SMS channel it manages),
+ * so no more SMS numbers go than come. A state may only move to UNSUBSCRIBED (removal policy).
  */
 function lostChannels(before: SnapContact, after: SnapContact): string[] {
-	const primary = firstSms(before);
 	const out: string[] = [];
+	const has = (c: SnapContact, ch: ContactChannel) => c.channels.find((o) => o.type === ch.type && o.channelId === ch.channelId);
+	const lostSms = before.channels.filter((ch) => ch.type === 'SMS' && !has(after, ch));
+	const newSms = after.channels.filter((ch) => ch.type === 'SMS' && !has(before, ch));
 	for (const ch of before.channels) {
-		if (ch === primary) continue;
-		const now = after.channels.find((o) => o.type === ch.type && o.channelId === ch.channelId);
-		if (now === undefined) out.push(`preserved: contact ${before.id} lost its ${ch.type} channel ${ch.channelId}`);
-		else if (now.subscriptionState !== ch.subscriptionState && now.subscriptionState !== 'UNSUBSCRIBED') {
+		const now = has(after, ch);
+		if (now === undefined && (ch.type !== 'SMS' || lostSms.length > newSms.length)) out.push(`preserved: contact ${before.id} lost its ${ch.type} channel ${ch.channelId}`);
+		else if (now !== undefined && now.subscriptionState !== ch.subscriptionState && now.subscriptionState !== 'UNSUBSCRIBED') {
 			out.push(`preserved: contact ${before.id}'s ${ch.type} channel ${ch.channelId} went ${ch.subscriptionState ?? '-'} → ${now.subscriptionState ?? '-'}`);
 		}
 	}
