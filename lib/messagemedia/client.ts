@@ -1,11 +1,13 @@
 /**
  * The MessageMedia Contacts client: every call goes through the one transport. Reads page with
- * `pageSize` (≤ 1000) following `nextPageToken`; list membership uses the bulk endpoint in chunks of
- * 1000 ids; look-ups by phone are chunked so the query string stays short.
+ * `pageSize` (≤ 1000) following `nextPageToken`, and fail rather than return part of a collection
+ * (paging.ts); list membership uses the bulk endpoint in chunks of 1000 ids; look-ups by phone (and of
+ * opted-out numbers, in the number authorisation API) are chunked so the request line stays short.
  */
 
-import { ServiceApiError } from '../common/errors';
+import { ConfigurationError, ServiceApiError } from '../common/errors';
 import { resolveMessageMediaConnection, type MessageMediaCredentialFields } from './config';
+import { collectPages } from './paging';
 import { AUTH_REJECTED_MESSAGE, MessageMediaTransport, type QueryValue, type TransportOptions } from './transport';
 import type {
 	Contact,
@@ -17,6 +19,7 @@ import type {
 	CustomFieldFilter,
 	ListFilter,
 	MessageMediaClient,
+	NumberAuthorisationResponse,
 	PageOptions,
 	RequestStats,
 	UpdateContactRequest,
@@ -25,8 +28,6 @@ import type {
 export const CONTACTS_PATH = '/api/v1/contacts/contacts';
 export const LISTS_PATH = '/api/v1/contacts/lists';
 export const CUSTOM_FIELDS_PATH = '/api/v1/contacts/custom-fields';
-/** The account's opt-out list, asked number by number (`authorised: false` = opted out). */
-export const NUMBER_AUTHORISATION_PATH = '/v1/number_authorisation/is_authorised';
 
 /** The API's page size limit (GetContactsRequest / GetListsRequest / GetCustomFieldsRequest `pageSize`). */
 export const MAX_PAGE_SIZE = 1000;
@@ -39,12 +40,15 @@ export const LIST_MEMBERS_CHUNK = 1000;
  * per thousand numbers.
  */
 export const PHONE_LOOKUP_CHUNK = 50;
+/** The number authorisation API (the account blacklist): a path of its own, beside /api/v1/contacts. */
+export const OPT_OUT_API_PATH = '/v1/number_authorisation';
+/**
+ * Numbers per `is_authorised` look-up: they travel in the path, comma-separated (at most 16 characters
+ * each), so 50 keep the request line under 1 KB.
+ */
+export const OPT_OUT_LOOKUP_CHUNK = 50;
 
-interface TokenPage<T> {
-	content?: T[];
-	nextPageToken?: string;
-	totalElements?: number;
-}
+const E164 = /^\+[1-9]\d{6,14}$/;
 
 function chunk<T>(values: T[], size: number): T[][] {
 	const chunks: T[][] = [];
@@ -76,19 +80,6 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 			}
 		}
 		return [...found.values()];
-	}
-
-	async findOptedOutNumbers(numbers: string[]): Promise<string[]> {
-		const unique = [...new Set(numbers.filter((phone) => phone))];
-		const optedOut: string[] = [];
-		for (const part of chunk(unique, PHONE_LOOKUP_CHUNK)) {
-			const response = await this.expectBody<{ numbers?: Array<{ number?: string; authorised?: boolean }> }>(
-				'GET',
-				`${NUMBER_AUTHORISATION_PATH}/${part.map(encodeURIComponent).join(',')}`,
-			);
-			for (const entry of response.numbers ?? []) if (entry.authorised === false && typeof entry.number === 'string') optedOut.push(entry.number);
-		}
-		return optedOut;
 	}
 
 	async createContact(body: CreateContactRequest): Promise<Contact> {
@@ -140,6 +131,35 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 		return await this.expectBody<CustomField>('POST', CUSTOM_FIELDS_PATH, body);
 	}
 
+	async findOptedOutNumbers(numbers: string[]): Promise<string[]> {
+		const unique = [...new Set(numbers.map((number) => number.trim()).filter((number) => number !== ''))];
+		const invalid = unique.filter((number) => !E164.test(number));
+		if (invalid.length > 0) {
+			throw new ConfigurationError(`Opt-out look-up needs E.164 numbers (+ and 7 to 15 digits); got ${invalid.slice(0, 3).map((n) => JSON.stringify(n)).join(', ')}`, 'numbers');
+		}
+		const optedOut: string[] = [];
+		for (const asked of chunk(unique, OPT_OUT_LOOKUP_CHUNK)) {
+			// `+` and `,` are literal in a path: the numbers go as the API's own example writes them.
+			const path = `${OPT_OUT_API_PATH}/is_authorised/${asked.join(',')}`;
+			const body = await this.expectBody<NumberAuthorisationResponse>('GET', path);
+			// Matched on digits: an answer that drops the + still counts; a number left unanswered fails the call.
+			const answers = new Map((Array.isArray(body.numbers) ? body.numbers : []).map((entry) => [String(entry.number).replace(/\D/g, ''), entry.authorised]));
+			for (const number of asked) {
+				const authorised = answers.get(number.slice(1));
+				if (typeof authorised !== 'boolean') {
+					throw new ServiceApiError({
+						service: 'messagemedia',
+						status: 200,
+						code: 'incompleteAnswer',
+						message: `MessageMedia did not say whether ${number} may receive SMS (GET ${OPT_OUT_API_PATH}/is_authorised)`,
+					});
+				}
+				if (!authorised) optedOut.push(number);
+			}
+		}
+		return optedOut;
+	}
+
 	/**
 	 * Credential check: `GET /api/v1/contacts/lists?pageSize=1` on the configured base URL. Resolves when
 	 * the key is accepted; 401/403 reject with the "rejected the API key/secret" message.
@@ -160,26 +180,12 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 		return response.body;
 	}
 
-	/** Follows `nextPageToken` until it is absent or empty, a page is empty, or `limit` records are in. */
+	/** Every page of a collection (see paging.ts: a short or looping read throws instead of returning part). */
 	private async collect<T>(path: string, filter: Record<string, QueryValue>, page: PageOptions): Promise<T[]> {
 		const limit = page.limit !== undefined && page.limit >= 0 ? page.limit : Infinity;
+		if (limit === 0) return [];
 		const pageSize = Math.max(1, Math.min(page.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE, limit === Infinity ? MAX_PAGE_SIZE : Math.max(limit, 1)));
-		const records: T[] = [];
-		const seenTokens = new Set<string>();
-		let token: string | undefined;
-		while (records.length < limit) {
-			const response = await this.transport.request<TokenPage<T>>({
-				method: 'GET',
-				path,
-				query: { ...filter, pageSize, nextPageToken: token },
-			});
-			const content = response.body?.content ?? [];
-			records.push(...content);
-			token = response.body?.nextPageToken;
-			if (content.length === 0 || !token || seenTokens.has(token)) break;
-			seenTokens.add(token);
-		}
-		return limit === Infinity ? records : records.slice(0, limit);
+		return await collectPages<T>(this.transport, path, filter, pageSize, limit);
 	}
 }
 

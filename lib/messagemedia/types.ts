@@ -1,6 +1,6 @@
 /**
- * MessageMedia (Sinch Engage) Contacts API shapes, from the vendor OpenAPI
- * (`specs/sinch-engage-openapi/components/schemas/contacts/*`), and the client the sync engine uses.
+ * MessageMedia (Sinch Engage) Contacts API shapes (and the number authorisation answer), from the
+ * vendor OpenAPI, and the client the sync engine uses.
  */
 
 export type ChannelType = 'SMS' | 'WHATSAPP' | 'GBM' | 'INSTAGRAM' | 'FACEBOOK' | 'EMAIL';
@@ -119,6 +119,12 @@ export interface PageOptions {
 	limit?: number;
 }
 
+/** `GET /v1/number_authorisation/is_authorised/{numbers}` (number authorisation API). */
+export interface NumberAuthorisationResponse {
+	uri: string;
+	numbers: Array<{ number: string; authorised: boolean }>;
+}
+
 /** Requests made by a client, for run reports and benchmarks. */
 export interface RequestStats {
 	total: number;
@@ -148,6 +154,10 @@ export interface MessageMediaClient {
 	modifyListMembers(listId: string, change: { add?: string[]; remove?: string[] }): Promise<void>;
 	listCustomFields(filter?: CustomFieldFilter, page?: PageOptions): Promise<CustomField[]>;
 	createCustomField(body: CreateCustomFieldRequest): Promise<CustomField>;
-	/** The numbers (E.164) that are on the account's opt-out list (Number Authorisation: not authorised). */
+	/**
+	 * Of these E.164 numbers, the ones on the account's blacklist (opted out of SMS: MessageMedia will
+	 * not deliver to them), from the number authorisation API in chunks of 50. An UNSUBSCRIBED contact
+	 * channel is a different thing and is not reported here.
+	 */
 	findOptedOutNumbers(numbers: string[]): Promise<string[]>;
 }

@@ -4,17 +4,18 @@
  * the client chunks by 1000 ids). A create is retried only as look-up-then-create.
  */
 
-import { ConfigurationError, ServiceApiError } from '../common/errors';
-import { DEFAULT_RETRY_POLICY, isTransientNetworkError, withRetry, type RetryPolicy } from '../common/retry';
+import { ConfigurationError } from '../common/errors';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../common/retry';
 import type { Contact, CreateContactRequest, MessageMediaClient, UpdateContactRequest } from '../messagemedia/types';
-import { listKey, linkedSourceId, smsChannels, writableChannels } from './contact';
+import { listKey, linkedSourceId, smsChannels } from './contact';
 import { diffContact, diffIsEmpty, type DiffContext } from './diff';
-import { withoutChanges } from './plan';
+import { withoutChanges } from './entries';
+import { isRetryableFailure, outcomeError, retryAfterOf, statusOf } from './failures';
+import { storedDifferences } from './readback';
 import { encodeRecord, listHash } from './record';
 import type {
 	FieldSpec,
 	ListSpec,
-	OutcomeError,
 	PlannedCreate,
 	PlannedReport,
 	PlannedUpdate,
@@ -50,33 +51,6 @@ export interface ApplyResult {
 	fieldsCreated: string[];
 }
 
-const RETRYABLE_STATUS = new Set([0, 408, 429, 500, 502, 503, 504]);
-
-const statusOf = (error: unknown): number | undefined => (error instanceof ServiceApiError ? error.status : undefined);
-
-/** The server's Retry-After, which the transport keeps in the error's details. */
-function retryAfterOf(error: unknown): number | undefined {
-	const value = error instanceof ServiceApiError ? error.details?.retryAfterMs : undefined;
-	return typeof value === 'number' ? value : undefined;
-}
-
-/** A failure worth another attempt: network, timeout, throttling, server busy. */
-export function isRetryableFailure(error: unknown): boolean {
-	const status = statusOf(error);
-	return (status !== undefined && RETRYABLE_STATUS.has(status)) || isTransientNetworkError(error);
-}
-
-export function outcomeError(error: unknown): OutcomeError {
-	if (error instanceof ServiceApiError) {
-		const out: OutcomeError = { message: error.message, status: error.status };
-		if (error.code !== undefined) out.code = error.code;
-		if (error.requestId !== undefined) out.requestId = error.requestId;
-		if (error.details !== undefined) out.details = error.details;
-		return out;
-	}
-	return { message: error instanceof Error ? error.message : String(error) };
-}
-
 /** Runs `fn` over `items` with at most `limit` in flight, preserving nothing but completion. */
 export async function forEachLimited<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
 	let next = 0;
@@ -96,41 +70,6 @@ export async function applyPlan(
 	deps: ApplyDeps = {},
 ): Promise<ApplyResult> {
 	return await new Applier(client, plan, options, deps).run();
-}
-
-const ATTRIBUTE_KEYS = ['firstName', 'lastName', 'alias', 'country', 'state', 'location', 'note', 'dateOfBirth'] as const;
-
-/**
- * What the service stored that differs from what the update sent (the service doesn't document
- * whether arrays in a PATCH replace or merge): empty when it stored what was meant.
- */
-export function storedDifferences(sent: UpdateContactRequest, stored: Contact | undefined): string[] {
-	if (stored === undefined || typeof stored !== 'object') return [];
-	const differences: string[] = [];
-	for (const key of ATTRIBUTE_KEYS) {
-		const value = sent[key];
-		if (value !== undefined && (stored[key] ?? '') !== value) differences.push(`${key} is "${stored[key] ?? ''}", not "${value}"`);
-	}
-	if (sent.channels !== undefined && Array.isArray(stored.channels)) {
-		const key = (c: { type: string; channelId: string }) => `${c.type} ${c.channelId}`;
-		const kept = new Map(writableChannels(stored).map((c) => [key(c), c]));
-		const meant = new Set(sent.channels.map(key));
-		for (const channel of sent.channels) {
-			const found = kept.get(key(channel));
-			if (found === undefined) differences.push(`channel ${key(channel)} is missing`);
-			else if (channel.subscriptionState !== undefined && found.subscriptionState !== channel.subscriptionState) {
-				differences.push(`channel ${key(channel)} is ${found.subscriptionState ?? 'without a state'}, not ${channel.subscriptionState}`);
-			}
-		}
-		for (const channel of kept.keys()) if (!meant.has(channel)) differences.push(`channel ${channel} was kept`);
-	}
-	if (sent.customFields !== undefined && Array.isArray(stored.customFields)) {
-		for (const { id, value } of sent.customFields) {
-			const found = stored.customFields.find((cf) => cf.id === id)?.value ?? '';
-			if (found !== value) differences.push(`custom field ${id} is "${found}", not "${value}"`);
-		}
-	}
-	return differences;
 }
 
 class Applier {
@@ -503,6 +442,7 @@ class Applier {
 			record: this.fields.get(this.plan.recordField),
 			optedOut: new Set(this.plan.optedOut),
 			newSubscription: this.plan.newSubscription,
+			...(this.plan.scope === undefined ? {} : { scope: this.plan.scope }),
 		};
 	}
 }

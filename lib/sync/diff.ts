@@ -28,6 +28,8 @@ export interface DiffContext {
 	optedOut: ReadonlySet<string>;
 	/** State of an SMS channel the sync adds where it replaces none (new contacts' setting). */
 	newSubscription?: SubscriptionState;
+	/** This run's sync scope (hash); undefined: the default scope. */
+	scope?: string;
 }
 
 export interface ContactDiff {
@@ -126,6 +128,10 @@ export function diffContact(contact: Contact, desired: ResolvedContact, ctx: Dif
 		changes: Object.create(null) as Record<string, FieldChange>,
 		record: { ...record, lists: [...record.lists] },
 	};
+	// The user is in this run's scope: the contact is this scope's (taken over from another), and present.
+	if (ctx.scope === undefined) delete diff.record.scope;
+	else diff.record.scope = ctx.scope;
+	delete diff.record.absentSince;
 	for (const key of CONTACT_ATTRIBUTES) {
 		const to = desired.attributes[key];
 		if (to === undefined) continue;

@@ -4,7 +4,11 @@
  * input names no user at all (an empty directory read never wipes the contacts).
  */
 
-import type { GuardReport, SyncOptions } from './types';
+import type { Contact } from '../messagemedia/types';
+import { recordOf, setRecord } from './diff';
+import { report, withoutChanges } from './entries';
+import { listHash } from './record';
+import type { FieldSpec, GuardReport, PlanEntry, PlannedUpdate, SyncOptions, SyncOutcome } from './types';
 
 export interface GuardCounts {
 	/** Contacts the plan removes (delete, unsubscribe, take off lists). */
@@ -61,4 +65,24 @@ export function weighRemovals(counts: GuardCounts, options: GuardOptions): Guard
 			'"Allow Removals Above Threshold" turned on (Options), or raise "Max Removal Percent"; ' +
 			'"Continue Without Removals" applies creates and updates and holds removals back.',
 	};
+}
+
+/** The record an update entry started from (the stored text of its contact). */
+function storedRecord(entry: PlannedUpdate, spec: FieldSpec) {
+	const value = spec.id === undefined ? '' : (entry.storedFields[spec.id] ?? '');
+	return recordOf({ customFields: spec.id ? [{ id: spec.id, value }] : [] } as unknown as Contact, { record: spec });
+}
+
+/** A tripped guard holds back every membership removal; the rest of the update goes on (the record keeps claiming them). */
+export function holdListRemovals(entry: PlannedUpdate, recordSpec: FieldSpec, listName: (key: string) => string): PlanEntry {
+	if (entry.listsRemove.length === 0) return entry;
+	const held = entry.listsRemove.map(listName);
+	const record = entry.record && { ...entry.record, lists: [...entry.record.lists, ...entry.listsRemove.map(listHash)] };
+	const fields = Object.assign(Object.create(null) as Record<string, string>, entry.fields);
+	if (record !== undefined) setRecord({ fields, record }, storedRecord(entry, recordSpec), { record: recordSpec });
+	const outcome: SyncOutcome = { ...entry.outcome, reason: `Deletion guard: list removals held back (${held.join(', ')})` };
+	if (outcome.lists) outcome.lists = { ...outcome.lists, removed: [] };
+	const next: PlannedUpdate = { ...entry, outcome, listsRemove: [], fields, ...(record ? { record } : {}) };
+	const writes = Object.keys(next.attributes).length > 0 || next.channels !== undefined || Object.keys(next.fields).length > 0 || next.listsAdd.length > 0;
+	return writes || next.writeBack ? next : report(withoutChanges(entry.outcome), 'blocked', outcome.reason);
 }

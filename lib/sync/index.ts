@@ -7,7 +7,8 @@ import { ConfigurationError } from '../common/errors';
 import type { MessageMediaClient, RequestStats } from '../messagemedia/types';
 import { applyPlan, type ApplyDeps } from './apply';
 import { AUTHORITIES } from './merge';
-import { planSync, withoutChanges } from './plan';
+import { withoutChanges } from './entries';
+import { planSync } from './plan';
 import type {
 	ActualState,
 	Direction,
@@ -28,7 +29,8 @@ export { planSync } from './plan';
 export { listKey, mergeTagFor } from './contact';
 export { diffContact, type ContactDiff, type DiffContext } from './diff';
 export { decodeRecord, encodeRecord, listHash, type OwnershipRecord } from './record';
-export { applyPlan, storedDifferences, type ApplyDeps, type ApplyResult } from './apply';
+export { applyPlan, type ApplyDeps, type ApplyResult } from './apply';
+export { storedDifferences } from './readback';
 export {
 	AUTHORITIES,
 	decodeBase,
@@ -69,6 +71,7 @@ export function resolveSyncOptions(partial: Partial<SyncOptions>): SyncOptions {
 	options.emailFieldLabel = options.emailFieldLabel.trim();
 	options.baseFieldLabel = options.baseFieldLabel.trim();
 	options.recordFieldLabel = options.recordFieldLabel.trim();
+	options.syncScope = options.syncScope.trim();
 	if (options.recordFieldLabel === '') throw new ConfigurationError('The ownership record field needs a label', 'recordFieldLabel');
 	const own = [options.linkFieldLabel, options.emailFieldLabel, options.baseFieldLabel, options.recordFieldLabel].map((label) => label.toLowerCase());
 	if (new Set(own).size < own.length) {

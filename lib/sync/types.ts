@@ -59,6 +59,11 @@ export interface SyncOptions {
 	continueWithoutRemovals: boolean;
 	/** Contact writes in flight at once (1..20). */
 	concurrency: number;
+	/**
+	 * Name of the sync scope this run owns ('' = the default scope). Several syncs can feed one account
+	 * (two tenants, one workflow per partition): a full run only removes contacts of its own scope.
+	 */
+	syncScope: string;
 	/** No contact write starts after this many minutes from the start of the run (the rest is reported skipped). */
 	runTimeLimitMinutes: number;
 	direction: DirectionChoice;
@@ -93,6 +98,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
 	continueWithoutRemovals: false,
 	concurrency: 5,
 	runTimeLimitMinutes: 120,
+	syncScope: '',
 	direction: 'fromMapper',
 	authority: 'directory',
 	phoneWriteFormat: 'original',
@@ -326,6 +332,8 @@ export interface SyncPlan {
 	optedOut: string[];
 	/** State of an SMS channel the sync adds where it replaces none. */
 	newSubscription?: SubscriptionState;
+	/** The run's sync scope (hash); undefined: the default scope. */
+	scope?: string;
 	guard: GuardReport;
 	/**
 	 * Set when the state given was partial (incremental look-up by phone) and not enough to plan safely:

@@ -1,11 +1,14 @@
 /**
  * Command line of the fakes: `node scripts/run-ts.ts test/fakes/cli.ts [--port 0] [--seed-file f] [--faults f]
- * [--state-dir d] [--ready-file f] [--token-lifetime s] [--delta-page-size n] [--verbose]`.
- * Prints and writes {url, port, caFile, pid}.
+ * [--state-dir d] [--ready-file f] [--token-lifetime s] [--delta-page-size n]
+ * [--messagemedia-paging normal|emptyPages|truncated|loop] [--patch-arrays replace|merge] [--verbose]`.
+ * The environment variables ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING and ENTRA_SYNC_FAKE_PATCH_ARRAYS set the
+ * last two when the flags are absent. Prints and writes {url, port, caFile, pid}.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
+import { MESSAGEMEDIA_PAGING_MODES, PATCH_ARRAYS_MODES } from './messagemedia';
 import { generateSampleOrg } from './sample-org';
 import { startFakes } from './server';
 import type { FakeOptions, FakeSeed, FaultConfig } from './types';
@@ -19,11 +22,20 @@ interface CliArgs {
 	readyFile?: string;
 	tokenLifetime?: number;
 	deltaPageSize?: number;
+	messageMediaPaging?: FakeOptions['messageMediaPaging'];
+	patchArrays?: FakeOptions['messageMediaPatchArrays'];
 	verbose: boolean;
 }
 
-export function parseArgs(argv: string[]): CliArgs {
+function choice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+	if (!(choices as readonly string[]).includes(value)) throw new Error(`${flag} must be one of ${choices.join(', ')} (got ${value})`);
+	return value as T;
+}
+
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliArgs {
 	const args: CliArgs = { port: 0, sampleOrg: false, verbose: false };
+	if (env.ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING) args.messageMediaPaging = choice('ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING', env.ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING, MESSAGEMEDIA_PAGING_MODES);
+	if (env.ENTRA_SYNC_FAKE_PATCH_ARRAYS) args.patchArrays = choice('ENTRA_SYNC_FAKE_PATCH_ARRAYS', env.ENTRA_SYNC_FAKE_PATCH_ARRAYS, PATCH_ARRAYS_MODES);
 	for (let i = 0; i < argv.length; i++) {
 		const flag = argv[i];
 		const value = () => {
@@ -56,6 +68,12 @@ export function parseArgs(argv: string[]): CliArgs {
 			case '--delta-page-size':
 				args.deltaPageSize = Number(value());
 				break;
+			case '--messagemedia-paging':
+				args.messageMediaPaging = choice(flag, value(), MESSAGEMEDIA_PAGING_MODES);
+				break;
+			case '--patch-arrays':
+				args.patchArrays = choice(flag, value(), PATCH_ARRAYS_MODES);
+				break;
 			case '--verbose':
 				args.verbose = true;
 				break;
@@ -72,7 +90,7 @@ function readJson<T>(file: string): T {
 }
 
 export async function main(argv: string[]): Promise<void> {
-	const args = parseArgs(argv);
+	const args = parseArgs(argv, process.env);
 	const seed: FakeSeed = args.seedFile ? readJson<FakeSeed>(args.seedFile) : generateSampleOrg();
 	const faults: FaultConfig = args.faultsFile ? readJson<FaultConfig>(args.faultsFile) : {};
 	const options: FakeOptions = {
@@ -83,6 +101,8 @@ export async function main(argv: string[]): Promise<void> {
 		verbose: args.verbose,
 		...(args.tokenLifetime !== undefined ? { tokenLifetimeSeconds: args.tokenLifetime } : {}),
 		...(args.deltaPageSize !== undefined ? { deltaPageSize: args.deltaPageSize } : {}),
+		...(args.messageMediaPaging !== undefined ? { messageMediaPaging: args.messageMediaPaging } : {}),
+		...(args.patchArrays !== undefined ? { messageMediaPatchArrays: args.patchArrays } : {}),
 	};
 	const fakes = await startFakes(options);
 	const ready = { url: fakes.url, port: fakes.port, caFile: fakes.caFile, pid: process.pid };

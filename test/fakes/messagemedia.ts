@@ -1,14 +1,18 @@
 /**
- * Fake MessageMedia (Sinch Engage) Contacts API: contacts, lists (groups) and custom fields under
- * /api/v1/contacts/..., behaving as the vendor OpenAPI and the fact sheet describe. Every request is
- * validated against the vendor OpenAPI before it is handled (invalid → 400 InvalidInputApiError) and
- * every response the fake produces is validated too (invalid → 500 and a loud log line: a fake bug).
+ * Fake MessageMedia (Sinch Engage): the Contacts API (contacts, lists (groups) and custom fields under
+ * /api/v1/contacts/...) and the number authorisation API (the account blacklist, under
+ * /v1/number_authorisation/...), behaving as the vendor OpenAPI describes. Every request is validated
+ * against the vendor OpenAPI before it is handled (invalid → 400) and every response the fake produces
+ * is validated too (invalid → 500 and a loud log line: a fake bug).
+ *
+ * Files: messagemedia-store.ts (data), messagemedia-contacts.ts (contact operations and the PATCH
+ * readings), messagemedia-paging.ts (pages and their misbehaviour switch), messagemedia-blacklist.ts
+ * (number authorisation), messagemedia-api.ts (error shapes), messagemedia-auth.ts (Basic / HMAC).
  *
  * Choices where the vendor leaves behaviour undocumented (see README.md):
  * - A channel (type + channelId) belongs to at most one contact: a second one → 409 conflict.
- * - PATCH contact: `channels` replaces the channel set and a channel sent without `subscriptionState`
- *   gets the default (SUBSCRIBED) even if it existed before; `lists` replaces the memberships;
- *   `customFields` merges by id (value "" clears one); other fields are set when present.
+ * - PATCH contact: see messagemedia-contacts.ts (`messageMediaPatchArrays`); `lists` replaces the
+ *   memberships; other fields are set when present.
  * - New channels without `subscriptionState` are SUBSCRIBED.
  * - List names are unique per account (case-insensitive): a duplicate → 409 conflict.
  * - The `name`/`alias`/`label`/`mergeTag` collection filters match case-insensitive substrings.
@@ -16,269 +20,21 @@
  * - Custom field values are checked against the field's maxLength and type (DATE = YYYY-MM-DD,
  *   NUMBER, PHONE = E.164, URL = http(s), EMAIL, ZIP_CODE = 3-10 letters/digits/space/dash).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 import { validateRequest, validateResponse } from '../support/openapi';
+import { parseJsonBody, type FakeRequest, type FakeResponse } from './http-util';
+import { ApiFailure, apiError, badRequest, conflict, invalidFieldsFromContractErrors, json, normalizeQuery, notFound, str } from './messagemedia-api';
 import { authenticateMessageMedia } from './messagemedia-auth';
-import { createRandom, randomUuid, type Random } from './prng';
-import { base64UrlDecodeJson, base64UrlEncodeJson, parseJsonBody, type FakeRequest, type FakeResponse } from './http-util';
-import type { SeedChannel, SeedContact, SeedCustomField, SeedList, SeedMessageMediaAccount } from './types';
+import { handleNumbers, numberRoute, numbersError, NUMBER_AUTHORISATION_PREFIX, type NumberRoute } from './messagemedia-blacklist';
+import { ContactOperations, type ContactOptions } from './messagemedia-contacts';
+import { pageOf } from './messagemedia-paging';
+import { deleteContact, now, type CustomFieldType, type InvalidField, type MessageMediaAccount, type MessageMediaStore, type StoredContact, type StoredCustomField, type StoredList } from './messagemedia-store';
 
-type CustomFieldType = SeedCustomField['type'];
-
-export interface StoredContact {
-	id: string;
-	firstName: string;
-	lastName: string;
-	alias: string;
-	dateOfBirth?: string;
-	country: string;
-	state: string;
-	location: string;
-	note: string;
-	createdDate: string;
-	lastModifiedDate: string;
-	channels: SeedChannel[];
-	lists: string[];
-	customFields: Array<{ id: string; value: string }>;
-}
-
-export interface StoredList {
-	id: string;
-	name: string;
-	alias: string;
-	createdDate: string;
-	lastModifiedDate: string;
-}
-
-export interface StoredCustomField {
-	id: string;
-	label: string;
-	mergeTag: string;
-	maxLength: number;
-	type: CustomFieldType;
-	createdDate: string;
-	lastModifiedDate: string;
-}
-
-export interface MessageMediaAccount {
-	apiKey: string;
-	apiSecret: string;
-	accountId: string;
-	vendorId: string;
-	contacts: Map<string, StoredContact>;
-	/** `type|channelId` → id of the contact holding that channel; kept by `setContact`/`deleteContact`. */
-	channelOwners: Map<string, string>;
-	lists: Map<string, StoredList>;
-	customFields: Map<string, StoredCustomField>;
-}
-
-export interface InvalidField {
-	name: string;
-	code: string;
-	reason: string;
-	channelType?: string;
-	invalidIds?: string[];
-}
-
-const E164 = /^\+[1-9]\d{6,14}$/;
-
-function channelKey(channel: Pick<SeedChannel, 'type' | 'channelId'>): string {
-	return `${channel.type}|${channel.channelId}`;
-}
-
-/** `channelOwners` follows a contact's channels: index them, or drop the entries that still point at it. */
-function indexChannels(account: MessageMediaAccount, contact: StoredContact): void {
-	for (const channel of contact.channels) account.channelOwners.set(channelKey(channel), contact.id);
-}
-
-function unindexChannels(account: MessageMediaAccount, contact: StoredContact): void {
-	for (const channel of contact.channels) {
-		const key = channelKey(channel);
-		if (account.channelOwners.get(key) === contact.id) account.channelOwners.delete(key);
-	}
-}
-
-/** Stores a contact and indexes its channels (the vendor allows one contact per channel). */
-function setContact(account: MessageMediaAccount, contact: StoredContact): void {
-	account.contacts.set(contact.id, contact);
-	indexChannels(account, contact);
-}
-
-function deleteContact(account: MessageMediaAccount, contact: StoredContact): void {
-	account.contacts.delete(contact.id);
-	unindexChannels(account, contact);
-}
-
-function now(): string {
-	return new Date().toISOString();
-}
-
-export class MessageMediaStore {
-	readonly accounts = new Map<string, MessageMediaAccount>();
-	private readonly random: Random;
-
-	constructor(accounts: SeedMessageMediaAccount[] = [], seed = 2) {
-		this.random = createRandom(seed);
-		this.replace(accounts);
-	}
-
-	/** Drop everything and load these accounts. */
-	replace(accounts: SeedMessageMediaAccount[]): void {
-		this.accounts.clear();
-		for (const account of accounts) this.addAccount(account);
-	}
-
-	addAccount(seed: SeedMessageMediaAccount): MessageMediaAccount {
-		const account: MessageMediaAccount = {
-			apiKey: seed.apiKey,
-			apiSecret: seed.apiSecret,
-			accountId: seed.accountId ?? `FakeAccount${this.accounts.size + 1}`,
-			vendorId: seed.vendorId ?? 'MessageMedia',
-			contacts: new Map(),
-			channelOwners: new Map(),
-			lists: new Map(),
-			customFields: new Map(),
-		};
-		const created = now();
-		for (const list of seed.lists ?? []) this.insertList(account, list, created);
-		for (const field of seed.customFields ?? []) {
-			const id = (field.id ?? randomUuid(this.random)).toLowerCase();
-			account.customFields.set(id, {
-				id,
-				label: field.label,
-				mergeTag: field.mergeTag,
-				maxLength: field.maxLength,
-				type: field.type,
-				createdDate: field.createdDate ?? created,
-				lastModifiedDate: field.lastModifiedDate ?? created,
-			});
-		}
-		for (const contact of seed.contacts ?? []) this.insertContact(account, contact, created);
-		this.accounts.set(account.apiKey, account);
-		return account;
-	}
-
-	private insertList(account: MessageMediaAccount, list: SeedList, created: string): StoredList {
-		const id = (list.id ?? randomUuid(this.random)).toLowerCase();
-		const stored = { id, name: list.name, alias: list.alias ?? '', createdDate: list.createdDate ?? created, lastModifiedDate: list.lastModifiedDate ?? created };
-		account.lists.set(id, stored);
-		return stored;
-	}
-
-	private insertContact(account: MessageMediaAccount, contact: SeedContact, created: string): StoredContact {
-		const id = (contact.id ?? randomUuid(this.random)).toLowerCase();
-		const listIds = (contact.lists ?? []).map((ref) => {
-			const list = account.lists.get(ref.toLowerCase()) ?? [...account.lists.values()].find((l) => l.name === ref);
-			if (!list) throw new Error(`seed contact ${id}: unknown list ${ref}`);
-			return list.id;
-		});
-		const customFields = Object.entries(contact.customFields ?? {}).map(([ref, value]) => {
-			const field = account.customFields.get(ref.toLowerCase()) ?? [...account.customFields.values()].find((f) => f.mergeTag === ref);
-			if (!field) throw new Error(`seed contact ${id}: unknown custom field ${ref}`);
-			return { id: field.id, value };
-		});
-		const stored: StoredContact = {
-			id,
-			firstName: contact.firstName ?? '',
-			lastName: contact.lastName ?? '',
-			alias: contact.alias ?? '',
-			...(contact.dateOfBirth ? { dateOfBirth: contact.dateOfBirth } : {}),
-			country: contact.country ?? '',
-			state: contact.state ?? '',
-			location: contact.location ?? '',
-			note: contact.note ?? '',
-			createdDate: contact.createdDate ?? created,
-			lastModifiedDate: contact.lastModifiedDate ?? created,
-			channels: contact.channels.map((c) => ({ ...c, subscriptionState: c.subscriptionState ?? 'SUBSCRIBED' })),
-			lists: listIds,
-			customFields,
-		};
-		setContact(account, stored);
-		return stored;
-	}
-
-	contactData(account: MessageMediaAccount, contact: StoredContact): Record<string, unknown> {
-		return {
-			id: contact.id,
-			accountId: account.accountId,
-			vendorId: account.vendorId,
-			firstName: contact.firstName,
-			lastName: contact.lastName,
-			fullName: [contact.firstName, contact.lastName].filter(Boolean).join(' '),
-			alias: contact.alias,
-			...(contact.dateOfBirth ? { dateOfBirth: contact.dateOfBirth } : {}),
-			country: contact.country,
-			state: contact.state,
-			location: contact.location,
-			note: contact.note,
-			createdDate: contact.createdDate,
-			lastModifiedDate: contact.lastModifiedDate,
-			customFields: contact.customFields
-				.filter((v) => account.customFields.has(v.id))
-				.map((v) => {
-					const field = account.customFields.get(v.id) as StoredCustomField;
-					return { id: v.id, mergeTag: field.mergeTag, value: v.value, type: field.type };
-				}),
-			channels: contact.channels.map((c) => ({ ...c })),
-			lists: contact.lists.filter((id) => account.lists.has(id)).map((id) => ({ id, name: (account.lists.get(id) as StoredList).name })),
-		};
-	}
-
-	listData(account: MessageMediaAccount, list: StoredList): Record<string, unknown> {
-		return { id: list.id, accountId: account.accountId, vendorId: account.vendorId, name: list.name, alias: list.alias, createdDate: list.createdDate, lastModifiedDate: list.lastModifiedDate };
-	}
-
-	customFieldData(account: MessageMediaAccount, field: StoredCustomField): Record<string, unknown> {
-		return { id: field.id, accountId: account.accountId, vendorId: account.vendorId, label: field.label, mergeTag: field.mergeTag, maxLength: field.maxLength, type: field.type, createdDate: field.createdDate, lastModifiedDate: field.lastModifiedDate };
-	}
-
-	/** Seed-shaped copy (GET/PUT /_admin/state). */
-	snapshot(): SeedMessageMediaAccount[] {
-		return [...this.accounts.values()].map((account) => ({
-			apiKey: account.apiKey,
-			apiSecret: account.apiSecret,
-			accountId: account.accountId,
-			vendorId: account.vendorId,
-			lists: [...account.lists.values()].map((l) => ({ ...l })),
-			customFields: [...account.customFields.values()].map((f) => ({ ...f })),
-			contacts: [...account.contacts.values()].map((c) => ({
-				...structuredClone(c),
-				customFields: Object.fromEntries(c.customFields.map((v) => [v.id, v.value])),
-			})),
-		}));
-	}
-
-	/** Expanded view for e2e assertions (GET /_admin/messagemedia). */
-	view(): Array<Record<string, unknown>> {
-		return [...this.accounts.values()].map((account) => ({
-			apiKey: account.apiKey,
-			accountId: account.accountId,
-			contacts: [...account.contacts.values()].map((c) => this.contactData(account, c)),
-			lists: [...account.lists.values()].map((l) => ({
-				...this.listData(account, l),
-				contactIds: [...account.contacts.values()].filter((c) => c.lists.includes(l.id)).map((c) => c.id),
-			})),
-			customFields: [...account.customFields.values()].map((f) => this.customFieldData(account, f)),
-		}));
-	}
-}
-
-class ApiFailure extends Error {
-	constructor(
-		readonly status: number,
-		readonly type: string,
-		readonly title: string,
-		readonly detail: string,
-		readonly invalidFields?: InvalidField[],
-	) {
-		super(detail);
-	}
-}
-
-const badRequest = (detail: string, invalidFields: InvalidField[]) => new ApiFailure(400, 'validation', 'Bad Request', detail, invalidFields);
-const notFound = (what: string, id: string) => new ApiFailure(404, 'not_found', 'Not Found', `${what} with id ${id} not found`);
-const conflict = (detail: string) => new ApiFailure(409, 'conflict', 'Conflict', detail);
+export { invalidFieldsFromContractErrors } from './messagemedia-api';
+export { MessageMediaStore, type InvalidField, type MessageMediaAccount, type StoredContact, type StoredCustomField, type StoredList } from './messagemedia-store';
+export { MESSAGEMEDIA_PAGING_MODES, type MessageMediaPaging } from './messagemedia-paging';
+export { PATCH_ARRAYS_MODES, type PatchArrays } from './messagemedia-contacts';
 
 /** Known body fields per operation, for the unknown-field warnings (the schemas allow extra properties). */
 const CONTACT_FIELDS = ['firstName', 'lastName', 'alias', 'dateOfBirth', 'country', 'state', 'location', 'note', 'channels', 'lists', 'customFields'];
@@ -290,9 +46,8 @@ const BODY_FIELDS: Record<string, string[]> = {
 	modifyContactsInContactList: ['contactsToAddIds', 'contactsToRemoveIds'],
 	createCustomField: ['label', 'mergeTag', 'maxLength', 'type'],
 	updateCustomField: ['label', 'maxLength'],
+	addToBlacklist: ['numbers'],
 };
-
-const ARRAY_QUERY_PARAMS = new Set(['listIds', 'contactIds', 'channelIds', 'channelTypes', 'customFieldIds']);
 
 interface Route {
 	operation: string;
@@ -319,71 +74,47 @@ function route(method: string, path: string): Route | 'method' | undefined {
 	}
 	return undefined;
 }
-
-/** "body/channels/0/channelId must match format" → channels[0].channelId + invalid_format. */
-export function invalidFieldsFromContractErrors(errors: string[]): InvalidField[] {
-	return errors.map((error) => {
-		const space = error.indexOf(' ');
-		const location = space < 0 ? error : error.slice(0, space);
-		const message = space < 0 ? '' : error.slice(space + 1);
-		const [, ...segments] = location.split(/[/.]/);
-		const required = /must have required property '([^']+)'/.exec(message);
-		if (required) segments.push(required[1]);
-		const name = segments.reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '') || location;
-		let code = 'invalid_format';
-		if (required) code = 'must_not_be_null';
-		else if (/must be (string|integer|number|array|object|boolean)/.test(message)) code = 'type_mismatch';
-		else if (/must NOT have (more|fewer) than/.test(message)) code = 'invalid_length';
-		else if (/must be [<>]=?/.test(message)) code = 'constraint_violation';
-		else if (/required/.test(message)) code = 'missing_parameter';
-		return { name, code, reason: message || error };
-	});
-}
-
-function customFieldValueProblem(field: StoredCustomField, value: string): InvalidField['code'] | undefined {
-	if (value.length > field.maxLength) return 'invalid_length';
-	const valid: Record<CustomFieldType, (v: string) => boolean> = {
-		DATE: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
-		NUMBER: (v) => /^-?\d+(\.\d+)?$/.test(v),
-		PHONE: (v) => E164.test(v),
-		TEXT: () => true,
-		NAME: () => true,
-		URL: (v) => /^https?:\/\/[^\s/$.?#].[^\s]*$/i.test(v),
-		ZIP_CODE: (v) => /^[A-Za-z0-9 -]{3,10}$/.test(v),
-		EMAIL: (v) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v),
-	};
-	return valid[field.type](value) ? undefined : 'invalid_format';
-}
-
-export interface MessageMediaOptions {
-	defaultPageSize: () => number;
+export interface MessageMediaOptions extends ContactOptions {
 	hmacMaxSkewSeconds: () => number;
 }
 
+/** Operations whose documented status the spec leaves out of `responses` (checked against this one). */
+const DOCUMENTED_STATUSES: Record<string, [number, number]> = {
+	'POST /v1/number_authorisation/mt/blacklist': [200, 201],
+};
+
 export class MessageMediaService {
+	private readonly contacts: ContactOperations;
+
 	constructor(
 		private readonly store: MessageMediaStore,
 		private readonly options: MessageMediaOptions,
-	) {}
+	) {
+		this.contacts = new ContactOperations(store, options);
+	}
 
 	async handle(req: FakeRequest): Promise<FakeResponse> {
 		const auth = authenticateMessageMedia(req, (key) => this.store.accounts.get(key), this.options.hmacMaxSkewSeconds());
+		// The number authorisation API answers errors in its own shape ({ message, details }).
+		const numbers = req.url.pathname.startsWith(NUMBER_AUTHORISATION_PREFIX);
+		const failure = (error: ApiFailure): FakeResponse =>
+			numbers ? numbersError(error.status, `${error.title}: ${error.detail}`, (error.invalidFields ?? []).map((f) => `${f.name}: ${f.reason}`)) : apiError(error);
 		if (!auth.ok) {
 			req.log.errors.push(`401: ${auth.reason}`);
-			return { status: 401 };
+			return numbers ? { status: 401, contentType: 'application/json', body: { message: 'Invalid authentication credentials' } } : { status: 401 };
 		}
 		req.log.auth = auth.scheme;
 		const account = this.store.accounts.get(auth.apiKey) as MessageMediaAccount;
-		const matched = route(req.method, req.url.pathname);
-		if (matched === undefined) return apiError(new ApiFailure(404, 'not_found', 'Not Found', `No endpoint ${req.method} ${req.url.pathname}`));
-		if (matched === 'method') return apiError(new ApiFailure(405, 'method_not_allowed', 'Method Not Allowed', `${req.method} is not supported for ${req.url.pathname}`));
+		const matched = numbers ? numberRoute(req.method, req.url.pathname) : route(req.method, req.url.pathname);
+		if (matched === undefined) return failure(new ApiFailure(404, 'not_found', 'Not Found', `No endpoint ${req.method} ${req.url.pathname}`));
+		if (matched === 'method') return failure(new ApiFailure(405, 'method_not_allowed', 'Method Not Allowed', `${req.method} is not supported for ${req.url.pathname}`));
 
 		let body: unknown;
 		const contentType = req.headers['content-type'] ?? '';
 		if (req.body.length > 0 && !/^application\/json\b/i.test(contentType)) req.log.warnings.push(`body sent with Content-Type '${contentType}' (expected application/json)`);
 		const parsed = parseJsonBody(req);
 		if (parsed.kind === 'invalid') {
-			return this.respond(req, apiError(new ApiFailure(400, 'message_not_readable', 'Bad Request', `JSON parse error: ${parsed.message}`, [])));
+			return this.respond(req, failure(new ApiFailure(400, 'message_not_readable', 'Bad Request', `JSON parse error: ${parsed.message}`, [])));
 		}
 		if (parsed.kind === 'json') body = parsed.value;
 
@@ -399,20 +130,22 @@ export class MessageMediaService {
 		});
 		if (errors.length > 0) {
 			req.log.errors.push(...errors.map((e) => `request: ${e}`));
-			return this.respond(req, apiError(badRequest('Request does not match the API contract', invalidFieldsFromContractErrors(errors))));
+			return this.respond(req, failure(badRequest('Request does not match the API contract', invalidFieldsFromContractErrors(errors))));
 		}
 		this.warnUnknownFields(req, matched.operation, body);
 		let response: FakeResponse;
 		try {
-			response = this.dispatch(account, matched, query, body);
+			response = numbers
+				? handleNumbers(account, matched as NumberRoute, query, body, req.url.pathname)
+				: this.dispatch(account, matched as Route, query, body);
 		} catch (error) {
 			if (error instanceof ApiFailure) {
-				response = apiError(error);
+				response = failure(error);
 			} else {
 				const message = `FAKE BUG: MessageMedia ${req.method} ${req.url.pathname} failed: ${(error as Error).stack ?? String(error)}`;
 				console.error(message);
 				req.log.errors.push(message);
-				response = apiError(new ApiFailure(500, 'internal_server_error', 'Internal Server Error', 'The fake MessageMedia failed (see its log).'));
+				response = failure(new ApiFailure(500, 'internal_server_error', 'Internal Server Error', 'The fake MessageMedia failed (see its log).'));
 			}
 		}
 		return this.respond(req, response);
@@ -420,7 +153,9 @@ export class MessageMediaService {
 
 	/** Validate what the fake is about to send; a mismatch is a bug in the fake → 500 + loud log. */
 	private async respond(req: FakeRequest, response: FakeResponse): Promise<FakeResponse> {
-		const result = await validateResponse(req.method, req.url.pathname, response.status, response.body);
+		const documented = DOCUMENTED_STATUSES[`${req.method} ${req.url.pathname}`];
+		const status = documented !== undefined && response.status === documented[0] ? documented[1] : response.status;
+		const result = await validateResponse(req.method, req.url.pathname, status, response.body);
 		if (result.ok) return response;
 		const message = `FAKE BUG: MessageMedia response ${req.method} ${req.url.pathname} ${response.status} does not match the vendor OpenAPI: ${result.errors.join('; ')}`;
 		console.error(message);
@@ -453,15 +188,15 @@ export class MessageMediaService {
 		const b = (body ?? {}) as Record<string, unknown>;
 		switch (matched.operation) {
 			case 'getContactsPage':
-				return this.contactsPage(account, query);
+				return this.contacts.contactsPage(account, query);
 			case 'createContact':
-				return json(201, this.createContact(account, b));
+				return json(201, this.contacts.createContact(account, b));
 			case 'getContactById':
-				return json(200, this.store.contactData(account, this.contactOr404(account, p.contactId)));
+				return json(200, this.store.contactData(account, this.contacts.contactOr404(account, p.contactId)));
 			case 'updateContact':
-				return json(200, this.updateContact(account, this.contactOr404(account, p.contactId), b));
+				return json(200, this.contacts.updateContact(account, this.contacts.contactOr404(account, p.contactId), b));
 			case 'deleteContactById':
-				deleteContact(account, this.contactOr404(account, p.contactId));
+				deleteContact(account, this.contacts.contactOr404(account, p.contactId));
 				return { status: 204 };
 			case 'getContactListsPage':
 				return this.listsPage(account, query);
@@ -510,150 +245,6 @@ export class MessageMediaService {
 			}
 		}
 		throw new Error(`unrouted operation ${matched.operation}`);
-	}
-
-	// ---------- contacts ----------
-
-	private contactOr404(account: MessageMediaAccount, id: string): StoredContact {
-		const contact = account.contacts.get(id);
-		if (!contact) throw notFound('Contact', id);
-		return contact;
-	}
-
-	private checkContactBody(account: MessageMediaAccount, body: Record<string, unknown>, create: boolean): InvalidField[] {
-		const problems: InvalidField[] = [];
-		const channels = body.channels as SeedChannel[] | undefined;
-		if (channels !== undefined) {
-			if (channels.length === 0) problems.push({ name: 'channels', code: 'must_not_be_empty', reason: 'must not be empty' });
-			const seen = new Set<string>();
-			channels.forEach((channel, index) => {
-				if (!E164.test(channel.channelId)) {
-					problems.push({
-						name: `channels[${index}].channelId`,
-						channelType: channel.type === 'SMS' ? 'PHONE' : channel.type,
-						code: 'invalid_format',
-						reason: 'must be a phone number in E.164 format (+ and 7 to 15 digits)',
-					});
-				}
-				const key = `${channel.type}|${channel.channelId}`;
-				if (seen.has(key)) problems.push({ name: `channels[${index}]`, code: 'duplicated_value', reason: 'duplicated channel', invalidIds: [channel.channelId] });
-				seen.add(key);
-			});
-		} else if (create) {
-			problems.push({ name: 'channels', code: 'must_not_be_null', reason: 'must not be null' });
-		}
-		const lists = body.lists as Array<{ id: string }> | undefined;
-		if (lists) {
-			const unknown = lists.map((l) => l.id.toLowerCase()).filter((id) => !account.lists.has(id));
-			if (unknown.length > 0) problems.push({ name: 'lists', code: 'invalid_reference', reason: 'list does not exist', invalidIds: unknown });
-		}
-		const customFields = body.customFields as Array<{ id: string; value: string }> | undefined;
-		if (customFields) {
-			const unknown: string[] = [];
-			const seen = new Set<string>();
-			customFields.forEach((entry, index) => {
-				const id = entry.id.toLowerCase();
-				const field = account.customFields.get(id);
-				if (!field) {
-					unknown.push(entry.id);
-					return;
-				}
-				if (seen.has(id)) problems.push({ name: `customFields[${index}]`, code: 'duplicated_value', reason: 'duplicated custom field', invalidIds: [entry.id] });
-				seen.add(id);
-				if (entry.value === '') return;
-				const problem = customFieldValueProblem(field, entry.value);
-				if (problem === 'invalid_length') problems.push({ name: `customFields[${index}].value`, code: problem, reason: `length must be at most ${field.maxLength}` });
-				else if (problem) problems.push({ name: `customFields[${index}].value`, code: problem, reason: `not a valid ${field.type} value` });
-			});
-			if (unknown.length > 0) problems.push({ name: 'customFields', code: 'invalid_reference', reason: 'custom field does not exist', invalidIds: unknown });
-		}
-		return problems;
-	}
-
-	private checkChannelConflict(account: MessageMediaAccount, channels: SeedChannel[], selfId?: string): void {
-		for (const channel of channels) {
-			const owner = account.channelOwners.get(channelKey(channel));
-			if (owner !== undefined && owner !== selfId) {
-				throw conflict(`A contact with channel ${channel.type} ${channel.channelId} already exists`);
-			}
-		}
-	}
-
-	private createContact(account: MessageMediaAccount, body: Record<string, unknown>): Record<string, unknown> {
-		const problems = this.checkContactBody(account, body, true);
-		if (problems.length > 0) throw badRequest('Invalid contact', problems);
-		const channels = (body.channels as SeedChannel[]).map((c) => ({ channelId: c.channelId, type: c.type, subscriptionState: c.subscriptionState ?? 'SUBSCRIBED' }));
-		this.checkChannelConflict(account, channels);
-		const created = now();
-		const contact: StoredContact = {
-			id: randomUUID(),
-			firstName: str(body.firstName),
-			lastName: str(body.lastName),
-			alias: str(body.alias),
-			...(typeof body.dateOfBirth === 'string' ? { dateOfBirth: body.dateOfBirth } : {}),
-			country: str(body.country),
-			state: str(body.state),
-			location: str(body.location),
-			note: str(body.note),
-			createdDate: created,
-			lastModifiedDate: created,
-			channels,
-			lists: [...new Set(((body.lists as Array<{ id: string }> | undefined) ?? []).map((l) => l.id.toLowerCase()))],
-			customFields: ((body.customFields as Array<{ id: string; value: string }> | undefined) ?? [])
-				.filter((v) => v.value !== '')
-				.map((v) => ({ id: v.id.toLowerCase(), value: v.value })),
-		};
-		setContact(account, contact);
-		return this.store.contactData(account, contact);
-	}
-
-	private updateContact(account: MessageMediaAccount, contact: StoredContact, body: Record<string, unknown>): Record<string, unknown> {
-		const problems = this.checkContactBody(account, body, false);
-		if (problems.length > 0) throw badRequest('Invalid contact', problems);
-		if (body.channels) {
-			const channels = (body.channels as SeedChannel[]).map((c) => ({ channelId: c.channelId, type: c.type, subscriptionState: c.subscriptionState ?? 'SUBSCRIBED' }));
-			this.checkChannelConflict(account, channels, contact.id);
-			unindexChannels(account, contact);
-			contact.channels = channels;
-			indexChannels(account, contact);
-		}
-		for (const key of ['firstName', 'lastName', 'alias', 'country', 'state', 'location', 'note'] as const) {
-			if (typeof body[key] === 'string') contact[key] = body[key] as string;
-		}
-		if (typeof body.dateOfBirth === 'string') contact.dateOfBirth = body.dateOfBirth;
-		if (body.lists) contact.lists = [...new Set((body.lists as Array<{ id: string }>).map((l) => l.id.toLowerCase()))];
-		if (body.customFields) {
-			for (const entry of body.customFields as Array<{ id: string; value: string }>) {
-				const id = entry.id.toLowerCase();
-				contact.customFields = contact.customFields.filter((v) => v.id !== id);
-				if (entry.value !== '') contact.customFields.push({ id, value: entry.value });
-			}
-		}
-		contact.lastModifiedDate = now();
-		return this.store.contactData(account, contact);
-	}
-
-	private contactsPage(account: MessageMediaAccount, query: URLSearchParams): FakeResponse {
-		const listIds = query.getAll('listIds').map((s) => s.toLowerCase());
-		const contactIds = query.getAll('contactIds').map((s) => s.toLowerCase());
-		const channelIds = query.getAll('channelIds');
-		const channelTypes = query.getAll('channelTypes');
-		const state = query.get('channelSubscriptionState');
-		const channelFilter = channelIds.length > 0 || channelTypes.length > 0 || state !== null;
-		const items = [...account.contacts.values()].filter((c) => {
-			if (listIds.length > 0 && !c.lists.some((id) => listIds.includes(id))) return false;
-			if (contactIds.length > 0 && !contactIds.includes(c.id)) return false;
-			if (channelFilter) {
-				return c.channels.some(
-					(ch) =>
-						(channelIds.length === 0 || channelIds.includes(ch.channelId)) &&
-						(channelTypes.length === 0 || channelTypes.includes(ch.type)) &&
-						(state === null || ch.subscriptionState === state),
-				);
-			}
-			return true;
-		});
-		return this.pageOf(query, items, (c) => this.store.contactData(account, c));
 	}
 
 	// ---------- lists ----------
@@ -739,7 +330,7 @@ export class MessageMediaService {
 				(name === undefined || l.name.toLowerCase().includes(name)) &&
 				(alias === undefined || l.alias.toLowerCase().includes(alias)),
 		);
-		return this.pageOf(query, items, (l) => this.store.listData(account, l));
+		return pageOf(query, items, (l) => this.store.listData(account, l), this.options);
 	}
 
 	// ---------- custom fields ----------
@@ -788,61 +379,7 @@ export class MessageMediaService {
 				(label === undefined || f.label.toLowerCase().includes(label)) &&
 				(mergeTag === undefined || f.mergeTag.toLowerCase().includes(mergeTag)),
 		);
-		return this.pageOf(query, items, (f) => this.store.customFieldData(account, f));
+		return pageOf(query, items, (f) => this.store.customFieldData(account, f), this.options);
 	}
 
-	// ---------- paging ----------
-
-	private pageOf<T>(query: URLSearchParams, items: T[], render: (item: T) => Record<string, unknown>): FakeResponse {
-		const rawSize = query.get('pageSize');
-		const pageSize = rawSize === null ? this.options.defaultPageSize() : Number(rawSize);
-		if (pageSize < 1) throw badRequest('Invalid page size', [{ name: 'pageSize', code: 'constraint_violation', reason: 'must be greater than or equal to 1' }]);
-		const filterKey = createHash('sha1')
-			.update([...query].filter(([k]) => !['nextPageToken', 'prevPageToken', 'pageSize'].includes(k)).map(([k, v]) => `${k}=${v}`).sort().join('&'))
-			.digest('base64url')
-			.slice(0, 10);
-		let offset = 0;
-		for (const name of ['nextPageToken', 'prevPageToken']) {
-			const token = query.get(name);
-			if (token === null) continue;
-			const decoded = base64UrlDecodeJson<{ o?: unknown; f?: unknown }>(token);
-			if (!decoded || typeof decoded.o !== 'number' || decoded.o < 0 || decoded.f !== filterKey) {
-				throw badRequest('Invalid page token', [{ name, code: 'invalid_format', reason: 'unknown or malformed page token (tokens are only valid with the filters they were issued for)' }]);
-			}
-			offset = decoded.o;
-		}
-		const content = items.slice(offset, offset + pageSize).map(render);
-		const body: Record<string, unknown> = { content, totalElements: items.length };
-		if (offset + pageSize < items.length) body.nextPageToken = base64UrlEncodeJson({ o: offset + pageSize, f: filterKey });
-		if (offset > 0) body.prevPageToken = base64UrlEncodeJson({ o: Math.max(0, offset - pageSize), f: filterKey });
-		return json(200, body);
-	}
 }
-
-/** Arrays may come as repeated keys or comma-separated; the fake accepts both and works on repeated keys. */
-function normalizeQuery(query: URLSearchParams): URLSearchParams {
-	const out = new URLSearchParams();
-	for (const [key, value] of query) {
-		if (ARRAY_QUERY_PARAMS.has(key) && value.includes(',')) {
-			for (const part of value.split(',')) if (part.trim() !== '') out.append(key, part.trim());
-		} else {
-			out.append(key, value);
-		}
-	}
-	return out;
-}
-
-function str(value: unknown): string {
-	return typeof value === 'string' ? value : '';
-}
-
-function json(status: number, body: Record<string, unknown>): FakeResponse {
-	return { status, body, contentType: 'application/json' };
-}
-
-function apiError(failure: ApiFailure): FakeResponse {
-	const body: Record<string, unknown> = { uuid: randomUUID(), type: failure.type, title: failure.title, detail: failure.detail };
-	if (failure.status === 400) body.invalidFields = failure.invalidFields ?? [];
-	return { status: failure.status, contentType: 'application/json', body };
-}
-

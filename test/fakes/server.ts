@@ -20,10 +20,15 @@ import { DirectoryStore, type StoredUser, type Tenant } from './entra-state';
 import { EntraTokenService, oauthError, TokenStore } from './entra-token';
 import { FaultInjector, type FaultDecision } from './faults';
 import { GraphService, graphError } from './graph';
-import { isLoopbackAddress, parseJsonBody, queryToRecord, type FakeRequest, type FakeResponse } from './http-util';
-import { MessageMediaService, MessageMediaStore } from './messagemedia';
+import { AdminError, handleAdmin } from './admin';
+import { DEFAULT_LOG_CAPACITY, RequestLog } from './request-log';
+import { queryToRecord, type FakeRequest, type FakeResponse } from './http-util';
+import { blacklistForm, NUMBER_AUTHORISATION_PREFIX } from './messagemedia-blacklist';
+import { MESSAGEMEDIA_PAGING_MODES, MessageMediaService, MessageMediaStore, PATCH_ARRAYS_MODES, type MessageMediaAccount, type MessageMediaPaging, type PatchArrays } from './messagemedia';
 import { tlsMaterial } from './tls';
-import type { FakeOptions, FakeSeed, FakeService, FaultConfig, RequestLogEntry, SeedGroup, SeedUser } from './types';
+import type { FakeOptions, FakeSeed, FakeService, FaultConfig, SeedGroup, SeedUser } from './types';
+
+export { DEFAULT_LOG_CAPACITY, RequestLog } from './request-log';
 
 export interface RuntimeConfig {
 	tokenLifetimeSeconds: number;
@@ -31,47 +36,12 @@ export interface RuntimeConfig {
 	deltaTokenMaxAgeSeconds: number;
 	deltaExpiredResponse: 'syncStateNotFound' | 'gone';
 	messageMediaDefaultPageSize: number;
+	messageMediaMaxPageSize: number;
+	messageMediaPaging: MessageMediaPaging;
+	messageMediaPatchArrays: PatchArrays;
 	hmacMaxSkewSeconds: number;
 	verbose: boolean;
 	logCapacity: number;
-}
-
-/** Entries kept by default: enough for any test, bounded for a long-running demo. */
-export const DEFAULT_LOG_CAPACITY = 50_000;
-
-export class RequestLog {
-	entries: RequestLogEntry[] = [];
-	/** Entries dropped (oldest first) because the log was full since the last reset. */
-	dropped = 0;
-	private seq = 0;
-
-	constructor(readonly capacity = DEFAULT_LOG_CAPACITY) {}
-
-	add(entry: Omit<RequestLogEntry, 'seq'>): RequestLogEntry {
-		const full = { seq: ++this.seq, ...entry };
-		this.entries.push(full);
-		if (this.entries.length > this.capacity) {
-			const excess = this.entries.length - this.capacity;
-			this.entries.splice(0, excess);
-			this.dropped += excess;
-		}
-		return full;
-	}
-
-	reset(): void {
-		this.entries = [];
-		this.dropped = 0;
-	}
-
-	/** Requests per service and method, e.g. { graph: { GET: 3 }, messagemedia: { POST: 2, PATCH: 1 } }. */
-	counts(): Record<string, Record<string, number>> {
-		const counts: Record<string, Record<string, number>> = {};
-		for (const entry of this.entries) {
-			counts[entry.service] ??= {};
-			counts[entry.service][entry.method] = (counts[entry.service][entry.method] ?? 0) + 1;
-		}
-		return counts;
-	}
 }
 
 /** Everything the fakes hold, with the operations the admin API exposes (usable in-process too). */
@@ -171,8 +141,36 @@ export class FakeState {
 	}
 
 	updateConfig(changes: Partial<RuntimeConfig>): RuntimeConfig {
+		checkMessageMediaModes(changes);
 		Object.assign(this.config, changes);
 		return this.config;
+	}
+
+	/** The MessageMedia account with this API key (default: the first). */
+	messagemediaAccount(apiKey?: string): MessageMediaAccount {
+		const account = apiKey === undefined ? [...this.messagemedia.accounts.values()][0] : this.messagemedia.accounts.get(apiKey);
+		if (!account) throw new AdminError(404, `MessageMedia account ${apiKey ?? '(default)'} not found`);
+		return account;
+	}
+
+	/** Numbers on an account's blacklist (opted out of SMS), sorted. */
+	blacklist(apiKey?: string): string[] {
+		return [...this.messagemediaAccount(apiKey).blacklist].sort();
+	}
+
+	/** Puts numbers on (or, with `remove`, takes them off) an account's blacklist, as an opt-out by SMS reply would. */
+	setBlacklisted(numbers: string[], blacklisted: boolean, apiKey?: string): string[] {
+		const account = this.messagemediaAccount(apiKey);
+		const cleaned = numbers.map((number) => {
+			const e164 = typeof number === 'string' && number.trim().startsWith('+') ? blacklistForm(number) : undefined;
+			if (e164 === undefined) throw new AdminError(400, `${JSON.stringify(number)} is not an E.164 number`);
+			return e164;
+		});
+		for (const number of cleaned) {
+			if (blacklisted) account.blacklist.add(number);
+			else account.blacklist.delete(number);
+		}
+		return this.blacklist(apiKey);
 	}
 
 	messagemediaView(apiKey?: string): Array<Record<string, unknown>> {
@@ -180,14 +178,6 @@ export class FakeState {
 	}
 }
 
-class AdminError extends Error {
-	constructor(
-		readonly status: number,
-		message: string,
-	) {
-		super(message);
-	}
-}
 
 export interface RunningFakes {
 	url: string;
@@ -199,10 +189,20 @@ export interface RunningFakes {
 	close(): Promise<void>;
 }
 
+/** Rejects an unknown paging or PATCH reading (admin API and options). */
+export function checkMessageMediaModes(changes: Partial<Pick<RuntimeConfig, 'messageMediaPaging' | 'messageMediaPatchArrays'>>): void {
+	if (changes.messageMediaPaging !== undefined && !MESSAGEMEDIA_PAGING_MODES.includes(changes.messageMediaPaging)) {
+		throw new AdminError(400, `messageMediaPaging must be one of ${MESSAGEMEDIA_PAGING_MODES.join(', ')}`);
+	}
+	if (changes.messageMediaPatchArrays !== undefined && !PATCH_ARRAYS_MODES.includes(changes.messageMediaPatchArrays)) {
+		throw new AdminError(400, `messageMediaPatchArrays must be one of ${PATCH_ARRAYS_MODES.join(', ')}`);
+	}
+}
+
 function classify(path: string): FakeService {
 	if (path.startsWith('/_admin/') || path === '/_admin') return 'admin';
 	if (path === '/v1.0' || path.startsWith('/v1.0/') || path.startsWith('/beta/')) return 'graph';
-	if (path.startsWith('/api/')) return 'messagemedia';
+	if (path.startsWith('/api/') || path.startsWith(NUMBER_AUTHORISATION_PREFIX)) return 'messagemedia';
 	if (EntraTokenService.isTokenPath(path)) return 'token';
 	if (EntraTokenService.isMetadataPath(path)) return 'metadata';
 	return 'unknown';
@@ -259,6 +259,9 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		deltaTokenMaxAgeSeconds: options.deltaTokenMaxAgeSeconds ?? 7 * 24 * 3600,
 		deltaExpiredResponse: options.deltaExpiredResponse ?? 'syncStateNotFound',
 		messageMediaDefaultPageSize: options.messageMediaDefaultPageSize ?? 20,
+		messageMediaMaxPageSize: options.messageMediaMaxPageSize ?? 1000,
+		messageMediaPaging: options.messageMediaPaging ?? 'normal',
+		messageMediaPatchArrays: options.messageMediaPatchArrays ?? 'replace',
 		hmacMaxSkewSeconds: options.hmacMaxSkewSeconds ?? 300,
 		verbose: options.verbose ?? false,
 		logCapacity: options.logCapacity ?? DEFAULT_LOG_CAPACITY,
@@ -280,68 +283,15 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		faults: () => state.faults.current(),
 		instanceId: () => state.instanceId,
 	});
+	checkMessageMediaModes(config);
 	const messagemedia = new MessageMediaService(state.messagemedia, {
 		defaultPageSize: () => config.messageMediaDefaultPageSize,
+		maxPageSize: () => config.messageMediaMaxPageSize,
+		paging: () => config.messageMediaPaging,
+		patchArrays: () => config.messageMediaPatchArrays,
 		hmacMaxSkewSeconds: () => config.hmacMaxSkewSeconds,
 	});
 
-	const handleAdmin = (req: FakeRequest, remote: string | undefined): FakeResponse => {
-		if (!isLoopbackAddress(remote)) return { status: 403, body: { error: 'admin API is loopback-only' } };
-		const segments = req.path.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
-		const parsed = parseJsonBody(req);
-		if (parsed.kind === 'invalid') return { status: 400, body: { error: `invalid JSON: ${parsed.message}` } };
-		const body = (parsed.kind === 'json' ? parsed.value : {}) as Record<string, unknown>;
-		const tenantId = req.query.get('tenant') ?? undefined;
-		const ok = (value: unknown, status = 200): FakeResponse => ({ status, body: value });
-		const [first, id, sub, memberId] = segments;
-		const m = req.method;
-		try {
-			if (first === 'state' && m === 'GET') return ok(state.snapshot());
-			if (first === 'state' && m === 'PUT') {
-				state.load(body as FakeSeed);
-				return ok({ loaded: true });
-			}
-			if (first === 'users' && !id && m === 'POST') return ok(state.createUser(body as SeedUser, tenantId), 201);
-			if (first === 'users' && id && !sub && m === 'PATCH') return ok(state.updateUser(id, body, tenantId));
-			if (first === 'users' && id && !sub && m === 'DELETE') {
-				state.deleteUser(id, req.query.get('hard') === 'true', tenantId);
-				return { status: 204 };
-			}
-			if (first === 'users' && id && sub === 'restore' && m === 'POST') return ok(state.restoreUser(id, tenantId));
-			if (first === 'groups' && !id && m === 'POST') return ok(state.createGroup(body as unknown as SeedGroup, tenantId), 201);
-			if (first === 'groups' && id && sub === 'members' && !memberId && m === 'POST') {
-				const ids = Array.isArray(body.ids) ? (body.ids as string[]) : typeof body.id === 'string' ? [body.id] : [];
-				return ok({ members: state.addGroupMembers(id, ids, tenantId) });
-			}
-			if (first === 'groups' && id && sub === 'members' && memberId && m === 'DELETE') return ok({ members: state.removeGroupMember(id, memberId, tenantId) });
-			if (first === 'faults' && m === 'GET') return ok(state.faults.current());
-			if (first === 'faults' && m === 'PUT') {
-				state.setFaults(body as FaultConfig);
-				return ok(state.faults.current());
-			}
-			if (first === 'config' && m === 'GET') return ok(config);
-			if (first === 'config' && m === 'PATCH') return ok(state.updateConfig(body as Partial<RuntimeConfig>));
-			if (first === 'expire-tokens' && m === 'POST') {
-				state.expireTokens();
-				return ok({ expired: true });
-			}
-			if (first === 'expire-delta-tokens' && m === 'POST') {
-				const reason = body.reason === 'resync' ? 'resync' : 'expired';
-				state.expireDeltaTokens(reason, tenantId);
-				return ok({ expired: true, reason });
-			}
-			if (first === 'log' && m === 'GET') return ok({ entries: state.log.entries, counts: state.log.counts(), dropped: state.log.dropped });
-			if (first === 'reset-log' && m === 'POST') {
-				state.log.reset();
-				return ok({ reset: true });
-			}
-			if (first === 'messagemedia' && m === 'GET') return ok({ accounts: state.messagemediaView(req.query.get('apiKey') ?? undefined) });
-		} catch (error) {
-			const status = error instanceof AdminError ? error.status : 500;
-			return { status, body: { error: (error as Error).message } };
-		}
-		return { status: 404, body: { error: `no admin route ${m} ${req.path}` } };
-	};
 
 	const onRequest = async (incoming: IncomingMessage, res: ServerResponse): Promise<void> => {
 		const started = performance.now();
@@ -361,7 +311,7 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		};
 		const service = classify(req.path);
 		if (service === 'admin') {
-			send(res, handleAdmin(req, incoming.socket.remoteAddress));
+			send(res, handleAdmin(state, req, incoming.socket.remoteAddress));
 			return;
 		}
 		const decision = state.faults.decide(service, req.method, req.path);

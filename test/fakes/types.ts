@@ -96,6 +96,8 @@ export interface SeedMessageMediaAccount {
 	lists?: SeedList[];
 	customFields?: SeedCustomField[];
 	contacts?: SeedContact[];
+	/** Numbers (E.164) on the account blacklist: they opted out of SMS (number authorisation API). */
+	blacklist?: string[];
 }
 
 export interface FakeSeed {
@@ -155,6 +157,20 @@ export interface FakeOptions {
 	deltaExpiredResponse?: 'syncStateNotFound' | 'gone';
 	/** Default page size of the MessageMedia collections (undocumented by the vendor), default 20. */
 	messageMediaDefaultPageSize?: number;
+	/** Records per MessageMedia page at most, whatever `pageSize` asks (default 1000, the API's limit). */
+	messageMediaMaxPageSize?: number;
+	/**
+	 * How MessageMedia collection pages behave (messagemedia-paging.ts): `normal` (default), `emptyPages`
+	 * (an empty page with a nextPageToken between pages), `truncated` (the first page has no
+	 * nextPageToken although totalElements says more), `loop` (the second page's token again and again).
+	 */
+	messageMediaPaging?: 'normal' | 'emptyPages' | 'truncated' | 'loop';
+	/**
+	 * How a contact PATCH treats `channels` (messagemedia-contacts.ts; the vendor does not say):
+	 * `replace` (default) replaces the stored set, `merge` adds/updates the sent ones by type + channelId.
+	 * `customFields` sets the sent values by id and keeps the others in both.
+	 */
+	messageMediaPatchArrays?: 'replace' | 'merge';
 	/** Allowed clock skew for HMAC Date headers, default 300 s. */
 	hmacMaxSkewSeconds?: number;
 	/** Write a line per request to stderr (default false; the CLI turns it on with --verbose). */

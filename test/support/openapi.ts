@@ -177,9 +177,9 @@ export async function validateRequest(method: string, pathWithQuery: string, bod
 	const errors: string[] = [];
 	for (const parameter of operation.parameters ?? []) {
 		if (parameter.in === 'path' && parameter.schema) {
-			// style "simple" (the default for path parameters): an array is comma-separated.
+			// Style `simple`, the default for path parameters: an array is its values separated by commas.
 			const raw = params[parameter.name];
-			const value = parameter.schema.type === 'array' && typeof raw === 'string' ? coerce(raw.split(','), parameter.schema) : raw;
+			const value = parameter.schema.type === 'array' && raw !== undefined ? coerce(raw.split(','), parameter.schema) : raw;
 			errors.push(...check(ajv, parameter.schema, value, `path.${parameter.name}`));
 		}
 	}

@@ -75,6 +75,11 @@ export class FakesAdmin {
 		return await this.call('PATCH', `users/${encodeURIComponent(id)}`, changes);
 	}
 
+	/** Brings a soft-deleted user back (Graph: restore from the recycle bin). */
+	async restoreUser(id: string): Promise<Record<string, unknown>> {
+		return await this.call('POST', `users/${encodeURIComponent(id)}/restore`);
+	}
+
 	/** Soft delete (Graph's default; the user can be restored) or hard delete. */
 	async deleteUser(id: string, hard = false): Promise<void> {
 		await this.call('DELETE', `users/${encodeURIComponent(id)}${hard ? '?hard=true' : ''}`);

@@ -16,7 +16,7 @@
  * process running the sync had been killed.
  */
 
-import { PHONE_LOOKUP_CHUNK } from '../../../lib/messagemedia/client';
+import { OPT_OUT_LOOKUP_CHUNK, PHONE_LOOKUP_CHUNK } from '../../../lib/messagemedia/client';
 import type {
 	Contact,
 	ContactChannel,
@@ -55,7 +55,7 @@ export * from './memoryAccount';
 
 const PAGE = 1000;
 /** Numbers per opt-out look-up (GET /v1/number_authorisation/is_authorised/{numbers}), as the real client chunks them. */
-export const OPT_OUT_CHUNK = PHONE_LOOKUP_CHUNK;
+export const OPT_OUT_CHUNK = OPT_OUT_LOOKUP_CHUNK;
 
 export class MemoryMessageMedia implements MessageMediaClient {
 	readonly stats: RequestStats = { total: 0, byMethod: {}, retries: 0 };
@@ -64,7 +64,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	readonly lists = new Map<string, ContactList>();
 	readonly fields = new Map<string, CustomField>();
 	/** The account's opt-out list (numbers that replied STOP). */
-	readonly optOutList = new Set<string>();
+	readonly optedOut = new Set<string>();
 	readonly patchArrays: PatchArrays;
 	private readonly faults = new Map<Operation, Fault[]>();
 	private injector?: FaultInjector;
@@ -126,7 +126,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		for (const [id, c] of this.contacts) copy.contacts.set(id, { ...structuredClone({ ...c, customFields: [] }), customFields: new Map(c.customFields) });
 		for (const [id, l] of this.lists) copy.lists.set(id, { ...l });
 		for (const [id, f] of this.fields) copy.fields.set(id, { ...f });
-		for (const n of this.optOutList) copy.optOutList.add(n);
+		for (const n of this.optedOut) copy.optedOut.add(n);
 		copy.sequence = this.sequence;
 		copy.clock = this.clock;
 		return copy;
@@ -226,7 +226,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		for (let i = 0; i < unique.length; i += OPT_OUT_CHUNK) {
 			const chunk = unique.slice(i, i + OPT_OUT_CHUNK);
 			const path = `/v1/number_authorisation/is_authorised/${chunk.map(encodeURIComponent).join(',')}`;
-			out.push(...(await this.call('findOptedOutNumbers', 'GET', path, () => chunk.filter((n) => this.optOutList.has(n)))));
+			out.push(...(await this.call('findOptedOutNumbers', 'GET', path, () => chunk.filter((n) => this.optedOut.has(n)))));
 		}
 		return out;
 	}

@@ -79,7 +79,7 @@ export class Person {
 
 	/** The recipient replies STOP: the number goes on the account's opt-out list and every channel with it is unsubscribed. */
 	replyStop(number: string): void {
-		this.mm.optOutList.add(number);
+		this.mm.optedOut.add(number);
 		for (const contact of this.mm.contacts.values()) {
 			for (const channel of contact.channels) if (channel.channelId === number && channel.type === 'SMS') channel.subscriptionState = 'UNSUBSCRIBED';
 		}
@@ -87,7 +87,7 @@ export class Person {
 
 	/** A person takes the number off the account's opt-out list. */
 	clearOptOut(number: string): boolean {
-		return this.mm.optOutList.delete(number);
+		return this.mm.optedOut.delete(number);
 	}
 
 	/** Sets ('' keeps an empty value) or, with undefined, deletes a custom field value. */

@@ -67,6 +67,7 @@ describe('Sync operation parameters', () => {
 			'newContactSubscription',
 			'recordFieldLabel',
 			'minRemovalsBeforeGuard',
+			'syncScope',
 			'runTimeLimitMinutes',
 		]);
 	});

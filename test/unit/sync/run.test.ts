@@ -590,4 +590,52 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			expect(next.summary.timeLimit).toBeUndefined();
 		});
 	});
+
+	describe('sync scopes', () => {
+		it('a full run of one scope leaves the contacts of another scope alone', async () => {
+			const mm = new MemoryMessageMedia({ patchArrays: reading });
+			await runSync(mm, inputs(users(4, 1)), options({ syncScope: 'contoso' }), noSleep);
+			await runSync(mm, inputs(users(4, 11)), options({ syncScope: 'fabrikam' }), noSleep);
+			expect(mm.all()).toHaveLength(8);
+			// Each scope's next full run sees only its own users: nothing of the other's is marked or removed.
+			mm.resetLog();
+			const contoso = await runSync(mm, inputs(users(4, 1)), options({ syncScope: 'contoso' }), noSleep);
+			const fabrikam = await runSync(mm, inputs(users(4, 11)), options({ syncScope: 'fabrikam' }), noSleep);
+			expect(mm.writes()).toEqual([]);
+			expect(contoso.summary.guard.linked).toBe(4);
+			expect(fabrikam.summary.counts).toMatchObject({ unchanged: 4, removed: 0 });
+		});
+
+		it('a user who moves between partitions keeps one contact, whichever partition runs first', async () => {
+			for (const order of [['a', 'b'], ['b', 'a']] as const) {
+				const mm = new MemoryMessageMedia({ patchArrays: reading });
+				const partition = { a: users(3, 1), b: users(3, 11) };
+				await runSync(mm, inputs(partition.a), options({ syncScope: 'a' }), noSleep);
+				await runSync(mm, inputs(partition.b), options({ syncScope: 'b' }), noSleep);
+				const [mover] = mm.byPhone(phoneOf(2));
+				// User 2 moves from partition a to partition b.
+				const moved = { a: partition.a.filter((u) => u.sourceId !== guid(2)), b: [...partition.b, user(2)] };
+				for (const scope of order) await runSync(mm, inputs(moved[scope]), options({ syncScope: scope }), noSleep);
+				for (const scope of order) await runSync(mm, inputs(moved[scope]), options({ syncScope: scope }), noSleep);
+				expect(mm.byPhone(phoneOf(2)).map((c) => c.id)).toEqual([mover.id]);
+				expect(mm.all()).toHaveLength(6);
+				expect(mm.fieldValue(mm.byPhone(phoneOf(2))[0], 'Entra Sync State')).toMatch(/;o=[0-9a-f]{8}$/);
+			}
+		});
+
+		it('a user absent from a scoped full run is marked first and removed by the next run if still absent', async () => {
+			const mm = new MemoryMessageMedia({ patchArrays: reading });
+			await runSync(mm, inputs(users(5)), options({ syncScope: 'a' }), noSleep);
+			const first = await runSync(mm, inputs(users(4)), options({ syncScope: 'a' }), noSleep);
+			expect(mm.all()).toHaveLength(5);
+			expect(first.outcomes.find((o) => o.sourceId === guid(5))).toMatchObject({ action: 'unchanged', reason: expect.stringContaining('marked now') });
+			const second = await runSync(mm, inputs(users(4)), options({ syncScope: 'a' }), noSleep);
+			expect(second.outcomes.find((o) => o.sourceId === guid(5))).toMatchObject({ action: 'removed' });
+			expect(mm.all()).toHaveLength(4);
+			// A user who comes back before the second run keeps the contact, and the mark is cleared.
+			await runSync(mm, inputs(users(4)), options({ syncScope: 'a' }), noSleep);
+			await runSync(mm, inputs(users(4)), options({ syncScope: 'a' }), noSleep);
+			expect(mm.all()).toHaveLength(4);
+		});
+	});
 });

@@ -267,6 +267,15 @@ export const syncDescription: INodeProperties[] = [
 				description: 'Deletion guard: up to this many removals per run are allowed whatever the percentage',
 			},
 			{
+				displayName: 'Sync Scope',
+				name: 'syncScope',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. contoso or contoso-sales',
+				description:
+					'Name of this sync when several feed one MessageMedia account (two tenants, one workflow per partition): a full run only removes contacts of its own scope, and a user who moves to another scope keeps their contact. Leave empty for a single sync.',
+			},
+			{
 				displayName: 'Run Time Limit (Minutes)',
 				name: 'runTimeLimitMinutes',
 				type: 'number',

@@ -50,7 +50,7 @@ export function snapshot(mm: MemoryMessageMedia): Snapshot {
 		contacts,
 		lists: new Map([...mm.lists.values()].map((l) => [l.id, l.name])),
 		fields: new Map([...mm.fields.values()].map((f) => [f.id, f.label])),
-		optedOut: new Set(mm.optOutList),
+		optedOut: new Set(mm.optedOut),
 	};
 }
 

@@ -1,0 +1,52 @@
+/**
+ * What happens to the contact of a user who left: the removal policy, under the consent rule (an
+ * opted-out contact is never deleted: it is taken off the sync's lists and kept) and the ownership
+ * rule (only memberships the sync made, or of handed lists, are taken away).
+ */
+
+import type { Contact } from '../messagemedia/types';
+import type { AccountIndex } from './account';
+import { isUnsubscribed, smsChannels, writableChannels } from './contact';
+import { emptyFields, managedChannel, ownedMemberships, recordOf, setRecord, type ContactDiff, type DiffContext } from './diff';
+import { report, updateEntry } from './entries';
+import { listHash } from './record';
+import type { FieldChange, PlanEntry, RemovalPolicy, SyncOutcome } from './types';
+
+export interface RemovalContext {
+	policy: RemovalPolicy;
+	diff: DiffContext;
+	account: AccountIndex;
+}
+
+export function planRemoval(contact: Contact, base: SyncOutcome, reason: string, ctx: RemovalContext): PlanEntry {
+	const outcome: SyncOutcome = { ...base, contactId: contact.id, reason };
+	const record = recordOf(contact, ctx.diff);
+	const managed = managedChannel(contact, record);
+	const phone = managed?.channelId ?? smsChannels(contact)[0]?.channelId;
+	if (phone !== undefined) outcome.phone = phone;
+	const policy = ctx.policy;
+	if (policy === 'ignore') return report(outcome, 'skipped', `${reason}; removal policy is "ignore"`);
+	if (policy === 'delete' && !isUnsubscribed(contact)) return { kind: 'delete', outcome: { ...outcome, action: 'removed' }, contactId: contact.id };
+	const diff: ContactDiff = { attributes: {}, fields: emptyFields(), listsAdd: [], listsRemove: [], changes: Object.create(null) as Record<string, FieldChange>, record: { ...record } };
+	if (policy === 'unsubscribe') {
+		if (managed === undefined || managed.subscriptionState === 'UNSUBSCRIBED') {
+			return report(outcome, 'unchanged', `${reason}; ${managed ? 'already unsubscribed' : 'no number of the sync to unsubscribe'}`);
+		}
+		if (contact.channels.some((c) => c.type !== 'SMS' && c.type !== 'WHATSAPP')) {
+			return report(outcome, 'skipped', `${reason}; the contact has channels an update can't carry, so it can't be unsubscribed safely: unsubscribe it by hand`);
+		}
+		diff.channels = writableChannels(contact).map((c) =>
+			c.type === 'SMS' && c.channelId === managed.channelId ? { ...c, subscriptionState: 'UNSUBSCRIBED' } : c,
+		);
+		diff.changes.subscriptionState = { from: managed.subscriptionState ?? '', to: 'UNSUBSCRIBED' };
+		return updateEntry(ctx.account, outcome, contact, diff, 'unsubscribed', reason);
+	}
+	// removeFromLists, or delete of an opted-out contact: it is kept (deleting it would lose the opt-out).
+	const why = policy === 'delete' ? `${reason}; opted out, so the contact is kept (not deleted) and the opt-out is not lost` : reason;
+	diff.listsRemove = ownedMemberships(contact, record, ctx.diff);
+	if (diff.listsRemove.length === 0) return report(outcome, 'unchanged', `${why}; in no list the sync manages`);
+	const removed = new Set(diff.listsRemove.map(listHash));
+	diff.record.lists = record.lists.filter((hash) => !removed.has(hash));
+	setRecord(diff, record, ctx.diff);
+	return updateEntry(ctx.account, outcome, contact, diff, 'removedFromLists', why);
+}
