@@ -132,11 +132,15 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		return copy;
 	}
 
+	/** A request of the same process to another service (a directory write-back) counts towards the crash too. */
+	tick(): void {
+		if (this.crashIn === undefined) return;
+		if (this.crashIn <= 0) throw new SimulatedCrash();
+		this.crashIn--;
+	}
+
 	private request(method: string, path: string, query?: Record<string, unknown>, body?: unknown): LoggedRequest {
-		if (this.crashIn !== undefined) {
-			if (this.crashIn <= 0) throw new SimulatedCrash();
-			this.crashIn--;
-		}
+		this.tick();
 		const logged: LoggedRequest = { method, path, ...(query ? { query } : {}), ...(body !== undefined ? { body: structuredClone(body) } : {}) };
 		this.log.push(logged);
 		this.stats.total++;

@@ -58,6 +58,15 @@ describe('found by the model-based suite', () => {
 		await replay({ ...oneWay, twoWay: true }, [0, 0], [{ t: 'mmNumber', contact: 0, fresh: 0 }, run()], ['two-way']);
 	});
 
+	it('two-way: on a contact with a second SMS channel added by hand, a number changed in MessageMedia never reached the directory', async () => {
+		const steps: Step[] = [
+			{ t: 'channel', contact: 0, type: 'SMS', number: 0 },
+			{ t: 'mmNumber', contact: 0, fresh: 0 },
+			{ t: 'leave', user: 1 },
+		];
+		await replay({ ...oneWay, twoWay: true }, [1, 1], steps, ['two-way']);
+	});
+
 	it('two-way: under the merge reading, a number changed in the directory never became the contact\'s number (the old SMS channel stays first)', async () => {
 		await replay({ ...oneWay, patchArrays: 'merge', twoWay: true }, [0, 0], [{ t: 'number', user: 0, number: 1, style: 0 }], ['two-way']);
 	});

@@ -9,7 +9,6 @@ import { compileMapper, type MappingConfig } from '../../../../lib/mapping';
 import { normalisePhone } from '../../../../lib/mapping/phone';
 import type { SyncDirection } from '../../../../lib/types';
 import type { DirectoryWriter } from '../../../../lib/sync';
-import { SimulatedCrash } from '../memoryClient';
 
 export interface DirUser {
 	id: string;
@@ -233,28 +232,33 @@ export class Directory {
 	}
 }
 
-/** Writes back into the model's directory; dies with the process when the account has crashed. */
+/** What a Graph PATCH suffers: nothing, a 503 before it is applied, or a lost answer after it is applied. */
+export type WriteFault = 'before' | 'after' | undefined;
+
+/** Writes back into the model's directory; counts towards (and dies with) the crash of the account's process. */
 export class ModelDirectoryWriter implements DirectoryWriter {
 	readonly calls: Array<{ id: string; changes: Record<string, unknown> }> = [];
 
 	constructor(
 		private readonly directory: Directory,
-		private readonly crashed: () => boolean = () => false,
+		private readonly process: { tick(): void } = { tick: () => {} },
+		private readonly fault: () => WriteFault = () => undefined,
 	) {}
 
 	async updateUser(id: string, changes: Record<string, unknown>): Promise<void> {
-		if (this.crashed()) throw new SimulatedCrash();
+		this.process.tick();
 		this.calls.push({ id, changes: structuredClone(changes) });
+		const fault = this.fault();
+		const unavailable = Object.assign(new Error('Graph 503: Service Unavailable'), { status: 503 });
+		if (fault === 'before') throw unavailable;
 		const user = this.directory.users.get(id);
-		if (!user)
-			throw Object.assign(new Error(`Graph 404: no user ${id}`), {
-				status: 404,
-			});
+		if (!user) throw Object.assign(new Error(`Graph 404: no user ${id}`), { status: 404 });
 		const patch: Partial<DirUser> = {};
 		for (const [key, value] of Object.entries(changes)) {
 			if (key === 'mobilePhone') patch.mobilePhone = value === null ? undefined : String(value);
 			else if (key === 'givenName' || key === 'surname' || key === 'mail' || key === 'jobTitle') patch[key] = value === null ? '' : String(value);
 		}
 		this.directory.update(id, patch);
+		if (fault === 'after') throw unavailable;
 	}
 }

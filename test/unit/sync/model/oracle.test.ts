@@ -75,6 +75,7 @@ describe('checkPreserved', () => {
 	const h = new History();
 	const made = contact('c1', { link: 'u1', fields: { 'f-link': 'u1', 'f-nick': 'Bo' }, channels: [sms('+61412001001'), { channelId: 'a@b.c', type: 'EMAIL' }], listIds: ['l-vip'] });
 	h.observe(state([contact('c1', { link: 'u1' })]), state([made]), 'person');
+	h.managed.set('c1', '+61412001001');
 	const before = state([made, contact('c2')]);
 
 	it('is silent when the sync changes only what it manages', () => {
@@ -95,16 +96,26 @@ describe('checkPreserved', () => {
 
 describe('checkPreserved: SMS channels', () => {
 	const two = contact('c1', { link: 'u1', channels: [sms('+61412001001'), sms('+61412001002')] });
-	const check = (channels: ContactChannel[]) => checkPreserved(new History(), state([two]), state([{ ...two, channels }]), managedLabels([]));
+	const history = new History();
+	history.observe(state([]), state([two]), 'sync', new Map([['u1', '+61412001001']]));
+	const check = (channels: ContactChannel[]) => checkPreserved(history, state([two]), state([{ ...two, channels }]), managedLabels([]));
 
-	it('lets the sync re-number one SMS channel (either one)', () => {
-		expect(check([sms('+61412001005'), sms('+61412001002')])).toEqual([]);
-		expect(check([sms('+61412001001'), sms('+61412001005')])).toEqual([]);
+	it('knows the managed number from the last sync, and follows a person re-numbering it', () => {
+		expect(history.managed.get('c1')).toBe('+61412001001');
+		const h = new History();
+		h.observe(state([]), state([two]), 'sync', new Map([['u1', '+61412001001']]));
+		h.observe(state([two]), state([{ ...two, channels: [sms('+61412001009'), sms('+61412001002')] }]), 'person');
+		expect(h.managed.get('c1')).toBe('+61412001009');
 	});
 
-	it('finds an SMS number dropped without a new one, and a channel re-subscribed', () => {
-		expect(check([sms('+61412001002')])).toEqual(['preserved: contact c1 lost its SMS channel +61412001001']);
-		expect(checkPreserved(new History(), state([{ ...two, channels: [sms('+61412001001', 'UNSUBSCRIBED')] }]), state([{ ...two, channels: [sms('+61412001001')] }]), managedLabels([]))).toEqual([
+	it('lets the sync re-number the SMS channel it manages, or merge it into another', () => {
+		expect(check([sms('+61412001005'), sms('+61412001002')])).toEqual([]);
+		expect(check([sms('+61412001002')])).toEqual([]);
+	});
+
+	it('finds another SMS number dropped, and a channel re-subscribed', () => {
+		expect(check([sms('+61412001001'), sms('+61412001005')])).toEqual(['preserved: contact c1 lost its SMS channel +61412001002']);
+		expect(checkPreserved(history, state([{ ...two, channels: [sms('+61412001001', 'UNSUBSCRIBED')] }]), state([{ ...two, channels: [sms('+61412001001')] }]), managedLabels([]))).toEqual([
 			"preserved: contact c1's SMS channel +61412001001 went UNSUBSCRIBED → SUBSCRIBED",
 		]);
 	});

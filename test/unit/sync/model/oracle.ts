@@ -10,7 +10,6 @@
  */
 
 import type { LoggedRequest } from '../memoryClient';
-import type { ContactChannel } from '../../../../lib/messagemedia/types';
 import { smsNumbers, type SnapContact, type Snapshot } from './snapshot';
 
 export type Actor = 'sync' | 'person';
@@ -22,17 +21,15 @@ export class History {
 	/** contact|list → who made the membership. */
 	readonly membershipBy = new Map<string, Actor>();
 	readonly listBy = new Map<string, Actor>();
+	/** Contact id → the SMS number the sync manages on it (its user's number when last synced). */
+	readonly managed = new Map<string, string>();
 
-	clone(): History {
-		const copy = new History();
-		for (const n of this.unsubscribed) copy.unsubscribed.add(n);
-		for (const [k, v] of this.membershipBy) copy.membershipBy.set(k, v);
-		for (const [k, v] of this.listBy) copy.listBy.set(k, v);
-		return copy;
-	}
-
-	/** Records what a step (by `actor`) changed between two snapshots. */
-	observe(before: Snapshot, after: Snapshot, actor: Actor): void {
+	/**
+	 * Records what a step (by `actor`) changed between two snapshots. After a sync step, `phones` (lower-case
+	 * user id → the user's usable number) says which SMS channel each linked contact's sync manages.
+	 */
+	observe(before: Snapshot, after: Snapshot, actor: Actor, phones: Map<string, string> = new Map()): void {
+		this.follow(before, after, actor, phones);
 		if (actor === 'person') this.forgive(before, after);
 		for (const n of after.optedOut) this.unsubscribed.add(n);
 		for (const c of after.contacts.values()) {
@@ -46,6 +43,23 @@ export class History {
 		for (const c of before.contacts.values()) {
 			const now = new Set(after.contacts.get(c.id)?.listIds ?? []);
 			for (const listId of c.listIds) if (!now.has(listId)) this.membershipBy.delete(key(c.id, listId));
+		}
+	}
+
+	/** Keeps `managed` up to date: a sync step sets it to the user's number; a person re-numbering the channel moves it. */
+	private follow(before: Snapshot, after: Snapshot, actor: Actor, phones: Map<string, string>): void {
+		for (const id of [...this.managed.keys()]) if (!after.contacts.has(id)) this.managed.delete(id);
+		for (const c of after.contacts.values()) {
+			const numbers = smsNumbers(c);
+			const current = this.managed.get(c.id);
+			const phone = c.link === undefined ? undefined : phones.get(c.link);
+			if (actor === 'sync' && phone !== undefined && numbers.includes(phone)) this.managed.set(c.id, phone);
+			else if (current !== undefined && !numbers.includes(current)) {
+				const old = new Set(smsNumbers(before.contacts.get(c.id) ?? c));
+				const added = numbers.filter((n) => !old.has(n));
+				if (added.length === 1) this.managed.set(c.id, added[0]);
+				else this.managed.delete(c.id);
+			}
 		}
 	}
 
@@ -145,7 +159,7 @@ export function checkPreserved(history: History, before: Snapshot, after: Snapsh
 				violations.push(`preserved: contact ${c.id} lost "${before.fields.get(fieldId)}" = "${value}" (now ${JSON.stringify(now.fields[fieldId])})`);
 			}
 		}
-		violations.push(...lostChannels(c, now));
+		violations.push(...lostChannels(c, now, history.managed.get(c.id)));
 		for (const listId of c.listIds) {
 			if (history.madeBy(c.id, listId) === 'person' && !now.listIds.includes(listId)) {
 				violations.push(`preserved: contact ${c.id} was taken out of "${before.lists.get(listId)}", a membership a person made`);
@@ -156,18 +170,15 @@ export function checkPreserved(history: History, before: Snapshot, after: Snapsh
 }
 
 /**
- * Channels the sync doesn't manage survive: non-SMS channels keep their number and state; an SMS
- * channel may lose its number only to a new one (the sync re-numbers the one SMS channel it manages),
- * so no more SMS numbers go than come. A state may only move to UNSUBSCRIBED (removal policy).
+ * Channels the sync doesn't manage survive: only the SMS channel whose number the sync manages (its
+ * user's number when last synced) may lose its number (re-numbered, or merged into another channel);
+ * every other channel keeps its number, and a channel's state may only move to UNSUBSCRIBED.
  */
-function lostChannels(before: SnapContact, after: SnapContact): string[] {
+function lostChannels(before: SnapContact, after: SnapContact, managed: string | undefined): string[] {
 	const out: string[] = [];
-	const has = (c: SnapContact, ch: ContactChannel) => c.channels.find((o) => o.type === ch.type && o.channelId === ch.channelId);
-	const lostSms = before.channels.filter((ch) => ch.type === 'SMS' && !has(after, ch));
-	const newSms = after.channels.filter((ch) => ch.type === 'SMS' && !has(before, ch));
 	for (const ch of before.channels) {
-		const now = has(after, ch);
-		if (now === undefined && (ch.type !== 'SMS' || lostSms.length > newSms.length)) out.push(`preserved: contact ${before.id} lost its ${ch.type} channel ${ch.channelId}`);
+		const now = after.channels.find((o) => o.type === ch.type && o.channelId === ch.channelId);
+		if (now === undefined && !(ch.type === 'SMS' && ch.channelId === managed)) out.push(`preserved: contact ${before.id} lost its ${ch.type} channel ${ch.channelId}`);
 		else if (now !== undefined && now.subscriptionState !== ch.subscriptionState && now.subscriptionState !== 'UNSUBSCRIBED') {
 			out.push(`preserved: contact ${before.id}'s ${ch.type} channel ${ch.channelId} went ${ch.subscriptionState ?? '-'} → ${now.subscriptionState ?? '-'}`);
 		}

@@ -299,6 +299,11 @@ function handEdit(w: World, s: Step, contacts: ReturnType<World['mm']['contacts'
 	const linkOf = (c: { customFields: Map<string, string> }) => w.mm.field(LINK_LABEL) && c.customFields.get((w.mm.field(LINK_LABEL) as { id: string }).id);
 	const contact = 'contact' in s ? pick(contacts, s.contact) : undefined;
 	const sms = contact?.channels.find((c) => c.type === 'SMS');
+	// A person who unlinks, re-links or deletes a contact takes its one-sided changes with it.
+	const linkedBefore = contact && linkOf(contact);
+	const forgetLinked = () => {
+		if (linkedBefore) w.forget(String(linkedBefore).toLowerCase());
+	};
 	switch (s.t) {
 		case 'stop':
 			return p.replyStop(poolNumber(s.number));
@@ -308,15 +313,18 @@ function handEdit(w: World, s: Step, contacts: ReturnType<World['mm']['contacts'
 			return;
 		case 'unlink':
 			if (contact) p.setField(contact.id, linkField().id, undefined);
+			forgetLinked();
 			return;
 		case 'relink': {
 			// A person edits the link: tidies its case, or mistypes it (never points it at another real user).
 			const link = contact && linkOf(contact);
 			if (contact && link) p.setField(contact.id, linkField().id, s.user % 2 === 0 ? link.toUpperCase() : `${link.slice(0, -1)}x`);
+			forgetLinked();
 			return;
 		}
 		case 'handDelete':
 			if (contact) p.deleteContact(contact.id);
+			forgetLinked();
 			return;
 		case 'mmRename':
 		case 'mmNumber': {

@@ -10,7 +10,7 @@ import type { Authority, RemovalPolicy, SyncInput, SyncOptions, SyncResult } fro
 import type { SyncDirection } from '../../../../lib/types';
 import { MemoryMessageMedia, type PatchArrays } from '../memoryClient';
 import { Person } from '../memoryHand';
-import { Directory, e164, MAPPED_FIELD, ModelDirectoryWriter, type DirectoryRead } from './directory';
+import { Directory, e164, MAPPED_FIELD, ModelDirectoryWriter, type DirectoryRead, type WriteFault } from './directory';
 import { checkConsent, checkConverged, checkCrash, checkDryRun, checkGuard, checkPreserved, History, type RunDigest, type ScopeUser } from './oracle';
 import { canonical, LINK_LABEL, managedLabels, smsNumbers, snapshot, type Snapshot } from './snapshot';
 
@@ -153,12 +153,13 @@ export class World {
 		inputs: SyncInput[],
 		options: SyncOptions,
 		now: number,
+		writeFault?: () => WriteFault,
 	): Promise<{
 		result?: SyncResult;
 		error?: unknown;
 		writer: ModelDirectoryWriter;
 	}> {
-		const writer = new ModelDirectoryWriter(directory, () => mm.crashed);
+		const writer = new ModelDirectoryWriter(directory, mm, writeFault);
 		try {
 			const result = await runSync(mm, inputs, options, {
 				directory: writer,
@@ -197,7 +198,8 @@ export class World {
 			...checkGuard(before, after, guard),
 		];
 		this.record(label, found);
-		this.history.observe(before, after, 'sync');
+		const phones = new Map(this.scopeUsers().flatMap((u) => (u.phone === undefined ? [] : [[u.id.toLowerCase(), u.phone] as [string, string]])));
+		this.history.observe(before, after, 'sync', phones);
 	}
 
 	/** One sync run as the step says (dry run, faults, crash and Continue On Fail included). */
@@ -209,13 +211,21 @@ export class World {
 		};
 		this.clock += HOUR;
 		const now = this.clock;
+		const delivered = new Set(this.directory.changed);
 		const items = this.items(spec, spec.dryRun ? this.directory.clone() : this.directory);
 		const { inputs, invalid } = classifyInput(items);
 		// Without Continue On Fail the node stops at an invalid item before any request.
 		if (invalid.length > 0 && !spec.continueOnFail) return;
 		const options = this.options(spec);
 		if (spec.dryRun) return await this.dryRun(inputs, options, now);
-		if (spec.crashAfter >= 0) return await this.crashRun(inputs, options, now, spec.crashAfter, spec.read);
+		if (spec.crashAfter >= 0) {
+			// The run after the crash reads again: the same delta (its cursor never moved) plus what changed since, or a new read.
+			const readAgain = () => {
+				if (spec.read === 'delta') for (const id of delivered) this.directory.changed.add(id);
+				return classifyInput(this.items(spec, this.directory)).inputs;
+			};
+			return await this.crashRun(inputs, readAgain, options, now, spec);
+		}
 		const before = snapshot(this.mm);
 		const guard = this.guardContext(inputs, options, spec.read);
 		this.mm.resetLog();
@@ -242,19 +252,20 @@ export class World {
 		this.record('dry run step', checkDryRun(digest(dry), digest(real), dryWrites));
 	}
 
-	private async crashRun(inputs: SyncInput[], options: SyncOptions, now: number, after: number, read: RunSpec['read']): Promise<void> {
+	private async crashRun(inputs: SyncInput[], readAgain: () => SyncInput[], options: SyncOptions, now: number, spec: RunSpec): Promise<void> {
+		const after = spec.crashAfter;
 		const reference = {
 			mm: this.mm.clone(),
 			directory: this.directory.clone(),
 		};
 		await this.sync(reference.mm, reference.directory, inputs, options, now);
 		const before = snapshot(this.mm);
-		const guard = this.guardContext(inputs, options, read);
+		const guard = this.guardContext(inputs, options, spec.read);
 		this.mm.resetLog();
 		this.mm.crashAfter(after);
 		await this.sync(this.mm, this.directory, inputs, options, now);
 		this.mm.crashAfter(undefined);
-		await this.sync(this.mm, this.directory, inputs, options, now);
+		await this.sync(this.mm, this.directory, readAgain(), options, now);
 		const resumed = [...canonical(snapshot(this.mm)), ...directoryLines(this.directory)];
 		const uninterrupted = [...canonical(snapshot(reference.mm)), ...directoryLines(reference.directory)];
 		this.record(`crash after ${after} requests`, checkCrash(resumed, uninterrupted, snapshot(this.mm), before));
