@@ -12,7 +12,7 @@ import { MemoryMessageMedia, type PatchArrays } from '../memoryClient';
 import { Person } from '../memoryHand';
 import { Directory, e164, MAPPED_FIELD, ModelDirectoryWriter, type DirectoryRead, type WriteFault } from './directory';
 import { checkConsent, checkConverged, checkCrash, checkDryRun, checkGuard, checkPreserved, History, type RunDigest, type ScopeUser } from './oracle';
-import { canonical, LINK_LABEL, managedLabels, smsNumbers, snapshot, type Snapshot } from './snapshot';
+import { canonical, LINK_LABEL, managedLabels, snapshot, type Snapshot } from './snapshot';
 
 export interface SequenceConfig {
 	patchArrays: PatchArrays;
@@ -361,4 +361,3 @@ function directoryLines(directory: Directory): string[] {
 	return [...directory.users.values()].map((u) => `user:${JSON.stringify(u)}`).sort();
 }
 
-export { smsNumbers };
