@@ -25,6 +25,16 @@ describe('found by the model-based suite', () => {
 		await replay({ ...oneWay, policy: 'unsubscribe' }, [2, 3], steps, ['consent']);
 	});
 
+	// Found by a soak run (seed 99, 3,000 cases of 30 steps).
+	it('consent: the unsubscribe policy re-sent SUBSCRIBED a second SMS channel a person had added with a number on the opt-out list', async () => {
+		const steps: Step[] = [
+			{ t: 'stop', number: 0 },
+			{ t: 'channel', contact: 0, type: 'SMS', number: 0 },
+			{ t: 'recycle', user: 0, dept: 4 },
+		];
+		await replay({ ...oneWay, policy: 'unsubscribe' }, [1, { number: 0, dept: 4 }], steps, ['consent']);
+	});
+
 	it('preserved: a linked contact a person added to another managed list was taken out of it by the next run', async () => {
 		await replay(oneWay, [0, { number: 1, dept: 1 }], [{ t: 'member', contact: 0, list: 3, add: true }, { t: 'enable', user: 0 }], ['preserved']);
 	});
