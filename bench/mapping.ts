@@ -39,7 +39,7 @@ function phoneFor(index: number, random: () => number): string | null {
 	const digits = String(10_000_000 + Math.floor(random() * 89_999_999)).slice(0, 8);
 	switch (index % 10) {
 		case 0:
-			return null; // no mobile: falls back to businessPhones[0]
+			return null; // no mobile: businessPhones[0] is a desk line (rejected unless allowFixedLine), or none
 		case 1:
 			return `+44 7911 ${digits.slice(0, 6)}`;
 		case 2:

@@ -1,17 +1,16 @@
-import type { CountryCode } from 'libphonenumber-js/max';
-
 import { ConfigurationError } from '../common/errors';
 import type { ContactFields, FieldProvenance, RejectCode, RejectedItem, RemovalReason, SyncItem } from '../types';
 import { isEmptyPlaceholder } from '../types';
 import { fingerprint } from './fingerprint';
 import { splitDisplayName } from './names';
 import { compileAttributePath } from './paths';
-import type { PhoneRejectCode, PhoneResult } from './phone';
-import { isCountryCode, normalisePhone, resolveCountry } from './phone';
+import { isCountryCode, resolveCountry } from './phone';
+import { compilePhoneReader } from './phone-sources';
 import { compileScope } from './scope';
 import { FIELD_LIMITS, cleanText, truncateText } from './text';
 import type { MappedField, MappedItem, MappingConfig, MappingRule } from './types';
 import { CONTACT_FIELDS, DEFAULT_PHONE_SOURCES } from './types';
+import { INVALID, describeType, isPlainObject, toText, type Reader, type RuleValues } from './values';
 
 /**
  * The Contact Mapper: directory user → sync item. Compile once per run (all configuration errors
@@ -30,20 +29,12 @@ import { CONTACT_FIELDS, DEFAULT_PHONE_SOURCES } from './types';
  */
 
 export type MapResult = MappedItem | RejectedItem | null;
-/** Per-item values of `kind: "value"` rules (n8n expressions), keyed by rule index. */
-export type RuleValues = ReadonlyMap<number, unknown>;
+export type { RuleValues } from './values';
 export type ContactMapper = (item: unknown, ruleValues?: RuleValues) => MapResult;
 
 export function isRejected(result: MappedItem | RejectedItem): result is RejectedItem {
 	return 'code' in result;
 }
-
-type Reader = {
-	read: (user: Record<string, unknown>, values: RuleValues | undefined) => unknown;
-	label: string;
-	/** The directory attribute a write-back can set (top-level property or businessPhones[0]); undefined when not reversible. */
-	writeBackAttribute?: string;
-};
 
 /** A top-level Graph user property: the only attribute paths the sync writes back (plus businessPhones[0]). */
 const TOP_LEVEL_ATTRIBUTE = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -55,39 +46,6 @@ function writeBackAttributeOf(path: string, field: MappedField): string | undefi
 	if (field === 'phone' && BUSINESS_PHONE.test(path)) return 'businessPhones[0]';
 	if (!TOP_LEVEL_ATTRIBUTE.test(path) || path === 'businessPhones') return undefined;
 	return ['lists', 'fullName', 'dateOfBirth'].includes(field) ? undefined : path;
-}
-
-/** A value that cannot become text (an object where a string is expected). */
-const INVALID = Symbol('invalid');
-type Text = string | undefined | typeof INVALID;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function toText(value: unknown): Text {
-	if (value === undefined || value === null) return undefined;
-	if (typeof value === 'string') {
-		const text = cleanText(value);
-		return text === '' ? undefined : text;
-	}
-	if (typeof value === 'number') return Number.isFinite(value) ? String(value) : INVALID;
-	if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-	if (Array.isArray(value)) {
-		// A multi-valued attribute (businessPhones, otherMails) gives its first usable value.
-		for (const element of value) {
-			const text = toText(element);
-			if (text !== undefined) return text;
-		}
-		return undefined;
-	}
-	return INVALID;
-}
-
-function describeType(value: unknown): string {
-	if (Array.isArray(value)) return 'a list';
-	if (value === null) return 'null';
-	return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -102,8 +60,6 @@ function toDate(text: string): string | undefined | typeof INVALID {
 	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return INVALID;
 	return `${match[1]}-${match[2]}-${match[3]}`;
 }
-
-const PHONE_CACHE_SIZE = 10_000;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -138,7 +94,6 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 	const readCountry = config.countryAttribute?.trim()
 		? compileAttributePath(config.countryAttribute, 'countryAttribute')
 		: undefined;
-	const mobileOnly = config.mobileOnly === true;
 	const dropOutOfScope = outOfScopeHandling === 'drop';
 	const rejectLong = truncation === 'reject';
 	const inScope = compileScope(config.filters ?? [], config.combineFilters ?? 'and');
@@ -184,43 +139,11 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 		throw new ConfigurationError('phoneSources: no phone source (map an attribute to "phone" or list phone attributes)', 'phoneSources');
 	}
 	const phoneLabels = phoneReaders.map((reader) => reader.label).join(', ');
-	// Shared numbers (an office switchboard in businessPhones) are parsed once per run.
-	const phoneCache = new Map<string, PhoneResult>();
-	const normalise = (text: string, country: CountryCode | undefined): PhoneResult => {
-		const cacheKey = `${country ?? ''} ${text}`;
-		let result = phoneCache.get(cacheKey);
-		if (result === undefined) {
-			if (phoneCache.size >= PHONE_CACHE_SIZE) phoneCache.clear();
-			result = normalisePhone(text, { country, mobileOnly });
-			phoneCache.set(cacheKey, result);
-		}
-		return result;
-	};
-
-	/** The first usable number over the phone sources, or the reason the first unusable one failed. */
-	const readPhone = (
-		user: Record<string, unknown>,
-		ruleValues: RuleValues | undefined,
-	): { phone?: string; from?: FieldProvenance; failure?: { code: PhoneRejectCode | 'invalidValue'; reason: string } } => {
-		const country = (readCountry && resolveCountry(readCountry(user))) || defaultCountry;
-		let failure: { code: PhoneRejectCode | 'invalidValue'; reason: string } | undefined;
-		for (const reader of phoneReaders) {
-			const raw = reader.read(user, ruleValues);
-			const text = toText(raw);
-			if (text === INVALID) {
-				failure ??= { code: 'invalidValue', reason: `${reader.label} is ${describeType(raw)}, not a phone number` };
-				continue;
-			}
-			if (text === undefined) continue;
-			const result = normalise(text, country);
-			if (result.ok) {
-				const from = reader.writeBackAttribute === undefined ? undefined : { attribute: reader.writeBackAttribute, value: text };
-				return { phone: result.e164, from };
-			}
-			failure ??= { code: result.code, reason: `${reader.label}: ${result.reason}` };
-		}
-		return { failure };
-	};
+	const readPhone = compilePhoneReader(phoneReaders, {
+		country: (user) => (readCountry && resolveCountry(readCountry(user))) || defaultCountry,
+		mobileOnly: config.mobileOnly === true,
+		allowFixedLine: config.allowFixedLine === true,
+	});
 	/**
 	 * A removal carries the user's number when the directory still has it (disabled, out of scope), so an
 	 * incremental sync finds the contact with one look-up instead of reading every contact.

@@ -7,8 +7,14 @@ import type { RejectCode } from '../types';
 
 /**
  * Phone numbers → E.164 for MessageMedia's SMS channel, through libphonenumber-js with its `max`
- * metadata (the only metadata set that tells mobile from fixed-line numbers, needed for
- * `mobileOnly`; it also validates number ranges, not just lengths).
+ * metadata: the lightest set that tells a fixed line from a mobile (`min` has no number types; `mobile`
+ * has only the mobile patterns, so it can neither tell a fixed line from an invalid number nor
+ * validate one), and it validates number ranges, not just lengths.
+ *
+ * SMS cannot reach a fixed line: a number of type FIXED_LINE is rejected (`phoneNotMobile`) unless
+ * `allowFixedLine` is set. FIXED_LINE_OR_MOBILE (the US and others, where the ranges are shared) may
+ * be a mobile and is kept. `mobileOnly` is stricter: only MOBILE and FIXED_LINE_OR_MOBILE pass (no
+ * toll-free, VoIP, pager… numbers either), whatever `allowFixedLine` says.
  *
  * Speed: libphonenumber-js builds a new RegExp from the pattern text on every check, which made it
  * most of the mapper's cost. The library still parses (calling code, national prefix, country), but
@@ -20,13 +26,17 @@ import type { RejectCode } from '../types';
 export type PhoneRejectCode = Extract<RejectCode, 'invalidPhone' | 'phoneHasExtension' | 'phoneNotMobile' | 'ambiguousPhone'>;
 
 export type PhoneResult =
-	| { ok: true; e164: string }
+	/** `mobile`: the number is a mobile or may be one (MOBILE, FIXED_LINE_OR_MOBILE). */
+	| { ok: true; e164: string; mobile: boolean }
 	| { ok: false; code: PhoneRejectCode; reason: string };
 
 export interface PhoneOptions {
 	/** Country for numbers written without a country code (ISO 3166-1 alpha-2, already validated). */
 	country?: CountryCode;
+	/** Reject every number that is not (or may not be) a mobile. */
 	mobileOnly?: boolean;
+	/** Keep fixed-line numbers (default false: SMS cannot reach them). */
+	allowFixedLine?: boolean;
 }
 
 /** `x123`, `ext. 5`, `extension 12`, `#7`, `;ext=9` at the end of the number. */
@@ -84,14 +94,22 @@ export function normalisePhone(raw: string, options: PhoneOptions = {}): PhoneRe
 		const where = international ? '' : ` for country ${options.country}`;
 		return { ok: false, code: 'invalidPhone', reason: `"${written}" is not a valid phone number${where}` };
 	}
-	if (options.mobileOnly && !MOBILE_TYPES.has(type)) {
+	const mobile = MOBILE_TYPES.has(type);
+	if (options.mobileOnly && !mobile) {
 		return {
 			ok: false,
 			code: 'phoneNotMobile',
 			reason: `"${written}" is a ${type.toLowerCase().replace(/_/g, '-')} number, not a mobile number`,
 		};
 	}
-	return { ok: true, e164: parsed.e164 };
+	if (type === 'FIXED_LINE' && options.allowFixedLine !== true) {
+		return {
+			ok: false,
+			code: 'phoneNotMobile',
+			reason: `"${written}" is a fixed-line number, which cannot receive SMS (allowFixedLine keeps fixed lines)`,
+		};
+	}
+	return { ok: true, e164: parsed.e164, mobile };
 }
 
 /**

@@ -96,6 +96,11 @@ export interface MappingConfig {
 	countryAttribute?: string;
 	/** Reject numbers that are not mobile (FIXED_LINE_OR_MOBILE counts as mobile). */
 	mobileOnly?: boolean;
+	/**
+	 * Keep fixed-line numbers (default false: SMS cannot reach a fixed line, so one is rejected with
+	 * `phoneNotMobile`). Numbers that may be mobile (FIXED_LINE_OR_MOBILE, e.g. the US) are always kept.
+	 */
+	allowFixedLine?: boolean;
 	/** Phone attributes tried after the mapped `phone` rules, in order. */
 	phoneSources?: string[];
 	/** Out-of-scope and disabled users: emit `remove` items (default) or drop them. */

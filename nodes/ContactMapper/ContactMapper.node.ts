@@ -7,101 +7,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import type { ContactMapper as MapUser, FilterRule, MappedField, MappingConfig, MappingRule, RuleValues } from '../../lib/mapping';
-import { compileMapper, isRejected, parseListNames, parseSeedConfiguration } from '../../lib/mapping';
+import type { ContactMapper as MapUser, RuleValues } from '../../lib/mapping';
+import { compileMapper, isRejected } from '../../lib/mapping';
 import { errorItemJson, toNodeError } from '../shared/errors';
-
-/** The seed product page's configuration example, verbatim: the JSON mode's default. */
-const SEED_CONFIGURATION = `{
-  "sync": {
-    "direction": "one-way",
-    "source": "entra-id",
-    "target": "messagemedia",
-    "schedule": "0 6 * * *",
-    "mapping": {
-      "displayName": "contact_name",
-      "mobilePhone": "phone_number",
-      "mail": "email",
-      "department": "group"
-    },
-    "filters": {
-      "department": ["Sales", "Support"],
-      "accountEnabled": true
-    }
-  }
-}`;
-
-interface MappingRow {
-	source?: string;
-	field?: string;
-	customFieldKey?: string;
-}
-
-interface FilterRow {
-	attribute?: string;
-	operator?: string;
-	value?: unknown;
-}
-
-const VALUELESS_OPERATORS = ['isEmpty', 'isNotEmpty', 'isTrue', 'isFalse'];
-
-/** Reads the node's parameters into the mapper's configuration; lib/mapping validates it. */
-function readConfiguration(ctx: IExecuteFunctions): { config: MappingConfig; expressionRows: number[] } {
-	const phoneSources = parseListNames(ctx.getNodeParameter('phoneSources', 0, '') as string, 'phoneSources');
-	const options = {
-		defaultCountry: ctx.getNodeParameter('defaultCountry', 0, '') as string,
-		countryAttribute: ctx.getNodeParameter('countryAttribute', 0, '') as string,
-		mobileOnly: ctx.getNodeParameter('mobileOnly', 0, false) as boolean,
-		phoneSources,
-		outOfScopeHandling: ctx.getNodeParameter('outOfScopeHandling', 0, 'remove') as MappingConfig['outOfScopeHandling'],
-		truncation: ctx.getNodeParameter('truncation', 0, 'truncate') as MappingConfig['truncation'],
-		includeSource: ctx.getNodeParameter('includeSource', 0, false) as boolean,
-	};
-
-	if (ctx.getNodeParameter('configurationMode', 0) === 'json') {
-		const seed = parseSeedConfiguration(ctx.getNodeParameter('configurationJson', 0), 'configurationJson');
-		const config = {
-			mapping: seed.mapping,
-			filters: seed.filters,
-			combineFilters: seed.combineFilters,
-			fixedLists: seed.fixedLists,
-			direction: seed.direction,
-			...options,
-		};
-		return { config, expressionRows: [] };
-	}
-
-	// A mapping row whose source is an expression is evaluated per item; the others are attribute paths.
-	const rawRows = ((ctx.getNode().parameters.mapping as IDataObject | undefined)?.rows ?? []) as MappingRow[];
-	const rows = ctx.getNodeParameter('mapping.rows', 0, []) as MappingRow[];
-	const expressionRows: number[] = [];
-	const mapping: MappingRule[] = rows.map((row, index) => {
-		const isExpression = typeof rawRows[index]?.source === 'string' && rawRows[index].source!.startsWith('=');
-		if (isExpression) expressionRows.push(index);
-		return {
-			source: String(row.source ?? ''),
-			field: row.field as MappedField,
-			customFieldKey: row.customFieldKey,
-			kind: isExpression ? 'value' : 'attribute',
-			key: `Mapping row ${index + 1}`,
-		};
-	});
-	const filterRows = ctx.getNodeParameter('scopeFilters.rows', 0, []) as FilterRow[];
-	const filters: FilterRule[] = filterRows.map((row, index) => ({
-		attribute: String(row.attribute ?? ''),
-		operator: row.operator as FilterRule['operator'],
-		value: VALUELESS_OPERATORS.includes(String(row.operator)) ? undefined : row.value,
-		key: `Scope filter ${index + 1}`,
-	}));
-	const config: MappingConfig = {
-		mapping,
-		filters,
-		combineFilters: ctx.getNodeParameter('combineFilters', 0, 'and') as MappingConfig['combineFilters'],
-		fixedLists: parseListNames(ctx.getNodeParameter('fixedLists', 0, '') as string, 'fixedLists'),
-		...options,
-	};
-	return { config, expressionRows };
-}
+import { readConfiguration, SEED_CONFIGURATION, VALUELESS_OPERATORS } from './configuration';
 
 export class ContactMapper implements INodeType {
 	description: INodeTypeDescription = {
@@ -322,11 +231,20 @@ export class ContactMapper implements INodeType {
 					'Attributes tried in order, after the mapped Phone (SMS) field, until one holds a usable number; separated by commas',
 			},
 			{
+				displayName: 'Allow Fixed-Line Numbers',
+				name: 'allowFixedLine',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to keep fixed-line (desk) numbers. Off: SMS cannot reach a fixed line, so a user whose number is one goes to Rejected (phoneNotMobile); numbers that may be mobile (as in the US) are kept.',
+			},
+			{
 				displayName: 'Mobile Numbers Only',
 				name: 'mobileOnly',
 				type: 'boolean',
 				default: false,
-				description: 'Whether to reject fixed-line numbers (numbers that may be fixed or mobile are accepted)',
+				description:
+					'Whether to reject every number that is not a mobile: fixed lines and also toll-free, VoIP and other numbers (numbers that may be fixed or mobile are accepted)',
 			},
 			{
 				displayName: 'Out-of-Scope and Disabled Users',

@@ -58,7 +58,7 @@ function seedWithHandMadeContact(): { seed: FakeSeed; user: SeedUser; restoree: 
 	return { seed, user, restoree };
 }
 
-async function fakesFor(reading: 'replace' | 'merge', seed: FakeSeed): Promise<E2eFakes> {
+async function fakesFor(reading: 'replaceAll' | 'merge', seed: FakeSeed): Promise<E2eFakes> {
 	await currentFakes?.fakes.close();
 	currentFakes = await startE2eFakes({ seed });
 	currentFakes.fakes.state.updateConfig({ messageMediaPatchArrays: reading });
@@ -69,8 +69,8 @@ afterAll(async () => {
 	await currentFakes?.fakes.close();
 });
 
-describe.each(['replace', 'merge'] as const)('data safety in n8n 2.41.1 (PATCH arrays: %s)', (reading) => {
-	const workflowId = `entraSyncSafety${reading === 'replace' ? 'Rpl' : 'Mrg'}`.padEnd(16, '0');
+describe.each(['replaceAll', 'merge'] as const)('data safety in n8n 2.41.1 (PATCH arrays: %s)', (reading) => {
+	const workflowId = `entraSyncSafety${reading === 'merge' ? 'Mrg' : 'Rpl'}`.padEnd(16, '0');
 	let env: E2eFakes;
 	let n8n: N8n;
 	let user: SeedUser;
@@ -112,7 +112,7 @@ describe.each(['replace', 'merge'] as const)('data safety in n8n 2.41.1 (PATCH a
 			]),
 		);
 		// Under the merge reading the service keeps the old number: reported, never taken as written.
-		expect(outcomeOf(change, String(user.id))).toMatchObject({ action: reading === 'replace' ? 'updated' : 'diverged' });
+		expect(outcomeOf(change, String(user.id))).toMatchObject({ action: reading === 'merge' ? 'diverged' : 'updated' });
 		// And the next run writes nothing.
 		await env.admin.resetLog();
 		succeeded(await n8n.execute(workflowId));

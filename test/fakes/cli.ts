@@ -1,7 +1,7 @@
 /**
  * Command line of the fakes: `node scripts/run-ts.ts test/fakes/cli.ts [--port 0] [--seed-file f] [--faults f]
  * [--state-dir d] [--ready-file f] [--token-lifetime s] [--delta-page-size n]
- * [--messagemedia-paging normal|emptyPages|truncated|loop] [--patch-arrays replace|merge] [--verbose]`.
+ * [--messagemedia-paging normal|emptyPages|truncated|loop] [--patch-arrays replace|merge|replaceAll] [--verbose]`.
  * The environment variables ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING and ENTRA_SYNC_FAKE_PATCH_ARRAYS set the
  * last two when the flags are absent. Prints and writes {url, port, caFile, pid}.
  */

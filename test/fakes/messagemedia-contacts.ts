@@ -10,6 +10,8 @@
  *   sent, by id (`""` clears one) and keeps the others.
  * - `merge`: each sent channel is added or updated by type + channelId (its state kept unless sent;
  *   a new one defaults to SUBSCRIBED) and none is removed; custom field values as in `replace`.
+ * - `replaceAll`: `channels` as in `replace`, and `customFields` replaces the stored values too: a
+ *   custom field not sent loses its value (the harshest reading, for clients that send only changes).
  * `lists` always replaces the memberships.
  */
 import { randomUUID } from 'node:crypto';
@@ -33,7 +35,7 @@ import {
 import type { FakeResponse } from './http-util';
 import type { SeedChannel } from './types';
 
-export const PATCH_ARRAYS_MODES = ['replace', 'merge'] as const;
+export const PATCH_ARRAYS_MODES = ['replace', 'merge', 'replaceAll'] as const;
 export type PatchArrays = (typeof PATCH_ARRAYS_MODES)[number];
 
 export interface ContactOptions extends PagingOptions {
@@ -185,7 +187,10 @@ export class ContactOperations {
 		}
 		if (typeof body.dateOfBirth === 'string') contact.dateOfBirth = body.dateOfBirth;
 		if (body.lists) contact.lists = [...new Set((body.lists as Array<{ id: string }>).map((l) => l.id.toLowerCase()))];
-		if (body.customFields) {
+		if (body.customFields && this.options.patchArrays?.() === 'replaceAll') {
+			const sent = body.customFields as Array<{ id: string; value: string }>;
+			contact.customFields = sent.filter((entry) => entry.value !== '').map((entry) => ({ id: entry.id.toLowerCase(), value: entry.value }));
+		} else if (body.customFields) {
 			for (const entry of body.customFields as Array<{ id: string; value: string }>) {
 				const id = entry.id.toLowerCase();
 				contact.customFields = contact.customFields.filter((v) => v.id !== id);

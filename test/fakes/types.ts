@@ -166,11 +166,12 @@ export interface FakeOptions {
 	 */
 	messageMediaPaging?: 'normal' | 'emptyPages' | 'truncated' | 'loop';
 	/**
-	 * How a contact PATCH treats `channels` (messagemedia-contacts.ts; the vendor does not say):
-	 * `replace` (default) replaces the stored set, `merge` adds/updates the sent ones by type + channelId.
-	 * `customFields` sets the sent values by id and keeps the others in both.
+	 * How a contact PATCH treats its arrays (messagemedia-contacts.ts; the vendor does not say):
+	 * `replace` (default) replaces the stored channels and sets the sent custom field values by id,
+	 * keeping the others; `merge` adds/updates the sent channels by type + channelId, removing none;
+	 * `replaceAll` replaces the stored channels and the stored custom field values.
 	 */
-	messageMediaPatchArrays?: 'replace' | 'merge';
+	messageMediaPatchArrays?: 'replace' | 'merge' | 'replaceAll';
 	/** Allowed clock skew for HMAC Date headers, default 300 s. */
 	hmacMaxSkewSeconds?: number;
 	/** Write a line per request to stderr (default false; the CLI turns it on with --verbose). */

@@ -3,9 +3,11 @@
  * data alone — independently of lib/mapping and lib/sync, from the documented behaviour:
  *
  * - scope: department Sales or Support (any case) and an enabled account (the template's filters);
- * - phone: the first of mobilePhone, businessPhones[0] that is a valid number; numbers with letters
- *   or an extension are unusable; without + or 00 the user's usageLocation (else the template's
- *   default country, AU) gives the country; validity and E.164 come from libphonenumber-js directly;
+ * - phone: the first of mobilePhone, businessPhones[0] that is a valid number and not a fixed line
+ *   (SMS cannot reach one; the template leaves fixed lines out); numbers with letters or an extension
+ *   are unusable; businessPhones[0] stands in for an unusable (not empty) mobilePhone only when it is a
+ *   mobile or may be one; without + or 00 the user's usageLocation (else the template's default
+ *   country, AU) gives the country; validity, type and E.164 come from libphonenumber-js directly;
  * - email: mail, when it looks like an address (otherwise the user is rejected);
  * - name: givenName / surname, or the display name split at its first space;
  * - lists: the department; link: custom field "Entra Object ID" = the user's object id;
@@ -38,8 +40,18 @@ export interface Expectation {
 	rejected: string[];
 }
 
-/** E.164 of a directory phone value, or undefined when it is not usable for SMS. */
+export interface ExpectedNumber {
+	e164: string;
+	/** MOBILE or FIXED_LINE_OR_MOBILE. */
+	mobile: boolean;
+}
+
+/** E.164 of a directory phone value, or undefined when it is not usable for SMS (fixed lines included). */
 export function expectedPhone(raw: unknown, country: string | undefined): string | undefined {
+	return expectedNumber(raw, country)?.e164;
+}
+
+function expectedNumber(raw: unknown, country: string | undefined): ExpectedNumber | undefined {
 	if (typeof raw !== 'string' || raw.trim() === '') return undefined;
 	const text = raw.trim();
 	if (/[a-z]/i.test(text.replace(/^\+/, ''))) return undefined; // letters, including "ext" and "x"
@@ -54,7 +66,19 @@ export function expectedPhone(raw: unknown, country: string | undefined): string
 	const parsed = international
 		? parsePhoneNumberFromString(`+${digits}`)
 		: parsePhoneNumberFromString(digits, country as CountryCode);
-	return parsed?.isValid() ? parsed.number : undefined;
+	if (!parsed?.isValid()) return undefined;
+	const type = parsed.getType();
+	if (type === 'FIXED_LINE') return undefined;
+	return { e164: parsed.number, mobile: type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE' };
+}
+
+/** The number the template takes from a user: mobilePhone, else businessPhones[0] (see the header). */
+function expectedUserPhone(mobilePhone: unknown, business: unknown, country: string): string | undefined {
+	const mobile = expectedNumber(mobilePhone, country);
+	if (mobile) return mobile.e164;
+	const fallback = expectedNumber(business, country);
+	const mobileWasEmpty = typeof mobilePhone !== 'string' || mobilePhone.trim() === '';
+	return fallback && (mobileWasEmpty || fallback.mobile) ? fallback.e164 : undefined;
 }
 
 function text(value: unknown): string | undefined {
@@ -73,7 +97,7 @@ export function expectContacts(users: SeedUser[]): Expectation {
 		const usage = text(user.usageLocation)?.toUpperCase();
 		const country = usage && /^[A-Z]{2}$/.test(usage) ? usage : TEMPLATE_DEFAULT_COUNTRY;
 		const business = Array.isArray(user.businessPhones) ? user.businessPhones[0] : undefined;
-		const phone = expectedPhone(user.mobilePhone, country) ?? expectedPhone(business, country);
+		const phone = expectedUserPhone(user.mobilePhone, business, country);
 		const email = text(user.mail);
 		if (!phone || (email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))) {
 			rejected.push(String(user.id));

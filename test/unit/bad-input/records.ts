@@ -63,7 +63,8 @@ export const HOSTILE_RECORDS: HostileRecord[] = [
 	{ name: 'no phone attribute at all', user: user(12, { mobilePhone: undefined }), expect: { outcome: 'rejected', code: 'missingPhone' } },
 	{ name: 'empty phone', user: user(13, { mobilePhone: '' }), expect: { outcome: 'rejected', code: 'missingPhone' } },
 	{ name: 'whitespace-only phone', user: user(14, { mobilePhone: ' \t\n ' }), expect: { outcome: 'rejected', code: 'missingPhone' } },
-	{ name: 'null phone, business phone used', user: user(15, { mobilePhone: null, businessPhones: ['+61 2 9374 4015'] }), expect: { outcome: 'created', phone: '+61293744015' } },
+	{ name: 'null phone, only a desk phone (a fixed line: SMS cannot reach it)', user: user(15, { mobilePhone: null, businessPhones: ['+61 2 9374 4015'] }), expect: { outcome: 'rejected', code: 'phoneNotMobile' } },
+	{ name: 'null phone, a mobile in businessPhones used', user: user(61, { mobilePhone: null, businessPhones: ['+61 412 100 061'] }), expect: { outcome: 'created', phone: e164(61) } },
 	// Wrong types
 	{ name: 'phone as a number', user: user(16, { mobilePhone: 412100016 }), expect: { outcome: 'created', phone: e164(16) } },
 	{ name: 'phone as an object', user: user(17, { mobilePhone: { number: '0412 100 017' } }), expect: { outcome: 'rejected', code: 'invalidValue' } },

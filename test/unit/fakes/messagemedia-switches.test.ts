@@ -83,6 +83,16 @@ describe('fake MessageMedia: PATCH readings of channels and customFields', () =>
 		expect(fieldValues(fields.json)).toEqual([['entra_object_id', 'user-1'], ['desk', 'L9']]);
 	});
 
+	it("'replaceAll': the sent custom field values replace the stored ones (an unsent field loses its value)", async () => {
+		await start({ messageMediaPatchArrays: 'replaceAll' });
+		const changed = await patch({ customFields: [{ id: FIELD_NOTE, value: 'L3' }] });
+		expect(fieldValues(changed.json)).toEqual([['desk', 'L3']]);
+		expect((await patch({ firstName: 'Ada' })).json.customFields).toHaveLength(1);
+		expect((await patch({ customFields: [{ id: FIELD_NOTE, value: '' }] })).json.customFields).toEqual([]);
+		const channels = await patch({ channels: [{ channelId: '+61491570157', type: 'SMS' }] });
+		expect(channels.json.channels).toEqual([{ channelId: '+61491570157', type: 'SMS', subscriptionState: 'SUBSCRIBED' }]);
+	});
+
 	it("'merge' keeps the one-contact-per-number rule: a merged channel another contact holds → 409, nothing changed", async () => {
 		await start({ messageMediaPatchArrays: 'merge' });
 		expect((await mm('/contacts', { method: 'POST', body: { channels: [{ channelId: '+61491570160', type: 'SMS' }] } })).status).toBe(201);
@@ -97,7 +107,7 @@ describe('fake MessageMedia: PATCH readings of channels and customFields', () =>
 		expect((await patch({ channels: [{ channelId: '+61491570157', type: 'SMS' }] })).json.channels).toHaveLength(3);
 		const refused = await admin('/config', { method: 'PATCH', body: { messageMediaPatchArrays: 'append' } });
 		expect(refused.status).toBe(400);
-		expect(refused.json.error).toContain('replace, merge');
+		expect(refused.json.error).toContain('replace, merge, replaceAll');
 		expect((await admin('/config')).json.messageMediaPatchArrays).toBe('merge');
 	});
 });
@@ -169,7 +179,7 @@ describe('fakes command line: the switches', () => {
 		const env = { ENTRA_SYNC_FAKE_PATCH_ARRAYS: 'merge', ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING: 'truncated' };
 		expect(parseArgs([], env)).toMatchObject({ patchArrays: 'merge', messageMediaPaging: 'truncated' });
 		expect(parseArgs(['--patch-arrays', 'replace'], env)).toMatchObject({ patchArrays: 'replace' });
-		expect(() => parseArgs(['--patch-arrays', 'append'])).toThrow('--patch-arrays must be one of replace, merge');
+		expect(() => parseArgs(['--patch-arrays', 'append'])).toThrow('--patch-arrays must be one of replace, merge, replaceAll');
 		expect(() => parseArgs([], { ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING: 'x' })).toThrow('ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING must be one of');
 	});
 });

@@ -1,4 +1,4 @@
-import { cleanText, compileMapper, splitDisplayName, truncateText } from '../../../lib/mapping';
+import { cleanText, compileMapper, parseSeedConfiguration, splitDisplayName, truncateText } from '../../../lib/mapping';
 import type { MappedItem, MappingConfig, MappingRule } from '../../../lib/mapping';
 import type { RejectedItem } from '../../../lib/types';
 
@@ -64,23 +64,69 @@ describe('names', () => {
 describe('phones', () => {
 	it('falls back over the phone sources in order', () => {
 		const noNameNoMail = { firstName: '', lastName: '', email: '', lists: [] };
-		expect(contactOf({ id: '1', mobilePhone: ' ', businessPhones: ['(02) 9374 4000'] })).toEqual({ phone: '+61293744000', ...noNameNoMail });
+		expect(contactOf({ id: '1', mobilePhone: ' ', businessPhones: ['0412 345 679'] })).toEqual({ phone: '+61412345679', ...noNameNoMail });
 		// A whole multi-valued attribute gives its first non-empty element.
-		expect(contactOf({ id: '1', businessPhones: ['', '(02) 9374 4000'] }, { phoneSources: ['businessPhones', 'mobilePhone'] })).toEqual({
+		expect(contactOf({ id: '1', businessPhones: ['', '(02) 9374 4000'] }, { phoneSources: ['businessPhones', 'mobilePhone'], allowFixedLine: true })).toEqual({
 			phone: '+61293744000',
 			...noNameNoMail,
 		});
-		// An unusable mobile falls back to a usable office number...
-		expect(contactOf({ id: '1', mobilePhone: '0412 345 678 x1', businessPhones: ['(02) 9374 4000'] })).toEqual({ phone: '+61293744000', ...noNameNoMail });
+		// An unusable mobile falls back to a usable office mobile...
+		expect(contactOf({ id: '1', mobilePhone: '0412 345 678 x1', businessPhones: ['+61 412 345 679'] })).toEqual({ phone: '+61412345679', ...noNameNoMail });
 	});
 
-	it('reports the first unusable number when none is usable', () => {
+	it("reports the first unusable number's code and every source's reason when none is usable", () => {
 		expect(mapOne({ id: '1', mobilePhone: '1300-FLOWERS', businessPhones: ['(02) 9374 4000 ext. 5'] })).toEqual({
 			sourceId: '1',
 			code: 'invalidPhone',
-			reason: 'mobilePhone: "1300-FLOWERS" contains letters, not only digits',
+			reason: 'mobilePhone: "1300-FLOWERS" contains letters, not only digits; businessPhones[0]: "(02) 9374 4000 ext. 5" has an extension (5); an SMS number cannot have one',
 			field: 'phone',
 			source: { id: '1', mobilePhone: '1300-FLOWERS', businessPhones: ['(02) 9374 4000 ext. 5'] },
+		});
+	});
+
+	describe('fixed lines (desk phones)', () => {
+		const desk = '+61 2 9374 4000';
+		const fixedLine = `"${desk}" is a fixed-line number, which cannot receive SMS (allowFixedLine keeps fixed lines)`;
+
+		it('case 10: a user with no mobile is rejected with phoneNotMobile naming businessPhones[0], not given a contact for the desk line', () => {
+			const user = { id: '1', mobilePhone: null, businessPhones: [desk] };
+			expect(mapOne(user)).toEqual({ sourceId: '1', code: 'phoneNotMobile', reason: `businessPhones[0]: ${fixedLine}`, field: 'phone', source: user });
+		});
+
+		it('case 10: a garbled mobile does not silently become the desk phone, even with allowFixedLine', () => {
+			const user = { id: '1', mobilePhone: '0412 ABC 123', businessPhones: [desk] };
+			const garbled = 'mobilePhone: "0412 ABC 123" contains letters, not only digits';
+			expect(mapOne(user)).toEqual({ sourceId: '1', code: 'invalidPhone', reason: `${garbled}; businessPhones[0]: ${fixedLine}`, field: 'phone', source: user });
+			expect(mapOne(user, { allowFixedLine: true })).toEqual({
+				sourceId: '1',
+				code: 'invalidPhone',
+				reason: `${garbled}; businessPhones[0]: "${desk}" is not a mobile number, so it does not stand in for the unusable number before it`,
+				field: 'phone',
+				source: user,
+			});
+		});
+
+		it('case 10: the seed mapping mobilePhone → phone_number never yields a desk phone by default', () => {
+			const config = { ...parseSeedConfiguration({ sync: { mapping: { mobilePhone: 'phone_number' } } }), defaultCountry: 'AU' };
+			const compiled = compileMapper(config);
+			for (const user of [{ id: '1', businessPhones: [desk] }, { id: '2', mobilePhone: '', businessPhones: ['(02) 9374 4000'] }, { id: '3', mobilePhone: '12345', businessPhones: [desk] }]) {
+				const result = compiled(user);
+				expect(result !== null && 'code' in result ? result.code : result).toMatch(/phoneNotMobile|invalidPhone/);
+			}
+		});
+
+		it('case 10: a fixed line in mobilePhone itself is rejected too, naming mobilePhone', () => {
+			expect(mapOne({ id: '1', mobilePhone: '(02) 9374 4000' })).toMatchObject({ code: 'phoneNotMobile', reason: 'mobilePhone: "(02) 9374 4000" is a fixed-line number, which cannot receive SMS (allowFixedLine keeps fixed lines)' });
+		});
+
+		it('a fallback that may be mobile is used: FIXED_LINE_OR_MOBILE (US) and mobiles', () => {
+			expect(contactOf({ id: '1', businessPhones: ['+1 650 253 0000'] })?.phone).toBe('+16502530000');
+			expect(contactOf({ id: '1', mobilePhone: 'none', businessPhones: ['+1 650 253 0000'] })?.phone).toBe('+16502530000');
+		});
+
+		it('allowFixedLine admits a desk line when the user has no mobile', () => {
+			expect(contactOf({ id: '1', businessPhones: [desk] }, { allowFixedLine: true })?.phone).toBe('+61293744000');
+			expect(contactOf({ id: '1', mobilePhone: '(02) 9374 4000' }, { allowFixedLine: true })?.phone).toBe('+61293744000');
 		});
 	});
 

@@ -104,7 +104,7 @@ describe('Contact Mapper node', () => {
 		expect(description.subtitle).toBeTruthy();
 		expect(description.properties.map((property) => property.name)).toEqual([
 			'configurationMode', 'configurationJson', 'mapping', 'fixedLists', 'scopeFilters', 'combineFilters',
-			'defaultCountry', 'countryAttribute', 'phoneSources', 'mobileOnly', 'outOfScopeHandling', 'truncation', 'includeSource',
+			'defaultCountry', 'countryAttribute', 'phoneSources', 'allowFixedLine', 'mobileOnly', 'outOfScopeHandling', 'truncation', 'includeSource',
 		]);
 		const folder = join(__dirname, '../../../nodes/ContactMapper');
 		const icon = description.icon as { light: string; dark: string };
@@ -159,6 +159,19 @@ describe('Contact Mapper node', () => {
 			[{ phone: '+447911123457', firstName: 'Bea', lists: ['All Staff', 'Alerts'], customFields: { employee_id: '' } }, { item: 1 }],
 		]);
 		expect(result.rejected).toEqual([]);
+	});
+
+	it('case 10: a desk line goes to Rejected (phoneNotMobile) by default, in both modes; Allow Fixed-Line Numbers keeps it', async () => {
+		const grace = { id: 'u7', displayName: 'Grace Desk', businessPhones: ['+61 2 9374 4000'], department: 'Sales', accountEnabled: true };
+		for (const configurationMode of ['json', 'form']) {
+			const rejected = await run(parameters({ configurationMode, defaultCountry: 'AU' }), [grace]);
+			expect(rejected.contacts).toEqual([]);
+			expect(rejected.rejected.map((item) => [item.json.code, item.json.reason])).toEqual([
+				['phoneNotMobile', 'businessPhones[0]: "+61 2 9374 4000" is a fixed-line number, which cannot receive SMS (allowFixedLine keeps fixed lines)'],
+			]);
+			const kept = await run(parameters({ configurationMode, defaultCountry: 'AU', allowFixedLine: true }), [grace]);
+			expect(kept.contacts.map((item) => (item.json.contact as { phone: string }).phone)).toEqual(['+61293744000']);
+		}
 	});
 
 	it('reports truncated values as an execution hint with counts', async () => {

@@ -23,7 +23,8 @@ describe('normalisePhone', () => {
 		['0412\u00A0345\u00A0678', 'AU', '+61412345678'],
 		['0412–345–678', 'AU', '+61412345678'],
 	])('%s (country %s) → %s', (raw, country, e164) => {
-		expect(normalisePhone(raw, { country: country as never })).toEqual({ ok: true, e164 });
+		// The written forms, fixed lines included; whether a fixed line is kept is tested below.
+		expect(normalisePhone(raw, { country: country as never, allowFixedLine: true })).toMatchObject({ ok: true, e164 });
 	});
 
 	it.each<[string, string | undefined, string, string]>([
@@ -55,10 +56,35 @@ describe('normalisePhone', () => {
 			code: 'phoneNotMobile',
 			reason: '"1800 123 456" is a toll-free number, not a mobile number',
 		});
-		expect(normalisePhone('0412 345 678', { country: 'AU', mobileOnly: true })).toEqual({ ok: true, e164: '+61412345678' });
+		expect(normalisePhone('0412 345 678', { country: 'AU', mobileOnly: true })).toEqual({ ok: true, e164: '+61412345678', mobile: true });
 		// US numbers are FIXED_LINE_OR_MOBILE: they count as mobile.
-		expect(normalisePhone('+1 650 253 0000', { mobileOnly: true })).toEqual({ ok: true, e164: '+16502530000' });
-		expect(normalisePhone('(02) 9374 4000', { country: 'AU', mobileOnly: false })).toEqual({ ok: true, e164: '+61293744000' });
+		expect(normalisePhone('+1 650 253 0000', { mobileOnly: true })).toEqual({ ok: true, e164: '+16502530000', mobile: true });
+		// mobileOnly wins over allowFixedLine.
+		expect(normalisePhone('(02) 9374 4000', { country: 'AU', mobileOnly: true, allowFixedLine: true })).toMatchObject({ ok: false, code: 'phoneNotMobile' });
+	});
+
+	it('case 10: a fixed line is rejected by default with phoneNotMobile (SMS cannot reach it)', () => {
+		for (const [raw, country] of [['(02) 9374 4000', 'AU'], ['+61 2 9374 4000', undefined], ['020 7946 0018', 'GB'], ['+64 9 379 0000', undefined]] as const) {
+			expect(normalisePhone(raw, { country })).toEqual({
+				ok: false,
+				code: 'phoneNotMobile',
+				reason: `"${raw}" is a fixed-line number, which cannot receive SMS (allowFixedLine keeps fixed lines)`,
+			});
+		}
+	});
+
+	it('numbers that may be mobile (FIXED_LINE_OR_MOBILE, as in the US) and mobiles are kept by default', () => {
+		expect(normalisePhone('+1 650 253 0000')).toEqual({ ok: true, e164: '+16502530000', mobile: true });
+		expect(normalisePhone('(415) 555-0132', { country: 'US' })).toMatchObject({ ok: true, e164: '+14155550132' });
+		expect(normalisePhone('0412 345 678', { country: 'AU' })).toEqual({ ok: true, e164: '+61412345678', mobile: true });
+		expect(normalisePhone('07911 123456', { country: 'GB' })).toEqual({ ok: true, e164: '+447911123456', mobile: true });
+		// Other types are not fixed lines: only mobileOnly rejects them.
+		expect(normalisePhone('1800 123 456', { country: 'AU' })).toEqual({ ok: true, e164: '+611800123456', mobile: false });
+	});
+
+	it('allowFixedLine keeps fixed lines (marked as not mobile)', () => {
+		expect(normalisePhone('(02) 9374 4000', { country: 'AU', allowFixedLine: true })).toEqual({ ok: true, e164: '+61293744000', mobile: false });
+		expect(normalisePhone('020 7946 0018', { country: 'GB', allowFixedLine: true })).toEqual({ ok: true, e164: '+442079460018', mobile: false });
 	});
 });
 

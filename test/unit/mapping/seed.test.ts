@@ -126,7 +126,6 @@ describe('the seed configuration, verbatim, on a directory fixture', () => {
 			remove('u03', 'disabled', '+61412000111'),
 			remove('u04', 'outOfScope', '+61412000222'),
 			upsert('u06', { phone: '+61491570156', firstName: 'Frank', lastName: 'Zero', email: '', lists: ['Support'] }),
-			upsert('u07', { phone: '+61293744000', firstName: 'Grace', lastName: 'Desk', email: '', lists: ['Sales'] }),
 			upsert('u10', { phone: '+61412555019', firstName: 'Judy', lastName: '', email: '', lists: ['Sales'] }),
 			remove('u11', 'deleted'),
 			remove('u12', 'deleted'),
@@ -150,6 +149,13 @@ describe('the seed configuration, verbatim, on a directory fixture', () => {
 				reason: 'No phone number in mobilePhone, businessPhones[0]; an SMS contact needs one',
 				field: 'phone',
 				source: byId('u05'),
+			},
+			{
+				sourceId: 'u07',
+				code: 'phoneNotMobile',
+				reason: 'businessPhones[0]: "(02) 9374 4000" is a fixed-line number, which cannot receive SMS (allowFixedLine keeps fixed lines)',
+				field: 'phone',
+				source: byId('u07'),
 			},
 			{
 				sourceId: 'u08',
@@ -191,9 +197,9 @@ describe('the seed configuration, verbatim, on a directory fixture', () => {
 
 	it('rejects national-format numbers as ambiguous when no country is known', () => {
 		const { contacts, rejected } = run('');
-		// u01/u02/u07/u16/u22 carry usageLocation; u06, u17, u18, u19 are international.
+		// u01/u02/u16/u22 carry usageLocation (u07 too, but its only number is a fixed line); u06, u17, u18, u19 are international.
 		expect(contacts.filter((item) => item.action === 'upsert').map((item) => item.sourceId)).toEqual([
-			'u01', 'u02', 'u06', 'u07', 'u16', 'u17', 'u18', 'u19', 'u22',
+			'u01', 'u02', 'u06', 'u16', 'u17', 'u18', 'u19', 'u22',
 		]);
 		expect(rejected.filter((item) => item.code === 'ambiguousPhone').map((item) => item.sourceId)).toEqual([
 			'u10', 'u13', 'u20', 'u24',

@@ -67,8 +67,8 @@ describe('Sync operation parameters', () => {
 			'newContactSubscription',
 			'recordFieldLabel',
 			'minRemovalsBeforeGuard',
-			'syncScope',
 			'runTimeLimitMinutes',
+			'syncScope',
 		]);
 	});
 

@@ -267,15 +267,6 @@ export const syncDescription: INodeProperties[] = [
 				description: 'Deletion guard: up to this many removals per run are allowed whatever the percentage',
 			},
 			{
-				displayName: 'Sync Scope',
-				name: 'syncScope',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. contoso or contoso-sales',
-				description:
-					'Name of this sync when several feed one MessageMedia account (two tenants, one workflow per partition): a full run only removes contacts of its own scope, and a user who moves to another scope keeps their contact. Leave empty for a single sync.',
-			},
-			{
 				displayName: 'Run Time Limit (Minutes)',
 				name: 'runTimeLimitMinutes',
 				type: 'number',
@@ -283,6 +274,15 @@ export const syncDescription: INodeProperties[] = [
 				default: 120,
 				description:
 					'After this long (e.g. under persistent throttling) the run starts no further contact write, reports the rest as skipped and ends; the next run picks them up',
+			},
+			{
+				displayName: 'Sync Scope',
+				name: 'syncScope',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. contoso or contoso-sales',
+				description:
+					'Name of this sync when several feed one MessageMedia account (two tenants, one workflow per partition): a full run only removes contacts of its own scope, and a user who moves to another scope keeps their contact. Leave empty for a single sync.',
 			},
 		],
 	},
