@@ -235,6 +235,8 @@ const pick = <T>(values: T[], i: number): T | undefined => (values.length === 0 
 
 /** Applies one step to the world. */
 export async function apply(w: World, s: Step): Promise<void> {
+	w.count(`step:${s.t}`);
+	w.count(`patch arrays:${w.config.patchArrays}`);
 	const users = [...w.directory.users.values()].sort((a, b) => a.id.localeCompare(b.id));
 	const contacts = [...w.mm.contacts.values()].sort((a, b) => a.id.localeCompare(b.id));
 	const d = w.directory;

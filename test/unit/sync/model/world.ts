@@ -8,7 +8,7 @@
 import { classifyInput, resolveSyncOptions, runSync } from '../../../../lib/sync';
 import type { Authority, RemovalPolicy, SyncInput, SyncOptions, SyncResult } from '../../../../lib/sync';
 import type { SyncDirection } from '../../../../lib/types';
-import { MemoryMessageMedia, type PatchArrays } from '../memoryClient';
+import { MemoryMessageMedia, SimulatedCrash, type PatchArrays } from '../memoryClient';
 import { Person } from '../memoryHand';
 import { Directory, e164, MAPPED_FIELD, ModelDirectoryWriter, type DirectoryRead, type WriteFault } from './directory';
 import { checkConsent, checkConverged, checkCrash, checkDryRun, checkGuard, checkPreserved, History, type RunDigest, type ScopeUser } from './oracle';
@@ -88,6 +88,13 @@ export class World {
 		this.person = new Person(this.mm);
 	}
 
+	/** What the case went through (the coverage test checks the generators reach every situation). */
+	readonly stats = new Map<string, number>();
+
+	count(what: string, n = 1): void {
+		if (n > 0) this.stats.set(what, (this.stats.get(what) ?? 0) + n);
+	}
+
 	/** Keeps the violations of the invariants checked (each message starts with its invariant). */
 	private record(where: string, found: string[]): void {
 		for (const v of found) if (this.only === undefined || this.only.has(v.slice(0, v.indexOf(':')) as Invariant)) this.violations.push(`${where}: ${v}`);
@@ -160,14 +167,23 @@ export class World {
 		writer: ModelDirectoryWriter;
 	}> {
 		const writer = new ModelDirectoryWriter(directory, mm, writeFault);
+		const writes = mm.writes().length;
 		try {
 			const result = await runSync(mm, inputs, options, {
 				directory: writer,
 				now: () => now,
 				retryPolicy: noSleep,
 			});
+			if (mm === this.mm) {
+				this.count(`mode:${options.mode}${options.dryRun ? ' (dry)' : ''}`);
+				this.count('write requests', mm.writes().length - writes);
+				this.count('directory write-backs', writer.calls.length);
+				for (const [action, n] of Object.entries(result.summary.counts)) this.count(`outcome:${action}`, n);
+				this.count(`guard:${result.summary.guard.status}`);
+			}
 			return { result, writer };
 		} catch (error) {
+			if (mm === this.mm) this.count(error instanceof SimulatedCrash ? 'runs killed' : 'runs failed');
 			return { error, writer };
 		}
 	}
@@ -209,6 +225,12 @@ export class World {
 			direction: this.config.twoWay ? given.direction : 'one-way',
 			policy: given.policy ?? this.config.policy,
 		};
+		this.count(`read:${spec.read}`);
+		this.count(`direction:${spec.direction}`);
+		this.count(`policy:${spec.policy}`);
+		if (spec.crashAfter >= 0 && !spec.dryRun) this.count('crash steps');
+		if (spec.faultRate > 0 && !spec.dryRun) this.count('fault steps');
+		if (spec.brokenAction >= 0 || spec.brokenPhone >= 0) this.count(spec.continueOnFail ? 'broken items, Continue On Fail' : 'broken items, node stopped');
 		this.clock += HOUR;
 		const now = this.clock;
 		const delivered = new Set(this.directory.changed);
