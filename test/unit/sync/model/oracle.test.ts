@@ -173,8 +173,12 @@ describe('checkDryRun and checkCrash', () => {
 	it('finds a resumed run that ends elsewhere, or with a second contact for a user', () => {
 		const one = state([contact('c1', { link: 'u1' })]);
 		const two = state([contact('c1', { link: 'u1' }), contact('c2', { link: 'u1' })]);
-		expect(checkCrash(['a'], ['a'], one, one)).toEqual([]);
-		expect(checkCrash(['a', 'b'], ['a'], two, one)).toEqual([expect.stringMatching(/^crash: the resumed run differs: extra \["b"\]/), 'crash: user u1 now has 2 contacts']);
+		expect(checkCrash(['a'], [['a'], ['a', 'c']], one, one)).toEqual([]);
+		expect(checkCrash(['a', 'c'], [['a'], ['a', 'c']], one, one)).toEqual([]);
+		expect(checkCrash(['a', 'b'], [['a'], ['a', 'c']], two, one)).toEqual([
+			expect.stringMatching(/^crash: the resumed run differs: extra \["b"\], missing \["c"\]/),
+			'crash: user u1 now has 2 contacts',
+		]);
 	});
 });
 

@@ -77,9 +77,9 @@ export class History {
 		}
 		// A number a person took out of the account (deleted its contact, or changed the channel's number).
 		const held = new Set<string>();
-		for (const c of after.contacts.values()) for (const ch of c.channels) held.add(ch.channelId);
+		for (const c of after.contacts.values()) for (const n of smsNumbers(c)) held.add(n);
 		for (const c of before.contacts.values()) {
-			for (const ch of c.channels) if (ch.subscriptionState === 'UNSUBSCRIBED' && !held.has(ch.channelId)) consent.add(ch.channelId);
+			for (const ch of c.channels) if (ch.type === 'SMS' && ch.subscriptionState === 'UNSUBSCRIBED' && !held.has(ch.channelId)) consent.add(ch.channelId);
 		}
 		for (const n of consent) if (!stillUnsubscribed.has(n)) this.unsubscribed.delete(n);
 	}
@@ -303,13 +303,19 @@ export interface RunDigest {
 	outcomes: string[];
 }
 
-/** 7. Crash safety: crash + rerun ends where an uninterrupted run ends, and no user has two contacts. */
-export function checkCrash(resumed: string[], uninterrupted: string[], after: Snapshot, before: Snapshot): string[] {
+/**
+ * 7. Crash safety: a killed run and its rerun end where the uninterrupted run ends, or where it and
+ * the rerun end (`uninterrupted`: both states; the kill may come before the first write), and no
+ * user gained a second contact.
+ */
+export function checkCrash(resumed: string[], uninterrupted: string[][], after: Snapshot, before: Snapshot): string[] {
 	const violations: string[] = [];
-	const extra = resumed.filter((line) => !uninterrupted.includes(line));
-	const missing = uninterrupted.filter((line) => !resumed.includes(line));
-	if (extra.length > 0 || missing.length > 0)
+	const diff = (reference: string[]) => ({ extra: resumed.filter((l) => !reference.includes(l)), missing: reference.filter((l) => !resumed.includes(l)) });
+	const diffs = uninterrupted.map(diff);
+	if (!diffs.some((d) => d.extra.length === 0 && d.missing.length === 0)) {
+		const { extra, missing } = diffs[diffs.length - 1];
 		violations.push(`crash: the resumed run differs: extra ${JSON.stringify(extra)}, missing ${JSON.stringify(missing)}`);
+	}
 	const count = (s: Snapshot) => {
 		const links = new Map<string, number>();
 		for (const c of s.contacts.values()) if (c.link) links.set(c.link, (links.get(c.link) ?? 0) + 1);

@@ -242,9 +242,9 @@ export class World {
 		if (spec.dryRun) return await this.dryRun(inputs, options, now);
 		if (spec.crashAfter >= 0) {
 			// The run after the crash reads again: the same delta (its cursor never moved) plus what changed since, or a new read.
-			const readAgain = () => {
-				if (spec.read === 'delta') for (const id of delivered) this.directory.changed.add(id);
-				return classifyInput(this.items(spec, this.directory)).inputs;
+			const readAgain = (directory: Directory) => {
+				if (spec.read === 'delta') for (const id of delivered) directory.changed.add(id);
+				return classifyInput(this.items(spec, directory)).inputs;
 			};
 			return await this.crashRun(inputs, readAgain, options, now, spec);
 		}
@@ -274,23 +274,31 @@ export class World {
 		this.record('dry run step', checkDryRun(digest(dry), digest(real), dryWrites));
 	}
 
-	private async crashRun(inputs: SyncInput[], readAgain: () => SyncInput[], options: SyncOptions, now: number, spec: RunSpec): Promise<void> {
+	/**
+	 * Crash safety: the run is killed after N requests, then runs again (a new read); a copy runs the
+	 * same run uninterrupted, then the rerun. The killed account must end where the copy was after
+	 * either.
+	 */
+	private async crashRun(inputs: SyncInput[], readAgain: (directory: Directory) => SyncInput[], options: SyncOptions, now: number, spec: RunSpec): Promise<void> {
 		const after = spec.crashAfter;
 		const reference = {
 			mm: this.mm.clone(),
 			directory: this.directory.clone(),
 		};
+		const state = () => [...canonical(snapshot(reference.mm)), ...directoryLines(reference.directory)];
 		await this.sync(reference.mm, reference.directory, inputs, options, now);
+		const once = state();
+		await this.sync(reference.mm, reference.directory, readAgain(reference.directory), options, now);
+		const twice = state();
 		const before = snapshot(this.mm);
 		const guard = this.guardContext(inputs, options, spec.read);
 		this.mm.resetLog();
 		this.mm.crashAfter(after);
 		await this.sync(this.mm, this.directory, inputs, options, now);
 		this.mm.crashAfter(undefined);
-		await this.sync(this.mm, this.directory, readAgain(), options, now);
+		await this.sync(this.mm, this.directory, readAgain(this.directory), options, now);
 		const resumed = [...canonical(snapshot(this.mm)), ...directoryLines(this.directory)];
-		const uninterrupted = [...canonical(snapshot(reference.mm)), ...directoryLines(reference.directory)];
-		this.record(`crash after ${after} requests`, checkCrash(resumed, uninterrupted, snapshot(this.mm), before));
+		this.record(`crash after ${after} requests`, checkCrash(resumed, [once, twice], snapshot(this.mm), before));
 		this.checkStep(`crash after ${after} + rerun`, before, inputs, options, guard);
 	}
 
