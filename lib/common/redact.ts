@@ -4,11 +4,27 @@
  */
 
 const BEARER = /(bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
+/**
+ * HTTP Basic credentials (`Basic base64(key:secret)`), as a gateway error page that echoes the request
+ * shows them. Only a token that decodes to `user:password` is redacted, so prose ("Basic authentication
+ * is disabled") stays readable.
+ */
+const BASIC = /(basic\s+)([A-Za-z0-9+/]{4,}={0,2})/gi;
+/** The HMAC signature of a MessageMedia request (replayable for its date and request line). */
+const HMAC_SIGNATURE = /(signature\s*=\s*\\?")[^"\\]*/gi;
 const FORM_SECRET = /((?:client_secret|client_assertion|access_token|refresh_token)=)[^&\s"]+/gi;
 const JSON_SECRET = /("(?:client_secret|client_assertion|access_token|refresh_token|apiSecret|password)"\s*:\s*")[^"]*"/gi;
+/** A JWT anywhere (an access token, or the signed client assertion of a certificate credential). */
+const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+/g;
 
 export function redact(text: string, secrets: Array<string | undefined> = []): string {
-	let out = text.replace(BEARER, '$1[redacted]').replace(FORM_SECRET, '$1[redacted]').replace(JSON_SECRET, '$1[redacted]"');
+	let out = text
+		.replace(BEARER, '$1[redacted]')
+		.replace(BASIC, (match, prefix: string, token: string) => (Buffer.from(token, 'base64').toString('latin1').includes(':') ? `${prefix}[redacted]` : match))
+		.replace(HMAC_SIGNATURE, '$1[redacted]')
+		.replace(FORM_SECRET, '$1[redacted]')
+		.replace(JSON_SECRET, '$1[redacted]"')
+		.replace(JWT, '[redacted]');
 	for (const secret of secrets) {
 		if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
 	}
@@ -30,7 +46,11 @@ export function assertSafeBaseUrl(url: string, what: string): URL {
 	);
 }
 
+/**
+ * `localhost`, an IPv4 literal in 127.0.0.0/8 or the IPv6 literal ::1, and nothing else: a name such
+ * as `app.localhost` or `localhost.` goes to DNS like any other name, which may answer with any address.
+ */
 export function isLoopbackHost(hostname: string): boolean {
 	const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-	return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+	return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }

@@ -41,7 +41,15 @@ export interface GraphTransportOptions {
 	tokens?: AccessTokenSource & { redactions?: string[] };
 	/** Per-request timeout, ms (default 60 s). */
 	timeoutMs?: number;
+	/** Most pages one collection read follows (default MAX_PAGES). */
+	maxPages?: number;
 }
+
+/**
+ * Most pages `getAllPages` follows: 20,000 pages of 999 are 20 million objects, far beyond any
+ * directory, and a server that keeps handing out new next links cannot keep a read going for ever.
+ */
+export const MAX_PAGES = 20_000;
 
 export interface GraphRequestOptions {
 	/** Query options, values unencoded (`{ $select: 'id,mail', $filter: "mail eq 'a'" }`). */
@@ -93,8 +101,16 @@ class GraphBearerMiddleware implements Middleware {
 		headers.Authorization = `Bearer ${await this.transport.tokens.getToken()}`;
 		options.headers = headers;
 		options.signal = AbortSignal.timeout(this.transport.timeoutMs);
+		// Never follow a redirect: an answer from elsewhere is not directory data, and fetch would re-send a
+		// PATCH body on a 307/308 (the Authorization header it drops only across origins).
+		options.redirect = 'manual';
 		this.transport.counters.requests++;
 		await this.next!.execute(context);
+		const response = context.response;
+		if (response && ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect')) {
+			void response.body?.cancel();
+			throw this.transport.redirectRefused(url, response);
+		}
 	}
 }
 
@@ -163,7 +179,10 @@ export class GraphTransport {
 	readonly tokens: AccessTokenSource & { redactions?: string[] };
 	readonly retryPolicy: RetryPolicy;
 	readonly timeoutMs: number;
+	readonly maxPages: number;
 	private readonly origin: string;
+	/** Path of the Graph root without a trailing slash ('' for an origin-only root). */
+	private readonly rootPath: string;
 	private readonly client: Client;
 
 	constructor(config: EntraConfig, options: GraphTransportOptions = {}) {
@@ -172,6 +191,8 @@ export class GraphTransport {
 		this.tokens = options.tokens ?? getTokenProvider(config);
 		this.retryPolicy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
 		this.timeoutMs = options.timeoutMs ?? 60_000;
+		this.maxPages = options.maxPages ?? MAX_PAGES;
+		this.rootPath = new URL(config.graphRoot).pathname.replace(/\/+$/, '');
 		this.client = Client.initWithMiddleware({
 			baseUrl: `${this.graphRoot}/`,
 			defaultVersion: 'v1.0',
@@ -187,12 +208,39 @@ export class GraphTransport {
 		} catch {
 			throw new ConfigurationError(`"${redact(url.slice(0, 200))}" is not a valid Microsoft Graph URL.`, key);
 		}
-		if (parsed.origin !== this.origin || !parsed.pathname.startsWith(new URL(this.graphRoot).pathname)) {
+		const underRoot = this.rootPath === '' || parsed.pathname === this.rootPath || parsed.pathname.startsWith(`${this.rootPath}/`);
+		if (parsed.origin !== this.origin || !underRoot) {
+			const where = parsed.origin === this.origin ? `${parsed.origin}${parsed.pathname.slice(0, 100)}` : parsed.origin;
 			throw new ConfigurationError(
-				`Refusing to call ${parsed.origin}: links must stay on the configured Microsoft Graph endpoint ${this.graphRoot}, so the access token is never sent elsewhere.`,
+				`Refusing to call ${this.redact(where)}: links must stay on the configured Microsoft Graph endpoint ${this.graphRoot}, so the access token is never sent elsewhere.`,
 				key,
 			);
 		}
+		// An encoded slash or backslash would let a proxy in front of Graph decode its way out of the root.
+		if (/%2f|%5c/i.test(parsed.pathname)) {
+			throw new ConfigurationError(`Refusing to call a Microsoft Graph link whose path holds an encoded slash or backslash.`, key);
+		}
+	}
+
+	/** A redirect answer, refused (see GraphBearerMiddleware). */
+	redirectRefused(url: string, response: Response): ServiceApiError {
+		const location = response.headers.get('location');
+		let target = 'another location';
+		if (location) {
+			try {
+				const resolved = new URL(location, url);
+				target = `${resolved.origin}${resolved.origin === this.origin ? resolved.pathname.slice(0, 100) : ''}`;
+			} catch {
+				target = 'an invalid location';
+			}
+		}
+		return new ServiceApiError({
+			service: 'graph',
+			status: response.status,
+			code: 'redirectRefused',
+			message: this.redact(`Microsoft Graph answered HTTP ${response.status} with a redirect to ${target}; redirects are never followed, so the access token and request bodies stay on ${this.graphRoot}.`),
+			hint: 'Check the Graph Base URL: it must be the Graph endpoint itself (or a proxy that forwards, not redirects).',
+		});
 	}
 
 	/** `/users` + query → absolute v1.0 URL; an absolute URL (nextLink/deltaLink) is checked and kept verbatim. */
@@ -211,6 +259,7 @@ export class GraphTransport {
 			.filter(([, value]) => value !== undefined && value !== '')
 			.map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
 		const path = pathOrUrl.startsWith('/') ? pathOrUrl : `/${pathOrUrl}`;
+		assertPlainPath(path);
 		return `${this.graphRoot}/v1.0${path}${pairs.length ? `?${pairs.join('&')}` : ''}`;
 	}
 
@@ -228,7 +277,18 @@ export class GraphTransport {
 			pathOrUrl,
 			options,
 		);
-		return { value: body?.value ?? [], nextLink: body?.['@odata.nextLink'], deltaLink: body?.['@odata.deltaLink'] };
+		const value: unknown = body?.value ?? [];
+		const nextLink: unknown = body?.['@odata.nextLink'];
+		const deltaLink: unknown = body?.['@odata.deltaLink'];
+		if (!Array.isArray(value) || (nextLink !== undefined && typeof nextLink !== 'string') || (deltaLink !== undefined && typeof deltaLink !== 'string')) {
+			throw new ServiceApiError({
+				service: 'graph',
+				status: 200,
+				code: 'invalidPage',
+				message: 'Microsoft Graph answered with a page that is not a collection (value must be a list, next and delta links text).',
+			});
+		}
+		return { value: value as T[], nextLink: nextLink || undefined, deltaLink: deltaLink || undefined };
 	}
 
 	/**
@@ -240,14 +300,33 @@ export class GraphTransport {
 		options: GraphRequestOptions & { limit?: number } = {},
 	): Promise<{ value: T[]; deltaLink?: string }> {
 		const value: T[] = [];
+		const seen = new Set<string>();
 		let next: string | undefined = pathOrUrl;
 		let pageOptions: GraphRequestOptions = options;
-		while (next) {
+		for (let pages = 0; next; pages++) {
+			if (pages >= this.maxPages) {
+				throw new ServiceApiError({
+					service: 'graph',
+					status: 200,
+					code: 'tooManyPages',
+					message: `Microsoft Graph kept returning next links after ${this.maxPages} pages; stopping the read.`,
+				});
+			}
 			const page: GraphPage<T> = await this.getPage<T>(next, pageOptions);
-			value.push(...page.value);
+			// One at a time: push(...page) overflows the call stack on a page of a few hundred thousand items.
+			for (const item of page.value) value.push(item);
 			if (options.limit !== undefined && value.length >= options.limit) return { value: value.slice(0, options.limit) };
 			if (page.deltaLink) return { value, deltaLink: page.deltaLink };
+			seen.add(next);
 			next = page.nextLink;
+			if (next !== undefined && seen.has(next)) {
+				throw new ServiceApiError({
+					service: 'graph',
+					status: 200,
+					code: 'pagingLoop',
+					message: `Microsoft Graph returned a next link it had already returned (after ${pages + 1} pages); stopping the read instead of looping.`,
+				});
+			}
 			pageOptions = { advancedQuery: options.advancedQuery, headers: options.headers };
 		}
 		return { value };
@@ -297,11 +376,25 @@ export class GraphTransport {
 		return new ServiceApiError({
 			service: 'graph',
 			status,
-			code,
+			code: code === undefined ? undefined : this.redact(code),
 			message: this.redact(message),
-			requestId: error.requestId ?? undefined,
+			requestId: error.requestId ? this.redact(error.requestId) : undefined,
 			hint: graphHint(status, code, message),
 		});
+	}
+}
+
+/**
+ * A relative Graph path must not hold `.` or `..` segments (raw or percent-encoded): URL parsing
+ * collapses them, so an id `..` would turn `/users/..` into the service root.
+ */
+export function assertPlainPath(path: string): void {
+	const bare = path.split('?')[0];
+	for (const segment of bare.split('/').slice(1)) {
+		const decoded = segment.replace(/%2e/gi, '.');
+		if (decoded === '.' || decoded === '..') {
+			throw new ConfigurationError(`Refusing the Microsoft Graph path "${redact(bare.slice(0, 200))}": "." and ".." are not ids.`, 'id');
+		}
 	}
 }
 

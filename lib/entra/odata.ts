@@ -177,7 +177,13 @@ function isEmptyValue(value: unknown): boolean {
 }
 
 function readAttribute(user: Record<string, unknown>, attribute: string): unknown {
-	return attribute.split('/').reduce<unknown>((obj, key) => (obj as Record<string, unknown> | undefined)?.[key], user);
+	// Own properties only: an attribute named `constructor` or `__proto__` is missing, not inherited.
+	return attribute
+		.split('/')
+		.reduce<unknown>(
+			(obj, key) => (obj !== null && typeof obj === 'object' && Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, unknown>)[key] : undefined),
+			user,
+		);
 }
 
 /**

@@ -16,6 +16,7 @@ import { withRetry } from '../common/retry';
 import type { RetryPolicy } from '../common/retry';
 import { credentialSecrets } from './config';
 import type { EntraConfig } from './config';
+import { DEFAULT_TOKEN_TIMEOUT_MS, REDIRECT_REFUSED, TokenNetworkClient } from './token-network';
 
 /** What the Graph transport needs from a token source. */
 export interface AccessTokenSource {
@@ -64,7 +65,7 @@ function cacheKey(config: EntraConfig): string {
  * fake), msal gets the https spelling of the authority — which it validates but never contacts —
  * and the real http token endpoint in the metadata.
  */
-export function buildMsalConfiguration(config: EntraConfig): Configuration {
+export function buildMsalConfiguration(config: EntraConfig, options: TokenProviderOptions = {}): Configuration {
 	const origin = new URL(config.authorityHost);
 	const host = origin.host;
 	const httpsAuthority = `https://${host}/${config.tenantId}`;
@@ -99,8 +100,15 @@ export function buildMsalConfiguration(config: EntraConfig): Configuration {
 		system: {
 			// msal logs nothing of ours: no PII, and the callback drops every line.
 			loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
+			// Our own network module: no redirects (msal's re-posted the secret on a 307), a timeout per request.
+			networkClient: new TokenNetworkClient(options.timeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS),
 		},
 	};
+}
+
+export interface TokenProviderOptions {
+	/** Per-request timeout of a token request, ms (default 30 s; retried up to the retry policy's attempts). */
+	timeoutMs?: number;
 }
 
 export interface TokenCounters {
@@ -119,8 +127,9 @@ export class EntraTokenProvider implements AccessTokenSource {
 	constructor(
 		private readonly config: EntraConfig,
 		private readonly retryPolicy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 10_000 },
+		options: TokenProviderOptions = {},
 	) {
-		this.app = new ConfidentialClientApplication(buildMsalConfiguration(config));
+		this.app = new ConfidentialClientApplication(buildMsalConfiguration(config, options));
 		this.secrets = credentialSecrets(config);
 	}
 
@@ -169,7 +178,8 @@ function toTokenError(error: unknown, secrets: string[]): ServiceApiError {
 	if (error instanceof ServiceApiError) return error;
 	const e = error as { errorCode?: string; errorMessage?: string; errorNo?: string | number; status?: number; message?: string };
 	const text = `${e?.errorMessage ?? ''} ${e?.message ?? ''}`;
-	const aadsts = e?.errorNo ? `AADSTS${e.errorNo}` : /AADSTS\d+/.exec(text)?.[0];
+	// errorNo comes from the response's error_codes: only a number is an AADSTS code.
+	const aadsts = /^\d{1,10}$/.test(String(e?.errorNo ?? '')) ? `AADSTS${e.errorNo}` : /AADSTS\d{1,10}/.exec(text)?.[0];
 	const status = typeof e?.status === 'number' ? e.status : 0;
 	if (aadsts) {
 		const known = AADSTS_HINTS[aadsts];
@@ -183,6 +193,15 @@ function toTokenError(error: unknown, secrets: string[]): ServiceApiError {
 			hint: known ? undefined : 'See https://login.microsoftonline.com/error?code=' + aadsts.slice(6),
 		});
 	}
+	if (e?.errorCode === REDIRECT_REFUSED) {
+		return new ServiceApiError({
+			service: 'entra',
+			status,
+			code: REDIRECT_REFUSED,
+			message: redact(`Microsoft Entra ID token request refused: ${e.errorMessage ?? ''}`, secrets),
+			hint: 'Check the cloud / Authority Host setting: it must be the token service itself (or a proxy that forwards, not redirects).',
+		});
+	}
 	if (e?.errorCode === 'network_error') {
 		return new ServiceApiError({
 			service: 'entra',
@@ -192,10 +211,12 @@ function toTokenError(error: unknown, secrets: string[]): ServiceApiError {
 			hint: 'Check the cloud / Authority Host setting and that the n8n host can reach it over HTTPS.',
 		});
 	}
+	// The code comes from the response (msal copies the body's `error`): text only, redacted, short.
+	const code = typeof e?.errorCode === 'string' && e.errorCode !== '' ? redact(e.errorCode.slice(0, 100), secrets) : undefined;
 	return new ServiceApiError({
 		service: 'entra',
 		status,
-		code: e?.errorCode || undefined,
+		code,
 		message: redact(`Could not get an access token from Microsoft Entra ID: ${firstSentence(text.trim())}`, secrets),
 	});
 }

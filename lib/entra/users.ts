@@ -99,6 +99,8 @@ export async function listGroupMemberIds(graph: GraphTransport, scope: GroupScop
 function userPath(idOrUpn: string): string {
 	const key = idOrUpn.trim();
 	if (!key) throw new ConfigurationError('User ID or user principal name is required.', 'userId');
+	// encodeURIComponent keeps dots, and a URL collapses `.`/`..` segments: `.` would read every user.
+	if (key === '.' || key === '..') throw new ConfigurationError(`"${key}" is not a user ID or user principal name.`, 'userId');
 	return `/users/${encodeURIComponent(key)}`;
 }
 
@@ -223,7 +225,9 @@ export function buildUpdateBody(fields: Record<string, unknown>): Record<string,
 	for (const { name, value } of others) {
 		const key = String(name ?? '').trim();
 		if (!key) throw new ConfigurationError('Every other attribute needs a name.', 'updateFields');
-		body[key] = value === '' ? null : value;
+		// A Graph property name (extension attributes included); `__proto__` would set the body's prototype instead.
+		if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) throw new ConfigurationError(`"${key.slice(0, 100)}" is not a directory attribute name.`, 'updateFields');
+		Object.defineProperty(body, key, { value: value === '' ? null : value, enumerable: true, writable: true, configurable: true });
 	}
 	return body;
 }

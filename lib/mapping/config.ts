@@ -58,6 +58,11 @@ function describe(value: unknown): string {
 	return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+/** `table[key]` for the table's own keys only: `constructor` or `__proto__` is not a choice. */
+function ownValue<T>(table: Record<string, T>, key: string): T | undefined {
+	return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -75,7 +80,7 @@ export function resolveContactField(name: unknown, key: string): { field: Mapped
 		return { field: 'customField', customFieldKey: label };
 	}
 	if ((CONTACT_FIELDS as readonly string[]).includes(trimmed)) return { field: trimmed as MappedField };
-	const alias = FIELD_ALIASES[trimmed.toLowerCase()];
+	const alias = ownValue(FIELD_ALIASES, trimmed.toLowerCase());
 	if (alias) return { field: alias };
 	throw new ConfigurationError(
 		`${key}: unknown contact field "${trimmed}" (use one of ${CONTACT_FIELDS.join(', ')}, ` +
@@ -170,7 +175,7 @@ function parseText(value: unknown, key: string): string {
 
 function parseChoice<T>(value: unknown, key: string, choices: Record<string, T>, hint: string): T {
 	const text = parseText(value, key).toLowerCase();
-	const choice = choices[text];
+	const choice = ownValue(choices, text);
 	if (choice === undefined) throw new ConfigurationError(`${key}: unknown value ${JSON.stringify(value)} (use ${hint})`, key);
 	return choice;
 }

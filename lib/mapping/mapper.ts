@@ -121,6 +121,10 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 		if (rule.field === 'customField') {
 			const customKey = rule.customFieldKey?.trim();
 			if (!customKey) throw new ConfigurationError(`${key}: a custom field needs its label or merge tag (customFieldKey)`, key);
+			if (customKey === '__proto__') {
+				// n8n copies item JSON by assignment, where this one key sets the prototype instead: the value would vanish.
+				throw new ConfigurationError(`${key}: "__proto__" cannot be a custom field label or merge tag in an n8n item (rename the field)`, key);
+			}
 			customReaders.set(customKey, [...(customReaders.get(customKey) ?? []), reader]);
 		} else {
 			readers.set(rule.field, [...(readers.get(rule.field) ?? []), reader]);
@@ -280,8 +284,9 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 
 			const email = firstText(emailReaders, 'email');
 			if (email !== undefined) {
-				if (!EMAIL.test(email) || email.length > FIELD_LIMITS.email) {
-					throw new Rejection('invalidValue', `"${email}" is not a usable email address`, 'email');
+				// Length first: the pattern is quadratic on long text without an @ (30,000 characters took 1.7 s).
+				if (email.length > FIELD_LIMITS.email || !EMAIL.test(email)) {
+					throw new Rejection('invalidValue', `"${email.length > 300 ? `${email.slice(0, 300)}…` : email}" is not a usable email address`, 'email');
 				}
 				contact.email = email;
 			} else if (emailReaders.length > 0) contact.email = '';
@@ -325,7 +330,13 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 				const customFields: Record<string, string> = {};
 				for (const [customKey, list] of customReaders) {
 					const text = firstText(list, `customFields.${customKey}`);
-					customFields[customKey] = text === undefined ? '' : fit(text, FIELD_LIMITS.customField, `customFields.${customKey}`);
+					// defineProperty: an own property whatever the label (`constructor`, `toString`…).
+					Object.defineProperty(customFields, customKey, {
+						value: text === undefined ? '' : fit(text, FIELD_LIMITS.customField, `customFields.${customKey}`),
+						enumerable: true,
+						writable: true,
+						configurable: true,
+					});
 				}
 				contact.customFields = customFields;
 			}

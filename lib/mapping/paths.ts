@@ -1,5 +1,7 @@
 import { ConfigurationError } from '../common/errors';
 
+const hasOwn = (value: object, key: string | number): boolean => Object.prototype.hasOwnProperty.call(value, key);
+
 export type AttributeGetter = (record: Record<string, unknown>) => unknown;
 
 const FIRST = /^[^.[\]]+/;
@@ -32,15 +34,17 @@ export function compileAttributePath(path: string, key: string): AttributeGetter
 		rest = rest.slice(match[0].length);
 	}
 
+	// Own properties only: `constructor`, `__proto__` or `toString` must read as missing, not as what
+	// every object inherits (a function, or Object.prototype itself).
 	if (segments.length === 1) {
-		const only = segments[0];
-		return (record) => record[only as string];
+		const only = segments[0] as string;
+		return (record) => (hasOwn(record, only) ? record[only] : undefined);
 	}
 	return (record) => {
-		if (Object.prototype.hasOwnProperty.call(record, trimmed)) return record[trimmed];
+		if (hasOwn(record, trimmed)) return record[trimmed];
 		let current: unknown = record;
 		for (const segment of segments) {
-			if (current === null || typeof current !== 'object') return undefined;
+			if (current === null || typeof current !== 'object' || !hasOwn(current, segment)) return undefined;
 			current = (current as Record<string | number, unknown>)[segment];
 		}
 		return current;

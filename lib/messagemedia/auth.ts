@@ -91,7 +91,7 @@ export interface HmacAuthorization {
 /** Parses an `hmac username="…", algorithm="…", headers="…", signature="…"` header; undefined if it is not one. */
 export function parseHmacAuthorization(header: string | undefined): HmacAuthorization | undefined {
 	if (!header || !/^hmac\s/i.test(header)) return undefined;
-	const fields: Record<string, string> = {};
+	const fields = Object.create(null) as Record<string, string>;
 	for (const match of header.slice(5).matchAll(/(\w+)="([^"]*)"/g)) fields[match[1]] = match[2];
 	if (!fields.username || !fields.algorithm || !fields.headers || !fields.signature) return undefined;
 	return {

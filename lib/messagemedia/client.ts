@@ -63,12 +63,25 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 		return this.transport.stats;
 	}
 
+	/**
+	 * One id as a path segment. encodeURIComponent keeps dots, and a URL collapses `.` and `..` segments
+	 * (`/contacts/..` is `/api/v1/contacts/`), so such ids are refused, wherever they came from (a node
+	 * parameter, a sync item, or an id the service itself returned).
+	 */
+	private segment(id: string, what: 'contact' | 'list'): string {
+		const text = typeof id === 'string' ? id : String(id);
+		if (text.trim() === '' || /^(?:\.|%2e){1,2}$/i.test(text.trim())) {
+			throw new ConfigurationError(`${JSON.stringify(text.slice(0, 100))} is not a MessageMedia ${what} id`, what === 'list' ? 'listId' : 'contactId');
+		}
+		return encodeURIComponent(text);
+	}
+
 	async listContacts(filter: ContactFilter = {}, page: PageOptions = {}): Promise<Contact[]> {
 		return await this.collect<Contact>(CONTACTS_PATH, { ...filter }, page);
 	}
 
 	async getContact(id: string): Promise<Contact> {
-		return await this.expectBody<Contact>('GET', `${CONTACTS_PATH}/${encodeURIComponent(id)}`);
+		return await this.expectBody<Contact>('GET', `${CONTACTS_PATH}/${this.segment(id, 'contact')}`);
 	}
 
 	async findContactsByPhone(phones: string[]): Promise<Contact[]> {
@@ -87,14 +100,14 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 	}
 
 	async updateContact(id: string, body: UpdateContactRequest): Promise<Contact> {
-		return await this.expectBody<Contact>('PATCH', `${CONTACTS_PATH}/${encodeURIComponent(id)}`, body);
+		return await this.expectBody<Contact>('PATCH', `${CONTACTS_PATH}/${this.segment(id, 'contact')}`, body);
 	}
 
 	/** 204 on success; a 404 answering a retried DELETE means the first attempt already deleted it. */
 	async deleteContact(id: string): Promise<void> {
 		await this.transport.request({
 			method: 'DELETE',
-			path: `${CONTACTS_PATH}/${encodeURIComponent(id)}`,
+			path: `${CONTACTS_PATH}/${this.segment(id, 'contact')}`,
 			successAfterRetry: [404],
 		});
 	}
@@ -117,7 +130,7 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 			if (remove[i]) body.contactsToRemoveIds = remove[i];
 			await this.transport.request({
 				method: 'PATCH',
-				path: `${LISTS_PATH}/${encodeURIComponent(listId)}/contacts`,
+				path: `${LISTS_PATH}/${this.segment(listId, 'list')}/contacts`,
 				body,
 			});
 		}

@@ -16,7 +16,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 
-import { ServiceApiError } from '../common/errors';
+import { ConfigurationError, ServiceApiError } from '../common/errors';
 import { redact } from '../common/redact';
 import {
 	DEFAULT_RETRY_POLICY,
@@ -67,6 +67,9 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 
+/** Longest service-provided text kept in an error message (a gateway page can be megabytes). */
+const MAX_SERVICE_TEXT = 1000;
+
 export const AUTH_REJECTED_MESSAGE =
 	'MessageMedia rejected the API key/secret (check key, secret, auth method and region)';
 
@@ -75,6 +78,7 @@ interface RawResponse {
 	status: number;
 	text: string;
 	retryAfter: string | undefined;
+	location: string | undefined;
 }
 
 /** A per-attempt timeout, named like the `AbortSignal.timeout` error the rest of the code knows. */
@@ -154,6 +158,7 @@ export class MessageMediaTransport {
 		if (ok || (attempt > 1 && request.successAfterRetry?.includes(response.status))) {
 			return { status: response.status, body: ok ? this.parseJson<T>(response.text, response.status) : undefined };
 		}
+		if (response.status >= 300 && response.status < 400) throw new AttemptFailure(this.redirectError(response.status, response.location, url), undefined);
 		throw new AttemptFailure(this.apiError(response.status, response.text, response.retryAfter), parseRetryAfter(response.retryAfter ?? null));
 	}
 
@@ -177,6 +182,7 @@ export class MessageMediaTransport {
 						status: res.statusCode ?? 0,
 						text: Buffer.concat(chunks).toString('utf8'),
 						retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+						location: res.headers.location,
 					});
 				});
 			});
@@ -191,6 +197,13 @@ export class MessageMediaTransport {
 	}
 
 	private buildUrl(path: string, query?: Record<string, QueryValue>): URL {
+		// A `.` or `..` segment (raw or %2e) would be collapsed by URL parsing: `/contacts/..` is another resource.
+		for (const segment of path.split('?')[0].split('/')) {
+			const decoded = segment.replace(/%2e/gi, '.');
+			if (decoded === '.' || decoded === '..') {
+				throw new ConfigurationError(`Refusing the MessageMedia path "${path.slice(0, 200)}": "." and ".." are not ids`, 'id');
+			}
+		}
 		const url = new URL(`${this.connection.baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
 		for (const [name, value] of Object.entries(query ?? {})) {
 			if (value === undefined) continue;
@@ -261,15 +274,46 @@ export class MessageMediaTransport {
 		if (invalidFields) details.invalidFields = invalidFields;
 		if (retryAfter !== undefined) details.retryAfterMs = retryAfter;
 
-		const secret = this.connection.apiSecret;
+		const clean = (text: string | undefined) => (text === undefined ? undefined : this.redact(text));
 		return new ServiceApiError({
 			service: 'messagemedia',
 			status,
-			code: str(parsed?.type),
-			message: redact(message, [secret]),
+			code: clean(str(parsed?.type)),
+			message: this.redact(message),
 			hint: this.hint(status),
-			requestId: str(parsed?.uuid),
-			details: Object.keys(details).length ? JSON.parse(redact(JSON.stringify(details), [secret])) : undefined,
+			requestId: clean(str(parsed?.uuid)),
+			details: Object.keys(details).length ? (JSON.parse(this.redact(JSON.stringify(details))) as Record<string, unknown>) : undefined,
+		});
+	}
+
+	/**
+	 * Redacts the credential from text built from a response: the secret, the key, the Basic header's
+	 * encoded `key:secret` (an API gateway's error page may echo the request), plus the generic patterns
+	 * of lib/common/redact.ts. Long service texts are cut to MAX_SERVICE_TEXT characters.
+	 */
+	redact(text: string): string {
+		const { apiKey, apiSecret } = this.connection;
+		const encoded = Buffer.from(`${apiKey}:${apiSecret}`, 'utf8').toString('base64');
+		const out = redact(text, [encoded, encoded.replace(/=+$/, ''), apiSecret, apiKey]);
+		return out.length > MAX_SERVICE_TEXT ? `${out.slice(0, MAX_SERVICE_TEXT)}…` : out;
+	}
+
+	/** node:https never follows a redirect; say so instead of "HTTP 307". */
+	private redirectError(status: number, location: string | undefined, url: URL): ServiceApiError {
+		let target = 'nowhere (no Location header)';
+		if (location) {
+			try {
+				target = new URL(location, url).origin;
+			} catch {
+				target = 'an invalid location';
+			}
+		}
+		return new ServiceApiError({
+			service: 'messagemedia',
+			status,
+			code: 'redirectRefused',
+			message: this.redact(`MessageMedia answered HTTP ${status} with a redirect to ${target}; redirects are never followed, so the credential and request bodies stay on ${url.origin}`),
+			hint: 'Check the region or base URL in the MessageMedia credential: it must be the API itself (or a proxy that forwards, not redirects).',
 		});
 	}
 
@@ -290,7 +334,7 @@ export class MessageMediaTransport {
 			service: 'messagemedia',
 			status: 0,
 			code: timedOut ? 'timeout' : 'network',
-			message: redact(`Could not reach MessageMedia at ${url.origin}: ${reason}`, [this.connection.apiSecret]),
+			message: this.redact(`Could not reach MessageMedia at ${url.origin}: ${reason}`),
 			hint: 'Check the region or base URL in the MessageMedia credential and the network path to it.',
 		});
 	}

@@ -133,7 +133,7 @@ function checkContact(raw: Record<string, unknown>): ContactFields | string {
 	}
 	if (raw.customFields !== undefined && raw.customFields !== null) {
 		if (!isRecord(raw.customFields)) return '"contact.customFields" must be an object of label → value';
-		const fields: Record<string, string> = {};
+		const fields = Object.create(null) as Record<string, string>;
 		for (const [key, value] of Object.entries(raw.customFields)) {
 			if (value === undefined) continue;
 			if (value === null) fields[key] = '';

@@ -187,7 +187,7 @@ export class ContactMapper implements INodeType {
 								name: 'value',
 								type: 'string',
 								default: '',
-								description: 'For "Is One Of" / "Is Not One Of": values separated by commas. For regex: a pattern, or /pattern/flags.',
+								description: 'For "Is One Of" / "Is Not One Of": values separated by commas. For regex: an RE2 pattern (no backreferences or lookaround), or /pattern/flags with i, m, s.',
 								displayOptions: { hide: { operator: VALUELESS_OPERATORS } },
 							},
 						],

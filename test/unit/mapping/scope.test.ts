@@ -136,7 +136,7 @@ describe('scope filter errors name the row', () => {
 		]);
 		expect(error).toBeInstanceOf(ConfigurationError);
 		expect(error.key).toBe('scope filter 2');
-		expect(error.message).toMatch(/^scope filter 2: invalid regular expression "\(unclosed": .*Unterminated group/);
+		expect(error.message).toMatch(/^scope filter 2: invalid regular expression "\(unclosed": missing closing \): `\(unclosed`/);
 	});
 
 	it('uses the row key given by the configuration', () => {

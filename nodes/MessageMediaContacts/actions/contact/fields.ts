@@ -129,7 +129,8 @@ export function readContactInput(context: IExecuteFunctions, itemIndex: number):
 		const value = text(raw);
 		if (value === undefined) continue;
 		if (key.startsWith(CUSTOM_FIELD_PREFIX)) {
-			customFields[key.slice(CUSTOM_FIELD_PREFIX.length)] = value;
+			// An own property whatever the merge tag (`constructor`, `__proto__`…).
+			Object.defineProperty(customFields, key.slice(CUSTOM_FIELD_PREFIX.length), { value, enumerable: true, writable: true, configurable: true });
 		} else if (key === 'subscriptionState') {
 			if (value !== 'SUBSCRIBED' && value !== 'UNSUBSCRIBED') {
 				throw new ConfigurationError(`SMS subscription state must be SUBSCRIBED or UNSUBSCRIBED, not "${value}"`, 'subscriptionState');
