@@ -1,12 +1,21 @@
 /**
  * An in-memory MessageMedia account behind the MessageMediaClient interface, for sync tests: server
- * ids, 409 on a second contact with the same SMS number, list membership, custom fields checked
- * against their max length, subscription state per channel, and a log of the requests a real client
- * would make (pages of 1000, look-ups by number chunked, bulk list changes chunked by 1000).
- * Faults can be injected per operation, before or after the write commits (a lost answer).
+ * ids, the vendor rule that a number belongs to at most one contact (409), list membership, custom
+ * fields checked against their max length, subscription state per channel, the account's opt-out list,
+ * and a log of the requests a real client would make (pages of 1000, look-ups by number chunked, bulk
+ * list changes chunked by 1000), with their bodies.
+ *
+ * The vendor does not document whether `channels` and `customFields` in a PATCH replace the stored set
+ * or merge into it, so the model has both readings (`patchArrays`): `replace` stores exactly what was
+ * sent; `merge` upserts sent channels by (type, channelId) and sent custom field values by id, and
+ * keeps the rest. Only SMS and WHATSAPP channels can be written; other types (EMAIL, …) exist on
+ * contacts a person made (see memoryHand.ts).
+ *
+ * Faults: per operation (`fail`), per request (`injectFaults`), before the write commits or after it
+ * (a lost answer), and `crashAfter(n)`: every request after the next n throws SimulatedCrash, as if the
+ * process running the sync had been killed.
  */
 
-import { ServiceApiError } from '../../../lib/common/errors';
 import { OPT_OUT_LOOKUP_CHUNK, PHONE_LOOKUP_CHUNK } from '../../../lib/messagemedia/client';
 import type {
 	Contact,
@@ -23,40 +32,30 @@ import type {
 	RequestStats,
 	UpdateContactRequest,
 } from '../../../lib/messagemedia/types';
+import {
+	ACCOUNT,
+	apiError,
+	ATTRIBUTES,
+	checkWritable,
+	invalid,
+	matches,
+	patchedChannels,
+	render,
+	SimulatedCrash,
+	type Fault,
+	type FaultInjector,
+	type LoggedRequest,
+	type MemoryOptions,
+	type Operation,
+	type PatchArrays,
+	type StoredContact,
+} from './memoryAccount';
 
-export interface LoggedRequest {
-	method: string;
-	path: string;
-	query?: Record<string, unknown>;
-	body?: unknown;
-}
-
-type Operation = Exclude<keyof MessageMediaClient, 'stats'>;
-
-export interface Fault {
-	status: number;
-	/** The write happens, then the answer is lost (timeout / 503 after commit). */
-	afterCommit?: boolean;
-}
-
-interface StoredContact {
-	id: string;
-	attributes: Record<string, string>;
-	dateOfBirth?: string;
-	channels: ContactChannel[];
-	listIds: string[];
-	customFields: Map<string, string>;
-	createdDate: string;
-	lastModifiedDate: string;
-}
+export * from './memoryAccount';
 
 const PAGE = 1000;
-const ACCOUNT = 'acc-1';
-const ATTRIBUTES = ['firstName', 'lastName', 'alias', 'country', 'state', 'location', 'note'] as const;
-
-function apiError(status: number, type: string, title: string, detail = title): ServiceApiError {
-	return new ServiceApiError({ service: 'messagemedia', status, code: type, message: `${title}: ${detail}` });
-}
+/** Numbers per opt-out look-up (GET /v1/number_authorisation/is_authorised/{numbers}), as the real client chunks them. */
+export const OPT_OUT_CHUNK = OPT_OUT_LOOKUP_CHUNK;
 
 export class MemoryMessageMedia implements MessageMediaClient {
 	readonly stats: RequestStats = { total: 0, byMethod: {}, retries: 0 };
@@ -64,13 +63,37 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	readonly contacts = new Map<string, StoredContact>();
 	readonly lists = new Map<string, ContactList>();
 	readonly fields = new Map<string, CustomField>();
+	/** The account's opt-out list (numbers that replied STOP). */
+	readonly optedOut = new Set<string>();
+	readonly patchArrays: PatchArrays;
 	private readonly faults = new Map<Operation, Fault[]>();
+	private injector?: FaultInjector;
+	/** Requests left before the crash; undefined: no crash armed. */
+	private crashIn?: number;
 	private sequence = 0;
 	private clock = Date.parse('2026-01-01T00:00:00Z');
+
+	constructor(options: MemoryOptions = {}) {
+		this.patchArrays = options.patchArrays ?? 'replace';
+	}
 
 	/** Queues a fault for the next call(s) of an operation. */
 	fail(operation: Operation, ...faults: Fault[]): void {
 		this.faults.set(operation, [...(this.faults.get(operation) ?? []), ...faults]);
+	}
+
+	/** Faults by request (after the queued per-operation ones); undefined removes the injector. */
+	injectFaults(injector: FaultInjector | undefined): void {
+		this.injector = injector;
+	}
+
+	/** Lets `n` more requests through; every later one throws SimulatedCrash. undefined disarms. */
+	crashAfter(n: number | undefined): void {
+		this.crashIn = n;
+	}
+
+	get crashed(): boolean {
+		return this.crashIn !== undefined && this.crashIn <= 0;
 	}
 
 	writes(): LoggedRequest[] {
@@ -85,26 +108,54 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		this.log.length = 0;
 	}
 
-	private nextId(): string {
+	/** A new server id (also for contacts and lists a person makes). */
+	newId(): string {
 		this.sequence++;
 		return `00000000-0000-4000-8000-${this.sequence.toString(16).padStart(12, '0')}`;
 	}
 
-	private timestamp(): string {
+	/** The account clock: one second per change. */
+	timestamp(): string {
 		this.clock += 1000;
 		return new Date(this.clock).toISOString();
 	}
 
-	private request(method: string, path: string, query?: Record<string, unknown>, body?: unknown): void {
-		this.log.push({ method, path, ...(query ? { query } : {}), ...(body !== undefined ? { body: structuredClone(body) } : {}) });
-		this.stats.total++;
-		this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
+	/** The same account state (contacts, lists, fields, opt-outs, clock), without log, faults or crash. */
+	clone(): MemoryMessageMedia {
+		const copy = new MemoryMessageMedia({ patchArrays: this.patchArrays });
+		for (const [id, c] of this.contacts) copy.contacts.set(id, { ...structuredClone({ ...c, customFields: [] }), customFields: new Map(c.customFields) });
+		for (const [id, l] of this.lists) copy.lists.set(id, { ...l });
+		for (const [id, f] of this.fields) copy.fields.set(id, { ...f });
+		for (const n of this.optedOut) copy.optedOut.add(n);
+		copy.sequence = this.sequence;
+		copy.clock = this.clock;
+		return copy;
 	}
 
-	/** Logs the request, then runs it under any queued fault. */
+	/** A request of the same process to another service (a directory write-back) counts towards the crash too. */
+	tick(): void {
+		if (this.crashIn === undefined) return;
+		if (this.crashIn <= 0) throw new SimulatedCrash();
+		this.crashIn--;
+	}
+
+	private request(method: string, path: string, query?: Record<string, unknown>, body?: unknown): LoggedRequest {
+		this.tick();
+		const logged: LoggedRequest = { method, path, ...(query ? { query } : {}), ...(body !== undefined ? { body: structuredClone(body) } : {}) };
+		this.log.push(logged);
+		this.stats.total++;
+		this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
+		return logged;
+	}
+
+	private faultFor(operation: Operation, logged: LoggedRequest): Fault | undefined {
+		return this.faults.get(operation)?.shift() ?? this.injector?.(logged, this.log.length - 1);
+	}
+
+	/** Logs the request, then runs it under any fault. */
 	private async call<T>(operation: Operation, method: string, path: string, run: () => T, query?: Record<string, unknown>, body?: unknown): Promise<T> {
-		this.request(method, path, query, body);
-		const fault = this.faults.get(operation)?.shift();
+		const logged = this.request(method, path, query, body);
+		const fault = this.faultFor(operation, logged);
 		if (fault === undefined) return run();
 		const error = apiError(fault.status, fault.status === 429 ? 'too_many_requests' : 'internal_server_error', `HTTP ${fault.status}`);
 		if (fault.afterCommit) run();
@@ -115,7 +166,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 
 	seedList(name: string): ContactList {
 		const now = this.timestamp();
-		const list: ContactList = { id: this.nextId(), accountId: ACCOUNT, vendorId: 'v', name, alias: '', createdDate: now, lastModifiedDate: now };
+		const list: ContactList = { id: this.newId(), accountId: ACCOUNT, vendorId: 'v', name, alias: '', createdDate: now, lastModifiedDate: now };
 		this.lists.set(list.id, list);
 		return list;
 	}
@@ -130,44 +181,8 @@ export class MemoryMessageMedia implements MessageMediaClient {
 
 	// ---- reads ----
 
-	private render(stored: StoredContact): Contact {
-		const attr = (key: (typeof ATTRIBUTES)[number]) => stored.attributes[key] ?? '';
-		const contact: Contact = {
-			id: stored.id,
-			accountId: ACCOUNT,
-			vendorId: 'v',
-			firstName: attr('firstName'),
-			lastName: attr('lastName'),
-			fullName: [attr('firstName'), attr('lastName')].filter(Boolean).join(' '),
-			alias: attr('alias'),
-			country: attr('country'),
-			state: attr('state'),
-			location: attr('location'),
-			note: attr('note'),
-			createdDate: stored.createdDate,
-			lastModifiedDate: stored.lastModifiedDate,
-			customFields: [...stored.customFields].map(([id, value]) => {
-				const field = this.fields.get(id) as CustomField;
-				return { id, mergeTag: field.mergeTag, value, type: field.type };
-			}),
-			channels: stored.channels.map((c) => ({ ...c })),
-			lists: stored.listIds.map((id) => ({ id, name: (this.lists.get(id) as ContactList).name })),
-		};
-		if (stored.dateOfBirth) contact.dateOfBirth = stored.dateOfBirth;
-		return contact;
-	}
-
-	private matches(stored: StoredContact, filter: ContactFilter): boolean {
-		if (filter.listIds?.length && !stored.listIds.some((id) => filter.listIds?.includes(id))) return false;
-		if (filter.contactIds?.length && !filter.contactIds.includes(stored.id)) return false;
-		const channels = stored.channels.filter(
-			(c) =>
-				(!filter.channelIds?.length || filter.channelIds.includes(c.channelId)) &&
-				(!filter.channelTypes?.length || filter.channelTypes.includes(c.type)) &&
-				(!filter.channelSubscriptionState || c.subscriptionState === filter.channelSubscriptionState),
-		);
-		const channelFilter = filter.channelIds?.length || filter.channelTypes?.length || filter.channelSubscriptionState;
-		return !channelFilter || channels.length > 0;
+	render(stored: StoredContact): Contact {
+		return render(stored, this.fields, this.lists);
 	}
 
 	private pages<T>(operation: Operation, path: string, all: T[], query: Record<string, unknown>, page?: PageOptions): T[] {
@@ -176,8 +191,8 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		const out: T[] = [];
 		let offset = 0;
 		do {
-			this.request('GET', path, { ...query, pageSize: size, ...(offset > 0 ? { nextPageToken: String(offset) } : {}) });
-			const fault = this.faults.get(operation)?.shift();
+			const logged = this.request('GET', path, { ...query, pageSize: size, ...(offset > 0 ? { nextPageToken: String(offset) } : {}) });
+			const fault = this.faultFor(operation, logged);
 			if (fault) throw apiError(fault.status, 'internal_server_error', `HTTP ${fault.status}`);
 			out.push(...all.slice(offset, offset + size));
 			offset += size;
@@ -186,7 +201,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	}
 
 	async listContacts(filter: ContactFilter = {}, page?: PageOptions): Promise<Contact[]> {
-		const all = [...this.contacts.values()].filter((c) => this.matches(c, filter)).map((c) => this.render(c));
+		const all = [...this.contacts.values()].filter((c) => matches(c, filter)).map((c) => this.render(c));
 		return this.pages('listContacts', '/api/v1/contacts/contacts', all, { ...filter }, page);
 	}
 
@@ -200,7 +215,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 			const chunk = phones.slice(i, i + PHONE_LOOKUP_CHUNK);
 			const filter: ContactFilter = { channelIds: chunk, channelTypes: ['SMS'] };
 			const page = await this.call('findContactsByPhone', 'GET', '/api/v1/contacts/contacts', () =>
-				[...this.contacts.values()].filter((c) => this.matches(c, filter)).map((c) => this.render(c)),
+				[...this.contacts.values()].filter((c) => matches(c, filter)).map((c) => this.render(c)),
 				{ ...filter, pageSize: PAGE },
 			);
 			found.push(...page);
@@ -208,70 +223,64 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		return found;
 	}
 
-	/** Numbers on the account blacklist (opted out of SMS); tests add to it directly. */
-	readonly optedOut = new Set<string>();
-
+	/** The numbers on the account's opt-out list, looked up in chunks. */
 	async findOptedOutNumbers(numbers: string[]): Promise<string[]> {
-		const found: string[] = [];
-		for (let i = 0; i < numbers.length; i += OPT_OUT_LOOKUP_CHUNK) {
-			const chunk = numbers.slice(i, i + OPT_OUT_LOOKUP_CHUNK);
-			const path = `/v1/number_authorisation/is_authorised/${chunk.join(',')}`;
-			found.push(...(await this.call('findOptedOutNumbers', 'GET', path, () => chunk.filter((n) => this.optedOut.has(n)))));
+		const out: string[] = [];
+		const unique = [...new Set(numbers)];
+		for (let i = 0; i < unique.length; i += OPT_OUT_CHUNK) {
+			const chunk = unique.slice(i, i + OPT_OUT_CHUNK);
+			const path = `/v1/number_authorisation/is_authorised/${chunk.map(encodeURIComponent).join(',')}`;
+			out.push(...(await this.call('findOptedOutNumbers', 'GET', path, () => chunk.filter((n) => this.optedOut.has(n)))));
 		}
-		return found;
+		return out;
 	}
 
 	// ---- contact writes ----
 
-	private stored(id: string): StoredContact {
+	stored(id: string): StoredContact {
 		const stored = this.contacts.get(id);
 		if (!stored) throw apiError(404, 'not_found', 'Not found', `Contact ${id} does not exist`);
 		return stored;
 	}
 
-	private checkChannels(channels: CreateContactRequest['channels'], self?: string): void {
-		for (const channel of channels) {
-			if (channel.type === 'SMS' && !/^\+[1-9]\d{6,14}$/.test(channel.channelId)) {
-				throw apiError(400, 'validation', 'Invalid input', `channelId ${channel.channelId} is not E.164`);
-			}
-			for (const other of this.contacts.values()) {
-				if (other.id !== self && other.channels.some((c) => c.type === channel.type && c.channelId === channel.channelId)) {
-					throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
-				}
-			}
-		}
+	/** A contact other than `self` holding the channel (vendor rule: a number belongs to one contact). */
+	holderOf(channel: Pick<ContactChannel, 'type' | 'channelId'>, self?: string): StoredContact | undefined {
+		return [...this.contacts.values()].find((o) => o.id !== self && o.channels.some((c) => c.type === channel.type && c.channelId === channel.channelId));
 	}
 
-	private applyFields(stored: StoredContact, customFields: Array<{ id: string; value: string }> | undefined): void {
+	private checkChannels(channels: CreateContactRequest['channels'], self?: string): void {
+		checkWritable(channels);
+		if (channels.some((channel) => this.holderOf(channel, self))) throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
+	}
+
+	private checkFields(customFields: Array<{ id: string; value: string }> | undefined): void {
 		for (const { id, value } of customFields ?? []) {
 			const field = this.fields.get(id);
-			if (!field) throw apiError(400, 'validation', 'Invalid input', `custom field ${id} does not exist`);
-			if (value.length > field.maxLength) throw apiError(400, 'validation', 'Invalid input', `${field.mergeTag} is longer than ${field.maxLength}`);
-			stored.customFields.set(id, value);
+			if (!field) throw invalid(`custom field ${id} does not exist`);
+			if (value.length > field.maxLength) throw invalid(`${field.mergeTag} is longer than ${field.maxLength}`);
 		}
 	}
 
 	private checkLists(lists: Array<{ id: string }> | undefined): void {
-		for (const { id } of lists ?? []) if (!this.lists.has(id)) throw apiError(400, 'validation', 'Invalid input', `list ${id} does not exist`);
+		for (const { id } of lists ?? []) if (!this.lists.has(id)) throw invalid(`list ${id} does not exist`);
 	}
 
 	private storeContact(body: CreateContactRequest): StoredContact {
-		if (!body.channels?.length) throw apiError(400, 'validation', 'Invalid input', 'channels must not be empty');
 		this.checkChannels(body.channels);
 		this.checkLists(body.lists);
+		this.checkFields(body.customFields);
 		const now = this.timestamp();
 		const stored: StoredContact = {
-			id: this.nextId(),
+			id: this.newId(),
 			attributes: {},
 			channels: body.channels.map((c) => ({ ...c })),
-			listIds: (body.lists ?? []).map((l) => l.id),
-			customFields: new Map(),
+			listIds: [...new Set((body.lists ?? []).map((l) => l.id))],
+			customFields: new Map((body.customFields ?? []).map(({ id, value }) => [id, value])),
 			createdDate: now,
 			lastModifiedDate: now,
 		};
 		for (const key of ATTRIBUTES) if (body[key] !== undefined) stored.attributes[key] = body[key] as string;
 		if (body.dateOfBirth) stored.dateOfBirth = body.dateOfBirth;
-		this.applyFields(stored, body.customFields);
 		this.contacts.set(stored.id, stored);
 		return stored;
 	}
@@ -280,27 +289,25 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		return await this.call('createContact', 'POST', '/api/v1/contacts/contacts', () => this.render(this.storeContact(body)), undefined, body);
 	}
 
+	private applyUpdate(id: string, body: UpdateContactRequest): Contact {
+		const stored = this.stored(id);
+		if (body.channels !== undefined) this.checkChannels(body.channels, id);
+		this.checkLists(body.lists);
+		this.checkFields(body.customFields);
+		for (const key of ATTRIBUTES) if (body[key] !== undefined) stored.attributes[key] = body[key] as string;
+		if (body.dateOfBirth !== undefined) stored.dateOfBirth = body.dateOfBirth;
+		if (body.channels !== undefined) stored.channels = patchedChannels(stored, body.channels, this.patchArrays);
+		if (body.lists !== undefined) stored.listIds = [...new Set(body.lists.map((l) => l.id))];
+		if (body.customFields !== undefined) {
+			if (this.patchArrays === 'replace') stored.customFields = new Map();
+			for (const { id: fieldId, value } of body.customFields) stored.customFields.set(fieldId, value);
+		}
+		stored.lastModifiedDate = this.timestamp();
+		return this.render(stored);
+	}
+
 	async updateContact(id: string, body: UpdateContactRequest): Promise<Contact> {
-		return await this.call(
-			'updateContact',
-			'PATCH',
-			`/api/v1/contacts/contacts/${id}`,
-			() => {
-				const stored = this.stored(id);
-				if (body.channels) this.checkChannels(body.channels, id);
-				this.checkLists(body.lists);
-				for (const key of ATTRIBUTES) if (body[key] !== undefined) stored.attributes[key] = body[key] as string;
-				if (body.dateOfBirth !== undefined) stored.dateOfBirth = body.dateOfBirth;
-				// Channels and lists, when sent, replace the stored set (the risk the sync avoids by sending them only on change).
-				if (body.channels) stored.channels = body.channels.map((c) => ({ ...c }));
-				if (body.lists) stored.listIds = body.lists.map((l) => l.id);
-				this.applyFields(stored, body.customFields);
-				stored.lastModifiedDate = this.timestamp();
-				return this.render(stored);
-			},
-			undefined,
-			body,
-		);
+		return await this.call('updateContact', 'PATCH', `/api/v1/contacts/contacts/${id}`, () => this.applyUpdate(id, body), undefined, body);
 	}
 
 	async deleteContact(id: string): Promise<void> {
@@ -337,6 +344,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 				`/api/v1/contacts/lists/${listId}/contacts`,
 				() => {
 					if (!this.lists.has(listId)) throw apiError(404, 'not_found', 'Not found', `List ${listId} does not exist`);
+					for (const id of [...(body.contactsToAddIds ?? []), ...(body.contactsToRemoveIds ?? [])]) this.stored(id);
 					for (const id of body.contactsToAddIds ?? []) {
 						const stored = this.stored(id);
 						if (!stored.listIds.includes(listId)) stored.listIds.push(listId);
@@ -357,7 +365,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	private storeField(body: CreateCustomFieldRequest): CustomField {
 		if ([...this.fields.values()].some((f) => f.mergeTag === body.mergeTag)) throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
 		const now = this.timestamp();
-		const field: CustomField = { id: this.nextId(), accountId: ACCOUNT, vendorId: 'v', ...body, createdDate: now, lastModifiedDate: now };
+		const field: CustomField = { id: this.newId(), accountId: ACCOUNT, vendorId: 'v', ...body, createdDate: now, lastModifiedDate: now };
 		this.fields.set(field.id, field);
 		return field;
 	}
@@ -384,8 +392,12 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		return this.all().filter((c) => c.channels.some((ch) => ch.type === 'SMS' && ch.channelId === phone));
 	}
 
+	field(label: string): CustomField | undefined {
+		return [...this.fields.values()].find((f) => f.label === label);
+	}
+
 	fieldValue(contact: Contact, label: string): string | undefined {
-		const field = [...this.fields.values()].find((f) => f.label === label);
+		const field = this.field(label);
 		return contact.customFields.find((cf) => cf.id === field?.id)?.value;
 	}
 }
