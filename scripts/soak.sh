@@ -4,7 +4,7 @@
 # Usage: npm run test:soak [-- extra jest arguments, e.g. -t consent]
 # Environment: MODEL_SEED (default: random, printed), MODEL_RUNS (cases per invariant, default 100000),
 #   MODEL_STEPS (steps per case, default 40), MODEL_DURATION_MS (time limit per invariant, default 120000).
-# A failure prints the seed, the fast-check path and the shrunk steps; replay it with the same
+# A failure prints its random seed, the fast-check path and the shrunk steps; replay it with the same
 # MODEL_SEED, MODEL_RUNS and MODEL_STEPS, or add it to test/unit/sync/model/counterexamples.test.ts.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 ensure_deps
