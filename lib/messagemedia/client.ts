@@ -47,6 +47,8 @@ export const OPT_OUT_API_PATH = '/v1/number_authorisation';
  * each), so 50 keep the request line under 1 KB.
  */
 export const OPT_OUT_LOOKUP_CHUNK = 50;
+/** Numbers per addition to the opt-out list (the API takes at most 10). */
+export const OPT_OUT_ADD_CHUNK = 10;
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -142,6 +144,13 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 
 	async createCustomField(body: CreateCustomFieldRequest): Promise<CustomField> {
 		return await this.expectBody<CustomField>('POST', CUSTOM_FIELDS_PATH, body);
+	}
+
+	async addOptedOutNumbers(numbers: string[]): Promise<void> {
+		const unique = [...new Set(numbers.map((number) => number.trim()).filter((number) => E164.test(number)))];
+		for (const part of chunk(unique, OPT_OUT_ADD_CHUNK)) {
+			await this.transport.request({ method: 'POST', path: `${OPT_OUT_API_PATH}/mt/blacklist`, body: { numbers: part } });
+		}
 	}
 
 	async findOptedOutNumbers(numbers: string[]): Promise<string[]> {

@@ -160,4 +160,6 @@ export interface MessageMediaClient {
 	 * channel is a different thing and is not reported here.
 	 */
 	findOptedOutNumbers(numbers: string[]): Promise<string[]>;
+	/** Puts these E.164 numbers on the account's opt-out list (10 a request), so an opt-out outlives its contact. */
+	addOptedOutNumbers(numbers: string[]): Promise<void>;
 }

@@ -305,10 +305,10 @@ class Applier {
 	 * PATCHes the contact: changed attributes, the complete channel set when it changes, and — when any
 	 * custom field changes — every value the contact holds with the changes, so the outcome is the same
 	 * whether the service replaces or merges arrays. The contact it returns is compared with what was
-	 * meant: a difference is reported `diverged`, never taken as written.
+	 * meant: a difference is reported in the outcome's `diverged`, never taken as written.
 	 */
 	private async update(
-		change: Pick<PlannedUpdate, 'contactId' | 'attributes' | 'channels' | 'fields' | 'listsAdd' | 'storedFields' | 'record'>,
+		change: Pick<PlannedUpdate, 'contactId' | 'attributes' | 'channels' | 'fields' | 'listsAdd' | 'storedFields' | 'record' | 'optOut'>,
 		outcome: SyncOutcome,
 	): Promise<SyncOutcome> {
 		const failed = this.failedRemovals.get(change.contactId);
@@ -328,12 +328,13 @@ class Applier {
 			for (const [tag, value] of Object.entries(fields)) values[this.fieldId(tag)] = value;
 			body.customFields = Object.entries(values).map(([id, value]) => ({ id, value }));
 		}
+		// The opt-out outlives the channel: on the account's list before the channel leaves the contact.
+		if (change.optOut?.length) await this.client.addOptedOutNumbers(change.optOut);
 		if (Object.keys(body).length > 0) {
 			const stored = await this.client.updateContact(change.contactId, body);
 			const differences = storedDifferences(body, stored);
 			if (differences.length > 0) {
-				outcome.action = 'diverged';
-				outcome.reason = `MessageMedia stored something else than was sent: ${differences.join('; ')}`;
+				outcome.diverged = `MessageMedia stored something other than what was sent: ${differences.join('; ')}`;
 			}
 		}
 		addIds.forEach((id) => this.queueAddition(id, change.contactId, outcome));

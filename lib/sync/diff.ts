@@ -46,6 +46,8 @@ export interface ContactDiff {
 	record: OwnershipRecord;
 	/** Why the number can't be changed safely (the contact is then left alone). */
 	stuck?: string;
+	/** Opted-out numbers this change takes off the contact: they go on the account's opt-out list first. */
+	optOut?: string[];
 }
 
 export const emptyFields = (): FieldValues => Object.create(null) as FieldValues;
@@ -67,7 +69,11 @@ export const recordOf = (contact: Contact, ctx: Pick<DiffContext, 'record'>): Ow
  */
 export function managedChannel(contact: Contact, record: OwnershipRecord): ContactChannel | undefined {
 	const sms = smsChannels(contact);
-	return sms.find((c) => c.channelId === record.phone) ?? (sms.length === 1 ? sms[0] : undefined);
+	const recorded = sms.find((c) => c.channelId === record.phone);
+	if (recorded !== undefined) return recorded;
+	// A person renumbered the sync's channel in place (the sync keeps it first), or there is no record.
+	if (record.phone !== undefined) return sms[0];
+	return sms.length === 1 ? sms[0] : undefined;
 }
 
 /** List keys of the contact's memberships. */
@@ -80,8 +86,13 @@ export function ownedMemberships(contact: Contact, record: OwnershipRecord, ctx:
 }
 
 /** A channel set with every opted-out number UNSUBSCRIBED. */
-function withConsent(channels: WritableChannel[], optedOut: ReadonlySet<string>): WritableChannel[] {
+export function withConsent(channels: WritableChannel[], optedOut: ReadonlySet<string>): WritableChannel[] {
 	return channels.map((c) => (optedOut.has(c.channelId) && c.subscriptionState !== 'UNSUBSCRIBED' ? { ...c, subscriptionState: 'UNSUBSCRIBED' } : c));
+}
+
+/** An opted-out number the sync takes off a contact is remembered on the account's opt-out list. */
+function keepOptOut(channel: ContactChannel, ctx: DiffContext, diff: ContactDiff): void {
+	if (channel.subscriptionState === 'UNSUBSCRIBED' || ctx.optedOut.has(channel.channelId)) diff.optOut = [channel.channelId];
 }
 
 function diffPhone(contact: Contact, phone: string, record: OwnershipRecord, ctx: DiffContext, diff: ContactDiff): void {
@@ -92,6 +103,7 @@ function diffPhone(contact: Contact, phone: string, record: OwnershipRecord, ctx
 	if (present !== undefined) {
 		// The number is already on the contact (with its own consent state): drop the old one the sync put there.
 		if (managed === undefined || managed === present || unwritable.length > 0) return;
+		keepOptOut(managed, ctx, diff);
 		diff.channels = withConsent(
 			writableChannels(contact).filter((c) => !(c.type === 'SMS' && c.channelId === managed.channelId)),
 			ctx.optedOut,
@@ -108,8 +120,10 @@ function diffPhone(contact: Contact, phone: string, record: OwnershipRecord, ctx
 	const channel: WritableChannel = state ? { channelId: phone, type: 'SMS', subscriptionState: state } : { channelId: phone, type: 'SMS' };
 	const channels = writableChannels(contact);
 	const index = managed === undefined ? -1 : channels.findIndex((c) => c.type === 'SMS' && c.channelId === managed.channelId);
-	if (index >= 0) channels[index] = channel;
-	else channels.push(channel);
+	if (index >= 0) {
+		channels[index] = channel;
+		keepOptOut(managed as ContactChannel, ctx, diff);
+	} else channels.push(channel);
 	diff.channels = withConsent(channels, ctx.optedOut);
 	diff.changes.phone = { from: managed?.channelId ?? '', to: phone };
 }

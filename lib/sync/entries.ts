@@ -26,25 +26,26 @@ export function report(base: SyncOutcome, action: OutcomeAction, reason?: string
 
 /** An update of an existing contact from its diff. */
 export function updateEntry(account: AccountIndex, base: SyncOutcome, contact: Contact, diff: ContactDiff, action: OutcomeAction, reason?: string): PlannedUpdate {
-const outcome: SyncOutcome = { ...base, action, contactId: contact.id };
-if (reason !== undefined) outcome.reason = reason;
-if (Object.keys(diff.changes).length > 0) outcome.changes = { ...diff.changes };
-if (diff.listsAdd.length > 0 || diff.listsRemove.length > 0) {
-	outcome.lists = {
-		added: diff.listsAdd.map(account.listName),
-		removed: diff.listsRemove.map(account.listName),
-	};
+	const outcome: SyncOutcome = { ...base, action, contactId: contact.id };
+	if (reason !== undefined) outcome.reason = reason;
+	if (Object.keys(diff.changes).length > 0) outcome.changes = { ...diff.changes };
+	if (diff.listsAdd.length > 0 || diff.listsRemove.length > 0) {
+		outcome.lists = {
+			added: diff.listsAdd.map(account.listName),
+			removed: diff.listsRemove.map(account.listName),
+		};
 }
-return {
-	kind: 'update',
-	outcome,
-	contactId: contact.id,
-	attributes: diff.attributes,
-	channels: diff.channels,
-	fields: diff.fields,
-	listsAdd: diff.listsAdd,
-	listsRemove: diff.listsRemove,
-	storedFields: storedFieldValues(contact),
-	record: diff.record,
-};
+	return {
+		kind: 'update',
+		outcome,
+		contactId: contact.id,
+		attributes: diff.attributes,
+		channels: diff.channels,
+		fields: diff.fields,
+		listsAdd: diff.listsAdd,
+		listsRemove: diff.listsRemove,
+		storedFields: storedFieldValues(contact),
+		record: diff.record,
+		...(diff.optOut ? { optOut: diff.optOut } : {}),
+	};
 }

@@ -239,6 +239,7 @@ export async function runSync(
 			dryRun: options.dryRun,
 			items: inputs.length,
 			counts: countActions(outcomes),
+			diverged: outcomes.filter((outcome) => outcome.diverged !== undefined).length,
 			requests: requestsSince(before, client.stats),
 			durationMs: now() - started,
 			guard: plan?.guard ?? {

@@ -75,20 +75,26 @@ export function storedBase(contact: Contact, sourceId: string, ctx: Pick<PairCon
 }
 
 /**
- * A one-way run leaves MessageMedia holding the directory's values: a base the contact carries from
- * two-way runs moves with them, so a later two-way run doesn't mistake them for changes on both sides.
- * Returns the new base text, or undefined when it stays as it is.
+ * A one-way run on a contact that carries a base from two-way runs: a field changed only in
+ * MessageMedia since the base is left as it is (the next two-way run takes it to the directory);
+ * every other field takes the directory's value, and the base moves with what the run writes, so a
+ * later two-way run doesn't mistake it for a change on both sides. Undefined: no base.
  */
-export function followBase(item: SyncItem, contact: Contact, ctx: PairContext): string | undefined {
+export function followBase(item: SyncItem, contact: Contact, record: OwnershipRecord, ctx: PairContext): { contact: ContactFields; base?: string } | undefined {
 	const base = storedBase(contact, item.sourceId, ctx);
 	if (base === undefined) return undefined;
+	const desired: ContactFields = { ...item.contact };
+	if (item.contact?.customFields) desired.customFields = Object.assign(Object.create(null) as Record<string, string>, item.contact.customFields);
 	const hashes = { ...base.hashes };
 	for (const key of Object.keys(base.hashes)) {
-		const value = itemValue(item.contact ?? {}, key);
-		if (value !== undefined) hashes[key] = hashValue(value);
+		const directory = itemValue(desired, key);
+		const messaging = messagingValue(contact, record, key, ctx);
+		if (directory === undefined || messaging === undefined) continue;
+		const onlyMessagingChanged = hashValue(messaging) !== base.hashes[key] && hashValue(directory) === base.hashes[key];
+		if (onlyMessagingChanged && !(key === 'phone' && messaging === '')) setItemValue(desired, key, messaging);
+		else hashes[key] = hashValue(directory);
 	}
-	if (sameHashes(base.hashes, hashes)) return undefined;
-	return encodeBase({ time: ctx.now, owner: base.owner, hashes });
+	return sameHashes(base.hashes, hashes) ? { contact: desired } : { contact: desired, base: encodeBase({ time: ctx.now, owner: base.owner, hashes }) };
 }
 
 /**

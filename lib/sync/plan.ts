@@ -10,8 +10,8 @@ import { AccountIndex, EMAIL_FIELD_MAX_LENGTH, TEXT_FIELD_MAX_LENGTH } from './a
 import { byAge, hasNumber, linkedSourceId, listKey, push, smsChannels } from './contact';
 import { report, updateEntry, withoutChanges } from './entries';
 import { planRemoval } from './removal';
-import { findSwaps } from './swaps';
-import { diffContact, diffIsEmpty, emptyFields, managedChannel, recordOf, setRecord, type ContactDiff, type DiffContext } from './diff';
+import { findTakeovers } from './takeover';
+import { diffContact, diffIsEmpty, emptyFields, managedChannel, ownedMemberships, recordOf, setRecord, type ContactDiff, type DiffContext } from './diff';
 import { holdListRemovals, weighRemovals } from './guard';
 import { hashValue, encodeBase, ownerHash } from './merge';
 import { followBase, itemValue, planPair, type PairContext } from './pair';
@@ -64,7 +64,8 @@ class Planner {
 	/** Numbers an item of this run already owns (so two users with one number don't both create). */
 	private readonly claimedPhones = new Map<string, string>();
 	/** Contacts this run hands to another user (number swaps, a leaver's number to a new hire): contact → new owner. */
-	private readonly relinked = new Map<Contact, string>();
+	private relinked = new Map<Contact, string>();
+	private readonly removals: PlanEntry[] = [];
 	private readonly optedOut = new Set<string>();
 	private readonly readOnly: Set<string>;
 	private unresolved = 0;
@@ -119,10 +120,10 @@ class Planner {
 		if (this.options.mode === 'full' && this.unnamed === 0) {
 			for (const [key, contacts] of this.linked) if (!this.present.has(key) && contacts.some((c) => this.owns(c))) this.leaving.add(key);
 		}
-		this.planSwaps(inputs);
+		this.planTakeovers(inputs);
 
 		const entries: PlanEntry[] = [];
-		const removals: PlanEntry[] = [];
+		const removals = this.removals;
 		const deferred: Array<{ base: SyncOutcome; item: SyncItem }> = [];
 		const seen = new Map<string, number>();
 		let inScope = 0;
@@ -280,11 +281,22 @@ class Planner {
 		return plan;
 	}
 
-	/** Number swaps between two users of this run: each contact goes to the user who now has its number. */
-	private planSwaps(inputs: SyncInput[]): void {
-		for (const [contact, user] of findSwaps(inputs, this.linked, this.byPhone, this.link.id)) {
-			this.relinked.set(contact, user);
-			this.linked.set(user, [contact]);
+	/** Contacts that change hands in this run (adoption, swaps, a leaver's number to a new hire): see takeover.ts. */
+	private planTakeovers(inputs: SyncInput[]): void {
+		if (this.direction === 'toDirectory') return;
+		const relinked = findTakeovers({
+			inputs,
+			linked: this.linked,
+			byPhone: this.byPhone,
+			linkFieldId: this.link.id,
+			leaving: this.leaving,
+			adoptExisting: this.options.adoptExisting,
+		});
+		this.relinked = relinked;
+		for (const [contact, user] of relinked) {
+			const owner = linkedSourceId(contact, this.link.id);
+			if (owner !== undefined) this.linked.set(owner, (this.linked.get(owner) ?? []).filter((c) => c !== contact));
+			this.linked.set(user, [contact, ...(this.linked.get(user) ?? [])]);
 		}
 	}
 
@@ -333,16 +345,20 @@ class Planner {
 		const linked = this.linked.get(sourceKey) ?? [];
 		if (linked.length > 0) {
 			const keep = linked.find((c) => phone !== undefined && hasNumber(c, phone)) ?? linked[0];
-			const duplicates = linked
-				.filter((c) => c !== keep)
-				.map((c) =>
-					report(
-						{ ...withPhone, contactId: c.id, phone: smsChannels(c)[0]?.channelId },
-						'duplicate',
-						`Also linked to this user; contact ${keep.id} is kept and synced, this one is left as it is (remove it by hand)`,
-					),
-				);
+			const duplicates: PlanEntry[] = [];
+			for (const c of linked.filter((other) => other !== keep)) {
+				const other = { ...withPhone, contactId: c.id, phone: smsChannels(c)[0]?.channelId };
+				if (phone !== undefined && hasNumber(keep, phone)) {
+					// An older contact of the user's (their number is on the other one now): unlinked, left to people.
+					duplicates.push(this.planRelease(c, other, `Superseded: the user's number ${phone} is on contact ${keep.id}`));
+					continue;
+				}
+				const why = `Also linked to this user; contact ${keep.id} is kept and synced, this one is left as it is (remove it by hand)`;
+				duplicates.push(report(other, 'duplicate', why));
+			}
 			const relinked = this.relinked.has(keep);
+			// A contact taken over on a partial read: the user's older contacts may be among those not read.
+			if (relinked && !this.state.complete) this.unresolved++;
 			if (phone !== undefined) this.claimedPhones.set(phone, base.sourceId);
 			return [this.planUpdate({ ...withPhone, contactId: keep.id }, keep, resolved, relinked ? 'adopted' : 'updated', item, relinked), ...duplicates];
 		}
@@ -357,16 +373,12 @@ class Planner {
 		const holder = this.phoneHolder(phone, undefined);
 		if (holder !== undefined) {
 			const holderSource = linkedSourceId(holder, this.link.id);
-			const fromLeaver = holderSource !== undefined && this.leaving.has(holderSource) && !this.relinked.has(holder);
-			if (holderSource !== undefined && !fromLeaver) {
+			if (holderSource !== undefined) {
 				return [report({ ...withPhone, contactId: holder.id }, 'conflict', `The number belongs to a contact linked to another user (${holderSource})`)];
 			}
 			if (!this.options.adoptExisting) {
-				const why = fromLeaver ? `a contact linked to a user who left (${holderSource})` : 'an unlinked contact';
-				return [report({ ...withPhone, contactId: holder.id }, 'conflict', `The number belongs to ${why}; turn on "Adopt Existing Contacts" to link it`)];
+				return [report({ ...withPhone, contactId: holder.id }, 'conflict', 'The number belongs to an unlinked contact; turn on "Adopt Existing Contacts" to link it')];
 			}
-			// A leaver's number given to a new hire: the contact (and its consent) goes with the number.
-			if (fromLeaver) this.relinked.set(holder, sourceKey);
 			return [this.planUpdate({ ...withPhone, contactId: holder.id }, holder, resolved, 'adopted', item, true)];
 		}
 		return [this.planCreate(withPhone, item, resolved, phone)];
@@ -414,8 +426,13 @@ class Planner {
 		if (relink) desired = { ...desired, fields: { ...desired.fields, [this.link.mergeTag]: base.sourceId } };
 		const record = recordOf(contact, this.diffContext());
 		if (this.direction === 'toMessaging') {
-			const followed = relink ? undefined : followBase(item, contact, this.pairContext());
-			if (followed !== undefined && this.baseSpec !== undefined) desired = { ...desired, fields: { ...desired.fields, [this.baseSpec.mergeTag]: followed } };
+			const followed = relink ? undefined : followBase(item, contact, record, this.pairContext());
+			if (followed !== undefined && this.baseSpec !== undefined) {
+				const kept = this.account.resolve(followed.contact);
+				if (typeof kept === 'string') return report(base, 'failed', undefined, kept);
+				desired = { ...kept, fields: { ...kept.fields } };
+				if (followed.base !== undefined) desired.fields[this.baseSpec.mergeTag] = followed.base;
+			}
 			return this.planContactUpdate(base, contact, desired, changed);
 		}
 		const pair = planPair(item, contact, record, relink, this.pairContext());
@@ -462,6 +479,23 @@ class Planner {
 		return updateEntry(this.account, base, contact, diff, reportable ? changed : 'unchanged');
 	}
 
+
+	/** Unlinks a contact the sync no longer needs: it leaves the lists the sync put it on and becomes a person's. */
+	private planRelease(contact: Contact, base: SyncOutcome, reason: string): PlanEntry {
+		const ctx = this.diffContext();
+		const diff: ContactDiff = {
+			attributes: {},
+			fields: emptyFields(),
+			listsAdd: [],
+			listsRemove: ownedMemberships(contact, recordOf(contact, ctx), ctx),
+			changes: Object.create(null) as ContactDiff['changes'],
+			record: { lists: [] },
+		};
+		diff.fields[this.link.mergeTag] = '';
+		diff.fields[this.record.mergeTag] = '';
+		diff.changes[this.link.label] = { from: base.sourceId, to: '' };
+		return updateEntry(this.account, base, contact, diff, 'unlinked', reason);
+	}
 
 	private planRemoval(contact: Contact, base: SyncOutcome, reason: string): PlanEntry {
 		return planRemoval(contact, base, reason, { policy: this.options.removalPolicy, diff: this.diffContext(), account: this.account });

@@ -1,6 +1,6 @@
 /**
  * The read-back of an update: the service answers a PATCH with the contact it stored. What differs
- * from what was sent is reported (outcome `diverged`), never taken as written: the vendor doesn't
+ * from what was sent is reported (the outcome's `diverged`), never taken as written: the vendor doesn't
  * document whether arrays in a PATCH replace or merge.
  */
 

@@ -7,7 +7,7 @@
 import type { Contact } from '../messagemedia/types';
 import type { AccountIndex } from './account';
 import { isUnsubscribed, smsChannels, writableChannels } from './contact';
-import { emptyFields, managedChannel, ownedMemberships, recordOf, setRecord, type ContactDiff, type DiffContext } from './diff';
+import { contactListKeys, emptyFields, managedChannel, ownedMemberships, recordOf, setRecord, withConsent, type ContactDiff, type DiffContext } from './diff';
 import { report, updateEntry } from './entries';
 import { listHash } from './record';
 import type { FieldChange, PlanEntry, RemovalPolicy, SyncOutcome } from './types';
@@ -35,8 +35,9 @@ export function planRemoval(contact: Contact, base: SyncOutcome, reason: string,
 		if (contact.channels.some((c) => c.type !== 'SMS' && c.type !== 'WHATSAPP')) {
 			return report(outcome, 'skipped', `${reason}; the contact has channels an update can't carry, so it can't be unsubscribed safely: unsubscribe it by hand`);
 		}
-		diff.channels = writableChannels(contact).map((c) =>
-			c.type === 'SMS' && c.channelId === managed.channelId ? { ...c, subscriptionState: 'UNSUBSCRIBED' } : c,
+		diff.channels = withConsent(
+			writableChannels(contact).map((c) => (c.type === 'SMS' && c.channelId === managed.channelId ? { ...c, subscriptionState: 'UNSUBSCRIBED' } : c)),
+			ctx.diff.optedOut,
 		);
 		diff.changes.subscriptionState = { from: managed.subscriptionState ?? '', to: 'UNSUBSCRIBED' };
 		return updateEntry(ctx.account, outcome, contact, diff, 'unsubscribed', reason);
@@ -44,9 +45,14 @@ export function planRemoval(contact: Contact, base: SyncOutcome, reason: string,
 	// removeFromLists, or delete of an opted-out contact: it is kept (deleting it would lose the opt-out).
 	const why = policy === 'delete' ? `${reason}; opted out, so the contact is kept (not deleted) and the opt-out is not lost` : reason;
 	diff.listsRemove = ownedMemberships(contact, record, ctx.diff);
-	if (diff.listsRemove.length === 0) return report(outcome, 'unchanged', `${why}; in no list the sync manages`);
 	const removed = new Set(diff.listsRemove.map(listHash));
-	diff.record.lists = record.lists.filter((hash) => !removed.has(hash));
+	// The record keeps only memberships the contact still has (a run cut short may have left one behind).
+	const current = new Set(contactListKeys(contact).map(listHash));
+	diff.record.lists = record.lists.filter((hash) => current.has(hash) && !removed.has(hash));
 	setRecord(diff, record, ctx.diff);
+	if (diff.listsRemove.length === 0) {
+		if (Object.keys(diff.fields).length === 0) return report(outcome, 'unchanged', `${why}; in no list the sync manages`);
+		return updateEntry(ctx.account, outcome, contact, diff, 'unchanged', `${why}; in no list the sync manages (its record is brought up to date)`);
+	}
 	return updateEntry(ctx.account, outcome, contact, diff, 'removedFromLists', why);
 }

@@ -123,7 +123,7 @@ export type OutcomeAction =
 	| 'rejected'
 	| 'conflict'
 	| 'duplicate'
-	| 'diverged'
+	| 'unlinked'
 	| 'failed';
 
 export const OUTCOME_ACTIONS: OutcomeAction[] = [
@@ -139,7 +139,7 @@ export const OUTCOME_ACTIONS: OutcomeAction[] = [
 	'rejected',
 	'conflict',
 	'duplicate',
-	'diverged',
+	'unlinked',
 	'failed',
 ];
 
@@ -198,6 +198,11 @@ export interface SyncOutcome {
 	/** List names the contact joins and leaves. */
 	lists?: { added: string[]; removed: string[] };
 	error?: OutcomeError;
+	/**
+	 * What MessageMedia stored differently from what the update sent (the contact it answered with,
+	 * compared with what was meant). Never taken as written: the next run plans from a fresh read.
+	 */
+	diverged?: string;
 	/** Write-back to the directory (reverse and bidirectional runs). */
 	directory?: DirectoryOutcome;
 	/** Contact field → the conflict and how it was settled (bidirectional runs). */
@@ -276,6 +281,8 @@ export interface PlannedUpdate {
 	storedFields: Record<string, string>;
 	/** The ownership record after this update (the applier adds back lists it failed to leave). */
 	record?: OwnershipRecord;
+	/** Opted-out numbers the update takes off the contact: put on the account's opt-out list before it. */
+	optOut?: string[];
 }
 
 export interface PlannedDelete {
@@ -394,6 +401,8 @@ export interface SyncSummary {
 	fieldsCreated: string[];
 	/** Set when the run stopped without writing (deletion guard). */
 	error?: string;
+	/** Contacts whose update MessageMedia stored differently from what was sent (see `diverged` on each). */
+	diverged: number;
 	/** Set when the run time limit left writes undone (they are reported skipped; the next run does them). */
 	timeLimit?: string;
 	/** Reverse and bidirectional runs only. */

@@ -9,6 +9,7 @@ import { compileMapper } from '../../../lib/mapping';
 import type { SyncDirection } from '../../../lib/types';
 import {
 	decodeBase,
+	decodeRecord,
 	runSync,
 	WriteBackRefused,
 	type DirectoryWriter,
@@ -126,7 +127,17 @@ function world(users: User[], direction: SyncDirection = 'bidirectional'): World
 
 const sms = (phone: string) => [{ channelId: phone, type: 'SMS' as const, subscriptionState: 'SUBSCRIBED' as const }];
 const outcomeOf = (result: SyncResult, n: number): SyncOutcome => result.outcomes.find((o) => o.sourceId === guid(n)) as SyncOutcome;
-const phoneOfContact = (w: World, n: number) => w.contactOf(n).channels.find((c) => c.type === 'SMS')?.channelId;
+/**
+ * The number the sync manages on the contact (its ownership record), else its first SMS channel: under
+ * the merge reading an old number the service won't let go of stays beside the new one.
+ */
+function phoneOfContact(w: World, n: number): string | undefined {
+	const recordField = [...w.mm.fields.values()].find((f) => f.label === 'Entra Sync State');
+	const contact = w.contactOf(n);
+	const managed = decodeRecord(recordField ? contact.customFields.get(recordField.id) : undefined).phone;
+	const sms = contact.channels.filter((c) => c.type === 'SMS').map((c) => c.channelId);
+	return managed !== undefined && sms.includes(managed) ? managed : sms[0];
+}
 
 async function expectNoEcho(w: World): Promise<void> {
 	const result = await w.run();

@@ -51,6 +51,7 @@ export class FakeMessageMedia {
 				.reply(async (uri, body) => await this.handle(method, uri, body === '' ? undefined : (body as unknown)));
 		}
 		scope.get(/^\/v1\/number_authorisation\/is_authorised\//).reply(async (uri) => await this.handle('GET', uri, undefined));
+		scope.post('/v1/number_authorisation/mt/blacklist').reply(async (uri, body) => await this.handle('POST', uri, body as unknown));
 	}
 
 	/** A real client on this server; `sleeps` collects every backoff wait (nothing really waits). */
@@ -155,6 +156,10 @@ export class FakeMessageMedia {
 				return page(await a.listCustomFields({ label: q.get('label') ?? undefined, mergeTag: q.get('mergeTag') ?? undefined }));
 			}
 			if (path === '/api/v1/contacts/custom-fields' && method === 'POST') return [201, await a.createCustomField(body as never)];
+			if (path === '/v1/number_authorisation/mt/blacklist' && method === 'POST') {
+				await a.addOptedOutNumbers((body as { numbers: string[] }).numbers);
+				return [201, { numbers: (body as { numbers: string[] }).numbers }];
+			}
 			if ((m = path.match(/^\/v1\/number_authorisation\/is_authorised\/([^/]+)$/)) && method === 'GET') {
 				const numbers = decodeURIComponent(m[1]).split(',');
 				const optedOut = new Set(await a.findOptedOutNumbers(numbers));

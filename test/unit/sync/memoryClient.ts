@@ -224,6 +224,14 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	}
 
 	/** The numbers on the account's opt-out list, looked up in chunks. */
+	async addOptedOutNumbers(numbers: string[]): Promise<void> {
+		const unique = [...new Set(numbers)];
+		for (let i = 0; i < unique.length; i += 10) {
+			const chunk = unique.slice(i, i + 10);
+			await this.call('addOptedOutNumbers', 'POST', '/v1/number_authorisation/mt/blacklist', () => chunk.forEach((n) => this.optedOut.add(n)), undefined, { numbers: chunk });
+		}
+	}
+
 	async findOptedOutNumbers(numbers: string[]): Promise<string[]> {
 		const out: string[] = [];
 		const unique = [...new Set(numbers)];

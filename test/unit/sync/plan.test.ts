@@ -211,13 +211,13 @@ describe('planSync', () => {
 		expect(kinds(twins.entries)).toEqual(['create:created', 'report:conflict']);
 	});
 
-	it('keeps one of two contacts linked to the same user (the one with the number) and reports the other', () => {
+	it('keeps one of two contacts linked to the same user (the one with the number) and unlinks the other', () => {
 		const older = linkedContact(1, { id: 'older', channels: [{ channelId: '+61400000001', type: 'SMS' }] });
 		const right = linkedContact(1, { id: 'right', createdDate: '2026-02-01T00:00:00Z' });
 		const plan = planSync(inputs([user(1)]), state([older, right]), options());
 		expect(plan.entries.map((e) => [e.outcome.action, e.outcome.contactId])).toEqual([
 			['unchanged', 'right'],
-			['duplicate', 'older'],
+			['unlinked', 'older'],
 		]);
 	});
 

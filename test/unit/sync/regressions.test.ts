@@ -229,6 +229,6 @@ describe('case 11: two-way under each PATCH reading', () => {
 		await w.run('bidirectional');
 		expect(w.writer.calls.filter((c) => JSON.stringify(c.changes).includes('001 001'))).toEqual([]);
 		expect(e164(u.mobilePhone)).toBe('+61412001002');
-		expect(w.contactOf(u).channels.find((c) => c.type === 'SMS')?.channelId).toBe('+61412001002');
+		expect(w.contactOf(u).channels.filter((c) => c.type === 'SMS').map((c) => c.channelId)).toContain('+61412001002');
 	});
 });

@@ -111,6 +111,8 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 
 			const record = [...mm.fields.values()].find((f) => f.label === 'Entra Sync State')?.id;
 			expect(mm.writes()).toEqual([
+				// The opted-out old number goes on the account's opt-out list before it leaves the contact.
+				{ method: 'POST', path: '/v1/number_authorisation/mt/blacklist', body: { numbers: [phoneOf(2)] } },
 				{
 					method: 'PATCH',
 					path: `/api/v1/contacts/contacts/${before.id}`,
@@ -129,11 +131,14 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 				},
 			]);
 			expect(mm.contacts.size).toBe(3);
+			expect(mm.optedOut.has(phoneOf(2))).toBe(true);
 			expect(result.outcomes[1]).toMatchObject({
 				action: 'updated',
 				contactId: before.id,
 				changes: { phone: { from: phoneOf(2), to: '+61400000777' } },
 			});
+			// Under the merge reading the service keeps the old channel: reported, not taken as written.
+			expect(result.outcomes[1].diverged === undefined).toBe(reading !== 'merge');
 		});
 
 		it('a department change moves membership between managed lists through the bulk endpoint and keeps a hand-added list', async () => {
@@ -309,7 +314,10 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			await sync(mm, [user(1, { firstName: 'New', lists: ['Sales'] })]);
 			expect(state()).toBe('UNSUBSCRIBED');
 			await sync(mm, [user(1, { phone: '+61400000555' })]);
-			expect(mm.all()[0].channels).toEqual([{ channelId: '+61400000555', type: 'SMS', subscriptionState: 'UNSUBSCRIBED' }]);
+			// Under the merge reading the service keeps the old channel beside the new one: both stay UNSUBSCRIBED.
+			const expected = [{ channelId: '+61400000555', type: 'SMS', subscriptionState: 'UNSUBSCRIBED' }];
+			if (reading === 'merge') expected.unshift({ channelId: phoneOf(1), type: 'SMS', subscriptionState: 'UNSUBSCRIBED' });
+			expect(mm.all()[0].channels).toEqual(expected);
 			for (const removalPolicy of ['unsubscribe', 'removeFromLists', 'ignore'] as const) {
 				await sync(mm, [removal(1)], { mode: 'incremental', removalPolicy });
 				expect(state()).toBe('UNSUBSCRIBED');
@@ -318,17 +326,21 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			expect(JSON.stringify(mm.log)).not.toContain('"SUBSCRIBED"');
 		});
 
-		it('keeps one of two contacts linked to the same user and reports the other, deleting neither', async () => {
+		it('of two contacts linked to the same user keeps the one with their number and unlinks the other, deleting neither', async () => {
 			const mm = new MemoryMessageMedia({ patchArrays: reading });
 			await sync(mm, [user(1)]);
 			const link = [...mm.fields.values()].find((f) => f.label === LINK);
 			const twin = mm.seedContact({ firstName: 'Twin', channels: [{ channelId: '+61400000999', type: 'SMS' }], customFields: [{ id: link?.id as string, value: guid(1) }] });
 			const result = await sync(mm, [user(1)]);
-			expect(mm.writes()).toEqual([]);
+			expect(mm.writes().map((w) => `${w.method} ${w.path}`)).toEqual([`PATCH /api/v1/contacts/contacts/${twin.id}`]);
 			expect(result.outcomes).toEqual([
 				expect.objectContaining({ action: 'unchanged', contactId: mm.byPhone(phoneOf(1))[0].id }),
-				expect.objectContaining({ action: 'duplicate', contactId: twin.id }),
+				expect.objectContaining({ action: 'unlinked', contactId: twin.id }),
 			]);
+			// The twin stays (a person's now); the next run leaves it alone.
+			expect(mm.fieldValue(mm.byPhone('+61400000999')[0], LINK)).toBe('');
+			await sync(mm, [user(1)]);
+			expect(mm.writes()).toEqual([]);
 		});
 	});
 

@@ -261,6 +261,10 @@ export function checkConverged(
 	for (const u of users) {
 		if (!u.phone) continue;
 		const found = holders.get(u.phone) ?? [];
+		// The user's contact also has channels an update can't carry (EMAIL, …): the sync never sends a
+		// channel set that would lose them, so a number change there waits for a person.
+		const own = [...after.contacts.values()].filter((c) => c.link === u.id.toLowerCase());
+		if (found.length === 0 && own.some((c) => c.channels.some((ch) => ch.type !== 'SMS' && ch.type !== 'WHATSAPP'))) continue;
 		if (found.length !== 1) {
 			violations.push(`converged: ${found.length} contacts hold ${u.phone} of user ${u.id}`);
 			continue;
@@ -268,6 +272,12 @@ export function checkConverged(
 		const [c] = found;
 		if (sharing.get(u.phone) !== 1 || !opts.adoptExisting) continue;
 		if (c.link !== u.id.toLowerCase()) {
+			// The number sits beside another user's managed number on their contact: a channel a person added,
+			// or an old number the service would not let go of (merge reading). Not the sync's to take.
+			const managed = history.managed.get(c.id);
+			if (c.link !== undefined && inScope.has(c.link) && managed !== undefined && managed !== u.phone) continue;
+			// Its user is in scope without a usable number: a rejected user's contact is left as it is, by design.
+			if (c.link !== undefined && users.some((other) => other.id.toLowerCase() === c.link && other.phone === undefined)) continue;
 			violations.push(`converged: the contact with ${u.phone} is linked to ${c.link ?? 'nobody'}, not to its user ${u.id}`);
 			continue;
 		}

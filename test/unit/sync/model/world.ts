@@ -240,6 +240,8 @@ export class World {
 		if (invalid.length > 0 && !spec.continueOnFail) return;
 		const options = this.options(spec);
 		if (spec.dryRun) return await this.dryRun(inputs, options, now);
+		// A reverse run makes MessageMedia the source by choice: directory-side changes it overrides are meant.
+		if (spec.direction === 'reverse') for (const key of [...this.pending.keys()]) if (key.endsWith('|directory')) this.pending.delete(key);
 		if (spec.crashAfter >= 0) {
 			// The run after the crash reads again: the same delta (its cursor never moved) plus what changed since, or a new read.
 			const readAgain = (directory: Directory) => {
@@ -369,7 +371,10 @@ export class World {
 			const contact = this.linkedContact(p.user);
 			if (!user || !contact || !usable.has(p.user)) continue;
 			const directoryValue = p.field === 'phone' ? e164(user.mobilePhone) : user.surname;
-			const messagingValue = p.field === 'phone' ? contact.channels.find((c) => c.type === 'SMS')?.channelId : contact.attributes.lastName;
+			// The phone reached MessageMedia when the contact holds it as an SMS number (under the merge reading an
+			// old number the service would not let go of may stay beside it).
+			const sms = contact.channels.filter((c) => c.type === 'SMS').map((c) => c.channelId);
+			const messagingValue = p.field === 'phone' ? (sms.includes(p.value) ? p.value : sms[0]) : contact.attributes.lastName;
 			if (directoryValue !== p.value || messagingValue !== p.value) {
 				out.push(`two-way: ${p.field} "${p.value}" changed on one side for ${p.user}; now directory "${directoryValue}", MessageMedia "${messagingValue}"`);
 			}
