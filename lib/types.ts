@@ -104,3 +104,26 @@ export function isEmptyPlaceholder(json: unknown): boolean {
 		typeof json === 'object' && json !== null && !Array.isArray(json) && Object.keys(json).length === 0
 	);
 }
+
+/**
+ * The port between the sync and the directory: lib/sync writes directory users only through it, and
+ * lib/entra implements it (`entraDirectoryWriter`), so neither imports the other.
+ */
+export interface DirectoryWriter {
+	/** PATCHes the given attributes of one user (Graph: `PATCH /users/{id}`). */
+	updateUser(id: string, changes: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * Thrown by a DirectoryWriter when the directory keeps the attributes read-only for this user
+ * (synced from on-premises AD): the write-back is reported `skipped`, not `failed`.
+ */
+export class WriteBackRefused extends Error {
+	constructor(
+		message: string,
+		readonly reason = 'on-premises mastered',
+	) {
+		super(message);
+		this.name = 'WriteBackRefused';
+	}
+}

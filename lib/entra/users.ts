@@ -1,6 +1,6 @@
 /** Directory users: list (attribute filters, group scope, paging), get, update. */
 import { ConfigurationError, ServiceApiError } from '../common/errors';
-import { WriteBackRefused, type DirectoryWriter } from '../sync/writeback';
+import { WriteBackRefused, type DirectoryWriter } from '../types';
 import type { GraphTransport } from './graph';
 import { ON_PREMISES_MASTERED } from './graph';
 import { buildUserFilter } from './odata';
@@ -188,7 +188,7 @@ export async function updateUser(
 }
 
 /**
- * The sync's write-back port (lib/sync DirectoryWriter) over `updateUser`: a refusal for a user synced
+ * The sync's write-back port (DirectoryWriter, lib/types.ts) over `updateUser`: a refusal for a user synced
  * from on-premises AD (checked before sending, or Graph's 400) becomes WriteBackRefused, which the
  * sync reports as `skipped: on-premises mastered` instead of failed.
  */

@@ -10,25 +10,7 @@ import { ConfigurationError } from '../common/errors';
 import type { SyncDirection } from '../types';
 import type { Direction, DirectionChoice, PhoneWriteFormat, SyncInput } from './types';
 
-/** Writes directory users. lib/sync knows Entra only through this. */
-export interface DirectoryWriter {
-	/** PATCHes the given attributes of one user (Graph: `PATCH /users/{id}`). */
-	updateUser(id: string, changes: Record<string, unknown>): Promise<void>;
-}
-
-/**
- * Thrown by a DirectoryWriter when the directory keeps the attributes read-only for this user
- * (synced from on-premises AD): the write-back is reported `skipped`, not `failed`.
- */
-export class WriteBackRefused extends Error {
-	constructor(
-		message: string,
-		readonly reason = 'on-premises mastered',
-	) {
-		super(message);
-		this.name = 'WriteBackRefused';
-	}
-}
+export { WriteBackRefused, type DirectoryWriter } from '../types';
 
 const FROM_MAPPER: Record<SyncDirection, Direction> = {
 	'one-way': 'toMessaging',
