@@ -11,7 +11,7 @@ import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 const root = join(__dirname, '..');
 const pkg = require(join(root, 'package.json'));
 
-const expectedNodes = ['entraDirectory', 'entraDirectoryTrigger', 'contactMapper', 'messageMediaContacts'];
+const expectedNodes = ['entraDirectory', 'entraDirectoryTrigger', 'entraDirectoryPushTrigger', 'contactMapper', 'messageMediaContacts'];
 const expectedCredentials = ['entraSyncEntraIdApi', 'entraSyncMessageMediaApi'];
 
 function walk(dir: string): string[] {
