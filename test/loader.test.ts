@@ -108,6 +108,17 @@ describe('package loads in n8n', () => {
 		}
 	});
 
+	it('makes the push trigger a webhook trigger with a notification and a lifecycle URL', () => {
+		const push = loader.nodeTypes.entraDirectoryPushTrigger.type.description as INodeTypeDescription;
+		expect(push.webhooks?.map((w) => [w.name, w.httpMethod, w.path])).toEqual([
+			['lifecycle', 'POST', 'lifecycle'],
+			['default', 'POST', 'notify'],
+		]);
+		expect(push.polling).toBeUndefined();
+		expect(push.inputs).toEqual([]);
+		expect(push.usableAsTool).toBeUndefined();
+	});
+
 	it.each(expectedCredentials)('credential %s has fields, a test and an icon', (name) => {
 		const { type } = loader.credentialTypes[name];
 		expect(type.displayName).toBeTruthy();

@@ -11,6 +11,7 @@ import { pollDirectory, readCursor } from './poll';
 import type { ChangeItem, DirectoryScope, PollCursor } from './poll';
 import type { GraphTransport } from './graph';
 import {
+	assertNotificationUrl,
 	deleteSubscription,
 	ensureSubscription,
 	maintainSubscription,
@@ -44,6 +45,8 @@ async function cursorFor(graph: GraphTransport, scope: DirectoryScope, stored: P
  * missed, then the subscription found, renewed or (re)created.
  */
 export async function activate(graph: GraphTransport, stored: PushStore, scope: DirectoryScope, urls: WebhookUrls): Promise<ActivationResult> {
+	assertNotificationUrl(urls.notificationUrl);
+	assertNotificationUrl(urls.lifecycleNotificationUrl);
 	const { cursor, started } = await cursorFor(graph, scope, stored);
 	const { state, action } = await ensureSubscription(graph, readPushState(stored.push), urls);
 	return { store: { push: state, cursor }, action, cursorStarted: started };

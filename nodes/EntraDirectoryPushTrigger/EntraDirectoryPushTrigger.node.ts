@@ -3,6 +3,8 @@ import type {
 	IHookFunctions,
 	INodeType,
 	INodeTypeDescription,
+	ITriggerFunctions,
+	ITriggerResponse,
 	IWebhookFunctions,
 	IWebhookResponseData,
 	WebhookType,
@@ -122,6 +124,15 @@ export class EntraDirectoryPushTrigger implements INodeType {
 			},
 		},
 	};
+
+	/**
+	 * Starts nothing. n8n 2.x keeps a published workflow's webhooks registered across restarts and then
+	 * skips checkExists/create; a node with a trigger function is registered again at every start, so
+	 * after a restart the subscription is found, renewed or recreated (activation above).
+	 */
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		return { closeFunction: async () => {} };
+	}
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const res = this.getResponseObject();
