@@ -29,7 +29,7 @@ function base(staticData: IDataObject) {
 		getNodeParameter: (name: string, fallback?: unknown, options?: { extractValue?: boolean }) => {
 			let value: unknown = params;
 			for (const key of name.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
-			if (value && typeof value === 'object' && '__rl' in value && options?.extractValue) value = (value as { value: unknown }).value;
+			if (value && typeof value === 'object' && '__rl' in value && options?.extractValue) value = (value as unknown as { value: unknown }).value;
 			return value === undefined ? fallback : value;
 		},
 		getWorkflowStaticData: () => staticData,
