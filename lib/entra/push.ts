@@ -14,6 +14,7 @@ import {
 	assertNotificationUrl,
 	deleteSubscription,
 	ensureSubscription,
+	findByUrl,
 	maintainSubscription,
 	readPushState,
 	verifyNotifications,
@@ -52,18 +53,31 @@ export async function activate(graph: GraphTransport, stored: PushStore, scope: 
 	return { store: { push: state, cursor }, action, cursorStarted: started };
 }
 
-/** Deactivation: delete the subscription; the delta cursor and clientState stay for the next activation. */
-export async function deactivate(graph: GraphTransport, stored: PushStore): Promise<PushStore> {
+/**
+ * Deactivation: delete the stored subscription and any other this app has for these URLs (the stored
+ * id may be stale); the delta cursor and clientState stay for the next activation.
+ */
+export async function deactivate(graph: GraphTransport, stored: PushStore, urls?: WebhookUrls): Promise<PushStore> {
 	const state = readPushState(stored.push);
 	if (state.subscription) await deleteSubscription(graph, state.subscription);
+	const lookup = urls ?? state.subscription;
+	if (lookup) {
+		for (const sub of await findByUrl(graph, lookup)) if (sub.id !== state.subscription?.id) await deleteSubscription(graph, sub);
+	}
 	return { ...stored, push: { clientState: state.clientState } };
 }
 
-export type Verdict = { status: 403 } | { status: 202; lifecycleEvents: string[] };
+export type Verdict = { status: 403 | 503 } | { status: 202; lifecycleEvents: string[] };
 
-/** Checks an incoming batch against the stored clientState (before anything else happens). */
+/**
+ * Checks an incoming batch against the stored clientState (before anything else happens): 403 when it
+ * does not match. 503 when no clientState is stored yet: the first activation has subscribed but n8n
+ * saves the static data only when activation ends, so Graph is asked to retry rather than told no.
+ */
 export function checkBatch(stored: PushStore, body: unknown): Verdict {
-	const batch = verifyNotifications(body, readPushState(stored.push).clientState);
+	const clientState = readPushState(stored.push).clientState;
+	if (clientState === undefined) return { status: 503 };
+	const batch = verifyNotifications(body, clientState);
 	return batch.authentic ? { status: 202, lifecycleEvents: batch.lifecycleEvents } : { status: 403 };
 }
 

@@ -46,6 +46,7 @@ export interface WebhookUrls {
 
 interface GraphSubscription {
 	id?: string;
+	clientState?: string | null;
 	expirationDateTime?: string;
 	notificationUrl?: string;
 	lifecycleNotificationUrl?: string;
@@ -181,6 +182,31 @@ export async function findSubscription(graph: GraphTransport, subscription: Subs
 	}
 }
 
+/**
+ * This app's live subscriptions for a notification URL (GET /subscriptions). A stored id can be stale:
+ * n8n saves a workflow's static data as a whole, so an execution that started before a subscription
+ * was recreated may write the old id back. The URL finds the real one.
+ */
+export async function findByUrl(graph: GraphTransport, urls: WebhookUrls): Promise<SubscriptionRecord[]> {
+	const { value } = await graph.getAllPages<GraphSubscription>('/subscriptions');
+	return value
+		.filter((sub) => typeof sub.id === 'string' && sub.notificationUrl === urls.notificationUrl && /^[A-Za-z0-9-]+$/.test(sub.id))
+		.map((sub) => toRecord(sub, { id: sub.id as string, expirationDateTime: sub.expirationDateTime ?? new Date(0).toISOString(), ...urls }));
+}
+
+/** The subscription Graph has for these URLs and this clientState (adopted), after deleting ones made with another clientState. */
+async function adoptByUrl(graph: GraphTransport, urls: WebhookUrls, clientState: string): Promise<SubscriptionRecord | undefined> {
+	const { value } = await graph.getAllPages<GraphSubscription>('/subscriptions');
+	let adopted: SubscriptionRecord | undefined;
+	for (const sub of value) {
+		if (typeof sub.id !== 'string' || sub.notificationUrl !== urls.notificationUrl || !/^[A-Za-z0-9-]+$/.test(sub.id)) continue;
+		const record = toRecord(sub, { id: sub.id, expirationDateTime: sub.expirationDateTime ?? new Date(0).toISOString(), ...urls });
+		if (!adopted && sub.clientState === clientState) adopted = record;
+		else await deleteSubscription(graph, record);
+	}
+	return adopted;
+}
+
 /** DELETE; a subscription that is already gone counts as deleted. */
 export async function deleteSubscription(graph: GraphTransport, subscription: SubscriptionRecord): Promise<void> {
 	try {
@@ -219,6 +245,11 @@ export async function ensureSubscription(
 			await deleteSubscription(graph, previous);
 		}
 	}
+	const adopted = await adoptByUrl(graph, urls, clientState);
+	if (adopted) {
+		const renewed = needsRenewal(adopted, now) ? await renewSubscription(graph, adopted, now) : adopted;
+		if (renewed) return { state: { clientState, subscription: renewed }, action: renewed === adopted ? 'found' : 'renewed' };
+	}
 	const subscription = await createSubscription(graph, urls, clientState, now);
 	return { state: { clientState, subscription }, action: previous ? 'recreated' : 'created' };
 }
@@ -241,6 +272,9 @@ export async function maintainSubscription(
 		if (renewed) return { state: { ...stored, subscription: renewed }, action: 'renewed' };
 	}
 	const clientState = stored.clientState ?? newClientState();
+	const adopted = await adoptByUrl(graph, urls, clientState);
+	const renewed = adopted ? await renewSubscription(graph, adopted, now) : undefined;
+	if (renewed) return { state: { clientState, subscription: renewed }, action: 'renewed' };
 	const subscription = await createSubscription(graph, urls, clientState, now);
 	return { state: { clientState, subscription }, action: current ? 'recreated' : 'created' };
 }

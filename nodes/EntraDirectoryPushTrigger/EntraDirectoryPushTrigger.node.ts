@@ -116,7 +116,7 @@ export class EntraDirectoryPushTrigger implements INodeType {
 			async delete(this: IHookFunctions): Promise<boolean> {
 				const staticData = this.getWorkflowStaticData('node');
 				try {
-					save(staticData, await deactivate(await getGraphTransport(this), load(staticData)));
+					save(staticData, await deactivate(await getGraphTransport(this), load(staticData), hookUrls(this)));
 					return true;
 				} catch (error) {
 					throw toNodeError(this.getNode(), error);
@@ -144,8 +144,9 @@ export class EntraDirectoryPushTrigger implements INodeType {
 		const staticData = this.getWorkflowStaticData('node');
 		const stored = load(staticData);
 		const verdict = checkBatch(stored, this.getBodyData());
-		if (verdict.status === 403) {
-			res.status(403).end();
+		if (verdict.status !== 202) {
+			if (verdict.status === 503) res.setHeader('Retry-After', '5');
+			res.status(verdict.status).end();
 			return { noWebhookResponse: true };
 		}
 		// Graph wants an answer within 3 s: acknowledge first, then read delta.

@@ -42,6 +42,7 @@ function base(staticData: IDataObject) {
 
 interface Sent {
 	status?: number;
+	retryAfter?: string;
 	type?: string;
 	body?: unknown;
 	ended: boolean;
@@ -50,6 +51,7 @@ interface Sent {
 function webhookContext(staticData: IDataObject, query: IDataObject, body: IDataObject, sent: Sent): IWebhookFunctions {
 	const res = {
 		status: (code: number) => ((sent.status = code), res),
+		setHeader: (name: string, value: string) => ((sent.retryAfter = name === 'Retry-After' ? value : undefined), res),
 		type: (type: string) => ((sent.type = type), res),
 		send: (payload: unknown) => ((sent.body = payload), (sent.ended = true), res),
 		end: () => ((sent.ended = true), res),
@@ -75,13 +77,16 @@ describe('Entra Directory Push Trigger node', () => {
 		expect(result).toEqual({ noWebhookResponse: true });
 	});
 
-	it('refuses a notification without our clientState with 403: no Graph call, nothing emitted', async () => {
+	it('refuses a notification without our clientState with 403: no Graph call, nothing emitted; 503 (retry) before activation saved one', async () => {
 		nock.cleanAll();
 		const sent: Sent = { ended: false };
 		const staticData: IDataObject = { push: { clientState: STATE } };
 		const result = await trigger.webhook.call(webhookContext(staticData, {}, { value: [{ clientState: 'guess', subscriptionId: SUB_ID }] }, sent));
 		expect(sent).toEqual({ status: 403, ended: true });
 		expect(result).toEqual({ noWebhookResponse: true });
+		const early: Sent = { ended: false };
+		await trigger.webhook.call(webhookContext({}, {}, { value: [{ clientState: STATE }] }, early));
+		expect(early).toEqual({ status: 503, retryAfter: '5', ended: true });
 	});
 
 	it('acknowledges with 202, then reads delta from the stored link and emits the changes; the cursor advances', async () => {
@@ -110,6 +115,7 @@ describe('Entra Directory Push Trigger node', () => {
 		const hook = { ...base(staticData), getWebhookName: () => 'default' } as unknown as IHookFunctions;
 		expect(await trigger.webhookMethods.default.checkExists.call(hook)).toBe(false);
 		nock(GRAPH).get('/v1.0/users/delta').query((q) => q.$deltatoken === 'latest').reply(200, page([], { '@odata.deltaLink': link('start') }));
+		nock(GRAPH).get('/v1.0/subscriptions').reply(200, { value: [] });
 		nock(GRAPH).post('/v1.0/subscriptions', (body) => body.notificationUrl === URLS.notificationUrl).reply(201, { id: SUB_ID, expirationDateTime: new Date(Date.now() + 29 * 86_400_000).toISOString() });
 		expect(await trigger.webhookMethods.default.create.call(hook)).toBe(true);
 		expect(staticData).toMatchObject({ push: { subscription: { id: SUB_ID } }, cursor: { deltaLink: link('start') } });
@@ -118,6 +124,7 @@ describe('Entra Directory Push Trigger node', () => {
 		expect(await trigger.webhookMethods.default.checkExists.call(hook)).toBe(true);
 
 		nock(GRAPH).delete(`/v1.0/subscriptions/${SUB_ID}`).reply(204);
+		nock(GRAPH).get('/v1.0/subscriptions').reply(200, { value: [] });
 		expect(await trigger.webhookMethods.default.delete.call(hook)).toBe(true);
 		expect((staticData.push as IDataObject).subscription).toBeUndefined();
 		expect(nock.isDone()).toBe(true);

@@ -28,6 +28,8 @@ const STATE = 'c'.repeat(64);
 const SCOPE: DirectoryScope = { select: ['displayName', 'mobilePhone'], filters: [{ attribute: 'department', operator: 'equals', value: 'Sales' }] };
 const link = (token: string) => `${GRAPH}/v1.0/users/delta?$deltatoken=${token}`;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+/** GET /subscriptions: this app's subscriptions (none by default). */
+const listing = (value: unknown[] = []) => nock(GRAPH).get('/v1.0/subscriptions').reply(200, { value });
 
 function record(overrides: Partial<SubscriptionRecord> = {}): SubscriptionRecord {
 	return { id: SUB_ID, expirationDateTime: inDays(20), ...URLS, ...overrides };
@@ -69,6 +71,7 @@ describe('Graph subscriptions', () => {
 
 	it('creates a subscription on /users for updated and deleted with both URLs, the clientState and the longest lifetime', async () => {
 		let sent: Record<string, unknown> = {};
+		listing();
 		nock(GRAPH)
 			.post('/v1.0/subscriptions', (body) => ((sent = body), true))
 			.reply(201, (_uri, body) => ({ id: SUB_ID, ...(body as object) }));
@@ -96,6 +99,7 @@ describe('Graph subscriptions', () => {
 		expect(Date.parse(renewed.state.subscription!.expirationDateTime)).toBeGreaterThan(Date.parse(inDays(28)));
 
 		nock(GRAPH).get(`/v1.0/subscriptions/${SUB_ID}`).reply(404, { error: { code: 'ResourceNotFound', message: 'The object was not found.' } });
+		listing();
 		nock(GRAPH)
 			.post('/v1.0/subscriptions', (body) => body.clientState === STATE)
 			.reply(201, { id: 'new-id-1', expirationDateTime: inDays(29) });
@@ -107,9 +111,23 @@ describe('Graph subscriptions', () => {
 	it('a subscription made for another webhook URL (WEBHOOK_URL changed) is deleted and replaced', async () => {
 		const old = record({ notificationUrl: 'https://old.example.com/webhook/abc/notify' });
 		nock(GRAPH).delete(`/v1.0/subscriptions/${SUB_ID}`).reply(204);
+		listing();
 		nock(GRAPH).post('/v1.0/subscriptions', (body) => body.notificationUrl === URLS.notificationUrl).reply(201, { id: 'new-id-2' });
 		const result = await ensureSubscription(transport(), { clientState: STATE, subscription: old }, URLS);
 		expect(result.state.subscription?.id).toBe('new-id-2');
+		expect(nock.isDone()).toBe(true);
+	});
+
+	it('a stale stored id: the subscription Graph has for our URL and clientState is adopted, one with another clientState deleted', async () => {
+		nock(GRAPH).get('/v1.0/subscriptions/stale-id').reply(404, { error: { code: 'ResourceNotFound', message: 'gone' } });
+		listing([
+			{ id: 'other-1', ...URLS, clientState: 'someone-else', expirationDateTime: inDays(20) },
+			{ id: 'real-1', ...URLS, clientState: STATE, expirationDateTime: inDays(20) },
+			{ id: 'unrelated', notificationUrl: 'https://elsewhere.example.com/x', clientState: STATE, expirationDateTime: inDays(20) },
+		]);
+		nock(GRAPH).delete('/v1.0/subscriptions/other-1').reply(204);
+		const result = await ensureSubscription(transport(), { clientState: STATE, subscription: record({ id: 'stale-id' }) }, URLS);
+		expect(result).toMatchObject({ action: 'found', state: { subscription: { id: 'real-1' } } });
 		expect(nock.isDone()).toBe(true);
 	});
 
@@ -140,6 +158,7 @@ describe('push trigger moments', () => {
 
 	it('activation starts the delta cursor from now, then subscribes', async () => {
 		nock(GRAPH).get('/v1.0/users/delta').query((q) => q.$deltatoken === 'latest').reply(200, page([], { '@odata.deltaLink': link('start') }));
+		listing();
 		nock(GRAPH).post('/v1.0/subscriptions').reply(201, { id: SUB_ID, expirationDateTime: inDays(29) });
 		const result = await activate(transport(), {}, SCOPE, URLS);
 		expect(result).toMatchObject({ action: 'created', cursorStarted: true, store: { cursor: { deltaLink: link('start') }, push: { subscription: { id: SUB_ID } } } });
@@ -184,6 +203,7 @@ describe('push trigger moments', () => {
 		const near = { ...base, push: { clientState: STATE, subscription: record({ expirationDateTime: inDays(2) }) } };
 		expect((await onNotification(transport(), near, SCOPE, URLS, [])).subscription).toBe('renewed');
 
+		listing();
 		nock(GRAPH).post('/v1.0/subscriptions', (body) => body.clientState === STATE).reply(201, { id: 'new-id-3', expirationDateTime: inDays(29) });
 		delta();
 		const removed = await onNotification(transport(), base, SCOPE, URLS, ['subscriptionRemoved']);
@@ -194,13 +214,18 @@ describe('push trigger moments', () => {
 	it('a forged batch is refused before anything is read; deactivation deletes the subscription and keeps the cursor', async () => {
 		const store = { cursor: cursor('d1'), push: { clientState: STATE, subscription: record() } };
 		expect(checkBatch(store, { value: [{ clientState: 'guess' }] })).toEqual({ status: 403 });
-		expect(checkBatch({}, { value: [{ clientState: STATE }] })).toEqual({ status: 403 });
+		// Nothing stored yet (first activation still saving): Graph is asked to retry.
+		expect(checkBatch({}, { value: [{ clientState: STATE }] })).toEqual({ status: 503 });
 		expect(checkBatch(store, { value: [{ clientState: STATE }] })).toEqual({ status: 202, lifecycleEvents: [] });
 
 		nock(GRAPH).delete(`/v1.0/subscriptions/${SUB_ID}`).reply(204);
-		const after = await deactivate(transport(), store);
+		listing([{ id: 'left-over', ...URLS, clientState: STATE }]);
+		nock(GRAPH).delete('/v1.0/subscriptions/left-over').reply(204);
+		const after = await deactivate(transport(), store, URLS);
 		expect(after).toEqual({ cursor: store.cursor, push: { clientState: STATE } });
 		nock(GRAPH).delete(`/v1.0/subscriptions/${SUB_ID}`).reply(404, { error: { code: 'ResourceNotFound', message: 'gone' } });
-		await expect(deactivate(transport(), store)).resolves.toBeDefined();
+		listing();
+		await expect(deactivate(transport(), store, URLS)).resolves.toBeDefined();
+		expect(nock.isDone()).toBe(true);
 	});
 });
