@@ -27,14 +27,26 @@ import { toNodeError } from '../shared/errors';
 /** Graph's lifecycle events go to a URL of their own. */
 const LIFECYCLE = 'lifecycle' as WebhookType;
 
-function load(staticData: IDataObject): PushStore {
-	return { push: staticData.push as PushStore['push'], cursor: staticData.cursor as PushStore['cursor'] };
+/**
+ * Static data keys. "Listen for test event" subscribes with the test webhook URL under keys of its own,
+ * so it never touches (or deletes) the published workflow's subscription or advances its cursor.
+ */
+function keys(context: IHookFunctions | IWebhookFunctions): { push: string; cursor: string } {
+	return context.getMode() === 'manual' ? { push: 'testPush', cursor: 'testCursor' } : { push: 'push', cursor: 'cursor' };
 }
 
-function save(staticData: IDataObject, store: PushStore): void {
-	staticData.push = store.push as unknown as IDataObject;
-	if (store.cursor) staticData.cursor = store.cursor as unknown as IDataObject;
-	else delete staticData.cursor;
+function load(context: IHookFunctions | IWebhookFunctions): PushStore {
+	const staticData = context.getWorkflowStaticData('node');
+	const key = keys(context);
+	return { push: staticData[key.push] as PushStore['push'], cursor: staticData[key.cursor] as PushStore['cursor'] };
+}
+
+function save(context: IHookFunctions | IWebhookFunctions, store: PushStore): void {
+	const staticData = context.getWorkflowStaticData('node');
+	const key = keys(context);
+	staticData[key.push] = store.push as unknown as IDataObject;
+	if (store.cursor) staticData[key.cursor] = store.cursor as unknown as IDataObject;
+	else delete staticData[key.cursor];
 }
 
 function hookUrls(context: IHookFunctions): WebhookUrls {
@@ -91,32 +103,29 @@ export class EntraDirectoryPushTrigger implements INodeType {
 		default: {
 			/** Activation: keep or renew the stored subscription; false = create() must make one. */
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
-				const stored = load(staticData);
+				const stored = load(this);
 				const state = readPushState(stored.push);
 				if (!state.subscription) return false;
 				try {
 					const result = await activate(await getGraphTransport(this), stored, scopeOf(this), hookUrls(this));
-					save(staticData, result.store);
+					save(this, result.store);
 					return true;
 				} catch (error) {
 					throw toNodeError(this.getNode(), error);
 				}
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
 				try {
-					const result = await activate(await getGraphTransport(this), load(staticData), scopeOf(this), hookUrls(this));
-					save(staticData, result.store);
+					const result = await activate(await getGraphTransport(this), load(this), scopeOf(this), hookUrls(this));
+					save(this, result.store);
 					return true;
 				} catch (error) {
 					throw toNodeError(this.getNode(), error);
 				}
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
-				const staticData = this.getWorkflowStaticData('node');
 				try {
-					save(staticData, await deactivate(await getGraphTransport(this), load(staticData), hookUrls(this)));
+					save(this, await deactivate(await getGraphTransport(this), load(this), hookUrls(this)));
 					return true;
 				} catch (error) {
 					throw toNodeError(this.getNode(), error);
@@ -141,8 +150,7 @@ export class EntraDirectoryPushTrigger implements INodeType {
 			res.status(200).type('text/plain').send(token);
 			return { noWebhookResponse: true };
 		}
-		const staticData = this.getWorkflowStaticData('node');
-		const stored = load(staticData);
+		const stored = load(this);
 		const verdict = checkBatch(stored, this.getBodyData());
 		if (verdict.status !== 202) {
 			if (verdict.status === 503) res.setHeader('Retry-After', '5');
@@ -159,7 +167,7 @@ export class EntraDirectoryPushTrigger implements INodeType {
 			};
 			const graph = await getGraphTransport(this);
 			const result = await onNotification(graph, stored, scopeOf(this), urls, verdict.lifecycleEvents);
-			save(staticData, result.store);
+			save(this, result.store);
 			if (!result.items.length) return { noWebhookResponse: true };
 			return { noWebhookResponse: true, workflowData: [this.helpers.returnJsonArray(result.items as unknown as IDataObject[])] };
 		} catch (error) {

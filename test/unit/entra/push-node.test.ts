@@ -24,8 +24,9 @@ const params: Record<string, unknown> = {
 const scope = { select: ['displayName', 'mobilePhone'], filters: [], group: undefined };
 const node: INode = { id: 'n1', name: 'Push', type: 'n8n-nodes-entra-sync.entraDirectoryPushTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
 
-function base(staticData: IDataObject) {
+function base(staticData: IDataObject, mode = 'trigger') {
 	return {
+		getMode: () => mode,
 		getNodeParameter: (name: string, fallback?: unknown, options?: { extractValue?: boolean }) => {
 			let value: unknown = params;
 			for (const key of name.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
@@ -127,6 +128,19 @@ describe('Entra Directory Push Trigger node', () => {
 		nock(GRAPH).get('/v1.0/subscriptions').reply(200, { value: [] });
 		expect(await trigger.webhookMethods.default.delete.call(hook)).toBe(true);
 		expect((staticData.push as IDataObject).subscription).toBeUndefined();
+		expect(nock.isDone()).toBe(true);
+	});
+
+	it('"Listen for test event" subscribes under keys of its own and leaves the published subscription and cursor alone', async () => {
+		const published = { clientState: STATE, subscription: { id: SUB_ID, expirationDateTime: new Date(Date.now() + 20 * 86_400_000).toISOString(), ...URLS } };
+		const staticData: IDataObject = { push: published, cursor: { deltaLink: link('prod'), scopeHash: scopeHash(scope), lastPollAt: '' } };
+		const hook = { ...base(staticData, 'manual'), getNodeWebhookUrl: (name: string) => `https://n8n.example.com/webhook-test/w1/${name === 'default' ? 'notify' : 'lifecycle'}` } as unknown as IHookFunctions;
+		expect(await trigger.webhookMethods.default.checkExists.call(hook)).toBe(false);
+		nock(GRAPH).get('/v1.0/users/delta').query((q) => q.$deltatoken === 'latest').reply(200, page([], { '@odata.deltaLink': link('test') }));
+		nock(GRAPH).get('/v1.0/subscriptions').reply(200, { value: [{ id: SUB_ID, ...URLS, clientState: STATE }] });
+		nock(GRAPH).post('/v1.0/subscriptions', (body) => String(body.notificationUrl).includes('/webhook-test/')).reply(201, { id: 'test-sub' });
+		expect(await trigger.webhookMethods.default.create.call(hook)).toBe(true);
+		expect(staticData).toMatchObject({ push: published, cursor: { deltaLink: link('prod') }, testPush: { subscription: { id: 'test-sub' } }, testCursor: { deltaLink: link('test') } });
 		expect(nock.isDone()).toBe(true);
 	});
 
