@@ -182,27 +182,31 @@ export async function findSubscription(graph: GraphTransport, subscription: Subs
 	}
 }
 
+async function listForUrl(graph: GraphTransport, urls: WebhookUrls): Promise<Array<{ record: SubscriptionRecord; clientState?: string | null }>> {
+	const { value } = await graph.getAllPages<GraphSubscription>('/subscriptions');
+	return value
+		.filter((sub) => typeof sub.id === 'string' && /^[A-Za-z0-9-]+$/.test(sub.id) && sub.notificationUrl === urls.notificationUrl)
+		.map((sub) => ({
+			record: toRecord(sub, { id: sub.id as string, expirationDateTime: sub.expirationDateTime ?? new Date(0).toISOString(), ...urls }),
+			clientState: sub.clientState,
+		}));
+}
+
 /**
  * This app's live subscriptions for a notification URL (GET /subscriptions). A stored id can be stale:
  * n8n saves a workflow's static data as a whole, so an execution that started before a subscription
  * was recreated may write the old id back. The URL finds the real one.
  */
 export async function findByUrl(graph: GraphTransport, urls: WebhookUrls): Promise<SubscriptionRecord[]> {
-	const { value } = await graph.getAllPages<GraphSubscription>('/subscriptions');
-	return value
-		.filter((sub) => typeof sub.id === 'string' && sub.notificationUrl === urls.notificationUrl && /^[A-Za-z0-9-]+$/.test(sub.id))
-		.map((sub) => toRecord(sub, { id: sub.id as string, expirationDateTime: sub.expirationDateTime ?? new Date(0).toISOString(), ...urls }));
+	return (await listForUrl(graph, urls)).map((entry) => entry.record);
 }
 
-/** The subscription Graph has for these URLs and this clientState (adopted), after deleting ones made with another clientState. */
+/** The subscription Graph has for these URLs and this clientState (adopted); ones with another clientState are deleted. */
 async function adoptByUrl(graph: GraphTransport, urls: WebhookUrls, clientState: string): Promise<SubscriptionRecord | undefined> {
-	const { value } = await graph.getAllPages<GraphSubscription>('/subscriptions');
 	let adopted: SubscriptionRecord | undefined;
-	for (const sub of value) {
-		if (typeof sub.id !== 'string' || sub.notificationUrl !== urls.notificationUrl || !/^[A-Za-z0-9-]+$/.test(sub.id)) continue;
-		const record = toRecord(sub, { id: sub.id, expirationDateTime: sub.expirationDateTime ?? new Date(0).toISOString(), ...urls });
-		if (!adopted && sub.clientState === clientState) adopted = record;
-		else await deleteSubscription(graph, record);
+	for (const entry of await listForUrl(graph, urls)) {
+		if (!adopted && entry.clientState === clientState) adopted = entry.record;
+		else await deleteSubscription(graph, entry.record);
 	}
 	return adopted;
 }
