@@ -201,7 +201,7 @@ export async function findByUrl(graph: GraphTransport, urls: WebhookUrls): Promi
 	return (await listForUrl(graph, urls)).map((entry) => entry.record);
 }
 
-/** The subscription Graph has for these URLs and this clientState (adopted); ones with another clientState are deleted. */
+/** The subscription Graph has for these URLs and this clientState (adopted); others for the URL (another clientState, or none echoed) are deleted. */
 async function adoptByUrl(graph: GraphTransport, urls: WebhookUrls, clientState: string): Promise<SubscriptionRecord | undefined> {
 	let adopted: SubscriptionRecord | undefined;
 	for (const entry of await listForUrl(graph, urls)) {
