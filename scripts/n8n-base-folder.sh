@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares the n8n user folder that the e2e tests and the benchmarks copy: installs the packed
 # tarball as n8n's installer does (scripts/n8n-install-package.sh), runs n8n once to migrate its
-# database, and checks that n8n loads the package's four node types.
+# database, and checks that n8n loads the package's node types.
 #
 # Usage: bash scripts/n8n-base-folder.sh <n8n bin> <package.tgz> <user folder> <scratch dir>
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -22,7 +22,7 @@ echo "[n8n] checking that n8n $("$N8N_BIN" --version 2>/dev/null | tail -1) load
 )
 node -e '
 const types = require(process.argv[1]).map((n) => n.name);
-const wanted = ["entraDirectory", "entraDirectoryTrigger", "contactMapper", "messageMediaContacts"].map((n) => "n8n-nodes-entra-sync." + n);
+const wanted = ["entraDirectory", "entraDirectoryTrigger", "entraDirectoryPushTrigger", "contactMapper", "messageMediaContacts"].map((n) => "n8n-nodes-entra-sync." + n);
 const missing = wanted.filter((n) => !types.includes(n));
 if (missing.length) { console.error("[n8n] n8n did not load: " + missing.join(", ")); process.exit(1); }
 console.error("[n8n] n8n loads " + wanted.join(", "));

@@ -11,7 +11,7 @@ import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 const root = join(__dirname, '..');
 const pkg = require(join(root, 'package.json'));
 
-const expectedNodes = ['entraDirectory', 'entraDirectoryTrigger', 'contactMapper', 'messageMediaContacts'];
+const expectedNodes = ['entraDirectory', 'entraDirectoryTrigger', 'entraDirectoryPushTrigger', 'contactMapper', 'messageMediaContacts'];
 const expectedCredentials = ['entraSyncEntraIdApi', 'entraSyncMessageMediaApi'];
 
 function walk(dir: string): string[] {
@@ -106,6 +106,17 @@ describe('package loads in n8n', () => {
 		for (const name of ['entraDirectory', 'contactMapper', 'messageMediaContacts']) {
 			expect((loader.nodeTypes[name].type.description as INodeTypeDescription).usableAsTool).toBe(true);
 		}
+	});
+
+	it('makes the push trigger a webhook trigger with a notification and a lifecycle URL', () => {
+		const push = loader.nodeTypes.entraDirectoryPushTrigger.type.description as INodeTypeDescription;
+		expect(push.webhooks?.map((w) => [w.name, w.httpMethod, w.path])).toEqual([
+			['lifecycle', 'POST', 'lifecycle'],
+			['default', 'POST', 'notify'],
+		]);
+		expect(push.polling).toBeUndefined();
+		expect(push.inputs).toEqual([]);
+		expect(push.usableAsTool).toBeUndefined();
 	});
 
 	it.each(expectedCredentials)('credential %s has fields, a test and an icon', (name) => {

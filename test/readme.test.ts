@@ -9,6 +9,7 @@ import type { INodeProperties, INodePropertyCollection, INodeType } from 'n8n-wo
 
 import { ContactMapper } from '../nodes/ContactMapper/ContactMapper.node';
 import { EntraDirectory } from '../nodes/EntraDirectory/EntraDirectory.node';
+import { EntraDirectoryPushTrigger } from '../nodes/EntraDirectoryPushTrigger/EntraDirectoryPushTrigger.node';
 import { EntraDirectoryTrigger } from '../nodes/EntraDirectoryTrigger/EntraDirectoryTrigger.node';
 import { MessageMediaContacts } from '../nodes/MessageMediaContacts/MessageMediaContacts.node';
 
@@ -53,6 +54,7 @@ function documentedOperations(text: string): string[] {
 const nodes: Array<[string, INodeType]> = [
 	['Entra Directory', new EntraDirectory()],
 	['Entra Directory Trigger', new EntraDirectoryTrigger()],
+	['Entra Directory Push Trigger', new EntraDirectoryPushTrigger()],
 	['Contact Mapper', new ContactMapper()],
 	['MessageMedia Contacts', new MessageMediaContacts()],
 ];
@@ -78,6 +80,12 @@ describe('README reference matches the nodes', () => {
 		const documented = documentedParameters(section('MessageMedia Contacts'));
 		const syncNames = sync.flatMap((p) => (p.type === 'collection' ? (p.options as INodeProperties[]).map((o) => o.name) : [p.name]));
 		expect(syncNames.filter((name) => !documented.includes(name))).toEqual([]);
+	});
+
+	it('documents every parameter of the Entra Directory Push Trigger', () => {
+		const names = new EntraDirectoryPushTrigger().description.properties.filter((p) => p.type !== 'notice').map((p) => p.name);
+		const documented = documentedParameters(section('Entra Directory Push Trigger'));
+		expect(names.filter((name) => !documented.includes(name))).toEqual([]);
 	});
 
 	it('every npm command in the README is a script of package.json', () => {

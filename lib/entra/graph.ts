@@ -271,6 +271,20 @@ export class GraphTransport {
 		await this.send('PATCH', pathOrUrl, {}, body);
 	}
 
+	/** POST with a JSON body; returns the response body (e.g. a created subscription). */
+	async post<T>(pathOrUrl: string, body: Record<string, unknown>): Promise<T> {
+		return (await this.send('POST', pathOrUrl, {}, body)) as T;
+	}
+
+	/** PATCH that returns the response body (Graph answers some PATCHes with the updated object). */
+	async patchReturning<T>(pathOrUrl: string, body: Record<string, unknown>): Promise<T> {
+		return (await this.send('PATCH', pathOrUrl, {}, body)) as T;
+	}
+
+	async delete(pathOrUrl: string): Promise<void> {
+		await this.send('DELETE', pathOrUrl, {});
+	}
+
 	/** One page of a collection. */
 	async getPage<T>(pathOrUrl: string, options: GraphRequestOptions = {}): Promise<GraphPage<T>> {
 		const body = await this.get<{ value?: T[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string }>(
@@ -332,13 +346,15 @@ export class GraphTransport {
 		return { value };
 	}
 
-	private async send(method: 'GET' | 'PATCH', pathOrUrl: string, options: GraphRequestOptions, body?: unknown) {
+	private async send(method: 'GET' | 'PATCH' | 'POST' | 'DELETE', pathOrUrl: string, options: GraphRequestOptions, body?: unknown) {
 		const url = this.buildUrl(pathOrUrl, options);
 		const request = this.client.api('/').middlewareOptions([new PinnedUrlOption(url)]);
 		const headers: Record<string, string> = { ...(options.headers ?? {}) };
 		if (options.advancedQuery) headers.ConsistencyLevel = 'eventual';
 		request.headers(headers);
 		try {
+			if (method === 'POST') return await request.post(body);
+			if (method === 'DELETE') return await request.delete();
 			return method === 'GET' ? await request.get() : await request.patch(body);
 		} catch (error) {
 			throw this.toError(error);

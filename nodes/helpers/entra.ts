@@ -7,11 +7,13 @@ import type {
 	ICredentialsDecrypted,
 	ICredentialTestFunctions,
 	IExecuteFunctions,
+	IHookFunctions,
 	ILoadOptionsFunctions,
 	INodeCredentialTestResult,
 	INodeListSearchResult,
 	INodeProperties,
 	IPollFunctions,
+	IWebhookFunctions,
 } from 'n8n-workflow';
 
 import { ConfigurationError, ServiceApiError } from '../../lib/common/errors';
@@ -27,7 +29,7 @@ import type { GroupMembership, GroupScope } from '../../lib/entra/users';
 
 export const ENTRA_CREDENTIAL_TYPE = 'entraSyncEntraIdApi';
 
-type EntraContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
+type EntraContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
 export function entraConfigFromCredentials(data: ICredentialDataDecryptedObject): EntraConfig {
 	return resolveEntraConfig(data as unknown as EntraCredentialFields);

@@ -57,6 +57,9 @@ export interface Tenant {
 	deltaExpiries: DeltaExpiry[];
 }
 
+/** A user change, as change notifications (graph-subscriptions.ts) see it. */
+export type DirectoryEvent = { tenantId: string; userId: string; changeType: 'created' | 'updated' | 'deleted' };
+
 export const DEFAULT_APP_ROLES = ['User.ReadWrite.All', 'GroupMember.Read.All', 'Group.Read.All'];
 
 /** Properties that on-premises AD masters for synced users (write-back is rejected for them). */
@@ -173,6 +176,12 @@ export function isKnownUserProperty(name: string, tenant?: Tenant): boolean {
 }
 
 export class DirectoryStore {
+	/** Called after every user change made through the store (not for seeding): change notifications. */
+	readonly listeners: Array<(event: DirectoryEvent) => void> = [];
+	private changed(tenant: Tenant, userId: string, changeType: DirectoryEvent['changeType']): void {
+		for (const listener of this.listeners) listener({ tenantId: tenant.id, userId, changeType });
+	}
+
 	readonly tenants = new Map<string, Tenant>();
 	private random: Random;
 
@@ -278,7 +287,9 @@ export class DirectoryStore {
 		if (id && (tenant.users.has(id) || tenant.deletedUsers.has(id))) {
 			throw new Error(`user ${id} already exists`);
 		}
-		return this.insertUser(tenant, seed);
+		const created = this.insertUser(tenant, seed);
+		this.changed(tenant, created.data.id, 'created');
+		return created;
 	}
 
 	/** Apply property changes (null removes the property) and record them for delta. */
@@ -290,6 +301,7 @@ export class DirectoryStore {
 			else user.data[key] = value;
 			user.propVersions[key] = tenant.version;
 		}
+		this.changed(tenant, user.data.id, 'updated');
 	}
 
 	/** Soft delete (restorable, delta reason "changed") or hard delete (delta reason "deleted"). */
@@ -304,6 +316,7 @@ export class DirectoryStore {
 		else if (live) tenant.deletedUsers.set(key, live);
 		tenant.tombstones = tenant.tombstones.filter((t) => t.id !== key);
 		tenant.tombstones.push({ id: key, reason: hard ? 'deleted' : 'changed', version: tenant.version });
+		this.changed(tenant, key, 'deleted');
 		return true;
 	}
 
@@ -317,6 +330,7 @@ export class DirectoryStore {
 		tenant.users.set(key, user);
 		tenant.tombstones = tenant.tombstones.filter((t) => t.id !== key);
 		for (const prop of Object.keys(user.data)) user.propVersions[prop] = tenant.version;
+		this.changed(tenant, key, 'updated');
 		return user;
 	}
 

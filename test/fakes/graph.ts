@@ -189,6 +189,16 @@ export class GraphService {
 		throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${rest[rest.length - 1] ?? ''}'.`);
 	}
 
+	/** The caller's tenant and app for a Graph resource served elsewhere (subscriptions), or Graph's error response. */
+	authorize(req: FakeRequest): { tenant: Tenant; app: StoredApp } | FakeResponse {
+		try {
+			return this.authenticate(req);
+		} catch (error) {
+			if (error instanceof GraphError) return graphError(req, error.status, error.code, error.message, error.headers);
+			throw error;
+		}
+	}
+
 	private authenticate(req: FakeRequest): { tenant: Tenant; app: StoredApp } {
 		const check = this.tokens.use(header(req, 'authorization'), this.options.faults());
 		const wwwAuthenticate = {

@@ -21,6 +21,7 @@ import { DirectoryStore, type StoredUser, type Tenant } from './entra-state';
 import { EntraTokenService, oauthError, TokenStore } from './entra-token';
 import { FaultInjector, type FaultDecision } from './faults';
 import { GraphService, graphError } from './graph';
+import { handleSubscriptionAdmin, SubscriptionService } from './graph-subscriptions';
 import { AdminError, handleAdmin } from './admin';
 import { DEFAULT_LOG_CAPACITY, RequestLog } from './request-log';
 import { queryToRecord, type FakeRequest, type FakeResponse } from './http-util';
@@ -52,6 +53,8 @@ export class FakeState {
 	readonly tokens = new TokenStore();
 	readonly faults: FaultInjector;
 	readonly log: RequestLog;
+	/** Graph change notifications (subscriptions on users), fed by every directory change. */
+	readonly subscriptions = new SubscriptionService();
 	instanceId = randomUUID();
 
 	constructor(
@@ -63,6 +66,7 @@ export class FakeState {
 		this.messagemedia = new MessageMediaStore(seed.messagemedia?.accounts ?? []);
 		this.faults = new FaultInjector(faults);
 		this.log = new RequestLog(config.logCapacity);
+		this.directory.listeners.push((event) => this.subscriptions.onDirectoryChange(event));
 	}
 
 	snapshot(): FakeSeed {
@@ -315,7 +319,7 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		};
 		const service = classify(req.path);
 		if (service === 'admin') {
-			send(res, handleAdmin(state, req, incoming.socket.remoteAddress));
+			send(res, (await handleSubscriptionAdmin(state.subscriptions, req, incoming.socket.remoteAddress)) ?? handleAdmin(state, req, incoming.socket.remoteAddress));
 			return;
 		}
 		const decision = state.faults.decide(service, req.method, req.path);
@@ -330,7 +334,8 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 			response = faultResponse(req, service, decision);
 		} else {
 			try {
-				if (service === 'graph') response = graph.handle(req);
+				if (service === 'graph' && SubscriptionService.matches(req.path)) response = await state.subscriptions.handle(req, graph.authorize(req));
+				else if (service === 'graph') response = graph.handle(req);
 				else if (service === 'messagemedia') response = await messagemedia.handle(req);
 				else if (service === 'token' || service === 'metadata') response = token.handle(req) ?? { status: 404, body: { error: 'not found' } };
 				else response = { status: 404, body: { error: `no fake service at ${req.path}` } };
@@ -383,6 +388,7 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		ca: tls.caPem,
 		state,
 		close: async () => {
+			state.subscriptions.close();
 			server.closeAllConnections();
 			await new Promise<void>((resolve) => server.close(() => resolve()));
 			if (ownsStateDir) rmSync(stateDir, { recursive: true, force: true });

@@ -31,6 +31,11 @@ export class FakesAdmin {
 		private readonly ca: string,
 	) {}
 
+	/** Any admin route (subscriptions and other additions). */
+	async raw<T>(method: string, path: string, body?: unknown): Promise<T> {
+		return await this.call(method, path, body);
+	}
+
 	private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
 		const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
 		return await new Promise<T>((resolve, reject) => {
@@ -110,6 +115,58 @@ export class FakesAdmin {
 		if (!app) throw new Error(`app ${clientId} not found in tenant ${tenantId}`);
 		app.certificates = [...(app.certificates ?? []), certificatePem];
 		await this.load(seed);
+	}
+}
+
+/** A Graph subscription as GET /_admin/subscriptions shows it. */
+export interface ViewSubscription {
+	id: string;
+	resource: string;
+	changeType: string;
+	clientState: string | null;
+	notificationUrl: string;
+	lifecycleNotificationUrl: string | null;
+	expirationDateTime: string;
+	renewals: number;
+}
+
+export interface ViewDelivery {
+	seq: number;
+	subscriptionId: string;
+	kind: 'validation' | 'notification' | 'lifecycle';
+	url: string;
+	attempt: number;
+	status: number;
+	userId?: string;
+	dropped?: boolean;
+	duplicate?: boolean;
+}
+
+/** The fake Graph's change-notification side (/_admin/subscriptions). */
+export class SubscriptionsAdmin {
+	constructor(private readonly admin: FakesAdmin) {}
+
+	async list(): Promise<{ subscriptions: ViewSubscription[]; deliveries: ViewDelivery[] }> {
+		return await this.admin.raw('GET', 'subscriptions');
+	}
+
+	/** `dropNext`: lose the next n notifications; `duplicate`: send each twice. */
+	async switches(switches: { dropNext?: number; duplicate?: boolean; retryDelaysMs?: number[] }): Promise<void> {
+		await this.admin.raw('PATCH', 'subscriptions/switches', switches);
+	}
+
+	/** Sends a lifecycle event; resolves to the HTTP status n8n answered. */
+	async lifecycle(id: string, lifecycleEvent: string): Promise<number> {
+		return (await this.admin.raw<{ status: number }>('POST', `subscriptions/${id}/lifecycle`, { lifecycleEvent })).status;
+	}
+
+	/** A notification with another clientState; resolves to the HTTP status n8n answered. */
+	async forge(id: string, clientState: string, userId: string): Promise<number> {
+		return (await this.admin.raw<{ status: number }>('POST', `subscriptions/${id}/notify`, { clientState, userId })).status;
+	}
+
+	async expire(id: string): Promise<void> {
+		await this.admin.raw('POST', `subscriptions/${id}/expire`);
 	}
 }
 

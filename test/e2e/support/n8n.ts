@@ -307,6 +307,31 @@ export class N8nServer {
 		throw new Error(`n8n did not answer ${this.url}/rest/settings within ${timeoutMs} ms:\n${this.output}`);
 	}
 
+	private cookie?: string;
+
+	/**
+	 * The REST API as the owner (n8n 2.x asks for an owner account on first use; later, and after a
+	 * restart on the same user folder, the same account logs in). For what the CLI cannot do to a
+	 * running n8n, e.g. deactivating a workflow so its trigger's webhook methods run.
+	 */
+	async rest<T = Json>(method: string, path: string, body?: unknown): Promise<T> {
+		const headers = { 'content-type': 'application/json', 'browser-id': 'entra-sync-e2e' };
+		if (!this.cookie) {
+			const owner = { email: 'e2e@entra-sync.example', password: 'E2e-owner-password-1' };
+			let response = await fetch(`${this.url}/rest/owner/setup`, { method: 'POST', headers, body: JSON.stringify({ ...owner, firstName: 'E2e', lastName: 'Owner' }) });
+			if (!response.ok) {
+				response = await fetch(`${this.url}/rest/login`, { method: 'POST', headers, body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }) });
+			}
+			const cookie = response.headers.getSetCookie().find((c) => c.startsWith('n8n-auth='));
+			if (!response.ok || !cookie) throw new Error(`n8n owner sign-in failed (${response.status}): ${await response.text()}`);
+			this.cookie = cookie.split(';')[0];
+		}
+		const response = await fetch(`${this.url}${path}`, { method, headers: { ...headers, cookie: this.cookie }, body: body === undefined ? undefined : JSON.stringify(body) });
+		const text = await response.text();
+		if (!response.ok) throw new Error(`n8n ${method} ${path} → ${response.status}: ${text}`);
+		return (text ? (JSON.parse(text) as { data?: T }).data ?? JSON.parse(text) : undefined) as T;
+	}
+
 	/** SIGTERM (n8n shuts down gracefully), SIGKILL for the whole group if it takes too long. */
 	async stop(): Promise<void> {
 		if (!this.running) return;

@@ -16,6 +16,7 @@ export const MESSAGEMEDIA_CREDENTIAL = 'entraSyncMessageMediaApi';
 const CREDENTIAL_OF_NODE: Record<string, string> = {
 	[`${PACKAGE_NAME}.entraDirectory`]: ENTRA_CREDENTIAL,
 	[`${PACKAGE_NAME}.entraDirectoryTrigger`]: ENTRA_CREDENTIAL,
+	[`${PACKAGE_NAME}.entraDirectoryPushTrigger`]: ENTRA_CREDENTIAL,
 	[`${PACKAGE_NAME}.messageMediaContacts`]: MESSAGEMEDIA_CREDENTIAL,
 };
 
@@ -30,6 +31,14 @@ export const DAILY = {
 
 export const REALTIME = {
 	file: 'entra-sync-realtime.json',
+	trigger: 'Directory changes',
+	mapper: 'Map to contacts',
+	sync: 'Sync contacts',
+	report: 'Run report',
+} as const;
+
+export const PUSH = {
+	file: 'entra-sync-push.json',
 	trigger: 'Directory changes',
 	mapper: 'Map to contacts',
 	sync: 'Sync contacts',
