@@ -21,8 +21,8 @@ import {
 	readUserScope,
 	searchGroups,
 	userScopeProperties,
-} from '../shared/entra';
-import { toNodeError } from '../shared/errors';
+} from '../helpers/entra';
+import { toNodeError } from '../helpers/errors';
 
 /** Graph's lifecycle events go to a URL of their own. */
 const LIFECYCLE = 'lifecycle' as WebhookType;
