@@ -9,9 +9,9 @@ import type { Contact, SubscriptionState } from '../messagemedia/types';
 import { AccountIndex, EMAIL_FIELD_MAX_LENGTH, TEXT_FIELD_MAX_LENGTH } from './account';
 import { byAge, hasNumber, linkedSourceId, listKey, push, smsChannels } from './contact';
 import { report, updateEntry, withoutChanges } from './entries';
-import { planRemoval } from './removal';
+import { markAbsent, planRelease, planRemoval, type RemovalContext } from './removal';
 import { findTakeovers } from './takeover';
-import { diffContact, diffIsEmpty, emptyFields, managedChannel, ownedMemberships, recordOf, setRecord, type ContactDiff, type DiffContext } from './diff';
+import { diffContact, diffIsEmpty, recordOf, type DiffContext } from './diff';
 import { holdListRemovals, weighRemovals } from './guard';
 import { hashValue, encodeBase, ownerHash } from './merge';
 import { followBase, itemValue, planPair, type PairContext } from './pair';
@@ -96,10 +96,9 @@ class Planner {
 		for (const contact of [...state.contacts].sort(byAge)) {
 			const sourceId = linkedSourceId(contact, this.link.id);
 			if (sourceId !== undefined) push(this.linked, sourceId, contact);
-			for (const channel of smsChannels(contact)) {
-				push(this.byPhone, channel.channelId, contact);
-				if (channel.subscriptionState === 'UNSUBSCRIBED') this.optedOut.add(channel.channelId);
-			}
+			for (const channel of smsChannels(contact)) push(this.byPhone, channel.channelId, contact);
+			// A number unsubscribed on any channel (SMS or WhatsApp) is opted out.
+			for (const channel of contact.channels) if (channel.subscriptionState === 'UNSUBSCRIBED') this.optedOut.add(channel.channelId);
 		}
 		for (const own of [this.link, this.record, this.baseSpec]) if (own) this.account.own.add(own);
 	}
@@ -177,7 +176,7 @@ class Planner {
 					if (this.relinked.has(contact) || !this.owns(contact)) continue;
 					const sourceId = contact.customFields.find((cf) => cf.id === this.link.id)?.value.trim() ?? sourceKey;
 					const base: SyncOutcome = { sourceId, action: 'unchanged', contactId: contact.id };
-					const marked = this.scope === undefined ? undefined : this.markAbsent(contact, base);
+					const marked = this.scope === undefined ? undefined : markAbsent(contact, base, this.removalContext());
 					if (marked !== undefined) entries.push(marked);
 					else if (this.unnamed > 0) {
 						entries.push(
@@ -197,27 +196,6 @@ class Planner {
 	/** The contact belongs to this run's sync scope. */
 	private owns(contact: Contact): boolean {
 		return recordOf(contact, this.diffContext()).scope === this.scope;
-	}
-
-	/**
-	 * A scoped full run that first misses a user only marks the contact (its record's `absentSince`):
-	 * if the user moved to another scope's partition, that scope's run takes the contact over; a later
-	 * run of this scope removes it if it is still absent. Undefined: marked before, remove it now.
-	 */
-	private markAbsent(contact: Contact, base: SyncOutcome): PlanEntry | undefined {
-		const record = recordOf(contact, this.diffContext());
-		if (record.absentSince !== undefined) return undefined;
-		const diff: ContactDiff = {
-			attributes: {},
-			fields: emptyFields(),
-			listsAdd: [],
-			listsRemove: [],
-			changes: Object.create(null) as ContactDiff['changes'],
-			record: { ...record, phone: record.phone ?? managedChannel(contact, record)?.channelId, absentSince: Math.floor(this.now / 1000) },
-		};
-		setRecord(diff, record, this.diffContext());
-		const reason = 'Absent from this sync scope\'s read: marked now, removed by its next run if still absent (a user who moved to another scope keeps the contact)';
-		return updateEntry(this.account, base, contact, diff, 'unchanged', reason);
 	}
 
 	private finish(entries: PlanEntry[], removals: PlanEntry[], inScope: number): SyncPlan {
@@ -350,7 +328,7 @@ class Planner {
 				const other = { ...withPhone, contactId: c.id, phone: smsChannels(c)[0]?.channelId };
 				if (phone !== undefined && hasNumber(keep, phone)) {
 					// An older contact of the user's (their number is on the other one now): unlinked, left to people.
-					duplicates.push(this.planRelease(c, other, `Superseded: the user's number ${phone} is on contact ${keep.id}`));
+					duplicates.push(planRelease(c, other, this.removalContext(), `Superseded: the user's number ${phone} is on contact ${keep.id}`));
 					continue;
 				}
 				const why = `Also linked to this user; contact ${keep.id} is kept and synced, this one is left as it is (remove it by hand)`;
@@ -359,7 +337,8 @@ class Planner {
 			const relinked = this.relinked.has(keep);
 			// A contact taken over on a partial read: the user's older contacts may be among those not read.
 			if (relinked && !this.state.complete) this.unresolved++;
-			if (phone !== undefined) this.claimedPhones.set(phone, base.sourceId);
+			// The first user of the run with a number claims it (a later one with the same number is a conflict).
+			if (phone !== undefined && !this.claimedPhones.has(phone)) this.claimedPhones.set(phone, base.sourceId);
 			return [this.planUpdate({ ...withPhone, contactId: keep.id }, keep, resolved, relinked ? 'adopted' : 'updated', item, relinked), ...duplicates];
 		}
 		if (!this.state.complete) this.unresolved++;
@@ -480,25 +459,12 @@ class Planner {
 	}
 
 
-	/** Unlinks a contact the sync no longer needs: it leaves the lists the sync put it on and becomes a person's. */
-	private planRelease(contact: Contact, base: SyncOutcome, reason: string): PlanEntry {
-		const ctx = this.diffContext();
-		const diff: ContactDiff = {
-			attributes: {},
-			fields: emptyFields(),
-			listsAdd: [],
-			listsRemove: ownedMemberships(contact, recordOf(contact, ctx), ctx),
-			changes: Object.create(null) as ContactDiff['changes'],
-			record: { lists: [] },
-		};
-		diff.fields[this.link.mergeTag] = '';
-		diff.fields[this.record.mergeTag] = '';
-		diff.changes[this.link.label] = { from: base.sourceId, to: '' };
-		return updateEntry(this.account, base, contact, diff, 'unlinked', reason);
+	private removalContext(): RemovalContext {
+		return { policy: this.options.removalPolicy, diff: this.diffContext(), account: this.account, link: this.link, record: this.record, now: this.now };
 	}
 
 	private planRemoval(contact: Contact, base: SyncOutcome, reason: string): PlanEntry {
-		return planRemoval(contact, base, reason, { policy: this.options.removalPolicy, diff: this.diffContext(), account: this.account });
+		return planRemoval(contact, base, reason, this.removalContext());
 	}
 
 }

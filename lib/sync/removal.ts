@@ -10,12 +10,16 @@ import { isUnsubscribed, smsChannels, writableChannels } from './contact';
 import { contactListKeys, emptyFields, managedChannel, ownedMemberships, recordOf, setRecord, withConsent, type ContactDiff, type DiffContext } from './diff';
 import { report, updateEntry } from './entries';
 import { listHash } from './record';
-import type { FieldChange, PlanEntry, RemovalPolicy, SyncOutcome } from './types';
+import type { FieldChange, FieldSpec, PlanEntry, RemovalPolicy, SyncOutcome } from './types';
 
 export interface RemovalContext {
 	policy: RemovalPolicy;
 	diff: DiffContext;
 	account: AccountIndex;
+	link: FieldSpec;
+	record: FieldSpec;
+	/** The run's time (ms). */
+	now: number;
 }
 
 export function planRemoval(contact: Contact, base: SyncOutcome, reason: string, ctx: RemovalContext): PlanEntry {
@@ -55,4 +59,41 @@ export function planRemoval(contact: Contact, base: SyncOutcome, reason: string,
 		return updateEntry(ctx.account, outcome, contact, diff, 'unchanged', `${why}; in no list the sync manages (its record is brought up to date)`);
 	}
 	return updateEntry(ctx.account, outcome, contact, diff, 'removedFromLists', why);
+}
+
+/**
+ * A scoped full run that first misses a user only marks the contact (its record's `absentSince`):
+ * if the user moved to another scope's partition, that scope's run takes the contact over; a later
+ * run of this scope removes it if it is still absent. Undefined: marked before, remove it now.
+ */
+export function markAbsent(contact: Contact, base: SyncOutcome, ctx: RemovalContext): PlanEntry | undefined {
+	const record = recordOf(contact, ctx.diff);
+	if (record.absentSince !== undefined) return undefined;
+	const diff: ContactDiff = {
+		attributes: {},
+		fields: emptyFields(),
+		listsAdd: [],
+		listsRemove: [],
+		changes: Object.create(null) as ContactDiff['changes'],
+		record: { ...record, phone: record.phone ?? managedChannel(contact, record)?.channelId, absentSince: Math.floor(ctx.now / 1000) },
+	};
+	setRecord(diff, record, ctx.diff);
+	const reason = 'Absent from this sync scope\'s read: marked now, removed by its next run if still absent (a user who moved to another scope keeps the contact)';
+	return updateEntry(ctx.account, base, contact, diff, 'unchanged', reason);
+}
+
+/** Unlinks a contact the sync no longer needs: it leaves the lists the sync put it on and becomes a person's. */
+export function planRelease(contact: Contact, base: SyncOutcome, ctx: RemovalContext, reason: string): PlanEntry {
+	const diff: ContactDiff = {
+		attributes: {},
+		fields: emptyFields(),
+		listsAdd: [],
+		listsRemove: ownedMemberships(contact, recordOf(contact, ctx.diff), ctx.diff),
+		changes: Object.create(null) as ContactDiff['changes'],
+		record: { lists: [] },
+	};
+	diff.fields[ctx.link.mergeTag] = '';
+	diff.fields[ctx.record.mergeTag] = '';
+	diff.changes[ctx.link.label] = { from: base.sourceId, to: '' };
+	return updateEntry(ctx.account, base, contact, diff, 'unlinked', reason);
 }

@@ -89,4 +89,28 @@ describe('found by the model-based suite', () => {
 		const steps: Step[] = [{ t: 'hire', number: 1, dept: 0, style: 0 }, { t: 'leave', user: 0 }, run({ crashAfter: 5 })];
 		await replay({ ...oneWay, policy: 'removeFromLists' }, [0, -1], steps, ['crash']);
 	});
+
+	// Found by a soak run (seed 1073127113, 60 s per invariant).
+	it('consent: a number unsubscribed only on its WhatsApp channel was created SUBSCRIBED as a new SMS contact', async () => {
+		const steps: Step[] = [
+			{ t: 'channel', contact: 0, type: 'WHATSAPP', number: 1 },
+			{ t: 'unlink', contact: 0 },
+			{ t: 'unsubscribe', contact: 0 },
+			{ t: 'mmNumber', contact: 0, fresh: 0 },
+		];
+		await replay(oneWay, [-1, 1], steps, ['consent']);
+	});
+
+	it('preserved: a membership the sync made, taken away and put back by a person before any run, is still the sync\'s to take away', async () => {
+		const steps: Step[] = [{ t: 'member', contact: 0, list: 0, add: false }, { t: 'member', contact: 0, list: 0, add: true }, { t: 'dept', user: 0, dept: 1 }, { t: 'settle' }];
+		await replay(oneWay, [0, 0], steps, ['preserved']);
+	});
+
+	it('converged: two users share a number that a person renumbered on a contact with an EMAIL channel: waits for a person, writes nothing', async () => {
+		await replay(oneWay, [0, 0], [{ t: 'channel', contact: 0, type: 'EMAIL', number: 0 }, { t: 'mmNumber', contact: 0, fresh: 0 }], ['converged']);
+	});
+
+	it('dry run: two users changing to the same new number: the plan gives it to the first and reports the second a conflict, as the real run does', async () => {
+		await replay(oneWay, [1, 0], [{ t: 'number', user: 2, number: 4, style: 0 }, { t: 'number', user: 7, number: 4, style: 0 }, run({ dryRun: true })], ['dry run']);
+	});
 });

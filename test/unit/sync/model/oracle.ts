@@ -23,6 +23,8 @@ export class History {
 	readonly listBy = new Map<string, Actor>();
 	/** Contact id → the SMS number the sync manages on it (its user's number when last synced). */
 	readonly managed = new Map<string, string>();
+	/** Memberships the sync made that a person took away since the last sync step. */
+	private readonly takenBackByPerson = new Set<string>();
 
 	/**
 	 * Records what a step (by `actor`) changed between two snapshots. After a sync step, `phones` (lower-case
@@ -36,13 +38,24 @@ export class History {
 			for (const ch of c.channels) if (ch.type === 'SMS' && ch.subscriptionState === 'UNSUBSCRIBED') this.unsubscribed.add(ch.channelId);
 		}
 		for (const id of after.lists.keys()) if (!this.listBy.has(id)) this.listBy.set(id, actor);
+		if (actor === 'sync') this.takenBackByPerson.clear();
 		for (const c of after.contacts.values()) {
 			const old = new Set(before.contacts.get(c.id)?.listIds ?? []);
-			for (const listId of c.listIds) if (!old.has(listId)) this.membershipBy.set(key(c.id, listId), actor);
+			for (const listId of c.listIds) {
+				if (old.has(listId)) continue;
+				// A person putting back a membership the sync had made (no run in between): the sync's record
+				// still claims it and can't tell, so it stays the sync's.
+				const back = actor === 'person' && this.takenBackByPerson.delete(key(c.id, listId));
+				this.membershipBy.set(key(c.id, listId), back ? 'sync' : actor);
+			}
 		}
 		for (const c of before.contacts.values()) {
 			const now = new Set(after.contacts.get(c.id)?.listIds ?? []);
-			for (const listId of c.listIds) if (!now.has(listId)) this.membershipBy.delete(key(c.id, listId));
+			for (const listId of c.listIds) {
+				if (now.has(listId)) continue;
+				if (actor === 'person' && this.membershipBy.get(key(c.id, listId)) === 'sync') this.takenBackByPerson.add(key(c.id, listId));
+				this.membershipBy.delete(key(c.id, listId));
+			}
 		}
 	}
 
@@ -263,7 +276,8 @@ export function checkConverged(
 		const found = holders.get(u.phone) ?? [];
 		// The user's contact also has channels an update can't carry (EMAIL, …): the sync never sends a
 		// channel set that would lose them, so a number change there waits for a person.
-		const own = [...after.contacts.values()].filter((c) => c.link === u.id.toLowerCase());
+		const sharers = new Set(users.filter((other) => other.phone === u.phone).map((other) => other.id.toLowerCase()));
+		const own = [...after.contacts.values()].filter((c) => c.link !== undefined && sharers.has(c.link));
 		if (found.length === 0 && own.some((c) => c.channels.some((ch) => ch.type !== 'SMS' && ch.type !== 'WHATSAPP'))) continue;
 		if (found.length !== 1) {
 			violations.push(`converged: ${found.length} contacts hold ${u.phone} of user ${u.id}`);
