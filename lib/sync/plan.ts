@@ -4,7 +4,8 @@
  * Pure: no I/O, so a dry run and a real run share exactly this plan.
  */
 
-import type { SyncItem } from '../types';
+import { CONTACT_ATTRIBUTES } from '../messagemedia/contact-request';
+import type { ContactFields, SyncItem } from '../types';
 import type { Contact, SubscriptionState } from '../messagemedia/types';
 import { AccountIndex, EMAIL_FIELD_MAX_LENGTH, TEXT_FIELD_MAX_LENGTH } from './account';
 import { byAge, hasNumber, linkedSourceId, listKey, push, smsChannels } from './contact';
@@ -373,10 +374,11 @@ class Planner {
 			if (value === '') delete desired.fields[tag];
 			else if (tag !== this.record.mergeTag) values[this.account.fieldLabel(tag)] = value;
 		}
-		if (this.direction === 'bidirectional' && this.baseSpec !== undefined) {
-			// A new contact holds the directory's values: they are the base.
+		if (this.baseSpec !== undefined) {
+			// A new contact holds the directory's values: they are the base (one-way runs too, once two-way
+			// runs use the account: a later two-way run then tells which side changed).
 			const hashes: Record<string, string> = {};
-			for (const key of Object.keys(item.provenance ?? {})) {
+			for (const key of Object.keys(item.provenance ?? baseKeys(item.contact ?? {}))) {
 				const value = itemValue(item.contact ?? {}, key);
 				if (value !== undefined) hashes[key] = hashValue(value);
 			}
@@ -467,6 +469,14 @@ class Planner {
 		return planRemoval(contact, base, reason, this.removalContext());
 	}
 
+}
+
+/** The contact field keys of an item without provenance (one-way): what a base can hold for it. */
+function baseKeys(contact: ContactFields): Record<string, true> {
+	const keys: Record<string, true> = {};
+	for (const key of [...CONTACT_ATTRIBUTES, 'phone', 'email'] as const) if (contact[key] !== undefined) keys[key] = true;
+	for (const key of Object.keys(contact.customFields ?? {})) keys[`customFields.${key}`] = true;
+	return keys;
 }
 
 function sourceKeyOf(input: SyncInput): string | undefined {

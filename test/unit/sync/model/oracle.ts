@@ -234,7 +234,10 @@ export function checkGuard(before: Snapshot, after: Snapshot, ctx: GuardContext)
 	let count = 0;
 	for (const c of linked) {
 		const how = removed(c, after.contacts.get(c.id));
-		if (how === undefined || (how === 'taken off lists' && ctx.upserts.has(c.link as string))) continue;
+		// A contact handed to a user of the run (it followed its number) is that user's update, not a removal.
+		const owner = after.contacts.get(c.id)?.link;
+		const update = ctx.upserts.has(c.link as string) || (owner !== undefined && owner !== c.link && ctx.upserts.has(owner));
+		if (how === undefined || (how === 'taken off lists' && update)) continue;
 		count++;
 		if (ctx.inScope.has(c.link as string)) violations.push(`guard: contact ${c.id} of user ${c.link}, still in scope in the directory, was ${how}`);
 	}
