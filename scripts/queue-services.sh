@@ -39,6 +39,7 @@ start() {
   pg_port="$(free_port)"
   redis_port="$(free_port)"
   mkdir -p "$dir/pg" "$dir/redis"
+  [ "$(id -u)" = 0 ] && chmod 755 "$dir"
   [ "$(id -u)" = 0 ] && chown -R "${PG_OS_USER:-postgres}" "$dir/pg"
   as_pg "$PG_BIN/initdb" -D "$dir/pg/data" -U n8n --auth=trust -E UTF8 --no-instructions >"$dir/pg/initdb.log" 2>&1 \
     || { cat "$dir/pg/initdb.log" >&2; exit 1; }
