@@ -4,15 +4,18 @@
 #   bash scripts/queue-services.sh start DIR   → starts both under DIR, prints shell assignments:
 #       QUEUE_PG_PORT=… QUEUE_PG_USER=… QUEUE_PG_DB=… QUEUE_REDIS_PORT=…
 #   bash scripts/queue-services.sh stop DIR    → stops both (safe to call twice, or after a failed start)
-# PostgreSQL: the binaries of $PG_BIN (default /usr/lib/postgresql/15/bin; initdb/pg_ctl in PATH
-# otherwise), a fresh cluster in DIR/pg on a free loopback port, trust auth on 127.0.0.1 only.
+# PostgreSQL: the binaries of $PG_BIN (default: the newest /usr/lib/postgresql/*/bin, else initdb in
+# PATH), a fresh cluster in DIR/pg on a free loopback port, trust auth on 127.0.0.1 only.
 # Redis: redis-server (installed from Debian's package when missing and we are root), a free
 # loopback port, no persistence (--save "" --appendonly no), its pid file in DIR.
 set -euo pipefail
 action="${1:?usage: queue-services.sh start|stop DIR}"
 dir="${2:?usage: queue-services.sh start|stop DIR}"
-PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-[ -x "$PG_BIN/initdb" ] || PG_BIN="$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")"
+# PostgreSQL binaries: $PG_BIN, else the newest /usr/lib/postgresql/<version>/bin, else initdb in PATH.
+if [ -z "${PG_BIN:-}" ]; then
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  [ -x "${PG_BIN:-/nonexistent}/initdb" ] || PG_BIN="$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")"
+fi
 
 free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'

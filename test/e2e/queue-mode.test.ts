@@ -9,12 +9,15 @@
  * 2. every process restarts (the daily schedule unpublished meanwhile) and a change made while all
  *    was down arrives through the realtime template's trigger: its delta cursor survived;
  * 3. MessageMedia answers 503 for three polls; a change made during the outage arrives after it
- *    ends, without a full run (the trigger's replay window).
+ *    ends, without a full run (the trigger's replay window);
+ * 4. the partitioned template (Sales and Support, each its own sync scope) takes the account over:
+ *    each partition's full run leaves the other's contacts alone, and a user who moved from one
+ *    partition to the other keeps their contact.
  */
 import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_MM_API_KEY, SAMPLE_MM_API_SECRET, SAMPLE_TENANT_ID, generateSampleOrg } from '../fakes/sample-org';
 import type { SeedUser } from '../fakes/types';
 import { e2eConfig } from './support/config';
-import { expectContacts, inScope, linkedAsExpected, sortedExpectation } from './support/expected';
+import { actualContacts, expectContacts, inScope, linkedAsExpected, sortedExpectation } from './support/expected';
 import { startE2eFakes, type E2eFakes } from './support/fakes';
 import type { Json } from './support/n8n';
 import { QueueDeployment, executions, startQueueServices, stopQueueServices, type QueueServices } from './support/queue';
@@ -22,13 +25,23 @@ import { DAILY, REALTIME, fakeCredentials, loadTemplate, withCredentials } from 
 
 const DAILY_ID = 'queueDaily000001';
 const REALTIME_ID = 'queueRealtime001';
+const PARTITIONED_ID = 'queuePartitions1';
+const PARTITIONED_FILE = 'entra-sync-partitioned.json';
 const POLL_MS = 60_000;
+
+function everySeconds(workflow: Json, seconds: number): Json {
+	const schedule = (workflow.nodes as Json[]).find((node) => node.type === 'n8n-nodes-base.scheduleTrigger') as Json;
+	schedule.parameters = { rule: { interval: [{ field: 'seconds', secondsInterval: seconds }] } };
+	return workflow;
+}
 
 let env: E2eFakes;
 let services: QueueServices | undefined;
 let deployment: QueueDeployment | undefined;
 /** Users the tests changed (each test picks another). */
 const changed: string[] = [];
+/** Ids of the contacts the account had before the first run. */
+let contactsBefore: string[] = [];
 
 async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
@@ -72,14 +85,17 @@ beforeAll(async () => {
 		{ entra: 'entraSecretCred001', messagemedia: 'messageMediaCred01' },
 	);
 	const root = e2eConfig().projectRoot;
-	const daily = withCredentials(loadTemplate(root, DAILY.file), DAILY_ID, credentials);
-	// The daily template as published, its schedule shortened so that runs overlap within the test.
-	const schedule = (daily.nodes as Json[]).find((node) => node.type === 'n8n-nodes-base.scheduleTrigger') as Json;
-	schedule.parameters = { rule: { interval: [{ field: 'seconds', secondsInterval: 10 }] } };
+	// The daily and partitioned templates as published, their schedules shortened to fit the test.
+	const daily = everySeconds(withCredentials(loadTemplate(root, DAILY.file), DAILY_ID, credentials), 10);
+	const partitioned = everySeconds(withCredentials(loadTemplate(root, PARTITIONED_FILE), PARTITIONED_ID, credentials), 20);
 	await deployment.main.importCredentials(credentials);
-	await deployment.main.importWorkflows([daily, withCredentials(loadTemplate(root, REALTIME.file), REALTIME_ID, credentials)]);
+	await deployment.main.importWorkflows([daily, withCredentials(loadTemplate(root, REALTIME.file), REALTIME_ID, credentials), partitioned]);
 	await deployment.main.publish(DAILY_ID);
 	await deployment.main.publish(REALTIME_ID);
+	// MessageMedia slowed down from the start: the first run (every contact created) takes longer
+	// than the 10-second schedule, so the second run starts on the other worker while it writes.
+	contactsBefore = (await env.admin.messagemedia(SAMPLE_MM_API_KEY)).contacts.map((c) => c.id);
+	await env.admin.setFaults({ rules: [{ service: 'messagemedia', latencyMs: 1500 }] });
 	await deployment.start();
 });
 
@@ -91,8 +107,6 @@ afterAll(async () => {
 
 test('overlapping runs of the daily template on two workers end in the directory\'s state, without a duplicate', async () => {
 	const d = deployment as QueueDeployment;
-	// Slow MessageMedia down: a run takes longer than the 10-second schedule, so runs overlap.
-	await env.admin.setFaults({ rules: [{ service: 'messagemedia', latencyMs: 400 }] });
 	const overlapping = await waitFor('two overlapping daily runs', 180_000, async () => {
 		const runs = executions(services as QueueServices).filter((e) => e.workflowId === DAILY_ID && e.status === 'success' && e.stoppedAt);
 		for (const a of runs) for (const b of runs) if (Number(a.id) < Number(b.id) && b.startedAt < (a.stoppedAt as number)) return [a, b];
@@ -105,14 +119,17 @@ test('overlapping runs of the daily template on two workers end in the directory
 	const daily = executions(services as QueueServices).filter((e) => e.workflowId === DAILY_ID);
 	const ranOn = d.executedBy();
 	expect(daily.filter((e) => !ranOn.has(e.id))).toEqual([]);
-	expect(new Set(daily.map((e) => ranOn.get(e.id))).size).toBe(2);
-	expect(overlapping[0].id).not.toBe(overlapping[1].id);
+	// The overlapping pair ran on the two workers at once.
+	expect(ranOn.get(overlapping[0].id)).not.toBe(ranOn.get(overlapping[1].id));
 
-	// The end state of one run: exactly the expected contacts, one per number, nothing else.
+	// The end state of one run: exactly the expected contacts, one per number; every other contact
+	// was there before (added by hand), none was made twice.
 	const expected = sortedExpectation(expectContacts(await users()));
 	const account = await env.admin.messagemedia(SAMPLE_MM_API_KEY);
 	expect(linkedAsExpected(account)).toEqual(expected);
-	expect(account.contacts).toHaveLength(expected.length);
+	const unlinked = actualContacts(account).filter((c) => c.link === undefined);
+	expect(unlinked.filter((c) => !contactsBefore.includes(c.id))).toEqual([]);
+	expect(account.contacts).toHaveLength(expected.length + unlinked.length);
 	const numbers = account.contacts.map((c) => c.channels.find((ch) => ch.type === 'SMS')?.channelId);
 	expect(new Set(numbers).size).toBe(numbers.length);
 });
@@ -166,4 +183,45 @@ test('a change made during a three-poll MessageMedia outage arrives after it end
 	const after = await linked();
 	expect(after.filter((c) => c.sourceId !== String(user.id))).toEqual(before.filter((c) => c.sourceId !== String(user.id)));
 	expect(arrivedAfterMs).toBeLessThanOrEqual(2 * POLL_MS + 30_000);
+});
+
+test('partitioned template: each scoped full run leaves the other partition\'s contacts alone; a mover keeps one contact', async () => {
+	const d = deployment as QueueDeployment;
+	await d.stop();
+	await d.main.unpublish(REALTIME_ID);
+	await d.main.publish(PARTITIONED_ID);
+	const mover = (await users()).find((u) => inScope(u) && u.department === 'Sales' && !changed.includes(String(u.id)) && expectContacts([u]).contacts.length === 1) as SeedUser;
+	const moverContact = actualContacts(await env.admin.messagemedia(SAMPLE_MM_API_KEY)).find((c) => c.link === String(mover.id));
+	expect(moverContact?.lists).toEqual(['Sales']);
+	await env.admin.updateUser(String(mover.id), { department: 'Support' });
+	await env.admin.resetLog();
+	const startedAt = Date.now();
+	await d.start();
+	// Two rounds: the first takes the contacts over into the partitions' scopes, the second finds each
+	// partition's contacts owned by the other scope and must leave them alone.
+	const runs = await waitFor('two rounds of partition runs', 120_000, async () => {
+		const runs = executions(services as QueueServices).filter((e) => e.workflowId === PARTITIONED_ID && e.startedAt >= startedAt - 1000);
+		const done = runs.filter((e) => e.status === 'success');
+		return done.length >= 6 && done.length === runs.length ? runs : undefined;
+	});
+	await d.stop();
+	// The parent runs are jobs the workers took; each partition is an execution of its own.
+	const ranOn = d.executedBy();
+	expect(runs.filter((e) => ranOn.has(e.id)).length).toBeGreaterThanOrEqual(2);
+	expect(runs.filter((e) => !ranOn.has(e.id)).length).toBeGreaterThanOrEqual(4);
+
+	const account = await env.admin.messagemedia(SAMPLE_MM_API_KEY);
+	expect(linkedAsExpected(account)).toEqual(sortedExpectation(expectContacts(await users())));
+	const log = await env.admin.log();
+	expect(log.filter((e) => e.service === 'messagemedia' && e.method === 'DELETE')).toEqual([]);
+	const after = actualContacts(account).find((c) => c.link === String(mover.id));
+	expect(after?.id).toBe(moverContact?.id);
+	expect(after?.lists).toEqual(['Support']);
+	// Every linked contact is owned by one of the two partition scopes.
+	const states = account.contacts
+		.map((c) => c.customFields.find((f) => f.mergeTag === 'entra_sync_state')?.value)
+		.filter((v): v is string => v !== undefined);
+	const scopes = new Set(states.map((v) => /;o=([0-9a-f]{8})/.exec(v)?.[1]));
+	expect([...scopes].filter((s) => s === undefined)).toEqual([]);
+	expect(scopes.size).toBe(2);
 });

@@ -7,14 +7,24 @@
  * mode deployment needs it (README "Queue mode and large directories").
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { e2eConfig } from './config';
 import { N8n, type N8nServer } from './n8n';
 
-export const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** psql of the PostgreSQL that scripts/queue-services.sh uses (the newest /usr/lib/postgresql/<version>). */
+export const PG_BIN =
+	process.env.PG_BIN ??
+	(existsSync('/usr/lib/postgresql')
+		? readdirSync('/usr/lib/postgresql')
+				.filter((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'psql')))
+				.sort((a, b) => Number(a) - Number(b))
+				.map((v) => join('/usr/lib/postgresql', v, 'bin'))
+				.pop()
+		: undefined) ??
+	'';
 
 export interface QueueServices {
 	dir: string;
@@ -70,7 +80,7 @@ export function queueEnv(services: QueueServices): Record<string, string> {
 
 /** Rows of a query against n8n's database, as arrays of column texts. */
 export function query(services: QueueServices, sql: string): string[][] {
-	const result = spawnSync(join(PG_BIN, 'psql'), ['-h', '127.0.0.1', '-p', String(services.pgPort), '-U', 'n8n', '-d', 'n8n', '-At', '-F', '\t', '-c', sql], {
+	const result = spawnSync(PG_BIN ? join(PG_BIN, 'psql') : 'psql', ['-h', '127.0.0.1', '-p', String(services.pgPort), '-U', 'n8n', '-d', 'n8n', '-At', '-F', '\t', '-c', sql], {
 		encoding: 'utf8',
 	});
 	if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
@@ -121,9 +131,13 @@ export class QueueDeployment {
 		this.workers = Array.from({ length: workerCount }, (_, i) => N8n.forTest(`queue-worker${i + 1}`, caFile, env));
 	}
 
+	/**
+	 * Workers first: an execution the main enqueues at activation finds one waiting. One job at a time
+	 * per worker (n8n advises at least 5 in production): a run that overlaps a running one must go to
+	 * the other worker, which is what the tests want to see.
+	 */
 	async start(): Promise<void> {
-		// Workers first: an execution the main enqueues at activation finds one waiting.
-		this.workerServers = await Promise.all(this.workers.map(async (worker) => await worker.startWorker()));
+		this.workerServers = await Promise.all(this.workers.map(async (worker) => await worker.startWorker({ concurrency: 1 })));
 		this.mainServer = await this.main.start();
 	}
 
