@@ -17,6 +17,17 @@ cd "$PROJECT_ROOT"
 started=$(date +%s)
 N8N_BIN="$(bash scripts/ensure-n8n.sh)"
 make_scratch_dir e2e ENTRA_SYNC_E2E_KEEP
+# Queue-mode tests start PostgreSQL and Redis (scripts/queue-services.sh) and list their folders here;
+# whatever a test left running (a crash, a kill) is stopped on the way out.
+stop_queue_services() {
+  [ -f "$WORK_DIR/queue-services.list" ] || return 0
+  while read -r dir; do
+    [ -n "$dir" ] || continue
+    bash "$PROJECT_ROOT/scripts/queue-services.sh" stop "$dir" || true
+    [ "${ENTRA_SYNC_E2E_KEEP:-0}" = 1 ] || rm -rf "$dir"
+  done < "$WORK_DIR/queue-services.list"
+}
+trap 'stop_queue_services; remove_scratch_dir' EXIT
 
 echo "[e2e] build and pack" >&2
 npm run --silent build >&2

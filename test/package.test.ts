@@ -29,7 +29,13 @@ describe('npm package contents', () => {
 			.filter((name) => name.endsWith('.json'))
 			.map((name) => `templates/${name}`)
 			.sort();
-		expect(templates).toEqual(['templates/entra-sync-bidirectional.json', 'templates/entra-sync-push.json', 'templates/entra-sync-realtime.json', 'templates/entra-sync.json']);
+		expect(templates).toEqual([
+			'templates/entra-sync-bidirectional.json',
+			'templates/entra-sync-partitioned.json',
+			'templates/entra-sync-push.json',
+			'templates/entra-sync-realtime.json',
+			'templates/entra-sync.json',
+		]);
 		expect(files.filter((path) => path.startsWith('templates/')).sort()).toEqual(templates);
 	});
 

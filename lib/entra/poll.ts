@@ -4,6 +4,14 @@
  * The cursor lives in the workflow's static data: the delta link, a hash of the scope it was
  * made for and, for a group scope, the member ids of the last poll (to see who left the group).
  * A missing, corrupt or foreign-scope cursor means a fresh start — never a crash.
+ *
+ * Replay window (at-least-once delivery): the cursor also keeps the delta links of the previous
+ * `replayPolls - 1` polls, and each poll reads from the oldest of them. A change is therefore emitted
+ * on `replayPolls` consecutive polls: if the run that followed a poll failed (MessageMedia down, a
+ * worker lost), a later run still gets it. Graph's delta returns the current state of each changed
+ * user, and the sync writes only differences, so a replayed change that already arrived costs reads,
+ * never a write. A poll cannot learn whether its run succeeded (in queue mode the run is on a worker
+ * and the static data is last-writer-wins), hence a window instead of an acknowledgement.
  */
 import { createHash } from 'node:crypto';
 
@@ -45,6 +53,13 @@ export interface PollCursor {
 	/** Group scope only: user member ids at the last poll. */
 	memberIds?: string[];
 	lastPollAt: string;
+	/** Delta links (and group members) of the previous polls, oldest first: the replay window. */
+	replay?: ReplayPoint[];
+}
+
+export interface ReplayPoint {
+	deltaLink: string;
+	memberIds?: string[];
 }
 
 export interface PollOptions {
@@ -56,6 +71,8 @@ export interface PollOptions {
 	/** Manual test event: a sample of up to `sampleSize` users; the cursor is left alone. */
 	manual?: boolean;
 	sampleSize?: number;
+	/** Polls each change is emitted on (1 = once; the node's default is 5). */
+	replayPolls?: number;
 	now?: () => Date;
 }
 
@@ -80,13 +97,31 @@ export function readCursor(stored: Record<string, unknown>, scope: DirectoryScop
 	const { deltaLink, scopeHash: hash, memberIds, lastPollAt } = stored ?? {};
 	if (typeof deltaLink !== 'string' || !/^https?:\/\//.test(deltaLink)) return undefined;
 	if (hash !== scopeHash(scope)) return undefined;
-	if (scope.group && !(Array.isArray(memberIds) && memberIds.every((id) => typeof id === 'string'))) return undefined;
+	if (scope.group && !isIdList(memberIds)) return undefined;
 	return {
 		deltaLink,
 		scopeHash: hash,
 		memberIds: scope.group ? (memberIds as string[]) : undefined,
 		lastPollAt: typeof lastPollAt === 'string' ? lastPollAt : '',
+		replay: readReplay(stored.replay, Boolean(scope.group)),
 	};
+}
+
+function isIdList(value: unknown): value is string[] {
+	return Array.isArray(value) && value.every((id) => typeof id === 'string');
+}
+
+/** The stored replay window; a malformed entry ends it (the window only ever loses old points). */
+function readReplay(value: unknown, group: boolean): ReplayPoint[] {
+	if (!Array.isArray(value)) return [];
+	const points: ReplayPoint[] = [];
+	for (const entry of value.slice(-100)) {
+		const { deltaLink, memberIds } = (entry ?? {}) as Record<string, unknown>;
+		if (typeof deltaLink !== 'string' || !/^https?:\/\//.test(deltaLink)) break;
+		if (group && !isIdList(memberIds)) break;
+		points.push({ deltaLink, memberIds: group ? (memberIds as string[]) : undefined });
+	}
+	return points;
 }
 
 /**
@@ -147,11 +182,14 @@ export async function pollDirectory(graph: GraphTransport, options: PollOptions)
 	const select = [...scope.select, ...filterAttributes(scope.filters)];
 	const cursor = readCursor(options.stored, scope);
 	const members = scope.group ? await listGroupMemberIds(graph, scope.group) : undefined;
+	const keep = Math.max(0, Math.min(100, Math.floor(options.replayPolls ?? 1)) - 1);
+	const window: ReplayPoint[] = cursor && keep > 0 ? [...(cursor.replay ?? []), { deltaLink: cursor.deltaLink, memberIds: cursor.memberIds }].slice(-keep) : [];
 	const save = (deltaLink: string): PollCursor => ({
 		deltaLink,
 		scopeHash: scopeHash(scope),
 		memberIds: members ? [...members] : undefined,
 		lastPollAt: now().toISOString(),
+		...(window.length ? { replay: window } : {}),
 	});
 
 	if (!cursor) {
@@ -162,8 +200,10 @@ export async function pollDirectory(graph: GraphTransport, options: PollOptions)
 		return { items: withMeta(inScope, { fullResync: false, initial: true }), cursor: save(delta.deltaLink) };
 	}
 
-	const delta = await readUserDelta(graph, { select, deltaLink: cursor.deltaLink });
-	const previous = cursor.memberIds ? new Set(cursor.memberIds) : undefined;
+	// Read from the oldest point of the replay window: the changes of the last `replayPolls` polls.
+	const from: ReplayPoint = (keep > 0 && cursor.replay?.length ? cursor.replay.slice(-keep)[0] : undefined) ?? cursor;
+	const delta = await readUserDelta(graph, { select, deltaLink: from.deltaLink });
+	const previous = from.memberIds ? new Set(from.memberIds) : undefined;
 	if (delta.fullResync) {
 		// A full read is a complete set (downstream reconciles): users in scope, Graph's removals and
 		// members who left the group; not every user that merely fails the attribute filters.
@@ -171,6 +211,8 @@ export async function pollDirectory(graph: GraphTransport, options: PollOptions)
 		const entries = scopeDelta(delta, scope.filters, members, previous).filter(
 			(entry) => (entry as RemovedFromScope)['@removed']?.reason !== 'outOfScope' || leftGroup(entry.id),
 		);
+		// The window's links are as old as the rejected one: start a new window from here.
+		window.length = 0;
 		return {
 			items: withMeta(entries, { fullResync: true, resyncReason: delta.resyncReason }),
 			cursor: save(delta.deltaLink),

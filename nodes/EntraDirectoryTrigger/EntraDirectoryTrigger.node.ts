@@ -16,8 +16,9 @@ const SAMPLE_SIZE = 5;
 
 /**
  * Polls `/users/delta` and emits one item per user created, changed or removed in scope since the
- * last poll. The cursor (delta link, scope hash, group member ids) lives in the node's static data
- * and only advances once the items of a poll are built.
+ * last poll (and, for the replay window, again on the next polls: see lib/entra/poll.ts). The cursor
+ * (delta links, scope hash, group member ids) lives in the node's static data and only advances once
+ * the items of a poll are built.
  */
 export class EntraDirectoryTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -43,6 +44,15 @@ export class EntraDirectoryTrigger implements INodeType {
 				description:
 					'Whether the first poll after activation (or after the scope changed) emits every user in scope. Off: start from now and emit only later changes.',
 			},
+			{
+				displayName: 'Replay Window (Polls)',
+				name: 'replayPolls',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100 },
+				default: 5,
+				description:
+					'On how many consecutive polls each change is emitted. A change whose run failed (MessageMedia unavailable, a worker lost) arrives with a later run, as long as the service is back within this many polls; the sync writes only differences, so a change that already arrived costs reads, not writes. 1 = emit each change once.',
+			},
 		],
 	};
 
@@ -61,12 +71,14 @@ export class EntraDirectoryTrigger implements INodeType {
 				stored: { ...staticData },
 				manual: this.getMode() === 'manual',
 				sampleSize: SAMPLE_SIZE,
+				replayPolls: this.getNodeParameter('replayPolls', 5) as number,
 			});
 			const items = this.helpers.returnJsonArray(result.items as unknown as IDataObject[]);
 			if (result.cursor) {
 				for (const key of Object.keys(staticData)) delete staticData[key];
 				Object.assign(staticData, result.cursor);
 				if (!result.cursor.memberIds) delete staticData.memberIds;
+				if (!result.cursor.replay) delete staticData.replay;
 			}
 			return items.length ? [items] : null;
 		} catch (error) {

@@ -122,28 +122,32 @@ export interface N8nOptions {
 	userFolder: string;
 	/** CA of the fakes' TLS certificate (NODE_EXTRA_CA_CERTS). */
 	caFile: string;
+	/** Added to every process's environment (queue mode: database, Redis, EXECUTIONS_MODE). */
+	env?: Record<string, string>;
 }
 
 export class N8n {
 	readonly n8nBin: string;
 	readonly userFolder: string;
 	readonly caFile: string;
+	readonly extraEnv: Record<string, string>;
 
 	constructor(options: N8nOptions) {
 		this.n8nBin = options.n8nBin;
 		this.userFolder = options.userFolder;
 		this.caFile = options.caFile;
+		this.extraEnv = options.env ?? {};
 	}
 
 	/**
 	 * For a test file: a fresh user folder, copied from the one scripts/e2e.sh prepared (package
 	 * installed, database migrated), so every test file starts from an empty n8n with our package.
 	 */
-	static forTest(name: string, caFile: string): N8n {
+	static forTest(name: string, caFile: string, env?: Record<string, string>): N8n {
 		const config: E2eConfig = e2eConfig();
 		const userFolder = join(config.workDir, `n8n-${name}-${Date.now()}`);
 		cpSync(config.baseUserFolder, userFolder, { recursive: true });
-		return new N8n({ n8nBin: config.n8nBin, userFolder, caFile });
+		return new N8n({ n8nBin: config.n8nBin, userFolder, caFile, env });
 	}
 
 	env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -162,6 +166,7 @@ export class N8n {
 			NODE_EXTRA_CA_CERTS: this.caFile,
 			// Our nodes must never reach a real host; the fakes are on loopback.
 			NO_PROXY: '127.0.0.1,localhost',
+			...this.extraEnv,
 			...extra,
 		};
 		// jest sets NODE_ENV=test, which silences n8n's logger (and with it --rawOutput).
@@ -272,6 +277,19 @@ export class N8n {
 		await server.waitUntilHealthy(120_000);
 		return server;
 	}
+
+	/** `n8n worker` (queue mode) in the background; resolves once it says it is ready. */
+	async startWorker(options: { concurrency?: number; env?: Record<string, string> } = {}): Promise<N8nServer> {
+		const child = spawn(this.n8nBin, ['worker', `--concurrency=${options.concurrency ?? 5}`], {
+			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(await freePort()), QUEUE_HEALTH_CHECK_ACTIVE: 'false', ...options.env }),
+			cwd: this.userFolder,
+			detached: true,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		const worker = new N8nServer(child, '');
+		await worker.waitForOutput(/n8n worker is now ready/, 120_000);
+		return worker;
+	}
 }
 
 export class N8nServer {
@@ -289,6 +307,15 @@ export class N8nServer {
 
 	get running(): boolean {
 		return this.child.exitCode === null && this.child.signalCode === null;
+	}
+
+	async waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		while (!pattern.test(this.output)) {
+			if (!this.running) throw new Error(`n8n exited early:\n${this.output}`);
+			if (Date.now() > deadline) throw new Error(`no ${pattern} in the n8n output within ${timeoutMs} ms:\n${this.output}`);
+			await new Promise((resolve) => setTimeout(resolve, 300));
+		}
 	}
 
 	async waitUntilHealthy(timeoutMs: number): Promise<void> {

@@ -97,7 +97,7 @@ describe('Entra Directory Trigger cursor', () => {
 	});
 
 	it('incremental poll emits changed and removed users and advances the cursor', async () => {
-		const params = {};
+		const params = { replayPolls: 1 };
 		const staticData: IDataObject = {
 			deltaLink: link('D1'),
 			scopeHash: scopeHash({ select: ['displayName', 'mobilePhone'], filters: [] }),
@@ -136,6 +136,36 @@ describe('Entra Directory Trigger cursor', () => {
 		const result = await poll(fakePoll({}, staticData));
 		expect(result![0][0].json).toMatchObject({ id: 'a', _delta: { fullResync: true, resyncReason: expect.stringMatching(/410/) } });
 		expect(staticData.deltaLink).toBe(link('NEW'));
+	});
+
+	it('replay window: each change is emitted on replayPolls consecutive polls, then the window slides', async () => {
+		const params = { replayPolls: 3 };
+		const staticData: IDataObject = {
+			deltaLink: link('D1'),
+			scopeHash: scopeHash({ select: ['displayName', 'mobilePhone'], filters: [] }),
+			lastPollAt: '2026-11-26T00:00:00.000Z',
+		};
+		const changed = [{ id: 'a', displayName: 'A2' }];
+		// Poll 1 reads from D1 (no window yet); the change shows up.
+		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'D1' }).reply(200, page(changed, { '@odata.deltaLink': link('D2') }));
+		expect((await poll(fakePoll(params, staticData)))![0].map((i) => i.json.id)).toEqual(['a']);
+		expect(staticData).toMatchObject({ deltaLink: link('D2'), replay: [{ deltaLink: link('D1') }] });
+		// Poll 2 reads from D1 again: the change comes out a second time (its run may have failed).
+		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'D1' }).reply(200, page(changed, { '@odata.deltaLink': link('D3') }));
+		expect((await poll(fakePoll(params, staticData)))![0].map((i) => i.json.id)).toEqual(['a']);
+		expect(staticData).toMatchObject({ deltaLink: link('D3'), replay: [{ deltaLink: link('D1') }, { deltaLink: link('D2') }] });
+		// Poll 3 reads from D1 a last time; poll 4 from D2, which no longer has the change.
+		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'D1' }).reply(200, page(changed, { '@odata.deltaLink': link('D4') }));
+		expect((await poll(fakePoll(params, staticData)))![0].map((i) => i.json.id)).toEqual(['a']);
+		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'D2' }).reply(200, page([], { '@odata.deltaLink': link('D5') }));
+		await expect(poll(fakePoll(params, staticData))).resolves.toBeNull();
+		expect(staticData).toMatchObject({ deltaLink: link('D5'), replay: [{ deltaLink: link('D3') }, { deltaLink: link('D4') }] });
+		// A corrupt window is dropped, not a crash: the poll reads from the latest link.
+		staticData.replay = [{ deltaLink: 'not a link' }];
+		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'D5' }).reply(200, page([], { '@odata.deltaLink': link('D6') }));
+		await expect(poll(fakePoll(params, staticData))).resolves.toBeNull();
+		expect(staticData).toMatchObject({ deltaLink: link('D6'), replay: [{ deltaLink: link('D5') }] });
+		expect(nock.pendingMocks()).toEqual([]);
 	});
 
 	it('a scope change resets the cursor', async () => {
