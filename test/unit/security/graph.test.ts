@@ -8,7 +8,7 @@ import { resolveEntraConfig } from '../../../lib/entra/config';
 import { readUserDelta } from '../../../lib/entra/delta';
 import { GraphTransport } from '../../../lib/entra/graph';
 import { getUser, listUsers, updateUser } from '../../../lib/entra/users';
-import { json, redirect, startServer, type HostileServer } from './servers';
+import { json, redirect, failure, serverPool, type HostileServer } from './servers';
 
 const TOKEN = 'graph-access-token-that-stays-home';
 
@@ -24,24 +24,8 @@ function transport(graphBaseUrl: string, options: { maxPages?: number } = {}): G
 	return new GraphTransport(config, { tokens: { getToken: async () => TOKEN }, retryPolicy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, ...options });
 }
 
-const servers: HostileServer[] = [];
-async function server(...args: Parameters<typeof startServer>): Promise<HostileServer> {
-	const started = await startServer(...args);
-	servers.push(started);
-	return started;
-}
-afterAll(async () => {
-	for (const started of servers) await started.close();
-});
+const server = serverPool();
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-	return await promise.then(
-		() => {
-			throw new Error('expected a failure');
-		},
-		(error: Error) => error,
-	);
-}
 
 describe('finding 4: Graph transport follows cross-origin redirects', () => {
 	let elsewhere: HostileServer;

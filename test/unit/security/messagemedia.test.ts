@@ -6,30 +6,14 @@
  */
 import { ConfigurationError, ServiceApiError } from '../../../lib/common/errors';
 import { createMessageMediaClient, type HttpMessageMediaClient } from '../../../lib/messagemedia/client';
-import { json, redirect, startServer, type HostileServer } from './servers';
+import { json, redirect, failure, serverPool, type HostileServer } from './servers';
 
-const servers: HostileServer[] = [];
-async function server(...args: Parameters<typeof startServer>): Promise<HostileServer> {
-	const started = await startServer(...args);
-	servers.push(started);
-	return started;
-}
-afterAll(async () => {
-	for (const started of servers) await started.close();
-});
+const server = serverPool();
 
 function client(baseUrl: string): HttpMessageMediaClient {
 	return createMessageMediaClient({ apiKey: 'key-0042', apiSecret: 'secret-0042', authMethod: 'basic', region: 'custom', baseUrl }, { retry: { maxAttempts: 1 } });
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-	return await promise.then(
-		() => {
-			throw new Error('expected a failure');
-		},
-		(error: Error) => error,
-	);
-}
 
 describe('finding 6: . and .. ids collapse URL paths (MessageMedia)', () => {
 	let api: HostileServer;

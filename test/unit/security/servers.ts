@@ -86,3 +86,26 @@ export function echoGateway(status = 400): Handler {
 		});
 	};
 }
+
+/** A `startServer` for one test file: every server it starts is closed after the file's tests. */
+export function serverPool(): (...args: Parameters<typeof startServer>) => Promise<HostileServer> {
+	const servers: HostileServer[] = [];
+	afterAll(async () => {
+		for (const started of servers) await started.close();
+	});
+	return async (...args) => {
+		const started = await startServer(...args);
+		servers.push(started);
+		return started;
+	};
+}
+
+/** The error a promise fails with (a test fails when it succeeds). */
+export async function failure<E extends Error = Error>(promise: Promise<unknown>): Promise<E> {
+	return await promise.then(
+		() => {
+			throw new Error('expected a failure');
+		},
+		(error: E) => error,
+	);
+}

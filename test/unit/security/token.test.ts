@@ -9,7 +9,7 @@ import { generate } from 'selfsigned';
 import { ServiceApiError } from '../../../lib/common/errors';
 import { resolveEntraConfig, type EntraCredentialFields } from '../../../lib/entra/config';
 import { EntraTokenProvider, buildMsalConfiguration } from '../../../lib/entra/token';
-import { echoGateway, json, redirect, startServer, type HostileServer } from './servers';
+import { echoGateway, json, redirect, failure, serverPool, type HostileServer } from './servers';
 
 const CLIENT_SECRET = 'Token~Redirect.Secret-0042';
 const TENANT = 'contoso.onmicrosoft.com';
@@ -30,24 +30,8 @@ function provider(authorityHost: string, overrides: EntraCredentialFields = {}, 
 	return new EntraTokenProvider(resolveEntraConfig(fields(authorityHost, overrides)), { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 }, { timeoutMs });
 }
 
-const servers: HostileServer[] = [];
-async function server(...args: Parameters<typeof startServer>): Promise<HostileServer> {
-	const started = await startServer(...args);
-	servers.push(started);
-	return started;
-}
-afterAll(async () => {
-	for (const started of servers) await started.close();
-});
+const server = serverPool();
 
-async function failure(promise: Promise<unknown>): Promise<ServiceApiError> {
-	return await promise.then(
-		() => {
-			throw new Error('expected a failure');
-		},
-		(error: ServiceApiError) => error,
-	);
-}
 
 describe('finding 2: msal re-posts the client secret on a redirect; the token request has no timeout', () => {
 	let elsewhere: HostileServer;
@@ -59,7 +43,7 @@ describe('finding 2: msal re-posts the client secret on a redirect; the token re
 	it.each([307, 308])('a %i from the token endpoint to another origin (https → http) fails and re-posts nothing', async (status) => {
 		const endpoint = await server((request, response) => redirect(response, status, `${elsewhere.url}${request.url}`), { https: true });
 		const before = elsewhere.requests.length;
-		const error = await failure(provider(endpoint.url).getToken());
+		const error = await failure<ServiceApiError>(provider(endpoint.url).getToken());
 		expect(error).toBeInstanceOf(ServiceApiError);
 		expect(error).toMatchObject({ service: 'entra', code: 'redirect_refused' });
 		expect(error.message).toContain(`redirect to ${elsewhere.url}`);
@@ -75,7 +59,7 @@ describe('finding 2: msal re-posts the client secret on a redirect; the token re
 		const thumbprint = createHash('sha1').update(new X509Certificate(certificate.cert).raw).digest('hex');
 		const endpoint = await server((request, response) => redirect(response, 307, `${elsewhere.url}/steal`), { https: true });
 		const before = elsewhere.requests.length;
-		const error = await failure(
+		const error = await failure<ServiceApiError>(
 			provider(endpoint.url, { authMethod: 'certificate', clientSecret: undefined, certificatePrivateKey: certificate.private, certificateThumbprint: thumbprint }).getToken(),
 		);
 		expect(error).toMatchObject({ code: 'redirect_refused' });
@@ -86,7 +70,7 @@ describe('finding 2: msal re-posts the client secret on a redirect; the token re
 	it('a token endpoint that never answers fails after the timeout (each attempt), not after ~300 s', async () => {
 		const silent = await server(() => undefined, { https: true });
 		const started = Date.now();
-		const error = await failure(provider(silent.url, {}, 300).getToken());
+		const error = await failure<ServiceApiError>(provider(silent.url, {}, 300).getToken());
 		expect(error).toMatchObject({ service: 'entra', code: 'network_error' });
 		expect(error.message).toMatch(/no answer within/);
 		expect(Date.now() - started).toBeLessThan(5000);
@@ -110,7 +94,7 @@ describe('beyond the review: the token error code came from the response unredac
 		['text', (echoed: string) => ({ error: `invalid_client ${echoed}`, error_description: echoed })],
 	])('a token endpoint echoing the request in "error" (%s): no secret in code, message or hint', async (_what, body) => {
 		const endpoint = await server((request, response) => json(response, 400, body(`${request.method} ${request.url}\n${request.body}`)), { https: true });
-		const error = await failure(provider(endpoint.url).getToken());
+		const error = await failure<ServiceApiError>(provider(endpoint.url).getToken());
 		expect(endpoint.requests[0].body).toContain(`client_secret=${encodeURIComponent(CLIENT_SECRET)}`);
 		expect(error).toBeInstanceOf(ServiceApiError);
 		const shown = JSON.stringify({ ...error.toJSON(), message: error.message });
@@ -121,14 +105,14 @@ describe('beyond the review: the token error code came from the response unredac
 
 	it('error_codes echoing the secret do not become the AADSTS code', async () => {
 		const endpoint = await server((request, response) => json(response, 400, { error: 'invalid_client', error_description: 'AADSTS7000215: bad secret.', error_codes: [request.body] }), { https: true });
-		const error = await failure(provider(endpoint.url).getToken());
+		const error = await failure<ServiceApiError>(provider(endpoint.url).getToken());
 		expect(JSON.stringify({ ...error.toJSON(), message: error.message })).not.toContain(CLIENT_SECRET);
 		expect(error.code).toBe('AADSTS7000215');
 	});
 
 	it('the gateway of the bad-input suite (every field echoed)', async () => {
 		const endpoint = await server(echoGateway(400), { https: true });
-		const error = await failure(provider(endpoint.url).getToken());
+		const error = await failure<ServiceApiError>(provider(endpoint.url).getToken());
 		expect(JSON.stringify({ ...error.toJSON(), message: error.message })).not.toContain(CLIENT_SECRET);
 	});
 });
