@@ -7,7 +7,7 @@
 import { ConfigurationError } from '../common/errors';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from '../common/retry';
 import type { Contact, CreateContactRequest, MessageMediaClient, UpdateContactRequest } from '../messagemedia/types';
-import { listKey, linkedSourceId, smsChannels } from './contact';
+import { listKey, linkedSourceId, smsChannels, storedFieldValues } from './contact';
 import { diffContact, diffIsEmpty, type DiffContext } from './diff';
 import { withoutChanges } from './entries';
 import { isRetryableFailure, outcomeError, retryAfterOf, statusOf } from './failures';
@@ -431,7 +431,7 @@ class Applier {
 						lists: { added: diff.listsAdd.map((key) => this.listName(key)), removed: [] },
 					};
 		if (!diffIsEmpty({ ...diff, listsRemove: [] })) {
-			await this.update({ contactId: found.id, ...diff, storedFields: Object.fromEntries(found.customFields.map((cf) => [cf.id, cf.value ?? ''])) }, outcome);
+			await this.update({ contactId: found.id, ...diff, storedFields: storedFieldValues(found) }, outcome);
 		}
 		return outcome;
 	}

@@ -52,6 +52,16 @@ export interface ContactDiff {
 
 export const emptyFields = (): FieldValues => Object.create(null) as FieldValues;
 
+/** A change of nothing yet, from which removals, marks and releases build theirs. */
+export const emptyDiff = (record: OwnershipRecord): ContactDiff => ({
+	attributes: {},
+	fields: emptyFields(),
+	listsAdd: [],
+	listsRemove: [],
+	changes: Object.create(null) as ContactDiff['changes'],
+	record,
+});
+
 export const diffIsEmpty = (diff: ContactDiff): boolean =>
 	Object.keys(diff.attributes).length === 0 &&
 	diff.channels === undefined &&

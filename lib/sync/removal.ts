@@ -7,10 +7,10 @@
 import type { Contact } from '../messagemedia/types';
 import type { AccountIndex } from './account';
 import { isUnsubscribed, smsChannels, writableChannels } from './contact';
-import { contactListKeys, emptyFields, managedChannel, ownedMemberships, recordOf, setRecord, withConsent, type ContactDiff, type DiffContext } from './diff';
+import { contactListKeys, emptyDiff, managedChannel, ownedMemberships, recordOf, setRecord, withConsent, type DiffContext } from './diff';
 import { report, updateEntry } from './entries';
 import { listHash } from './record';
-import type { FieldChange, FieldSpec, PlanEntry, RemovalPolicy, SyncOutcome } from './types';
+import type { FieldSpec, PlanEntry, RemovalPolicy, SyncOutcome } from './types';
 
 export interface RemovalContext {
 	policy: RemovalPolicy;
@@ -31,7 +31,7 @@ export function planRemoval(contact: Contact, base: SyncOutcome, reason: string,
 	const policy = ctx.policy;
 	if (policy === 'ignore') return report(outcome, 'skipped', `${reason}; removal policy is "ignore"`);
 	if (policy === 'delete' && !isUnsubscribed(contact)) return { kind: 'delete', outcome: { ...outcome, action: 'removed' }, contactId: contact.id };
-	const diff: ContactDiff = { attributes: {}, fields: emptyFields(), listsAdd: [], listsRemove: [], changes: Object.create(null) as Record<string, FieldChange>, record: { ...record } };
+	const diff = emptyDiff({ ...record });
 	if (policy === 'unsubscribe') {
 		if (managed === undefined || managed.subscriptionState === 'UNSUBSCRIBED') {
 			return report(outcome, 'unchanged', `${reason}; ${managed ? 'already unsubscribed' : 'no number of the sync to unsubscribe'}`);
@@ -69,14 +69,7 @@ export function planRemoval(contact: Contact, base: SyncOutcome, reason: string,
 export function markAbsent(contact: Contact, base: SyncOutcome, ctx: RemovalContext): PlanEntry | undefined {
 	const record = recordOf(contact, ctx.diff);
 	if (record.absentSince !== undefined) return undefined;
-	const diff: ContactDiff = {
-		attributes: {},
-		fields: emptyFields(),
-		listsAdd: [],
-		listsRemove: [],
-		changes: Object.create(null) as ContactDiff['changes'],
-		record: { ...record, phone: record.phone ?? managedChannel(contact, record)?.channelId, absentSince: Math.floor(ctx.now / 1000) },
-	};
+	const diff = emptyDiff({ ...record, phone: record.phone ?? managedChannel(contact, record)?.channelId, absentSince: Math.floor(ctx.now / 1000) });
 	setRecord(diff, record, ctx.diff);
 	const reason = 'Absent from this sync scope\'s read: marked now, removed by its next run if still absent (a user who moved to another scope keeps the contact)';
 	return updateEntry(ctx.account, base, contact, diff, 'unchanged', reason);
@@ -84,14 +77,8 @@ export function markAbsent(contact: Contact, base: SyncOutcome, ctx: RemovalCont
 
 /** Unlinks a contact the sync no longer needs: it leaves the lists the sync put it on and becomes a person's. */
 export function planRelease(contact: Contact, base: SyncOutcome, ctx: RemovalContext, reason: string): PlanEntry {
-	const diff: ContactDiff = {
-		attributes: {},
-		fields: emptyFields(),
-		listsAdd: [],
-		listsRemove: ownedMemberships(contact, recordOf(contact, ctx.diff), ctx.diff),
-		changes: Object.create(null) as ContactDiff['changes'],
-		record: { lists: [] },
-	};
+	const diff = emptyDiff({ lists: [] });
+	diff.listsRemove = ownedMemberships(contact, recordOf(contact, ctx.diff), ctx.diff);
 	diff.fields[ctx.link.mergeTag] = '';
 	diff.fields[ctx.record.mergeTag] = '';
 	diff.changes[ctx.link.label] = { from: base.sourceId, to: '' };
