@@ -113,4 +113,15 @@ describe('found by the model-based suite', () => {
 	it('dry run: two users changing to the same new number: the plan gives it to the first and reports the second a conflict, as the real run does', async () => {
 		await replay(oneWay, [1, 0], [{ t: 'number', user: 2, number: 4, style: 0 }, { t: 'number', user: 7, number: 4, style: 0 }, run({ dryRun: true })], ['dry run']);
 	});
+	// Found by a soak run (seed 397113293): a one-way run handed a two-way contact to the new holder of a
+	// recycled number and left the leaver's base on it, so the next two-way run took a MessageMedia-only
+	// change for a change on both sides and the directory won.
+	it('two-way: a contact a one-way run handed to the new holder of a recycled number keeps a MessageMedia-only change', async () => {
+		await replay({ ...oneWay, twoWay: true }, [-1, 0], [{ t: 'recycle', user: 3, dept: 0 }, run(), { t: 'mmRename', contact: 0 }], ['two-way']);
+	});
+
+	// A two-way run that had nothing to write made no base field, so the one-way run's new contact carried no base.
+	it('two-way: a contact created by a one-way run after a two-way run that wrote nothing keeps a MessageMedia-only change', async () => {
+		await replay({ ...oneWay, twoWay: true }, [-1, { number: 0, dept: 4 }], [{ t: 'hire', number: 0, dept: 0, style: 0 }, run(), { t: 'mmRename', contact: 0 }], ['two-way']);
+	});
 });

@@ -214,6 +214,11 @@ export class World {
 			...checkGuard(before, after, guard),
 		];
 		this.record(label, found);
+		// A contact the run deleted (an approved removal) takes a change made only in MessageMedia with it.
+		for (const [id, contact] of before.contacts) {
+			if (after.contacts.has(id) || contact.link === undefined) continue;
+			for (const key of [...this.pending.keys()]) if (key.startsWith(`${contact.link}|`) && key.endsWith('|messaging')) this.pending.delete(key);
+		}
 		const phones = new Map(this.scopeUsers().flatMap((u) => (u.phone === undefined ? [] : [[u.id.toLowerCase(), u.phone] as [string, string]])));
 		this.history.observe(before, after, 'sync', phones);
 	}
@@ -240,15 +245,14 @@ export class World {
 		if (invalid.length > 0 && !spec.continueOnFail) return;
 		const options = this.options(spec);
 		if (spec.dryRun) return await this.dryRun(inputs, options, now);
-		// A reverse run makes MessageMedia the source by choice: directory-side changes it overrides are meant.
-		if (spec.direction === 'reverse') for (const key of [...this.pending.keys()]) if (key.endsWith('|directory')) this.pending.delete(key);
 		if (spec.crashAfter >= 0) {
 			// The run after the crash reads again: the same delta (its cursor never moved) plus what changed since, or a new read.
 			const readAgain = (directory: Directory) => {
 				if (spec.read === 'delta') for (const id of delivered) directory.changed.add(id);
 				return classifyInput(this.items(spec, directory)).inputs;
 			};
-			return await this.crashRun(inputs, readAgain, options, now, spec);
+			await this.crashRun(inputs, readAgain, options, now, spec);
+			return this.overridden(spec);
 		}
 		const before = snapshot(this.mm);
 		const guard = this.guardContext(inputs, options, spec.read);
@@ -263,6 +267,7 @@ export class World {
 		}
 		await this.sync(this.mm, this.directory, inputs, options, now);
 		this.mm.injectFaults(undefined);
+		this.overridden(spec);
 		this.checkStep(`run ${spec.read}/${spec.direction}/${spec.policy}`, before, inputs, options, guard);
 	}
 
@@ -362,6 +367,18 @@ export class World {
 		this.pending.clear();
 	}
 
+	/** A reverse run makes MessageMedia the source by choice: directory-side changes it overrode are meant (a broken item's user keeps theirs). */
+	private overridden(spec: RunSpec): void {
+		if (spec.direction !== 'reverse') return;
+		for (const [key, p] of [...this.pending]) if (key.endsWith('|directory') && this.directoryValue(p) !== p.value) this.pending.delete(key);
+	}
+
+	private directoryValue(p: Pending): string | undefined {
+		const user = this.directory.users.get(p.user);
+		if (user === undefined) return undefined;
+		return p.field === 'phone' ? e164(user.mobilePhone) : user.surname;
+	}
+
 	/** 6. Each one-sided change holds on both sides after settling. */
 	private checkTwoWay(): string[] {
 		const out: string[] = [];
@@ -370,7 +387,13 @@ export class World {
 			const user = this.directory.users.get(p.user);
 			const contact = this.linkedContact(p.user);
 			if (!user || !contact || !usable.has(p.user)) continue;
-			const directoryValue = p.field === 'phone' ? e164(user.mobilePhone) : user.surname;
+			// While a user's new number can't reach their contact (another contact holds it, or the contact has
+			// channels an update can't carry, EMAIL…), the pair is reported a conflict and nothing of it is
+			// written: its other changes wait with it.
+			const unwritable = contact.channels.some((c) => c.type !== 'SMS' && c.type !== 'WHATSAPP');
+			const waiting = !contact.channels.some((c) => c.type === 'SMS' && c.channelId === e164(user.mobilePhone));
+			if (waiting && (p.field !== 'phone' || unwritable)) continue;
+			const directoryValue = this.directoryValue(p);
 			// The phone reached MessageMedia when the contact holds it as an SMS number (under the merge reading an
 			// old number the service would not let go of may stay beside it).
 			const sms = contact.channels.filter((c) => c.type === 'SMS').map((c) => c.channelId);
