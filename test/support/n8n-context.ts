@@ -56,6 +56,8 @@ export interface NodeContextOptions {
 	staticData?: IDataObject;
 	/** Execution mode: `manual` is a test run from the editor, `trigger`/`webhook` production. */
 	mode?: WorkflowExecuteMode;
+	/** n8n's own address (its WEBHOOK_URL), `N8N_BASE` unless told. */
+	baseUrl?: string;
 }
 
 export interface ExecuteContextOptions extends NodeContextOptions {
@@ -129,21 +131,26 @@ export function workflowWith(nodeType: INodeType, options: NodeContextOptions = 
 	return { workflow, node: workflow.getNode(node.name)! };
 }
 
-function additionalData(credentials: TestCredentialsHelper, node: INode, extra: Partial<IWorkflowExecuteAdditionalData> = {}): IWorkflowExecuteAdditionalData {
+function additionalData(
+	credentials: TestCredentialsHelper,
+	node: INode,
+	base = N8N_BASE,
+	extra: Partial<IWorkflowExecuteAdditionalData> = {},
+): IWorkflowExecuteAdditionalData {
 	return {
 		credentialsHelper: credentials as unknown as ICredentialsHelper,
 		executionId: 'execution-1',
 		currentNodeExecutionIndex: 0,
-		restApiUrl: `${N8N_BASE}/rest`,
-		instanceBaseUrl: `${N8N_BASE}/`,
-		formBaseUrl: `${N8N_BASE}/form`,
-		formWaitingBaseUrl: `${N8N_BASE}/form-waiting`,
-		formTestBaseUrl: `${N8N_BASE}/form-test`,
-		webhookBaseUrl: `${N8N_BASE}/webhook`,
-		webhookWaitingBaseUrl: `${N8N_BASE}/webhook-waiting`,
-		webhookTestBaseUrl: `${N8N_BASE}/webhook-test`,
-		mcpBaseUrl: `${N8N_BASE}/mcp`,
-		mcpTestBaseUrl: `${N8N_BASE}/mcp-test`,
+		restApiUrl: `${base}/rest`,
+		instanceBaseUrl: `${base}/`,
+		formBaseUrl: `${base}/form`,
+		formWaitingBaseUrl: `${base}/form-waiting`,
+		formTestBaseUrl: `${base}/form-test`,
+		webhookBaseUrl: `${base}/webhook`,
+		webhookWaitingBaseUrl: `${base}/webhook-waiting`,
+		webhookTestBaseUrl: `${base}/webhook-test`,
+		mcpBaseUrl: `${base}/mcp`,
+		mcpTestBaseUrl: `${base}/mcp-test`,
 		currentNodeParameters: node.parameters,
 		variables: {},
 		...extra,
@@ -163,7 +170,7 @@ export function executeContext(nodeType: INodeType, options: ExecuteContextOptio
 	const context = new ExecuteContext(
 		workflow,
 		node,
-		additionalData(helper, node),
+		additionalData(helper, node, options.baseUrl),
 		options.mode ?? 'manual',
 		createRunExecutionData(),
 		0,
@@ -185,7 +192,7 @@ export async function execute(nodeType: INodeType, options: ExecuteContextOption
 export function pollContext(nodeType: INodeType, options: NodeContextOptions = {}): IPollFunctions {
 	const { workflow, node } = workflowWith(nodeType, options);
 	const helper = new TestCredentialsHelper(options.credentials ?? {});
-	return new PollContext(workflow, node, additionalData(helper, node), options.mode ?? 'trigger', 'activate');
+	return new PollContext(workflow, node, additionalData(helper, node, options.baseUrl), options.mode ?? 'trigger', 'activate');
 }
 
 /** `this` of a webhook node's `webhookMethods` (checkExists, create, delete) for the webhook `name`. */
@@ -193,7 +200,7 @@ export function hookContext(nodeType: INodeType, options: NodeContextOptions & {
 	const { workflow, node } = workflowWith(nodeType, options);
 	const helper = new TestCredentialsHelper(options.credentials ?? {});
 	const mode = options.mode ?? 'trigger';
-	return new HookContext(workflow, node, additionalData(helper, node), mode, 'activate', webhookData(nodeType, node, options.webhookName, mode));
+	return new HookContext(workflow, node, additionalData(helper, node, options.baseUrl), mode, 'activate', webhookData(nodeType, node, options.webhookName, mode));
 }
 
 function webhookData(nodeType: INodeType, node: INode, name = 'default', mode: WorkflowExecuteMode): IWebhookData {
@@ -229,7 +236,7 @@ export function webhookContext(
 	};
 	const httpRequest = { query: request.query ?? {}, body: request.body ?? {}, headers: request.headers ?? {}, params: {} };
 	const mode = options.mode ?? 'webhook';
-	const data = additionalData(helper, node, { httpRequest, httpResponse: res } as unknown as Partial<IWorkflowExecuteAdditionalData>);
+	const data = additionalData(helper, node, options.baseUrl, { httpRequest, httpResponse: res } as unknown as Partial<IWorkflowExecuteAdditionalData>);
 	const context = new WebhookContext(workflow, node, data, mode, webhookData(nodeType, node, options.webhookName, mode), [], null);
 	return { context, response };
 }
@@ -238,5 +245,5 @@ export function webhookContext(
 export function loadOptionsContext(nodeType: INodeType, options: NodeContextOptions & { path?: string } = {}): ILoadOptionsFunctions {
 	const { workflow, node } = workflowWith(nodeType, options);
 	const helper = new TestCredentialsHelper(options.credentials ?? {});
-	return new LoadOptionsContext(workflow, node, additionalData(helper, node), options.path ?? 'parameters');
+	return new LoadOptionsContext(workflow, node, additionalData(helper, node, options.baseUrl), options.path ?? 'parameters');
 }
