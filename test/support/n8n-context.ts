@@ -17,6 +17,7 @@
  */
 import type {
 	ICredentialDataDecryptedObject,
+	ICredentialTestFunctions,
 	ICredentialsHelper,
 	IDataObject,
 	IExecuteFunctions,
@@ -34,7 +35,7 @@ import type {
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { Workflow, createRunExecutionData } from 'n8n-workflow';
-import { ExecuteContext, HookContext, LoadOptionsContext, PollContext, WebhookContext } from 'n8n-core';
+import { CredentialTestContext, ExecuteContext, HookContext, LoadOptionsContext, PollContext, WebhookContext } from 'n8n-core';
 
 // n8n-core keeps its instance settings in N8N_USER_FOLDER, which jest's global setup points at a
 // folder of the run (test/support/jest/global-setup.ts); never the developer's own ~/.n8n.
@@ -246,4 +247,9 @@ export function loadOptionsContext(nodeType: INodeType, options: NodeContextOpti
 	const { workflow, node } = workflowWith(nodeType, options);
 	const helper = new TestCredentialsHelper(options.credentials ?? {});
 	return new LoadOptionsContext(workflow, node, additionalData(helper, node, options.baseUrl), options.path ?? 'parameters');
+}
+
+/** `this` of a credential test method (`methods.credentialTest`), as n8n calls it from the credential dialog. */
+export function credentialTestContext(): ICredentialTestFunctions {
+	return new CredentialTestContext();
 }
