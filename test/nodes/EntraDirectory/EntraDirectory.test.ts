@@ -8,7 +8,7 @@ import { clearTokenCache } from '../../../lib/entra/token';
 import { EntraDirectory } from '../../../nodes/EntraDirectory/EntraDirectory.node';
 import { testEntraCredential } from '../../../nodes/helpers/entra';
 import { toNodeError } from '../../../nodes/helpers/errors';
-import { executeContext } from '../../support/n8n-context';
+import { executeContext, loadOptionsContext } from '../../support/n8n-context';
 import { ISSUED_BEARER, GRAPH, LOGIN, SECRET, TENANT, fields, nockToken, page } from '../../unit/entra/helpers';
 
 const directory = new EntraDirectory();
@@ -119,6 +119,36 @@ describe('Entra Directory node', () => {
 		expect(out).toHaveLength(2);
 		expect(out[0]).toMatchObject({ json: { error: 'Resource not found.' }, pairedItem: { item: 0 } });
 		expect(out[1]).toMatchObject({ json: { error: 'Resource not found.', code: 'Request_ResourceNotFound', status: 404 }, pairedItem: { item: 1 } });
+	});
+
+	describe('group picker', () => {
+		it('listSearch: display-name prefix with quotes escaped, nextLink as pagination token', async () => {
+			nockToken();
+			nock(GRAPH, { badheaders: ['consistencylevel'] })
+				.get('/v1.0/groups')
+				.query({ $select: 'id,displayName,mail,description,mailEnabled,securityEnabled', $top: '100', $filter: "startswith(displayName,'Sales ''EU''')" })
+				.reply(
+					200,
+					page([{ id: 'g1', displayName: "Sales 'EU' North", mail: 'sales@contoso.com' }], {
+						'@odata.nextLink': `${GRAPH}/v1.0/groups?$skiptoken=G2`,
+					}),
+				);
+			nock(GRAPH)
+				.get('/v1.0/groups')
+				.query({ $skiptoken: 'G2' })
+				.reply(200, page([{ id: 'g2', displayName: "Sales 'EU' South" }]));
+			const ctx = loadOptionsContext(directory, { credentials: { entraSyncEntraIdApi: fields() } });
+			const { searchGroups } = directory.methods.listSearch;
+
+			const first = await searchGroups.call(ctx, "Sales 'EU'");
+			expect(first).toEqual({
+				results: [{ name: "Sales 'EU' North (sales@contoso.com)", value: 'g1' }],
+				paginationToken: `${GRAPH}/v1.0/groups?$skiptoken=G2`,
+			});
+			const second = await searchGroups.call(ctx, "Sales 'EU'", first.paginationToken);
+			expect(second).toEqual({ results: [{ name: "Sales 'EU' South", value: 'g2' }], paginationToken: undefined });
+			expect(nock.pendingMocks()).toEqual([]);
+		});
 	});
 
 	describe('credential test', () => {
