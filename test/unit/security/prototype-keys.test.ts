@@ -5,7 +5,6 @@
  * field labelled `__proto__` was dropped silently. Every key of Object.prototype is tried as a
  * department (list), a custom field label, an attribute path and a configuration value.
  */
-import type { IDataObject } from 'n8n-workflow';
 
 import { ConfigurationError } from '../../../lib/common/errors';
 import { buildUpdateBody } from '../../../lib/entra/users';
@@ -103,7 +102,7 @@ describe('finding 5: names that are Object.prototype keys (outside lib/sync)', (
 		});
 
 		it('as a custom field merge tag in the MessageMedia node: an own property of the contact input', () => {
-			const value = JSON.parse(`{"phone": "+61412345678", ${JSON.stringify(`customField:${key}`)}: "tagged"}`) as IDataObject;
+			const value = JSON.parse(`{"phone": "+61412345678", ${JSON.stringify(`customField:${key}`)}: "tagged"}`) as Record<string, string>;
 			const context = executeContext(new MessageMediaContacts(), {
 				parameters: { resource: 'contact', operation: 'create', contactFields: { mappingMode: 'defineBelow', value, schema: [] } },
 			});
