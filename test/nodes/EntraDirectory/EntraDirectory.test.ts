@@ -4,12 +4,11 @@ import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IN
 
 import type { EntraCredentialFields } from '../../../lib/entra/config';
 
-import { clearTokenCache } from '../../../lib/entra/token';
 import { EntraDirectory } from '../../../nodes/EntraDirectory/EntraDirectory.node';
 import { testEntraCredential } from '../../../nodes/helpers/entra';
 import { toNodeError } from '../../../nodes/helpers/errors';
 import { executeContext, loadOptionsContext } from '../../support/n8n-context';
-import { ISSUED_BEARER, GRAPH, LOGIN, SECRET, TENANT, fields, nockToken, page } from '../../unit/entra/helpers';
+import { ISSUED_BEARER, GRAPH, LOGIN, SECRET, TENANT, fields, nockToken, page, useNockedEntra } from '../../unit/entra/helpers';
 
 const directory = new EntraDirectory();
 
@@ -30,12 +29,7 @@ const cred = (overrides: Partial<EntraCredentialFields> = {}) => fields(override
 const run = async (ctx: IExecuteFunctions) => (await directory.execute.call(ctx))[0] as INodeExecutionData[];
 
 describe('Entra Directory node', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => {
-		nock.cleanAll();
-		clearTokenCache();
-	});
-	afterAll(() => nock.enableNetConnect());
+	useNockedEntra({ token: false });
 
 	it('Get Many: one item per user, paired with its input item', async () => {
 		nockToken();

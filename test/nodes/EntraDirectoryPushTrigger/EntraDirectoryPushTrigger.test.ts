@@ -6,10 +6,9 @@ import nock from 'nock';
 import type { IDataObject } from 'n8n-workflow';
 
 import { scopeHash } from '../../../lib/entra/poll';
-import { clearTokenCache } from '../../../lib/entra/token';
 import { EntraDirectoryPushTrigger } from '../../../nodes/EntraDirectoryPushTrigger/EntraDirectoryPushTrigger.node';
 import { hookContext, webhookContext, type NodeContextOptions } from '../../support/n8n-context';
-import { GRAPH, fields, nockToken, page } from '../../unit/entra/helpers';
+import { GRAPH, fields, page, useNockedEntra } from '../../unit/entra/helpers';
 
 const SUB_ID = '7f105c7d-2dc5-4530-97cd-4e7ae6534c07';
 const STATE = 's'.repeat(64);
@@ -34,13 +33,7 @@ function notify(staticData: IDataObject, query: IDataObject, body: IDataObject) 
 }
 
 describe('Entra Directory Push Trigger node', () => {
-	beforeAll(() => nock.disableNetConnect());
-	beforeEach(() => nockToken());
-	afterEach(() => {
-		nock.cleanAll();
-		clearTokenCache();
-	});
-	afterAll(() => nock.enableNetConnect());
+	useNockedEntra();
 
 	it('answers the validation handshake with the token as text/plain and starts nothing', async () => {
 		const { context, response } = notify({}, { validationToken: 'Validation: token 1' }, {});

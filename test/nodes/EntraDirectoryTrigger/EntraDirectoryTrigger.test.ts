@@ -1,11 +1,10 @@
 import nock from 'nock';
 import type { IDataObject, INodeParameters, IPollFunctions } from 'n8n-workflow';
 
-import { clearTokenCache } from '../../../lib/entra/token';
 import { scopeHash } from '../../../lib/entra/poll';
 import { EntraDirectoryTrigger } from '../../../nodes/EntraDirectoryTrigger/EntraDirectoryTrigger.node';
 import { pollContext } from '../../support/n8n-context';
-import { GRAPH, fields, nockToken, page } from '../../unit/entra/helpers';
+import { GRAPH, fields, page, useNockedEntra } from '../../unit/entra/helpers';
 
 const GROUP = '99999999-8888-7777-6666-555555555555';
 const SELECT = 'id,displayName,mobilePhone';
@@ -26,15 +25,7 @@ const poll = async (ctx: IPollFunctions) => await trigger.poll.call(ctx);
 const link = (token: string) => `${GRAPH}/v1.0/users/delta?$deltatoken=${token}`;
 
 describe('Entra Directory Trigger cursor', () => {
-	beforeAll(() => nock.disableNetConnect());
-	beforeEach(() => {
-		nockToken();
-	});
-	afterEach(() => {
-		nock.cleanAll();
-		clearTokenCache();
-	});
-	afterAll(() => nock.enableNetConnect());
+	useNockedEntra();
 
 	it('first poll, start from now: stores the latest delta link and emits nothing', async () => {
 		nock(GRAPH)

@@ -3,21 +3,14 @@ import nock from 'nock';
 import { ConfigurationError } from '../../../lib/common/errors';
 import { normalizePrivateKey } from '../../../lib/entra/config';
 import { listGroups } from '../../../lib/entra/groups';
-import { clearTokenCache } from '../../../lib/entra/token';
 import { buildUpdateBody, getUser } from '../../../lib/entra/users';
 import { generateKeyPairSync } from 'node:crypto';
-import { GRAPH, nockToken, page, transport } from './helpers';
+import { GRAPH, page, transport, useNockedEntra } from './helpers';
 
 const SELECT = 'id,displayName,mail,description,mailEnabled,securityEnabled';
 
 describe('group search, get user, update body, key parsing', () => {
-	beforeAll(() => nock.disableNetConnect());
-	beforeEach(() => nockToken());
-	afterEach(() => {
-		nock.cleanAll();
-		clearTokenCache();
-	});
-	afterAll(() => nock.enableNetConnect());
+	useNockedEntra();
 
 	it('group $search is an advanced query', async () => {
 		nock(GRAPH, { reqheaders: { consistencylevel: 'eventual' } })
