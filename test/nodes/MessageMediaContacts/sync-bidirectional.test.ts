@@ -12,24 +12,17 @@ import { compileMapper } from '../../../lib/mapping';
 import { MessageMediaContacts } from '../../../nodes/MessageMediaContacts/MessageMediaContacts.node';
 import { executeContext } from '../../support/n8n-context';
 import { fields as entraFields, GRAPH, nockToken } from '../../unit/entra/helpers';
-import { FakeMessageMedia } from '../../unit/sync/fakeServer';
+import { FAKE_CREDENTIALS, FakeMessageMedia, useFakeMessageMedia } from '../../unit/sync/fakeServer';
 import { guid } from '../../unit/sync/fixtures';
 
 let server: FakeMessageMedia;
-beforeEach(() => {
-	server = new FakeMessageMedia();
-});
-afterEach(async () => {
-	expect(await server.contractErrors()).toEqual([]);
-	nock.cleanAll();
-});
+useFakeMessageMedia((created) => (server = created));
 
 const nodeType = new MessageMediaContacts();
-const MESSAGEMEDIA = { apiKey: 'key-1', apiSecret: 'secret-1', authMethod: 'basic', region: 'apac' };
 
 /** Contact → Sync with a MessageMedia credential and (unless `entra: false`) an Entra ID one selected. */
 async function run(items: unknown[], parameters: INodeParameters = {}, options: { entra?: boolean; continueOnFail?: boolean } = {}) {
-	const credentials = { entraSyncMessageMediaApi: MESSAGEMEDIA, ...(options.entra === false ? {} : { entraSyncEntraIdApi: entraFields() }) };
+	const credentials = { entraSyncMessageMediaApi: FAKE_CREDENTIALS, ...(options.entra === false ? {} : { entraSyncEntraIdApi: entraFields() }) };
 	const context = executeContext(nodeType, {
 		parameters: { mode: 'full', removalPolicy: 'delete', ...parameters },
 		items: items as IDataObject[],

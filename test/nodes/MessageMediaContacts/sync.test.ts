@@ -1,6 +1,5 @@
 /** Contact → Sync through the MessageMedia Contacts node (router, parameters, outputs, n8n errors). */
 
-import nock from 'nock';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeParameters, INodeProperties } from 'n8n-workflow';
 
@@ -8,25 +7,18 @@ import { DEFAULT_SYNC_OPTIONS } from '../../../lib/sync';
 import { syncDescription } from '../../../nodes/MessageMediaContacts/actions/contact/sync';
 import { MessageMediaContacts } from '../../../nodes/MessageMediaContacts/MessageMediaContacts.node';
 import { execute } from '../../support/n8n-context';
-import { FakeMessageMedia } from '../../unit/sync/fakeServer';
+import { FAKE_CREDENTIALS, FakeMessageMedia, useFakeMessageMedia } from '../../unit/sync/fakeServer';
 import { guid, user, users } from '../../unit/sync/fixtures';
 
 let server: FakeMessageMedia;
-beforeEach(() => {
-	server = new FakeMessageMedia();
-});
-afterEach(async () => {
-	expect(await server.contractErrors()).toEqual([]);
-	nock.cleanAll();
-});
+useFakeMessageMedia((created) => (server = created));
 
-const MESSAGEMEDIA = { apiKey: 'key-1', apiSecret: 'secret-1', authMethod: 'basic', region: 'apac' };
 
 async function run(items: unknown[], parameters: INodeParameters = {}, continueOnFail = false) {
 	return await execute(new MessageMediaContacts(), {
 		parameters: { mode: 'full', removalPolicy: 'delete', ...parameters },
 		items: items as IDataObject[],
-		credentials: { entraSyncMessageMediaApi: MESSAGEMEDIA },
+		credentials: { entraSyncMessageMediaApi: FAKE_CREDENTIALS },
 		continueOnFail,
 	});
 }
