@@ -45,6 +45,19 @@ export class PinnedUrlOption implements MiddlewareOptions {
 	constructor(readonly url: string) {}
 }
 
+/** A link of graph-client's middleware chain, serving one transport. */
+abstract class ChainLink implements Middleware {
+	protected next?: Middleware;
+
+	constructor(protected readonly transport: GraphPipeline) {}
+
+	setNext(next: Middleware): void {
+		this.next = next;
+	}
+
+	abstract execute(context: Context): Promise<void>;
+}
+
 /** A retryable response, thrown inside the retry loop only. */
 class RetryableResponse extends Error {
 	constructor(
@@ -60,15 +73,7 @@ class RetryableResponse extends Error {
  * pointing elsewhere never receives it), also for loopback `http://` fakes, which graph-client's own
  * AuthenticationHandler (https + known host names only) would skip; never follows a redirect.
  */
-export class GraphBearerMiddleware implements Middleware {
-	private next?: Middleware;
-
-	constructor(private readonly transport: GraphPipeline) {}
-
-	setNext(next: Middleware): void {
-		this.next = next;
-	}
-
+export class GraphBearerMiddleware extends ChainLink {
 	async execute(context: Context): Promise<void> {
 		const pinned = context.middlewareControl?.getMiddlewareOptions(PinnedUrlOption) as PinnedUrlOption | undefined;
 		if (pinned) context.request = pinned.url;
@@ -96,15 +101,7 @@ export class GraphBearerMiddleware implements Middleware {
  * lib/common/retry.ts policy for 429/502/503/504 (honouring Retry-After) and network errors; a 401
  * `InvalidAuthenticationToken` forces one token refresh and one retry.
  */
-export class GraphRetryMiddleware implements Middleware {
-	private next?: Middleware;
-
-	constructor(private readonly transport: GraphPipeline) {}
-
-	setNext(next: Middleware): void {
-		this.next = next;
-	}
-
+export class GraphRetryMiddleware extends ChainLink {
 	async execute(context: Context): Promise<void> {
 		const { transport } = this;
 		let refreshed = false;
