@@ -5,13 +5,14 @@
  * against the vendor OpenAPI before it is handled (invalid → 400) and every response the fake produces
  * is validated too (invalid → 500 and a loud log line: a fake bug).
  *
- * Files: messagemedia-store.ts (data), messagemedia-contacts.ts (contact operations and the PATCH
- * readings), messagemedia-paging.ts (pages and their misbehaviour switch), messagemedia-blacklist.ts
+ * Files: messagemedia-store.ts (data), messagemedia-contacts.ts (contact operations),
+ * messagemedia-rules.ts (the rules of contact writes and the PATCH readings, shared with the in-memory
+ * client of the sync tests), messagemedia-paging.ts (pages and their misbehaviour switch), messagemedia-blacklist.ts
  * (number authorisation), messagemedia-api.ts (error shapes), messagemedia-auth.ts (Basic / HMAC).
  *
  * Choices where the vendor leaves behaviour undocumented (see README.md):
  * - A channel (type + channelId) belongs to at most one contact: a second one → 409 conflict.
- * - PATCH contact: see messagemedia-contacts.ts (`messageMediaPatchArrays`); `lists` replaces the
+ * - PATCH contact: see messagemedia-rules.ts (`messageMediaPatchArrays`); `lists` replaces the
  *   memberships; other fields are set when present.
  * - New channels without `subscriptionState` are SUBSCRIBED.
  * - List names are unique per account (case-insensitive): a duplicate → 409 conflict.
@@ -34,7 +35,7 @@ import { deleteContact, now, type CustomFieldType, type InvalidField, type Messa
 export { invalidFieldsFromContractErrors } from './messagemedia-api';
 export { MessageMediaStore, type InvalidField, type MessageMediaAccount, type StoredContact, type StoredCustomField, type StoredList } from './messagemedia-store';
 export { MESSAGEMEDIA_PAGING_MODES, type MessageMediaPaging } from './messagemedia-paging';
-export { PATCH_ARRAYS_MODES, type PatchArrays } from './messagemedia-contacts';
+export { PATCH_ARRAYS_MODES, type PatchArrays } from './messagemedia-rules';
 
 /** Known body fields per operation, for the unknown-field warnings (the schemas allow extra properties). */
 const CONTACT_FIELDS = ['firstName', 'lastName', 'alias', 'dateOfBirth', 'country', 'state', 'location', 'note', 'channels', 'lists', 'customFields'];
