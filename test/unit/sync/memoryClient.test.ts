@@ -19,11 +19,11 @@ function account(patchArrays: 'replace' | 'merge') {
 }
 
 describe('PATCH arrays', () => {
-	it('replace: the channels and custom fields sent are the stored set', async () => {
+	it('replace: the channels and custom fields sent are the stored set (a channel sent without a state is SUBSCRIBED)', async () => {
 		const { mm, c, email } = account('replace');
 		await mm.updateContact(c.id, { channels: [{ channelId: '+61412001005', type: 'SMS' }], customFields: [{ id: email.id, value: 'a@b.c' }] });
 		const stored = mm.stored(c.id);
-		expect(stored.channels).toEqual([{ channelId: '+61412001005', type: 'SMS' }]);
+		expect(stored.channels).toEqual([{ channelId: '+61412001005', type: 'SMS', subscriptionState: 'SUBSCRIBED' }]);
 		expect([...stored.customFields]).toEqual([[email.id, 'a@b.c']]);
 	});
 
@@ -39,9 +39,9 @@ describe('PATCH arrays', () => {
 		const stored = mm.stored(c.id);
 		expect(stored.channels.map((ch) => `${ch.type}:${ch.channelId}:${ch.subscriptionState ?? '-'}`)).toEqual([
 			'SMS:+61412001001:SUBSCRIBED',
-			'WHATSAPP:+61412001002:-',
+			'WHATSAPP:+61412001002:SUBSCRIBED',
 			'EMAIL:bo@example.com:-',
-			'SMS:+61412001005:-',
+			'SMS:+61412001005:SUBSCRIBED',
 		]);
 		expect(Object.fromEntries(stored.customFields)).toEqual({ [nick.id]: 'Bo', [email.id]: 'a@b.c' });
 	});

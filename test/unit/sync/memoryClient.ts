@@ -5,11 +5,13 @@
  * and a log of the requests a real client would make (pages of 1000, look-ups by number chunked, bulk
  * list changes chunked by 1000), with their bodies.
  *
- * The vendor does not document whether `channels` and `customFields` in a PATCH replace the stored set
- * or merge into it, so the model has both readings (`patchArrays`): `replace` stores exactly what was
- * sent; `merge` upserts sent channels by (type, channelId) and sent custom field values by id, and
- * keeps the rest. Only SMS and WHATSAPP channels can be written; other types (EMAIL, …) exist on
- * contacts a person made (see memoryHand.ts).
+ * The rules of contact writes are the HTTPS fake's (test/fakes/messagemedia-rules.ts), so the two
+ * models cannot drift apart: only SMS and WHATSAPP channels in E.164 can be written (other types,
+ * EMAIL, …, exist on contacts a person made, see memoryHand.ts), a channel sent without a state is
+ * stored SUBSCRIBED, values must fit their custom field and `""` clears one. The vendor does not
+ * document whether `channels` and `customFields` in a PATCH replace the stored set or merge into it,
+ * so the model has both readings (`patchArrays`): `replace` stores exactly what was sent; `merge`
+ * upserts sent channels by (type, channelId) and sent custom field values by id, and keeps the rest.
  *
  * Faults: per operation (`fail`), per request (`injectFaults`), before the write commits or after it
  * (a lost answer), and `crashAfter(n)`: every request after the next n throws SimulatedCrash, as if the
@@ -36,10 +38,12 @@ import {
 	ACCOUNT,
 	apiError,
 	ATTRIBUTES,
+	checkFieldValue,
 	checkWritable,
 	invalid,
 	matches,
 	patchedChannels,
+	patchedFieldValues,
 	render,
 	SimulatedCrash,
 	type Fault,
@@ -265,7 +269,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		for (const { id, value } of customFields ?? []) {
 			const field = this.fields.get(id);
 			if (!field) throw invalid(`custom field ${id} does not exist`);
-			if (value.length > field.maxLength) throw invalid(`${field.mergeTag} is longer than ${field.maxLength}`);
+			checkFieldValue(field, value);
 		}
 	}
 
@@ -281,9 +285,9 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		const stored: StoredContact = {
 			id: this.newId(),
 			attributes: {},
-			channels: body.channels.map((c) => ({ ...c })),
+			channels: patchedChannels([], body.channels, 'replace'),
 			listIds: [...new Set((body.lists ?? []).map((l) => l.id))],
-			customFields: new Map((body.customFields ?? []).map(({ id, value }) => [id, value])),
+			customFields: patchedFieldValues(new Map(), body.customFields ?? [], 'replace'),
 			createdDate: now,
 			lastModifiedDate: now,
 		};
@@ -304,12 +308,9 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		this.checkFields(body.customFields);
 		for (const key of ATTRIBUTES) if (body[key] !== undefined) stored.attributes[key] = body[key] as string;
 		if (body.dateOfBirth !== undefined) stored.dateOfBirth = body.dateOfBirth;
-		if (body.channels !== undefined) stored.channels = patchedChannels(stored, body.channels, this.patchArrays);
+		if (body.channels !== undefined) stored.channels = patchedChannels(stored.channels, body.channels, this.patchArrays);
 		if (body.lists !== undefined) stored.listIds = [...new Set(body.lists.map((l) => l.id))];
-		if (body.customFields !== undefined) {
-			if (this.patchArrays === 'replace') stored.customFields = new Map();
-			for (const { id: fieldId, value } of body.customFields) stored.customFields.set(fieldId, value);
-		}
+		if (body.customFields !== undefined) stored.customFields = patchedFieldValues(stored.customFields, body.customFields, this.patchArrays);
 		stored.lastModifiedDate = this.timestamp();
 		return this.render(stored);
 	}
