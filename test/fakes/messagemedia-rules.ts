@@ -95,3 +95,27 @@ export function customFieldValueProblem(field: Pick<StoredCustomField, 'maxLengt
 	};
 	return valid[field.type](value) ? undefined : 'invalid_format';
 }
+
+/** What is wrong with a new custom field: an empty label, a merge tag of other characters, a max length out of 1..1000. */
+export function customFieldProblems(body: { label: string; mergeTag: string; maxLength: number }): InvalidField[] {
+	const problems: InvalidField[] = [];
+	if (body.label.trim() === '') problems.push({ name: 'label', code: 'must_not_be_empty', reason: 'must not be empty' });
+	if (!/^[A-Za-z0-9_]+$/.test(body.mergeTag)) problems.push({ name: 'mergeTag', code: 'invalid_format', reason: 'only letters, digits and underscores' });
+	problems.push(...maxLengthProblems(body.maxLength));
+	return problems;
+}
+
+export function maxLengthProblems(maxLength: number): InvalidField[] {
+	return maxLength < 1 || maxLength > 1000 ? [{ name: 'maxLength', code: 'constraint_violation', reason: 'must be between 1 and 1000' }] : [];
+}
+
+/** Merge tags are unique per account, whatever their case (a second one → 409). */
+export function mergeTagTaken(fields: Iterable<{ mergeTag: string }>, mergeTag: string): boolean {
+	return [...fields].some((field) => field.mergeTag.toLowerCase() === mergeTag.toLowerCase());
+}
+
+/** List names must not be empty and are unique per account, whatever their case (the fake's choice: a second one → 409). */
+export function listNameProblem(lists: Iterable<{ id: string; name: string }>, name: string, selfId?: string): 'empty' | 'taken' | undefined {
+	if (name.trim() === '') return 'empty';
+	return [...lists].some((list) => list.id !== selfId && list.name.toLowerCase() === name.toLowerCase()) ? 'taken' : undefined;
+}

@@ -60,6 +60,17 @@ describe('vendor rules', () => {
 		expect(mm.stored(c.id).attributes.firstName).toBeUndefined();
 		expect(new Person(mm).addChannel(other.id, { channelId: '+61412001001', type: 'SMS' })).toBe(false);
 	});
+
+	it('the HTTPS fake\'s rules: values fit their field\'s type, "" clears one; list names and merge tags are unique whatever their case', async () => {
+		const { mm, c, email, nick } = account('merge');
+		await expect(mm.updateContact(c.id, { customFields: [{ id: email.id, value: 'not an address' }] })).rejects.toMatchObject({ status: 400 });
+		await mm.updateContact(c.id, { customFields: [{ id: nick.id, value: '' }] });
+		expect(mm.stored(c.id).customFields.has(nick.id)).toBe(false);
+		await mm.createList({ name: 'Sales' });
+		await expect(mm.createList({ name: 'SALES' })).rejects.toMatchObject({ status: 409 });
+		await expect(mm.createCustomField({ label: 'Nick', mergeTag: 'NickName', maxLength: 20, type: 'TEXT' })).rejects.toMatchObject({ status: 409 });
+		await expect(mm.createCustomField({ label: 'Bad', mergeTag: 'bad tag', maxLength: 20, type: 'TEXT' })).rejects.toMatchObject({ status: 400 });
+	});
 });
 
 describe('opt-out list', () => {

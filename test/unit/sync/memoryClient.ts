@@ -8,7 +8,8 @@
  * The rules of contact writes are the HTTPS fake's (test/fakes/messagemedia-rules.ts), so the two
  * models cannot drift apart: only SMS and WHATSAPP channels in E.164 can be written (other types,
  * EMAIL, …, exist on contacts a person made, see memoryHand.ts), a channel sent without a state is
- * stored SUBSCRIBED, values must fit their custom field and `""` clears one. The vendor does not
+ * stored SUBSCRIBED, values must fit their custom field and `""` clears one; list names and merge tags
+ * the API creates are unique, whatever their case. The vendor does not
  * document whether `channels` and `customFields` in a PATCH replace the stored set or merge into it,
  * so the model has both readings (`patchArrays`): `replace` stores exactly what was sent; `merge`
  * upserts sent channels by (type, channelId) and sent custom field values by id, and keeps the rest.
@@ -19,6 +20,7 @@
  */
 
 import { OPT_OUT_LOOKUP_CHUNK, PHONE_LOOKUP_CHUNK } from '../../../lib/messagemedia/client';
+import { customFieldProblems, listNameProblem, mergeTagTaken } from '../../fakes/messagemedia-rules';
 import type {
 	Contact,
 	ContactChannel,
@@ -336,7 +338,19 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	}
 
 	async createList(body: { name: string; alias?: string }): Promise<ContactList> {
-		return await this.call('createList', 'POST', '/api/v1/contacts/lists', () => this.seedList(body.name), undefined, body);
+		return await this.call(
+			'createList',
+			'POST',
+			'/api/v1/contacts/lists',
+			() => {
+				const problem = listNameProblem(this.lists.values(), body.name);
+				if (problem === 'empty') throw invalid('name must not be empty');
+				if (problem === 'taken') throw apiError(409, 'conflict', 'Conflict', `A list named '${body.name}' already exists`);
+				return this.seedList(body.name);
+			},
+			undefined,
+			body,
+		);
 	}
 
 	async modifyListMembers(listId: string, change: { add?: string[]; remove?: string[] }): Promise<void> {
@@ -372,7 +386,9 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	// ---- custom fields ----
 
 	private storeField(body: CreateCustomFieldRequest): CustomField {
-		if ([...this.fields.values()].some((f) => f.mergeTag === body.mergeTag)) throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
+		const [problem] = customFieldProblems(body);
+		if (problem) throw invalid(`${problem.name}: ${problem.reason}`);
+		if (mergeTagTaken(this.fields.values(), body.mergeTag)) throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
 		const now = this.timestamp();
 		const field: CustomField = { id: this.newId(), accountId: ACCOUNT, vendorId: 'v', ...body, createdDate: now, lastModifiedDate: now };
 		this.fields.set(field.id, field);
