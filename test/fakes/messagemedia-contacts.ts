@@ -9,7 +9,17 @@ import { randomUUID } from 'node:crypto';
 
 import { badRequest, conflict, notFound, str } from './messagemedia-api';
 import { pageOf, type PagingOptions } from './messagemedia-paging';
-import { channelProblems, customFieldValueProblem, newChannel, patchChannels, patchFieldValues, type FieldValue, type PatchArrays } from './messagemedia-rules';
+import {
+	channelProblems,
+	contactMatches,
+	customFieldValueProblem,
+	newChannel,
+	patchChannels,
+	patchFieldValues,
+	type ContactQuery,
+	type FieldValue,
+	type PatchArrays,
+} from './messagemedia-rules';
 import { channelKey, indexChannels, now, setContact, unindexChannels, type InvalidField, type MessageMediaAccount, type MessageMediaStore, type StoredContact } from './messagemedia-store';
 import type { FakeResponse } from './http-util';
 import type { SeedChannel } from './types';
@@ -132,25 +142,14 @@ export class ContactOperations {
 	}
 
 	contactsPage(account: MessageMediaAccount, query: URLSearchParams): FakeResponse {
-		const listIds = query.getAll('listIds').map((s) => s.toLowerCase());
-		const contactIds = query.getAll('contactIds').map((s) => s.toLowerCase());
-		const channelIds = query.getAll('channelIds');
-		const channelTypes = query.getAll('channelTypes');
-		const state = query.get('channelSubscriptionState');
-		const channelFilter = channelIds.length > 0 || channelTypes.length > 0 || state !== null;
-		const items = [...account.contacts.values()].filter((c) => {
-			if (listIds.length > 0 && !c.lists.some((id) => listIds.includes(id))) return false;
-			if (contactIds.length > 0 && !contactIds.includes(c.id)) return false;
-			if (channelFilter) {
-				return c.channels.some(
-					(ch) =>
-						(channelIds.length === 0 || channelIds.includes(ch.channelId)) &&
-						(channelTypes.length === 0 || channelTypes.includes(ch.type)) &&
-						(state === null || ch.subscriptionState === state),
-				);
-			}
-			return true;
-		});
+		const filter: ContactQuery = {
+			listIds: query.getAll('listIds').map((s) => s.toLowerCase()),
+			contactIds: query.getAll('contactIds').map((s) => s.toLowerCase()),
+			channelIds: query.getAll('channelIds'),
+			channelTypes: query.getAll('channelTypes'),
+			channelSubscriptionState: query.get('channelSubscriptionState') ?? undefined,
+		};
+		const items = [...account.contacts.values()].filter((c) => contactMatches({ id: c.id, listIds: c.lists, channels: c.channels }, filter));
 		return pageOf(query, items, (c) => this.store.contactData(account, c), this.options);
 	}
 }

@@ -119,3 +119,29 @@ export function listNameProblem(lists: Iterable<{ id: string; name: string }>, n
 	if (name.trim() === '') return 'empty';
 	return [...lists].some((list) => list.id !== selfId && list.name.toLowerCase() === name.toLowerCase()) ? 'taken' : undefined;
 }
+
+/** The contacts-API filters of a contacts page (`GET /contacts`). */
+export interface ContactQuery {
+	listIds?: string[];
+	contactIds?: string[];
+	channelIds?: string[];
+	channelTypes?: string[];
+	channelSubscriptionState?: string;
+}
+
+/**
+ * Whether a contact passes the filters: in any of the lists, one of the ids, and (when a channel filter
+ * is given) holding one channel that meets every channel filter.
+ */
+export function contactMatches(contact: { id: string; listIds: string[]; channels: SeedChannel[] }, query: ContactQuery): boolean {
+	if (query.listIds?.length && !contact.listIds.some((id) => query.listIds?.includes(id))) return false;
+	if (query.contactIds?.length && !query.contactIds.includes(contact.id)) return false;
+	const channelFilter = Boolean(query.channelIds?.length || query.channelTypes?.length || query.channelSubscriptionState);
+	if (!channelFilter) return true;
+	return contact.channels.some(
+		(channel) =>
+			(!query.channelIds?.length || query.channelIds.includes(channel.channelId)) &&
+			(!query.channelTypes?.length || query.channelTypes.includes(channel.type)) &&
+			(!query.channelSubscriptionState || channel.subscriptionState === query.channelSubscriptionState),
+	);
+}

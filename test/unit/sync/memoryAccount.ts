@@ -6,7 +6,15 @@
 
 import { ServiceApiError } from '../../../lib/common/errors';
 import type { Contact, ContactChannel, ContactFilter, ContactList, CustomField, MessageMediaClient } from '../../../lib/messagemedia/types';
-import { channelProblems, customFieldValueProblem, patchChannels, patchFieldValues, type FieldValue, type PatchArrays as FakeReading } from '../../fakes/messagemedia-rules';
+import {
+	channelProblems,
+	contactMatches,
+	customFieldValueProblem,
+	patchChannels,
+	patchFieldValues,
+	type FieldValue,
+	type PatchArrays as FakeReading,
+} from '../../fakes/messagemedia-rules';
 import type { SeedChannel } from '../../fakes/types';
 
 /**
@@ -95,18 +103,9 @@ export function render(stored: StoredContact, fields: Map<string, CustomField>, 
 	return contact;
 }
 
-/** Whether a contact passes a contacts-API filter. */
+/** Whether a contact passes a contacts-API filter (test/fakes/messagemedia-rules.ts). */
 export function matches(stored: StoredContact, filter: ContactFilter): boolean {
-	if (filter.listIds?.length && !stored.listIds.some((id) => filter.listIds?.includes(id))) return false;
-	if (filter.contactIds?.length && !filter.contactIds.includes(stored.id)) return false;
-	const channels = stored.channels.filter(
-		(c) =>
-			(!filter.channelIds?.length || filter.channelIds.includes(c.channelId)) &&
-			(!filter.channelTypes?.length || filter.channelTypes.includes(c.type)) &&
-			(!filter.channelSubscriptionState || c.subscriptionState === filter.channelSubscriptionState),
-	);
-	const channelFilter = filter.channelIds?.length || filter.channelTypes?.length || filter.channelSubscriptionState;
-	return !channelFilter || channels.length > 0;
+	return contactMatches({ id: stored.id, listIds: stored.listIds, channels: stored.channels as SeedChannel[] }, filter);
 }
 
 /** Channels after a write that sent `sent` (a create: `stored` empty), under the reading (test/fakes/messagemedia-rules.ts). */
