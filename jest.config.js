@@ -8,4 +8,7 @@ module.exports = {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
 	},
 	testTimeout: 30000,
+	// One n8n user folder per run for n8n-core's instance settings (test/support/n8n-context.ts).
+	globalSetup: '<rootDir>/test/support/jest/global-setup.ts',
+	globalTeardown: '<rootDir>/test/support/jest/global-teardown.ts',
 };

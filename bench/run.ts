@@ -26,6 +26,9 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
+import { MAX_PAGE_SIZE as GRAPH_MAX_PAGE_SIZE } from '../lib/entra/users';
+import { MAX_PAGE_SIZE as MESSAGEMEDIA_MAX_PAGE_SIZE, PHONE_LOOKUP_CHUNK } from '../lib/messagemedia/client';
+import { DEFAULT_SYNC_OPTIONS } from '../lib/sync';
 import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_MM_API_KEY, SAMPLE_MM_API_SECRET, SAMPLE_TENANT_ID } from '../test/fakes/sample-org';
 import { startFakes, type RunningFakes } from '../test/fakes/server';
 import type { FakeSeed, RequestLogEntry, SeedUser } from '../test/fakes/types';
@@ -37,10 +40,12 @@ const SMALL = Number(process.env.BENCH_SMALL_USERS ?? 10_000);
 const LARGE = Number(process.env.BENCH_LARGE_USERS ?? 100_000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 /** The Sync node's default concurrency (contact writes in flight); everything else is sequential. */
-const SYNC_CONCURRENCY = 5;
-const GRAPH_PAGE = 999;
-const MM_PAGE = 1000;
-const LOOKUP_CHUNK = 50;
+const SYNC_CONCURRENCY = DEFAULT_SYNC_OPTIONS.concurrency;
+/** Page sizes and look-up chunks as the shipped code uses them. */
+const GRAPH_PAGE = GRAPH_MAX_PAGE_SIZE;
+const MM_PAGE = MESSAGEMEDIA_MAX_PAGE_SIZE;
+const LOOKUP_CHUNK = PHONE_LOOKUP_CHUNK;
+/** Users per delta page the fake Graph serves in these runs. */
 const DELTA_PAGE = 100;
 const LISTS = ['Sales', 'Support'];
 const ALL_SCENARIOS = ['initial10k', 'initial10kNoLatency', 'rerun10k', 'changed10k', 'peer10k', 'full100k', 'trigger100k'];

@@ -1,39 +1,28 @@
 /**
- * The one Graph transport: `@microsoft/microsoft-graph-client` with our own middleware chain
+ * The one Graph transport: `@microsoft/microsoft-graph-client` as the request pipeline, with our own
+ * middleware chain (graph-middleware.ts: retries, the bearer token, no redirects) in front of its
+ * HTTPMessageHandler (global fetch).
  *
- *   GraphRetryMiddleware → GraphBearerMiddleware → HTTPMessageHandler (global fetch)
- *
- * - Retry: lib/common/retry.ts policy for 429/502/503/504 (honouring Retry-After) and network errors;
- *   a 401 `InvalidAuthenticationToken` forces one token refresh and one retry.
- * - Bearer: sends the token only to the configured Graph origin (checked per request, so a
- *   nextLink/deltaLink pointing elsewhere never receives it), also for loopback `http://` fakes,
- *   which graph-client's own AuthenticationHandler (https + known host names only) would skip.
  * - URLs are built here and pinned through a middleware option, so `@odata.nextLink` and
- *   `@odata.deltaLink` are requested byte for byte as Graph returned them.
+ *   `@odata.deltaLink` are requested byte for byte as Graph returned them; every URL, links included,
+ *   must stay on the configured Graph root (assertGraphUrl), so the token is never sent elsewhere.
+ * - Collections are read page by page (getPage, getAllPages) with guards against loops and endless links.
  * Errors leave as ServiceApiError (service 'graph'), token problems as ServiceApiError ('entra'),
  * refused links as ConfigurationError; every message is redacted.
  */
 import { Client, GraphClientError, GraphError, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
-import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 
 import { ConfigurationError, ServiceApiError } from '../common/errors';
 import { redact } from '../common/redact';
-import { DEFAULT_RETRY_POLICY, isTransientNetworkError, parseRetryAfter, withRetry } from '../common/retry';
+import { DEFAULT_RETRY_POLICY } from '../common/retry';
 import type { RetryPolicy } from '../common/retry';
 import type { EntraConfig } from './config';
+import { GraphBearerMiddleware, GraphRetryMiddleware, PinnedUrlOption } from './graph-middleware';
+import type { GraphCounters, GraphPipeline } from './graph-middleware';
 import { getTokenProvider } from './token';
 import type { AccessTokenSource } from './token';
 
-export interface GraphCounters {
-	/** HTTP requests sent to Graph, retries included. */
-	requests: number;
-	/** Retries after 429/502/503/504, network errors or a rejected token. */
-	retries: number;
-	/** 429 responses seen. */
-	throttled: number;
-	/** Forced token refreshes after a 401 InvalidAuthenticationToken. */
-	tokenRefreshes: number;
-}
+export type { GraphCounters } from './graph-middleware';
 
 export interface GraphTransportOptions {
 	retryPolicy?: RetryPolicy;
@@ -65,115 +54,7 @@ export interface GraphPage<T> {
 	deltaLink?: string;
 }
 
-const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-
-/** Carries the exact URL of a request through graph-client's request builder. */
-class PinnedUrlOption implements MiddlewareOptions {
-	constructor(readonly url: string) {}
-}
-
-/** A retryable response, thrown inside the retry loop only. */
-class RetryableResponse extends Error {
-	constructor(
-		readonly response: Response,
-		readonly retryAfterMs?: number,
-	) {
-		super(`HTTP ${response.status}`);
-	}
-}
-
-class GraphBearerMiddleware implements Middleware {
-	private next?: Middleware;
-
-	constructor(private readonly transport: GraphTransport) {}
-
-	setNext(next: Middleware): void {
-		this.next = next;
-	}
-
-	async execute(context: Context): Promise<void> {
-		const pinned = context.middlewareControl?.getMiddlewareOptions(PinnedUrlOption) as PinnedUrlOption | undefined;
-		if (pinned) context.request = pinned.url;
-		const url = String(context.request);
-		this.transport.assertGraphUrl(url);
-		const options = (context.options ??= {});
-		const headers = { ...((options.headers as Record<string, string> | undefined) ?? {}) };
-		headers.Authorization = `Bearer ${await this.transport.tokens.getToken()}`;
-		options.headers = headers;
-		options.signal = AbortSignal.timeout(this.transport.timeoutMs);
-		// Never follow a redirect: an answer from elsewhere is not directory data, and fetch would re-send a
-		// PATCH body on a 307/308 (the Authorization header it drops only across origins).
-		options.redirect = 'manual';
-		this.transport.counters.requests++;
-		await this.next!.execute(context);
-		const response = context.response;
-		if (response && ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect')) {
-			void response.body?.cancel();
-			throw this.transport.redirectRefused(url, response);
-		}
-	}
-}
-
-class GraphRetryMiddleware implements Middleware {
-	private next?: Middleware;
-
-	constructor(private readonly transport: GraphTransport) {}
-
-	setNext(next: Middleware): void {
-		this.next = next;
-	}
-
-	async execute(context: Context): Promise<void> {
-		const { transport } = this;
-		let refreshed = false;
-		try {
-			await withRetry(
-				async () => {
-					await this.next!.execute(context);
-					const response = context.response!;
-					if (RETRY_STATUSES.has(response.status)) {
-						if (response.status === 429) transport.counters.throttled++;
-						throw new RetryableResponse(response, parseRetryAfter(response.headers.get('retry-after')));
-					}
-					if (response.status === 401 && !refreshed && (await graphErrorCode(response)) === 'InvalidAuthenticationToken') {
-						refreshed = true;
-						transport.counters.tokenRefreshes++;
-						await transport.tokens.getToken(true);
-						throw new RetryableResponse(response, 0);
-					}
-				},
-				(error) =>
-					error instanceof RetryableResponse
-						? { retry: true, retryAfterMs: error.retryAfterMs }
-						: { retry: isTransientNetworkError(error) },
-				transport.retryPolicy,
-				({ error }) => {
-					transport.counters.retries++;
-					// The retried response is dropped; the last one stays readable for the error path.
-					if (error instanceof RetryableResponse) void error.response.body?.cancel();
-				},
-			);
-		} catch (error) {
-			// Out of attempts on a retryable status: leave the last response for the normal error path.
-			if (error instanceof RetryableResponse) return;
-			// graph-client rethrows GraphClientError untouched; anything else it flattens into a GraphError.
-			const wrapped = new GraphClientError((error as Error)?.message);
-			wrapped.customError = error;
-			throw wrapped;
-		}
-	}
-}
-
-async function graphErrorCode(response: Response): Promise<string | undefined> {
-	try {
-		const body = (await response.clone().json()) as { error?: { code?: string } };
-		return body?.error?.code;
-	} catch {
-		return undefined;
-	}
-}
-
-export class GraphTransport {
+export class GraphTransport implements GraphPipeline {
 	readonly counters: GraphCounters = { requests: 0, retries: 0, throttled: 0, tokenRefreshes: 0 };
 	readonly graphRoot: string;
 	readonly tokens: AccessTokenSource & { redactions?: string[] };
@@ -222,7 +103,7 @@ export class GraphTransport {
 		}
 	}
 
-	/** A redirect answer, refused (see GraphBearerMiddleware). */
+	/** A redirect answer, refused (see GraphBearerMiddleware in graph-middleware.ts). */
 	redirectRefused(url: string, response: Response): ServiceApiError {
 		const location = response.headers.get('location');
 		let target = 'another location';

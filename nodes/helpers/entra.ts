@@ -239,7 +239,10 @@ export function readUserScope(read: ParamReader): {
 	for (const row of rows) {
 		if (!row.attribute.trim()) throw new ConfigurationError('Every filter condition needs an attribute.', 'filters');
 	}
-	const groupId = String(read('groupScope', '', { extractValue: true }) ?? '').trim();
+	// The locator's value is taken here, not with n8n's extractValue: n8n refuses extractValue for a
+	// parameter the operation does not show (Entra Directory → User → Get has no group scope).
+	const locator = read('groupScope', '');
+	const groupId = String((locator !== null && typeof locator === 'object' ? (locator as { value?: unknown }).value : locator) ?? '').trim();
 	const membership = (read('membership', 'transitive') as GroupMembership) ?? 'transitive';
 	return {
 		select: [...attributes, ...extra],

@@ -5,13 +5,14 @@
  * against the vendor OpenAPI before it is handled (invalid → 400) and every response the fake produces
  * is validated too (invalid → 500 and a loud log line: a fake bug).
  *
- * Files: messagemedia-store.ts (data), messagemedia-contacts.ts (contact operations and the PATCH
- * readings), messagemedia-paging.ts (pages and their misbehaviour switch), messagemedia-blacklist.ts
+ * Files: messagemedia-store.ts (data), messagemedia-contacts.ts (contact operations),
+ * messagemedia-rules.ts (the rules of contact writes and the PATCH readings, shared with the in-memory
+ * client of the sync tests), messagemedia-paging.ts (pages and their misbehaviour switch), messagemedia-blacklist.ts
  * (number authorisation), messagemedia-api.ts (error shapes), messagemedia-auth.ts (Basic / HMAC).
  *
  * Choices where the vendor leaves behaviour undocumented (see README.md):
  * - A channel (type + channelId) belongs to at most one contact: a second one → 409 conflict.
- * - PATCH contact: see messagemedia-contacts.ts (`messageMediaPatchArrays`); `lists` replaces the
+ * - PATCH contact: see messagemedia-rules.ts (`messageMediaPatchArrays`); `lists` replaces the
  *   memberships; other fields are set when present.
  * - New channels without `subscriptionState` are SUBSCRIBED.
  * - List names are unique per account (case-insensitive): a duplicate → 409 conflict.
@@ -29,12 +30,13 @@ import { authenticateMessageMedia } from './messagemedia-auth';
 import { handleNumbers, numberRoute, numbersError, NUMBER_AUTHORISATION_PREFIX, type NumberRoute } from './messagemedia-blacklist';
 import { ContactOperations, type ContactOptions } from './messagemedia-contacts';
 import { pageOf } from './messagemedia-paging';
+import { customFieldProblems, listNameProblem, maxLengthProblems, mergeTagTaken } from './messagemedia-rules';
 import { deleteContact, now, type CustomFieldType, type InvalidField, type MessageMediaAccount, type MessageMediaStore, type StoredContact, type StoredCustomField, type StoredList } from './messagemedia-store';
 
 export { invalidFieldsFromContractErrors } from './messagemedia-api';
 export { MessageMediaStore, type InvalidField, type MessageMediaAccount, type StoredContact, type StoredCustomField, type StoredList } from './messagemedia-store';
 export { MESSAGEMEDIA_PAGING_MODES, type MessageMediaPaging } from './messagemedia-paging';
-export { PATCH_ARRAYS_MODES, type PatchArrays } from './messagemedia-contacts';
+export { PATCH_ARRAYS_MODES, type PatchArrays } from './messagemedia-rules';
 
 /** Known body fields per operation, for the unknown-field warnings (the schemas allow extra properties). */
 const CONTACT_FIELDS = ['firstName', 'lastName', 'alias', 'dateOfBirth', 'country', 'state', 'location', 'note', 'channels', 'lists', 'customFields'];
@@ -256,9 +258,9 @@ export class MessageMediaService {
 	}
 
 	private checkListName(account: MessageMediaAccount, name: string, selfId?: string): void {
-		if (name.trim() === '') throw badRequest('Invalid list', [{ name: 'name', code: 'must_not_be_empty', reason: 'must not be empty' }]);
-		const duplicate = [...account.lists.values()].find((l) => l.id !== selfId && l.name.toLowerCase() === name.toLowerCase());
-		if (duplicate) throw conflict(`A list named '${name}' already exists`);
+		const problem = listNameProblem(account.lists.values(), name, selfId);
+		if (problem === 'empty') throw badRequest('Invalid list', [{ name: 'name', code: 'must_not_be_empty', reason: 'must not be empty' }]);
+		if (problem === 'taken') throw conflict(`A list named '${name}' already exists`);
 	}
 
 	private createList(account: MessageMediaAccount, body: Record<string, unknown>): StoredList {
@@ -345,14 +347,9 @@ export class MessageMediaService {
 		const label = body.label as string;
 		const mergeTag = body.mergeTag as string;
 		const maxLength = body.maxLength as number;
-		const problems: InvalidField[] = [];
-		if (label.trim() === '') problems.push({ name: 'label', code: 'must_not_be_empty', reason: 'must not be empty' });
-		if (!/^[A-Za-z0-9_]+$/.test(mergeTag)) problems.push({ name: 'mergeTag', code: 'invalid_format', reason: 'only letters, digits and underscores' });
-		if (maxLength < 1 || maxLength > 1000) problems.push({ name: 'maxLength', code: 'constraint_violation', reason: 'must be between 1 and 1000' });
+		const problems = customFieldProblems({ label, mergeTag, maxLength });
 		if (problems.length > 0) throw badRequest('Invalid custom field', problems);
-		if ([...account.customFields.values()].some((f) => f.mergeTag.toLowerCase() === mergeTag.toLowerCase())) {
-			throw conflict(`A custom field with merge tag '${mergeTag}' already exists`);
-		}
+		if (mergeTagTaken(account.customFields.values(), mergeTag)) throw conflict(`A custom field with merge tag '${mergeTag}' already exists`);
 		const created = now();
 		const field: StoredCustomField = { id: randomUUID(), label, mergeTag, maxLength, type: body.type as CustomFieldType, createdDate: created, lastModifiedDate: created };
 		account.customFields.set(field.id, field);
@@ -360,9 +357,7 @@ export class MessageMediaService {
 	}
 
 	private updateCustomField(account: MessageMediaAccount, field: StoredCustomField, body: Record<string, unknown>): StoredCustomField {
-		if (typeof body.maxLength === 'number' && (body.maxLength < 1 || body.maxLength > 1000)) {
-			throw badRequest('Invalid custom field', [{ name: 'maxLength', code: 'constraint_violation', reason: 'must be between 1 and 1000' }]);
-		}
+		if (typeof body.maxLength === 'number' && maxLengthProblems(body.maxLength).length > 0) throw badRequest('Invalid custom field', maxLengthProblems(body.maxLength));
 		if (typeof body.label === 'string') field.label = body.label;
 		if (typeof body.maxLength === 'number') field.maxLength = body.maxLength;
 		field.lastModifiedDate = now();

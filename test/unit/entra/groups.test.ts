@@ -1,51 +1,16 @@
 import nock from 'nock';
-import type { ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { ConfigurationError } from '../../../lib/common/errors';
 import { normalizePrivateKey } from '../../../lib/entra/config';
 import { listGroups } from '../../../lib/entra/groups';
-import { clearTokenCache } from '../../../lib/entra/token';
 import { buildUpdateBody, getUser } from '../../../lib/entra/users';
-import { searchGroups } from '../../../nodes/helpers/entra';
 import { generateKeyPairSync } from 'node:crypto';
-import { GRAPH, fields, nockToken, page, transport } from './helpers';
+import { GRAPH, page, transport, useNockedEntra } from './helpers';
 
 const SELECT = 'id,displayName,mail,description,mailEnabled,securityEnabled';
 
-describe('groups, get user, update body, key parsing', () => {
-	beforeAll(() => nock.disableNetConnect());
-	beforeEach(() => nockToken());
-	afterEach(() => {
-		nock.cleanAll();
-		clearTokenCache();
-	});
-	afterAll(() => nock.enableNetConnect());
-
-	it('group picker (listSearch): display-name prefix with quotes escaped, nextLink as pagination token', async () => {
-		nock(GRAPH, { badheaders: ['consistencylevel'] })
-			.get('/v1.0/groups')
-			.query({ $select: SELECT, $top: '100', $filter: "startswith(displayName,'Sales ''EU''')" })
-			.reply(
-				200,
-				page([{ id: 'g1', displayName: "Sales 'EU' North", mail: 'sales@contoso.com' }], {
-					'@odata.nextLink': `${GRAPH}/v1.0/groups?$skiptoken=G2`,
-				}),
-			);
-		nock(GRAPH)
-			.get('/v1.0/groups')
-			.query({ $skiptoken: 'G2' })
-			.reply(200, page([{ id: 'g2', displayName: "Sales 'EU' South" }]));
-		const ctx = { getCredentials: async () => fields() } as unknown as ILoadOptionsFunctions;
-
-		const first = await searchGroups.call(ctx, "Sales 'EU'");
-		expect(first).toEqual({
-			results: [{ name: "Sales 'EU' North (sales@contoso.com)", value: 'g1' }],
-			paginationToken: `${GRAPH}/v1.0/groups?$skiptoken=G2`,
-		});
-		const second = await searchGroups.call(ctx, "Sales 'EU'", first.paginationToken);
-		expect(second).toEqual({ results: [{ name: "Sales 'EU' South", value: 'g2' }], paginationToken: undefined });
-		expect(nock.pendingMocks()).toEqual([]);
-	});
+describe('group search, get user, update body, key parsing', () => {
+	useNockedEntra();
 
 	it('group $search is an advanced query', async () => {
 		nock(GRAPH, { reqheaders: { consistencylevel: 'eventual' } })

@@ -4,6 +4,7 @@ import type { RetryPolicy } from '../../../lib/common/retry';
 import { resolveEntraConfig } from '../../../lib/entra/config';
 import type { EntraConfig, EntraCredentialFields } from '../../../lib/entra/config';
 import { GraphTransport } from '../../../lib/entra/graph';
+import { clearTokenCache } from '../../../lib/entra/token';
 
 export const TENANT = '11111111-2222-3333-4444-555555555555';
 export const CLIENT_ID = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -38,6 +39,20 @@ export function nockToken(host = LOGIN, tenant = TENANT, token = ISSUED_BEARER, 
 		.query(true)
 		.times(times)
 		.reply(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
+}
+
+/**
+ * The set-up of every suite against nocked Entra ID and Graph: no real network, a token answer before
+ * each test (unless `token: false`), and no interceptor or cached token left for the next test.
+ */
+export function useNockedEntra(options: { token?: boolean } = {}): void {
+	beforeAll(() => nock.disableNetConnect());
+	if (options.token !== false) beforeEach(() => void nockToken());
+	afterEach(() => {
+		nock.cleanAll();
+		clearTokenCache();
+	});
+	afterAll(() => nock.enableNetConnect());
 }
 
 export const sleeps: number[] = [];

@@ -19,8 +19,7 @@ import {
 	validationToken,
 } from '../../../lib/entra/subscriptions';
 import type { SubscriptionRecord } from '../../../lib/entra/subscriptions';
-import { clearTokenCache } from '../../../lib/entra/token';
-import { GRAPH, nockToken, page, transport } from './helpers';
+import { GRAPH, page, transport, useNockedEntra } from './helpers';
 
 const URLS = { notificationUrl: 'https://n8n.example.com/webhook/abc/notify', lifecycleNotificationUrl: 'https://n8n.example.com/webhook/abc/lifecycle' };
 const SUB_ID = '7f105c7d-2dc5-4530-97cd-4e7ae6534c07';
@@ -40,13 +39,7 @@ function cursor(token = 'd1') {
 }
 
 describe('Graph subscriptions', () => {
-	beforeAll(() => nock.disableNetConnect());
-	beforeEach(() => nockToken());
-	afterEach(() => {
-		nock.cleanAll();
-		clearTokenCache();
-	});
-	afterAll(() => nock.enableNetConnect());
+	useNockedEntra();
 
 	it('accepts only https notification URLs, or http on a loopback host', () => {
 		expect(() => assertNotificationUrl('https://n8n.example.com/webhook/x')).not.toThrow();
@@ -148,13 +141,7 @@ describe('Graph subscriptions', () => {
 });
 
 describe('push trigger moments', () => {
-	beforeAll(() => nock.disableNetConnect());
-	beforeEach(() => nockToken());
-	afterEach(() => {
-		nock.cleanAll();
-		clearTokenCache();
-	});
-	afterAll(() => nock.enableNetConnect());
+	useNockedEntra();
 
 	it('activation starts the delta cursor from now, then subscribes', async () => {
 		nock(GRAPH).get('/v1.0/users/delta').query((q) => q.$deltatoken === 'latest').reply(200, page([], { '@odata.deltaLink': link('start') }));

@@ -4,16 +4,10 @@ import nock from 'nock';
 import { ConfigurationError, ServiceApiError } from '../../../lib/common/errors';
 import { resolveEntraConfig } from '../../../lib/entra/config';
 import { GraphTransport } from '../../../lib/entra/graph';
-import { clearTokenCache } from '../../../lib/entra/token';
-import { ISSUED_BEARER, GRAPH, SECRET, TENANT, config, fields, instantRetry, nockToken, page } from './helpers';
+import { ISSUED_BEARER, GRAPH, SECRET, TENANT, config, fields, instantRetry, nockToken, page, useNockedEntra } from './helpers';
 
 describe('Entra token acquisition (msal-node)', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => {
-		nock.cleanAll();
-		clearTokenCache();
-	});
-	afterAll(() => nock.enableNetConnect());
+	useNockedEntra({ token: false });
 
 	it('requests one token for two executions (two transports) and sends it as bearer', async () => {
 		const token = nockToken();

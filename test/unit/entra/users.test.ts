@@ -3,23 +3,16 @@ import nock from 'nock';
 import { ServiceApiError } from '../../../lib/common/errors';
 import { readUserDelta } from '../../../lib/entra/delta';
 import { buildUserFilter, matchesFilters } from '../../../lib/entra/odata';
-import { clearTokenCache } from '../../../lib/entra/token';
 import { listUsers, updateUser } from '../../../lib/entra/users';
-import { GRAPH, nockToken, page, sleeps, transport } from './helpers';
+import { GRAPH, page, sleeps, transport, useNockedEntra } from './helpers';
 
 const GROUP = '99999999-8888-7777-6666-555555555555';
 
 describe('Graph reads', () => {
-	beforeAll(() => nock.disableNetConnect());
+	useNockedEntra();
 	beforeEach(() => {
-		nockToken();
 		sleeps.length = 0;
 	});
-	afterEach(() => {
-		nock.cleanAll();
-		clearTokenCache();
-	});
-	afterAll(() => nock.enableNetConnect());
 
 	describe('paging and filters', () => {
 		it('follows nextLinks over three pages with ConsistencyLevel and $count=true on every page; quotes are doubled', async () => {

@@ -7,7 +7,7 @@ import { createHash, createHmac } from 'node:crypto';
 import * as tls from 'node:tls';
 
 import { startFakes, type RunningFakes } from '../../fakes/server';
-import type { FakeOptions } from '../../fakes/types';
+import type { FakeOptions, SeedMessageMediaAccount } from '../../fakes/types';
 
 export function trustCa(ca: string): void {
 	tls.setDefaultCACertificates([...tls.getCACertificates('default'), ca]);
@@ -35,6 +35,25 @@ export async function startTrustedFakes(options: FakeOptions = {}): Promise<Runn
 afterAll(async () => {
 	await Promise.all([...running].map(async (fakes) => await fakes.close()));
 });
+
+/** The fakes with these MessageMedia accounts as their whole seed (and these options). */
+export async function startMessageMediaFakes(accounts: SeedMessageMediaAccount[], options: FakeOptions = {}): Promise<RunningFakes> {
+	return await startTrustedFakes({ ...options, seed: { messagemedia: { accounts } } });
+}
+
+/** Numbers of `optOutAccount`: one on the account's blacklist, one only UNSUBSCRIBED on a contact. */
+export const BLACKLISTED = '+61491570157';
+export const UNSUBSCRIBED_ONLY = '+61491570158';
+
+/** An account whose blacklist holds BLACKLISTED and whose one contact has UNSUBSCRIBED_ONLY unsubscribed (not blacklisted). */
+export function optOutAccount(apiKey: string, apiSecret: string): SeedMessageMediaAccount {
+	return {
+		apiKey,
+		apiSecret,
+		blacklist: [BLACKLISTED],
+		contacts: [{ firstName: 'Opted', channels: [{ channelId: UNSUBSCRIBED_ONLY, type: 'SMS', subscriptionState: 'UNSUBSCRIBED' }] }],
+	};
+}
 
 export interface CallResult {
 	status: number;

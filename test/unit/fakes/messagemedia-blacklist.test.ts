@@ -1,6 +1,6 @@
 /** The fake MessageMedia's number authorisation API (account blacklist) and its admin API. */
 import type { RunningFakes } from '../../fakes/server';
-import { basicAuth, call, sdkHmacHeaders, startTrustedFakes } from './helpers';
+import { basicAuth, call, optOutAccount, sdkHmacHeaders, startMessageMediaFakes } from './helpers';
 
 const KEY = 'BLACKLISTKEY0000001';
 const SECRET = 'BLACKLISTSECRET000000001';
@@ -9,21 +9,7 @@ const OTHER_KEY = 'BLACKLISTKEY0000002';
 let fakes: RunningFakes;
 
 beforeEach(async () => {
-	fakes = await startTrustedFakes({
-		seed: {
-			messagemedia: {
-				accounts: [
-					{
-						apiKey: KEY,
-						apiSecret: SECRET,
-						blacklist: ['+61491570157'],
-						contacts: [{ firstName: 'Opted', channels: [{ channelId: '+61491570158', type: 'SMS', subscriptionState: 'UNSUBSCRIBED' }] }],
-					},
-					{ apiKey: OTHER_KEY, apiSecret: 'other-secret' },
-				],
-			},
-		},
-	});
+	fakes = await startMessageMediaFakes([optOutAccount(KEY, SECRET), { apiKey: OTHER_KEY, apiSecret: 'other-secret' }]);
 });
 afterEach(async () => await fakes.close());
 

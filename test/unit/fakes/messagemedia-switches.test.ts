@@ -7,7 +7,7 @@
 import { parseArgs } from '../../fakes/cli';
 import type { RunningFakes } from '../../fakes/server';
 import type { FakeOptions } from '../../fakes/types';
-import { basicAuth, call, startTrustedFakes } from './helpers';
+import { basicAuth, call, startMessageMediaFakes } from './helpers';
 
 const KEY = 'SWITCHKEY0000000001';
 const SECRET = 'SWITCHSECRET00000000001';
@@ -18,33 +18,29 @@ const CONTACT = '0c000000-0000-4000-8000-0000000000c1';
 let fakes: RunningFakes;
 
 async function start(options: FakeOptions = {}): Promise<void> {
-	fakes = await startTrustedFakes({
-		seed: {
-			messagemedia: {
-				accounts: [
+	fakes = await startMessageMediaFakes(
+		[
+			{
+				apiKey: KEY,
+				apiSecret: SECRET,
+				customFields: [
+					{ id: FIELD_LINK, label: 'Entra Object ID', mergeTag: 'entra_object_id', maxLength: 36, type: 'TEXT' },
+					{ id: FIELD_NOTE, label: 'Desk', mergeTag: 'desk', maxLength: 20, type: 'TEXT' },
+				],
+				contacts: [
 					{
-						apiKey: KEY,
-						apiSecret: SECRET,
-						customFields: [
-							{ id: FIELD_LINK, label: 'Entra Object ID', mergeTag: 'entra_object_id', maxLength: 36, type: 'TEXT' },
-							{ id: FIELD_NOTE, label: 'Desk', mergeTag: 'desk', maxLength: 20, type: 'TEXT' },
+						id: CONTACT,
+						channels: [
+							{ channelId: '+61491570156', type: 'SMS', subscriptionState: 'UNSUBSCRIBED' },
+							{ channelId: '+61491570199', type: 'WHATSAPP', subscriptionState: 'SUBSCRIBED' },
 						],
-						contacts: [
-							{
-								id: CONTACT,
-								channels: [
-									{ channelId: '+61491570156', type: 'SMS', subscriptionState: 'UNSUBSCRIBED' },
-									{ channelId: '+61491570199', type: 'WHATSAPP', subscriptionState: 'SUBSCRIBED' },
-								],
-								customFields: { entra_object_id: 'user-1', desk: 'L2' },
-							},
-						],
+						customFields: { entra_object_id: 'user-1', desk: 'L2' },
 					},
 				],
 			},
-		},
-		...options,
-	});
+		],
+		options,
+	);
 }
 
 afterEach(async () => await fakes.close());

@@ -1,7 +1,7 @@
 import { authenticateMessageMedia } from '../../fakes/messagemedia-auth';
 import type { FakeRequest } from '../../fakes/http-util';
 import type { RunningFakes } from '../../fakes/server';
-import { basicAuth, call, guideHmacHeaders, sdkHmacHeaders, startTrustedFakes } from './helpers';
+import { basicAuth, call, guideHmacHeaders, sdkHmacHeaders, startMessageMediaFakes } from './helpers';
 
 const KEY = 'DUMMYKEY000000000001';
 const SECRET = 'DUMMYSECRET0000000000000000001';
@@ -15,37 +15,31 @@ const CONTACT_1 = '0c000000-0000-4000-8000-000000000001';
 let fakes: RunningFakes;
 
 beforeEach(async () => {
-	fakes = await startTrustedFakes({
-		seed: {
-			messagemedia: {
-				accounts: [
-					{
-						apiKey: KEY,
-						apiSecret: SECRET,
-						lists: [
-							{ id: LIST_SALES, name: 'Sales' },
-							{ id: LIST_VIP, name: 'VIP', alias: 'hand-made' },
-						],
-						customFields: [
-							{ id: FIELD_ENTRA, label: 'Entra object id', mergeTag: 'entra_id', maxLength: 36, type: 'TEXT' },
-							{ id: FIELD_START, label: 'Start date', mergeTag: 'start_date', maxLength: 10, type: 'DATE' },
-						],
-						contacts: [
-							{
-								id: CONTACT_1,
-								firstName: 'Ada',
-								lastName: 'Lovelace',
-								channels: [{ channelId: '+61491570156', type: 'SMS', subscriptionState: 'UNSUBSCRIBED' }],
-								lists: ['Sales', LIST_VIP],
-								customFields: { entra_id: 'u-1' },
-							},
-						],
-					},
-					{ apiKey: OTHER_KEY, apiSecret: 'other-secret' },
-				],
-			},
+	fakes = await startMessageMediaFakes([
+		{
+			apiKey: KEY,
+			apiSecret: SECRET,
+			lists: [
+				{ id: LIST_SALES, name: 'Sales' },
+				{ id: LIST_VIP, name: 'VIP', alias: 'hand-made' },
+			],
+			customFields: [
+				{ id: FIELD_ENTRA, label: 'Entra object id', mergeTag: 'entra_id', maxLength: 36, type: 'TEXT' },
+				{ id: FIELD_START, label: 'Start date', mergeTag: 'start_date', maxLength: 10, type: 'DATE' },
+			],
+			contacts: [
+				{
+					id: CONTACT_1,
+					firstName: 'Ada',
+					lastName: 'Lovelace',
+					channels: [{ channelId: '+61491570156', type: 'SMS', subscriptionState: 'UNSUBSCRIBED' }],
+					lists: ['Sales', LIST_VIP],
+					customFields: { entra_id: 'u-1' },
+				},
+			],
 		},
-	});
+		{ apiKey: OTHER_KEY, apiSecret: 'other-secret' },
+	]);
 });
 
 afterEach(async () => {

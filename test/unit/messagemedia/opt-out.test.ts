@@ -7,7 +7,7 @@ import { ConfigurationError } from '../../../lib/common/errors';
 import { createMessageMediaClient, OPT_OUT_LOOKUP_CHUNK } from '../../../lib/messagemedia/client';
 import type { RunningFakes } from '../../fakes/server';
 import { validateResponse } from '../../support/openapi';
-import { startTrustedFakes } from '../fakes/helpers';
+import { BLACKLISTED, optOutAccount, startMessageMediaFakes, UNSUBSCRIBED_ONLY } from '../fakes/helpers';
 import { BASE, checkRecordedRequests, recordedScope, type RecordedRequest } from './helpers';
 
 function client(authMethod: 'basic' | 'hmac' = 'basic') {
@@ -79,29 +79,16 @@ describe('findOptedOutNumbers against the HTTPS fake', () => {
 	let fakes: RunningFakes;
 
 	beforeAll(async () => {
-		fakes = await startTrustedFakes({
-			seed: {
-				messagemedia: {
-					accounts: [
-						{
-							apiKey: KEY,
-							apiSecret: SECRET,
-							blacklist: ['+61491570157'],
-							contacts: [{ channels: [{ channelId: '+61491570158', type: 'SMS', subscriptionState: 'UNSUBSCRIBED' }] }],
-						},
-					],
-				},
-			},
-		});
+		fakes = await startMessageMediaFakes([optOutAccount(KEY, SECRET)]);
 	});
 	afterAll(async () => await fakes.close());
 
 	it('reports the blacklisted numbers, follows admin changes, and does not count an UNSUBSCRIBED channel as opted out', async () => {
 		const c = createMessageMediaClient({ apiKey: KEY, apiSecret: SECRET, region: 'custom', baseUrl: fakes.url, authMethod: 'hmac' });
-		const numbers = Array.from({ length: 60 }, (_, i) => `+6149157${String(1000 + i)}`).concat(['+61491570156', '+61491570157', '+61491570158']);
-		expect(await c.findOptedOutNumbers(numbers)).toEqual(['+61491570157']);
+		const numbers = Array.from({ length: 60 }, (_, i) => `+6149157${String(1000 + i)}`).concat(['+61491570156', BLACKLISTED, UNSUBSCRIBED_ONLY]);
+		expect(await c.findOptedOutNumbers(numbers)).toEqual([BLACKLISTED]);
 		fakes.state.setBlacklisted(['+61491571005'], true);
-		expect(await c.findOptedOutNumbers(numbers)).toEqual(['+61491571005', '+61491570157']);
+		expect(await c.findOptedOutNumbers(numbers)).toEqual(['+61491571005', BLACKLISTED]);
 		const calls = fakes.state.log.entries.filter((e) => e.path.startsWith('/v1/number_authorisation/'));
 		expect(calls.map((e) => [e.status, e.errors ?? [], e.warnings ?? []])).toEqual(Array(4).fill([200, [], []]));
 	});

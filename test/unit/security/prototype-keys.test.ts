@@ -5,7 +5,6 @@
  * field labelled `__proto__` was dropped silently. Every key of Object.prototype is tried as a
  * department (list), a custom field label, an attribute path and a configuration value.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { ConfigurationError } from '../../../lib/common/errors';
 import { buildUpdateBody } from '../../../lib/entra/users';
@@ -16,6 +15,8 @@ import { parseHmacAuthorization } from '../../../lib/messagemedia/auth';
 import { runSync } from '../../../lib/sync';
 import type { RejectedItem } from '../../../lib/types';
 import { readContactInput } from '../../../nodes/MessageMediaContacts/actions/contact/fields';
+import { MessageMediaContacts } from '../../../nodes/MessageMediaContacts/MessageMediaContacts.node';
+import { executeContext } from '../../support/n8n-context';
 import { inputs, noSleep, options, user } from '../sync/fixtures';
 import { MemoryMessageMedia } from '../sync/memoryClient';
 
@@ -101,9 +102,10 @@ describe('finding 5: names that are Object.prototype keys (outside lib/sync)', (
 		});
 
 		it('as a custom field merge tag in the MessageMedia node: an own property of the contact input', () => {
-			const context = {
-				getNodeParameter: () => ({ mappingMode: 'defineBelow', value: { phone: '+61412345678', [`customField:${key}`]: 'tagged' } }),
-			} as unknown as IExecuteFunctions;
+			const value = JSON.parse(`{"phone": "+61412345678", ${JSON.stringify(`customField:${key}`)}: "tagged"}`) as Record<string, string>;
+			const context = executeContext(new MessageMediaContacts(), {
+				parameters: { resource: 'contact', operation: 'create', contactFields: { mappingMode: 'defineBelow', value, schema: [] } },
+			});
 			const input = readContactInput(context, 0);
 			const fields = input?.customFields as Record<string, string>;
 			expect(Object.prototype.hasOwnProperty.call(fields, key)).toBe(true);

@@ -173,3 +173,22 @@ export class FakeMessageMedia {
 		}
 	}
 }
+
+/** The credential fields this server accepts, as the node's MessageMedia credential holds them. */
+export const FAKE_CREDENTIALS = { apiKey: 'key-1', apiSecret: 'secret-1', authMethod: 'basic', region: 'apac' };
+
+/**
+ * A new server before each test (handed to `use`); after it, every request it answered must have met
+ * the vendor OpenAPI, and nock is reset.
+ */
+export function useFakeMessageMedia(use: (server: FakeMessageMedia) => void): void {
+	let server: FakeMessageMedia;
+	beforeEach(() => {
+		server = new FakeMessageMedia();
+		use(server);
+	});
+	afterEach(async () => {
+		expect(await server.contractErrors()).toEqual([]);
+		nock.cleanAll();
+	});
+}

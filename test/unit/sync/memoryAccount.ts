@@ -6,9 +6,24 @@
 
 import { ServiceApiError } from '../../../lib/common/errors';
 import type { Contact, ContactChannel, ContactFilter, ContactList, CustomField, MessageMediaClient } from '../../../lib/messagemedia/types';
+import {
+	channelProblems,
+	contactMatches,
+	customFieldValueProblem,
+	patchChannels,
+	patchFieldValues,
+	type FieldValue,
+	type PatchArrays as FakeReading,
+} from '../../fakes/messagemedia-rules';
+import type { SeedChannel } from '../../fakes/types';
 
+/**
+ * The two readings of the vendor's PATCH arrays the sync must survive: `replace`, the sent arrays are
+ * the stored sets (the HTTPS fake's `replaceAll`), and `merge` (the fake's `merge`).
+ */
 export type PatchArrays = 'replace' | 'merge';
 export const PATCH_READINGS: PatchArrays[] = ['replace', 'merge'];
+const FAKE_READING: Record<PatchArrays, FakeReading> = { replace: 'replaceAll', merge: 'merge' };
 
 export interface MemoryOptions {
 	/** How `channels` and `customFields` in a PATCH apply (default `replace`). */
@@ -54,7 +69,6 @@ export interface StoredContact {
 
 export const ACCOUNT = 'acc-1';
 export const ATTRIBUTES = ['firstName', 'lastName', 'alias', 'country', 'state', 'location', 'note'] as const;
-export const WRITABLE = new Set(['SMS', 'WHATSAPP']);
 
 export function apiError(status: number, type: string, title: string, detail = title): ServiceApiError {
 	return new ServiceApiError({ service: 'messagemedia', status, code: type, message: `${title}: ${detail}` });
@@ -89,41 +103,32 @@ export function render(stored: StoredContact, fields: Map<string, CustomField>, 
 	return contact;
 }
 
-/** Whether a contact passes a contacts-API filter. */
+/** Whether a contact passes a contacts-API filter (test/fakes/messagemedia-rules.ts). */
 export function matches(stored: StoredContact, filter: ContactFilter): boolean {
-	if (filter.listIds?.length && !stored.listIds.some((id) => filter.listIds?.includes(id))) return false;
-	if (filter.contactIds?.length && !filter.contactIds.includes(stored.id)) return false;
-	const channels = stored.channels.filter(
-		(c) =>
-			(!filter.channelIds?.length || filter.channelIds.includes(c.channelId)) &&
-			(!filter.channelTypes?.length || filter.channelTypes.includes(c.type)) &&
-			(!filter.channelSubscriptionState || c.subscriptionState === filter.channelSubscriptionState),
-	);
-	const channelFilter = filter.channelIds?.length || filter.channelTypes?.length || filter.channelSubscriptionState;
-	return !channelFilter || channels.length > 0;
+	return contactMatches({ id: stored.id, listIds: stored.listIds, channels: stored.channels as SeedChannel[] }, filter);
 }
 
-/** Channels after a PATCH that sent `sent`, under the given reading. */
-export function patchedChannels(stored: StoredContact, sent: ContactChannel[], reading: PatchArrays): ContactChannel[] {
-	if (reading === 'replace') return sent.map((c) => ({ ...c }));
-	const channels = stored.channels.map((c) => ({ ...c }));
-	for (const channel of sent) {
-		const existing = channels.find((c) => c.type === channel.type && c.channelId === channel.channelId);
-		if (existing === undefined) channels.push({ ...channel });
-		else if (channel.subscriptionState !== undefined) existing.subscriptionState = channel.subscriptionState;
-	}
-	return channels;
+/** Channels after a write that sent `sent` (a create: `stored` empty), under the reading (test/fakes/messagemedia-rules.ts). */
+export function patchedChannels(stored: ContactChannel[], sent: ContactChannel[], reading: PatchArrays): ContactChannel[] {
+	return patchChannels(stored as SeedChannel[], sent as SeedChannel[], FAKE_READING[reading]) as ContactChannel[];
 }
 
-/** A body's channels as the API checks them: not empty, writable types only, E.164 SMS numbers, no channel twice. */
+/** Custom field values (id → value) after a write that sent `sent` (a create: `stored` empty, reading `replace`). */
+export function patchedFieldValues(stored: Map<string, string>, sent: FieldValue[], reading: PatchArrays): Map<string, string> {
+	const values = patchFieldValues([...stored].map(([id, value]) => ({ id, value })), sent, FAKE_READING[reading]);
+	return new Map(values.map(({ id, value }) => [id, value]));
+}
+
+/** A body's channels as the API checks them (test/fakes/messagemedia-rules.ts): the first problem, as the API's 400. */
 export function checkWritable(channels: ContactChannel[]): void {
-	if (!Array.isArray(channels) || channels.length === 0) throw invalid('channels must not be empty');
-	const seen = new Set<string>();
-	for (const channel of channels) {
-		if (!WRITABLE.has(channel.type)) throw invalid(`channel type ${channel.type} can't be written`);
-		if (channel.type === 'SMS' && !/^\+[1-9]\d{6,14}$/.test(channel.channelId)) throw invalid(`channelId ${channel.channelId} is not E.164`);
-		const key = `${channel.type} ${channel.channelId}`;
-		if (seen.has(key)) throw invalid(`channel ${key} is sent twice`);
-		seen.add(key);
-	}
+	const [problem] = channelProblems((channels ?? []) as SeedChannel[]);
+	if (problem) throw invalid(`${problem.name}: ${problem.reason}`);
+}
+
+/** A value that does not fit its custom field (length, type), as the API's 400. */
+export function checkFieldValue(field: CustomField, value: string): void {
+	if (value === '') return;
+	const problem = customFieldValueProblem(field, value);
+	if (problem === 'invalid_length') throw invalid(`${field.mergeTag} is longer than ${field.maxLength}`);
+	if (problem) throw invalid(`${field.mergeTag}: not a valid ${field.type} value`);
 }

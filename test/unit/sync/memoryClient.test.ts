@@ -19,11 +19,11 @@ function account(patchArrays: 'replace' | 'merge') {
 }
 
 describe('PATCH arrays', () => {
-	it('replace: the channels and custom fields sent are the stored set', async () => {
+	it('replace: the channels and custom fields sent are the stored set (a channel sent without a state is SUBSCRIBED)', async () => {
 		const { mm, c, email } = account('replace');
 		await mm.updateContact(c.id, { channels: [{ channelId: '+61412001005', type: 'SMS' }], customFields: [{ id: email.id, value: 'a@b.c' }] });
 		const stored = mm.stored(c.id);
-		expect(stored.channels).toEqual([{ channelId: '+61412001005', type: 'SMS' }]);
+		expect(stored.channels).toEqual([{ channelId: '+61412001005', type: 'SMS', subscriptionState: 'SUBSCRIBED' }]);
 		expect([...stored.customFields]).toEqual([[email.id, 'a@b.c']]);
 	});
 
@@ -39,9 +39,9 @@ describe('PATCH arrays', () => {
 		const stored = mm.stored(c.id);
 		expect(stored.channels.map((ch) => `${ch.type}:${ch.channelId}:${ch.subscriptionState ?? '-'}`)).toEqual([
 			'SMS:+61412001001:SUBSCRIBED',
-			'WHATSAPP:+61412001002:-',
+			'WHATSAPP:+61412001002:SUBSCRIBED',
 			'EMAIL:bo@example.com:-',
-			'SMS:+61412001005:-',
+			'SMS:+61412001005:SUBSCRIBED',
 		]);
 		expect(Object.fromEntries(stored.customFields)).toEqual({ [nick.id]: 'Bo', [email.id]: 'a@b.c' });
 	});
@@ -59,6 +59,17 @@ describe('vendor rules', () => {
 		).rejects.toMatchObject({ status: 400 });
 		expect(mm.stored(c.id).attributes.firstName).toBeUndefined();
 		expect(new Person(mm).addChannel(other.id, { channelId: '+61412001001', type: 'SMS' })).toBe(false);
+	});
+
+	it('the HTTPS fake\'s rules: values fit their field\'s type, "" clears one; list names and merge tags are unique whatever their case', async () => {
+		const { mm, c, email, nick } = account('merge');
+		await expect(mm.updateContact(c.id, { customFields: [{ id: email.id, value: 'not an address' }] })).rejects.toMatchObject({ status: 400 });
+		await mm.updateContact(c.id, { customFields: [{ id: nick.id, value: '' }] });
+		expect(mm.stored(c.id).customFields.has(nick.id)).toBe(false);
+		await mm.createList({ name: 'Sales' });
+		await expect(mm.createList({ name: 'SALES' })).rejects.toMatchObject({ status: 409 });
+		await expect(mm.createCustomField({ label: 'Nick', mergeTag: 'NickName', maxLength: 20, type: 'TEXT' })).rejects.toMatchObject({ status: 409 });
+		await expect(mm.createCustomField({ label: 'Bad', mergeTag: 'bad tag', maxLength: 20, type: 'TEXT' })).rejects.toMatchObject({ status: 400 });
 	});
 });
 

@@ -5,11 +5,14 @@
  * and a log of the requests a real client would make (pages of 1000, look-ups by number chunked, bulk
  * list changes chunked by 1000), with their bodies.
  *
- * The vendor does not document whether `channels` and `customFields` in a PATCH replace the stored set
- * or merge into it, so the model has both readings (`patchArrays`): `replace` stores exactly what was
- * sent; `merge` upserts sent channels by (type, channelId) and sent custom field values by id, and
- * keeps the rest. Only SMS and WHATSAPP channels can be written; other types (EMAIL, …) exist on
- * contacts a person made (see memoryHand.ts).
+ * The rules of contact writes are the HTTPS fake's (test/fakes/messagemedia-rules.ts), so the two
+ * models cannot drift apart: only SMS and WHATSAPP channels in E.164 can be written (other types,
+ * EMAIL, …, exist on contacts a person made, see memoryHand.ts), a channel sent without a state is
+ * stored SUBSCRIBED, values must fit their custom field and `""` clears one; list names and merge tags
+ * the API creates are unique, whatever their case. The vendor does not
+ * document whether `channels` and `customFields` in a PATCH replace the stored set or merge into it,
+ * so the model has both readings (`patchArrays`): `replace` stores exactly what was sent; `merge`
+ * upserts sent channels by (type, channelId) and sent custom field values by id, and keeps the rest.
  *
  * Faults: per operation (`fail`), per request (`injectFaults`), before the write commits or after it
  * (a lost answer), and `crashAfter(n)`: every request after the next n throws SimulatedCrash, as if the
@@ -17,6 +20,7 @@
  */
 
 import { OPT_OUT_LOOKUP_CHUNK, PHONE_LOOKUP_CHUNK } from '../../../lib/messagemedia/client';
+import { customFieldProblems, listNameProblem, mergeTagTaken } from '../../fakes/messagemedia-rules';
 import type {
 	Contact,
 	ContactChannel,
@@ -36,10 +40,12 @@ import {
 	ACCOUNT,
 	apiError,
 	ATTRIBUTES,
+	checkFieldValue,
 	checkWritable,
 	invalid,
 	matches,
 	patchedChannels,
+	patchedFieldValues,
 	render,
 	SimulatedCrash,
 	type Fault,
@@ -265,7 +271,7 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		for (const { id, value } of customFields ?? []) {
 			const field = this.fields.get(id);
 			if (!field) throw invalid(`custom field ${id} does not exist`);
-			if (value.length > field.maxLength) throw invalid(`${field.mergeTag} is longer than ${field.maxLength}`);
+			checkFieldValue(field, value);
 		}
 	}
 
@@ -281,9 +287,9 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		const stored: StoredContact = {
 			id: this.newId(),
 			attributes: {},
-			channels: body.channels.map((c) => ({ ...c })),
+			channels: patchedChannels([], body.channels, 'replace'),
 			listIds: [...new Set((body.lists ?? []).map((l) => l.id))],
-			customFields: new Map((body.customFields ?? []).map(({ id, value }) => [id, value])),
+			customFields: patchedFieldValues(new Map(), body.customFields ?? [], 'replace'),
 			createdDate: now,
 			lastModifiedDate: now,
 		};
@@ -304,12 +310,9 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		this.checkFields(body.customFields);
 		for (const key of ATTRIBUTES) if (body[key] !== undefined) stored.attributes[key] = body[key] as string;
 		if (body.dateOfBirth !== undefined) stored.dateOfBirth = body.dateOfBirth;
-		if (body.channels !== undefined) stored.channels = patchedChannels(stored, body.channels, this.patchArrays);
+		if (body.channels !== undefined) stored.channels = patchedChannels(stored.channels, body.channels, this.patchArrays);
 		if (body.lists !== undefined) stored.listIds = [...new Set(body.lists.map((l) => l.id))];
-		if (body.customFields !== undefined) {
-			if (this.patchArrays === 'replace') stored.customFields = new Map();
-			for (const { id: fieldId, value } of body.customFields) stored.customFields.set(fieldId, value);
-		}
+		if (body.customFields !== undefined) stored.customFields = patchedFieldValues(stored.customFields, body.customFields, this.patchArrays);
 		stored.lastModifiedDate = this.timestamp();
 		return this.render(stored);
 	}
@@ -335,7 +338,19 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	}
 
 	async createList(body: { name: string; alias?: string }): Promise<ContactList> {
-		return await this.call('createList', 'POST', '/api/v1/contacts/lists', () => this.seedList(body.name), undefined, body);
+		return await this.call(
+			'createList',
+			'POST',
+			'/api/v1/contacts/lists',
+			() => {
+				const problem = listNameProblem(this.lists.values(), body.name);
+				if (problem === 'empty') throw invalid('name must not be empty');
+				if (problem === 'taken') throw apiError(409, 'conflict', 'Conflict', `A list named '${body.name}' already exists`);
+				return this.seedList(body.name);
+			},
+			undefined,
+			body,
+		);
 	}
 
 	async modifyListMembers(listId: string, change: { add?: string[]; remove?: string[] }): Promise<void> {
@@ -371,7 +386,9 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	// ---- custom fields ----
 
 	private storeField(body: CreateCustomFieldRequest): CustomField {
-		if ([...this.fields.values()].some((f) => f.mergeTag === body.mergeTag)) throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
+		const [problem] = customFieldProblems(body);
+		if (problem) throw invalid(`${problem.name}: ${problem.reason}`);
+		if (mergeTagTaken(this.fields.values(), body.mergeTag)) throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
 		const now = this.timestamp();
 		const field: CustomField = { id: this.newId(), accountId: ACCOUNT, vendorId: 'v', ...body, createdDate: now, lastModifiedDate: now };
 		this.fields.set(field.id, field);

@@ -8,6 +8,7 @@
 import { classifyInput, resolveSyncOptions, runSync } from '../../../../lib/sync';
 import type { Authority, RemovalPolicy, SyncInput, SyncOptions, SyncResult } from '../../../../lib/sync';
 import type { SyncDirection } from '../../../../lib/types';
+import { createRandom } from '../../../fakes/prng';
 import { MemoryMessageMedia, SimulatedCrash, type PatchArrays } from '../memoryClient';
 import { Person } from '../memoryHand';
 import { Directory, e164, MAPPED_FIELD, ModelDirectoryWriter, type DirectoryRead, type WriteFault } from './directory';
@@ -57,18 +58,6 @@ export type Invariant = (typeof INVARIANTS)[number];
 
 const HOUR = 3_600_000;
 const noSleep = { sleep: async () => {} };
-
-/** The next number of a small seeded generator (mulberry32). */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 export class World {
 	mm: MemoryMessageMedia;
@@ -258,7 +247,7 @@ export class World {
 		const guard = this.guardContext(inputs, options, spec.read);
 		this.mm.resetLog();
 		if (spec.faultRate > 0) {
-			const random = prng(spec.faultSeed);
+			const random = createRandom(spec.faultSeed);
 			this.mm.injectFaults(() => {
 				if (random() * 100 >= spec.faultRate) return undefined;
 				const kind = random();

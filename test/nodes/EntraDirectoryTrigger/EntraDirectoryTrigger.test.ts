@@ -1,62 +1,31 @@
 import nock from 'nock';
-import type { IDataObject, INode, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject, INodeParameters, IPollFunctions } from 'n8n-workflow';
 
-import { clearTokenCache } from '../../../lib/entra/token';
 import { scopeHash } from '../../../lib/entra/poll';
 import { EntraDirectoryTrigger } from '../../../nodes/EntraDirectoryTrigger/EntraDirectoryTrigger.node';
-import { GRAPH, fields, nockToken, page } from './helpers';
+import { pollContext } from '../../support/n8n-context';
+import { GRAPH, fields, page, useNockedEntra } from '../../unit/entra/helpers';
 
 const GROUP = '99999999-8888-7777-6666-555555555555';
 const SELECT = 'id,displayName,mobilePhone';
 
-function fakePoll(params: Record<string, unknown>, staticData: IDataObject, mode: 'trigger' | 'manual' = 'trigger') {
-	const node: INode = {
-		id: 'n1',
-		name: 'Entra Directory Trigger',
-		type: 'n8n-nodes-entra-sync.entraDirectoryTrigger',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-	};
-	const all: Record<string, unknown> = {
-		attributes: ['displayName', 'mobilePhone'],
-		extraAttributes: '',
-		filters: {},
-		groupScope: { __rl: true, mode: 'list', value: '' },
-		membership: 'transitive',
-		emitExisting: false,
-		...params,
-	};
-	return {
-		getNodeParameter: (name: string, fallback?: unknown, options?: { extractValue?: boolean }) => {
-			const path = name.split('.');
-			let value: unknown = all;
-			for (const key of path) value = (value as Record<string, unknown> | undefined)?.[key];
-			if (value && typeof value === 'object' && '__rl' in value && options?.extractValue) value = (value as unknown as { value: unknown }).value;
-			return value === undefined ? fallback : value;
-		},
-		getWorkflowStaticData: () => staticData,
-		getCredentials: async () => fields(),
-		getMode: () => mode,
-		getNode: () => node,
-		helpers: { returnJsonArray: (items: IDataObject[]) => items.map((json) => ({ json })) },
-	} as unknown as IPollFunctions;
+const trigger = new EntraDirectoryTrigger();
+
+/** A poll of the trigger with these parameters (on top of displayName and mobilePhone) and this static data. */
+function fakePoll(parameters: INodeParameters, staticData: IDataObject, mode: 'trigger' | 'manual' = 'trigger') {
+	return pollContext(trigger, {
+		parameters: { attributes: ['displayName', 'mobilePhone'], ...parameters },
+		credentials: { entraSyncEntraIdApi: fields() },
+		staticData,
+		mode,
+	});
 }
 
-const trigger = new EntraDirectoryTrigger();
 const poll = async (ctx: IPollFunctions) => await trigger.poll.call(ctx);
 const link = (token: string) => `${GRAPH}/v1.0/users/delta?$deltatoken=${token}`;
 
 describe('Entra Directory Trigger cursor', () => {
-	beforeAll(() => nock.disableNetConnect());
-	beforeEach(() => {
-		nockToken();
-	});
-	afterEach(() => {
-		nock.cleanAll();
-		clearTokenCache();
-	});
-	afterAll(() => nock.enableNetConnect());
+	useNockedEntra();
 
 	it('first poll, start from now: stores the latest delta link and emits nothing', async () => {
 		nock(GRAPH)

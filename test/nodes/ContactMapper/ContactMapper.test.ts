@@ -1,71 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { IExecuteFunctions, INodeExecutionData, NodeExecutionHint } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData, INodeParameters, NodeExecutionHint } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { compileAttributePath } from '../../../lib/mapping/paths';
 import { ContactMapper } from '../../../nodes/ContactMapper/ContactMapper.node';
+import { executeContext } from '../../support/n8n-context';
 
 const node = new ContactMapper();
 
-/** The node's parameters as n8n would store them for a freshly dropped node, plus overrides. */
-function parameters(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-	const defaults = Object.fromEntries(node.description.properties.map((property) => [property.name, property.default]));
-	return { ...defaults, ...overrides };
-}
-
-/** Reads `a.b[0]`-style paths, the way n8n resolves parameter names and `$json` paths. */
-function get(record: Record<string, unknown>, path: string): unknown {
-	return compileAttributePath(path, path)(record);
-}
-
-/** `={{ $json.path }}` is the only expression form this fake understands; enough to prove per-item evaluation. */
-function evaluate(value: unknown, json: Record<string, unknown>): unknown {
-	if (typeof value !== 'string' || !value.startsWith('=')) return value;
-	const match = /^=\{\{\s*\$json\.([\w.[\]]+)\s*\}\}$/.exec(value);
-	if (!match) throw new Error(`fake cannot evaluate ${value}`);
-	if (json.failExpressions === true) throw new Error(`expression ${value} failed for this item`);
-	return get(json, match[1]);
-}
-
-function resolveDeep(value: unknown, json: Record<string, unknown>): unknown {
-	if (Array.isArray(value)) return value.map((element) => resolveDeep(element, json));
-	if (value !== null && typeof value === 'object') {
-		return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, resolveDeep(inner, json)]));
-	}
-	return evaluate(value, json);
-}
-
-function fakeContext(params: Record<string, unknown>, inputs: Array<Record<string, unknown>>, continueOnFail = false) {
-	const items: INodeExecutionData[] = inputs.map((json) => ({ json: json as INodeExecutionData['json'] }));
-	const hints: NodeExecutionHint[] = [];
-	const nodeInfo = {
-		id: 'node-1',
-		name: 'Contact Mapper',
-		type: 'n8n-nodes-entra-sync.contactMapper',
-		typeVersion: 1,
-		position: [0, 0] as [number, number],
-		parameters: params,
-	};
-	const ctx = {
-		getInputData: () => items,
-		getNode: () => nodeInfo,
-		continueOnFail: () => continueOnFail,
-		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
-			const raw = get(params, name);
-			if (raw === undefined) return fallback;
-			return resolveDeep(raw, items[itemIndex]?.json ?? {});
-		},
-		addExecutionHints: (...added: NodeExecutionHint[]) => hints.push(...added),
-	};
-	return { ctx: ctx as unknown as IExecuteFunctions, hints };
-}
-
-async function run(params: Record<string, unknown>, inputs: Array<Record<string, unknown>>, continueOnFail = false) {
-	const { ctx, hints } = fakeContext(params, inputs, continueOnFail);
-	const [contacts, rejected] = await node.execute.call(ctx);
-	return { contacts, rejected, hints };
+/** Runs the node in n8n's own context: parameters as stored (defaults filled in by n8n), expressions evaluated per item. */
+async function run(parameters: INodeParameters, inputs: IDataObject[], continueOnFail = false) {
+	const context = executeContext(node, { parameters, items: inputs, continueOnFail });
+	const [contacts, rejected] = (await node.execute.call(context)) as INodeExecutionData[][];
+	return { contacts, rejected, hints: (context as unknown as { hints: NodeExecutionHint[] }).hints };
 }
 
 const alice = { id: 'u1', displayName: 'Alice Nguyen', mobilePhone: '0412 345 678', mail: 'alice@contoso.example', department: 'Sales', accountEnabled: true };
@@ -123,23 +71,23 @@ describe('Contact Mapper node', () => {
 	});
 
 	it('JSON mode with the example configuration default: Contacts and Rejected outputs with pairedItem, {} skipped', async () => {
-		const result = await run(parameters({ configurationMode: 'json', defaultCountry: 'AU' }), inputs);
+		const result = await run({ configurationMode: 'json', defaultCountry: 'AU' }, inputs);
 		expect(result.contacts).toEqual(expectedContacts);
 		expect(result.rejected).toEqual(expectedRejected);
 	});
 
 	it('form mode defaults are the example configuration', async () => {
-		const result = await run(parameters({ defaultCountry: 'AU' }), inputs);
+		const result = await run({ defaultCountry: 'AU' }, inputs);
 		expect(result.contacts).toEqual(expectedContacts);
 		expect(result.rejected).toEqual(expectedRejected);
 	});
 
 	it('outputs nothing for only the Always Output Data placeholder', async () => {
-		expect(await run(parameters(), [{}])).toEqual({ contacts: [], rejected: [], hints: [] });
+		expect(await run({}, [{}])).toEqual({ contacts: [], rejected: [], hints: [] });
 	});
 
 	it('form mode: expression sources are evaluated per item, filters and options apply', async () => {
-		const params = parameters({
+		const params = {
 			mapping: {
 				rows: [
 					{ source: 'mobilePhone', field: 'phone' },
@@ -152,7 +100,7 @@ describe('Contact Mapper node', () => {
 			fixedLists: 'All Staff, Alerts',
 			defaultCountry: 'GB',
 			outOfScopeHandling: 'drop',
-		});
+		};
 		const users = [
 			{ id: 'a', jobTitle: 'Senior Engineer', mobilePhone: '07911 123456', extension_nick: 'Al', employeeId: 7 },
 			{ id: 'b', department: 'ops', mobilePhone: '07911 123457', extension_nick: 'Bea' },
@@ -169,18 +117,18 @@ describe('Contact Mapper node', () => {
 	it('case 10: a desk line goes to Rejected (phoneNotMobile) by default, in both modes; Allow Fixed-Line Numbers keeps it', async () => {
 		const grace = { id: 'u7', displayName: 'Grace Desk', businessPhones: ['+61 2 9374 4000'], department: 'Sales', accountEnabled: true };
 		for (const configurationMode of ['json', 'form']) {
-			const rejected = await run(parameters({ configurationMode, defaultCountry: 'AU' }), [grace]);
+			const rejected = await run({ configurationMode, defaultCountry: 'AU' }, [grace]);
 			expect(rejected.contacts).toEqual([]);
 			expect(rejected.rejected.map((item) => [item.json.code, item.json.reason])).toEqual([
 				['phoneNotMobile', 'businessPhones[0]: "+61 2 9374 4000" is a fixed-line number, which cannot receive SMS (allowFixedLine keeps fixed lines)'],
 			]);
-			const kept = await run(parameters({ configurationMode, defaultCountry: 'AU', allowFixedLine: true }), [grace]);
+			const kept = await run({ configurationMode, defaultCountry: 'AU', allowFixedLine: true }, [grace]);
 			expect(kept.contacts.map((item) => (item.json.contact as { phone: string }).phone)).toEqual(['+61293744000']);
 		}
 	});
 
 	it('reports truncated values as an execution hint with counts', async () => {
-		const params = parameters({ defaultCountry: 'AU', scopeFilters: { rows: [] } });
+		const params = { defaultCountry: 'AU', scopeFilters: { rows: [] } };
 		const longName = { id: 'l', displayName: `Victor ${'Q'.repeat(70)}`, mobilePhone: '0412345678', department: 'Sales' };
 		const result = await run(params, [longName, { ...longName, id: 'm' }]);
 		expect(result.contacts.map((item) => item.json.truncated)).toEqual([['lastName'], ['lastName']]);
@@ -193,37 +141,41 @@ describe('Contact Mapper node', () => {
 		]);
 	});
 
-	it.each<[string, Record<string, unknown>, RegExp]>([
+	it.each<[string, INodeParameters, RegExp]>([
 		['malformed JSON', { configurationMode: 'json', configurationJson: '{"sync": {' }, /^configurationJson: not valid JSON/],
 		['an unknown key', { configurationMode: 'json', configurationJson: '{"sync": {"mapping": {"mail": "email"}, "filter": {}}}' }, /^sync\.filter: unknown key/],
 		['an unknown contact field', { configurationMode: 'json', configurationJson: { sync: { mapping: { mail: 'e-mail' } } } }, /^sync\.mapping\.mail: unknown contact field "e-mail"/],
 		['a bad default country', { defaultCountry: 'Australia' }, /^defaultCountry: "Australia" is not an ISO 3166-1 alpha-2 country code/],
 		['an invalid regex in a form row', { scopeFilters: { rows: [{ attribute: 'jobTitle', operator: 'regex', value: '([' }] } }, /^Scope filter 1: invalid regular expression/],
 	])('a configuration error (%s) becomes a NodeOperationError naming the key', async (_case, overrides, message) => {
-		const failure = run(parameters(overrides), [alice]);
+		const failure = run(overrides, [alice]);
 		await expect(failure).rejects.toBeInstanceOf(NodeOperationError);
 		await expect(failure).rejects.toThrow(message);
 	});
 
 	it('a failing per-item expression stops the run, or with continueOnFail becomes a Rejected error item for that item', async () => {
-		const params = parameters({
+		// n8n fails the expression for an item without a manager: it refers to a node the workflow does not have.
+		const note = "={{ $json.manager ? $json.manager.displayName : $('Manager Lookup').item.json.displayName }}";
+		const MESSAGE = "Referenced node doesn't exist";
+		const params = {
 			defaultCountry: 'AU',
 			scopeFilters: { rows: [] },
-			mapping: { rows: [{ source: 'mobilePhone', field: 'phone' }, { source: '={{ $json.displayName }}', field: 'note' }] },
-		});
-		const broken = { ...heidi, mobilePhone: '0412 345 679', failExpressions: true };
-		const failure = run(params, [alice, broken]);
+			mapping: { rows: [{ source: 'mobilePhone', field: 'phone' }, { source: note, field: 'note' }] },
+		};
+		const managed = { ...alice, manager: { displayName: 'Mia Boss' } };
+		const broken = { ...heidi, mobilePhone: '0412 345 679' };
+		const failure = run(params, [managed, broken]);
 		await expect(failure).rejects.toBeInstanceOf(NodeOperationError);
-		await expect(failure).rejects.toThrow('expression ={{ $json.displayName }} failed for this item');
-		const result = await run(params, [alice, broken], true);
+		await expect(failure).rejects.toThrow(MESSAGE);
+		const result = await run(params, [managed, broken], true);
 		expect(result.contacts.map((item) => [item.json.contact, item.pairedItem])).toEqual([
-			[{ phone: '+61412345678', note: 'Alice Nguyen' }, { item: 0 }],
+			[{ phone: '+61412345678', note: 'Mia Boss' }, { item: 0 }],
 		]);
-		expect(result.rejected).toEqual([{ json: { error: 'expression ={{ $json.displayName }} failed for this item' }, pairedItem: { item: 1 } }]);
+		expect(result.rejected).toEqual([{ json: { error: MESSAGE }, pairedItem: { item: 1 } }]);
 	});
 
 	it('with continueOnFail a configuration error becomes Rejected error items with pairedItem', async () => {
-		const result = await run(parameters({ configurationMode: 'json', configurationJson: '{"sync": {"mapping": 3}}' }), [alice, heidi], true);
+		const result = await run({ configurationMode: 'json', configurationJson: '{"sync": {"mapping": 3}}' }, [alice, heidi], true);
 		expect(result.contacts).toEqual([]);
 		const error = { error: 'sync.mapping: must be an object of directory attribute → contact field (got number 3)', key: 'sync.mapping' };
 		expect(result.rejected).toEqual([

@@ -1,67 +1,35 @@
 import { generateKeyPairSync } from 'node:crypto';
 import nock from 'nock';
-import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { EntraCredentialFields } from '../../../lib/entra/config';
 
-import { clearTokenCache } from '../../../lib/entra/token';
 import { EntraDirectory } from '../../../nodes/EntraDirectory/EntraDirectory.node';
 import { testEntraCredential } from '../../../nodes/helpers/entra';
 import { toNodeError } from '../../../nodes/helpers/errors';
-import { ISSUED_BEARER, GRAPH, LOGIN, SECRET, TENANT, fields, nockToken, page } from './helpers';
+import { executeContext, loadOptionsContext } from '../../support/n8n-context';
+import { ISSUED_BEARER, GRAPH, LOGIN, SECRET, TENANT, fields, nockToken, page, useNockedEntra } from '../../unit/entra/helpers';
 
-const node: INode = {
-	id: 'n1',
-	name: 'Entra Directory',
-	type: 'n8n-nodes-entra-sync.entraDirectory',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const directory = new EntraDirectory();
 
+/** The node reading displayName (defaults for the rest), with an Entra ID credential. */
 function fakeExecute(
-	params: Record<string, unknown>,
+	parameters: INodeParameters,
 	options: { items?: number; continueOnFail?: boolean; credentials?: IDataObject } = {},
 ): IExecuteFunctions {
-	const all: Record<string, unknown> = {
-		resource: 'user',
-		operation: 'getAll',
-		attributes: ['displayName'],
-		extraAttributes: '',
-		filters: {},
-		groupScope: { __rl: true, mode: 'list', value: '' },
-		membership: 'transitive',
-		returnAll: true,
-		options: {},
-		...params,
-	};
-	return {
-		getInputData: () => Array.from({ length: options.items ?? 1 }, () => ({ json: {} })),
-		getNodeParameter: (name: string, _i: number, fallback?: unknown, opts?: { extractValue?: boolean }) => {
-			let value: unknown = all;
-			for (const key of name.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
-			if (value && typeof value === 'object' && '__rl' in value && opts?.extractValue) {
-				value = (value as unknown as { value: unknown }).value;
-			}
-			return value === undefined ? fallback : value;
-		},
-		getCredentials: async () => options.credentials ?? fields(),
-		getNode: () => node,
-		continueOnFail: () => options.continueOnFail ?? false,
-	} as unknown as IExecuteFunctions;
+	return executeContext(directory, {
+		parameters: { attributes: ['displayName'], ...parameters },
+		items: Array.from({ length: options.items ?? 1 }, () => ({})),
+		credentials: { entraSyncEntraIdApi: options.credentials ?? fields() },
+		continueOnFail: options.continueOnFail,
+	});
 }
 
 const cred = (overrides: Partial<EntraCredentialFields> = {}) => fields(overrides) as unknown as ICredentialDataDecryptedObject;
-const directory = new EntraDirectory();
 const run = async (ctx: IExecuteFunctions) => (await directory.execute.call(ctx))[0] as INodeExecutionData[];
 
 describe('Entra Directory node', () => {
-	beforeAll(() => nock.disableNetConnect());
-	afterEach(() => {
-		nock.cleanAll();
-		clearTokenCache();
-	});
-	afterAll(() => nock.enableNetConnect());
+	useNockedEntra({ token: false });
 
 	it('Get Many: one item per user, paired with its input item', async () => {
 		nockToken();
@@ -96,7 +64,8 @@ describe('Entra Directory node', () => {
 				updateFields: { department: 'Sales', businessPhone: '+61 2 9999 0000' },
 			}),
 		);
-		expect(out).toEqual([{ json: { id: 'u1', updated: ['department', 'businessPhones'] }, pairedItem: { item: 0 } }]);
+		// n8n hands the collection over in the order of its options (Business Phone before Department).
+		expect(out).toEqual([{ json: { id: 'u1', updated: ['businessPhones', 'department'] }, pairedItem: { item: 0 } }]);
 		expect(nock.pendingMocks()).toEqual([]);
 	});
 
@@ -142,7 +111,38 @@ describe('Entra Directory node', () => {
 		nock(GRAPH).get('/v1.0/users/nobody').query(true).reply(404, { error: { code: 'Request_ResourceNotFound', message: 'Resource not found.' } });
 		const out = await run(fakeExecute({ operation: 'get', userId: 'nobody' }, { items: 2, continueOnFail: true }));
 		expect(out).toHaveLength(2);
+		expect(out[0]).toMatchObject({ json: { error: 'Resource not found.' }, pairedItem: { item: 0 } });
 		expect(out[1]).toMatchObject({ json: { error: 'Resource not found.', code: 'Request_ResourceNotFound', status: 404 }, pairedItem: { item: 1 } });
+	});
+
+	describe('group picker', () => {
+		it('listSearch: display-name prefix with quotes escaped, nextLink as pagination token', async () => {
+			nockToken();
+			nock(GRAPH, { badheaders: ['consistencylevel'] })
+				.get('/v1.0/groups')
+				.query({ $select: 'id,displayName,mail,description,mailEnabled,securityEnabled', $top: '100', $filter: "startswith(displayName,'Sales ''EU''')" })
+				.reply(
+					200,
+					page([{ id: 'g1', displayName: "Sales 'EU' North", mail: 'sales@contoso.com' }], {
+						'@odata.nextLink': `${GRAPH}/v1.0/groups?$skiptoken=G2`,
+					}),
+				);
+			nock(GRAPH)
+				.get('/v1.0/groups')
+				.query({ $skiptoken: 'G2' })
+				.reply(200, page([{ id: 'g2', displayName: "Sales 'EU' South" }]));
+			const ctx = loadOptionsContext(directory, { credentials: { entraSyncEntraIdApi: fields() } });
+			const { searchGroups } = directory.methods.listSearch;
+
+			const first = await searchGroups.call(ctx, "Sales 'EU'");
+			expect(first).toEqual({
+				results: [{ name: "Sales 'EU' North (sales@contoso.com)", value: 'g1' }],
+				paginationToken: `${GRAPH}/v1.0/groups?$skiptoken=G2`,
+			});
+			const second = await searchGroups.call(ctx, "Sales 'EU'", first.paginationToken);
+			expect(second).toEqual({ results: [{ name: "Sales 'EU' South", value: 'g2' }], paginationToken: undefined });
+			expect(nock.pendingMocks()).toEqual([]);
+		});
 	});
 
 	describe('credential test', () => {
@@ -211,7 +211,7 @@ describe('Entra Directory node', () => {
 		async function failingRun(credentials: IDataObject) {
 			const ctx = fakeExecute({}, { credentials });
 			const thrown = (await directory.execute.call(ctx).catch((e: unknown) => e)) as Error & { description?: string };
-			const nodeError = toNodeError(node, thrown, 0);
+			const nodeError = toNodeError(ctx.getNode(), thrown, 0);
 			const items = await run(fakeExecute({}, { credentials, continueOnFail: true })).catch((e: unknown) => e);
 			return [thrown, thrown?.message, thrown?.description, nodeError, nodeError.message, nodeError.description, items];
 		}

@@ -3,91 +3,55 @@
  * clientState, the 202 before delta is read, the items and the static data, and the webhook methods.
  */
 import nock from 'nock';
-import type { IDataObject, IHookFunctions, INode, IWebhookFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { scopeHash } from '../../../lib/entra/poll';
-import { clearTokenCache } from '../../../lib/entra/token';
 import { EntraDirectoryPushTrigger } from '../../../nodes/EntraDirectoryPushTrigger/EntraDirectoryPushTrigger.node';
-import { GRAPH, fields, nockToken, page } from './helpers';
+import { hookContext, webhookContext, type NodeContextOptions } from '../../support/n8n-context';
+import { GRAPH, fields, page, useNockedEntra } from '../../unit/entra/helpers';
 
 const SUB_ID = '7f105c7d-2dc5-4530-97cd-4e7ae6534c07';
 const STATE = 's'.repeat(64);
 const URLS = { notificationUrl: 'https://n8n.example.com/webhook/w1/notify', lifecycleNotificationUrl: 'https://n8n.example.com/webhook/w1/lifecycle' };
 const link = (token: string) => `${GRAPH}/v1.0/users/delta?$deltatoken=${token}`;
-const params: Record<string, unknown> = {
-	attributes: ['displayName', 'mobilePhone'],
-	extraAttributes: '',
-	filters: {},
-	groupScope: { __rl: true, mode: 'list', value: '' },
-	membership: 'transitive',
-};
 const scope = { select: ['displayName', 'mobilePhone'], filters: [], group: undefined };
-const node: INode = { id: 'n1', name: 'Push', type: 'n8n-nodes-entra-sync.entraDirectoryPushTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
-
-function base(staticData: IDataObject, mode = 'trigger') {
-	return {
-		getMode: () => mode,
-		getNodeParameter: (name: string, fallback?: unknown, options?: { extractValue?: boolean }) => {
-			let value: unknown = params;
-			for (const key of name.split('.')) value = (value as Record<string, unknown> | undefined)?.[key];
-			if (value && typeof value === 'object' && '__rl' in value && options?.extractValue) value = (value as unknown as { value: unknown }).value;
-			return value === undefined ? fallback : value;
-		},
-		getWorkflowStaticData: () => staticData,
-		getCredentials: async () => fields(),
-		getNode: () => node,
-		getNodeWebhookUrl: (name: string) => (name === 'default' ? URLS.notificationUrl : URLS.lifecycleNotificationUrl),
-		helpers: { returnJsonArray: (items: IDataObject[]) => items.map((json) => ({ json })) },
-	};
-}
-
-interface Sent {
-	status?: number;
-	retryAfter?: string;
-	type?: string;
-	body?: unknown;
-	ended: boolean;
-}
-
-function webhookContext(staticData: IDataObject, query: IDataObject, body: IDataObject, sent: Sent): IWebhookFunctions {
-	const res = {
-		status: (code: number) => ((sent.status = code), res),
-		setHeader: (name: string, value: string) => ((sent.retryAfter = name === 'Retry-After' ? value : undefined), res),
-		type: (type: string) => ((sent.type = type), res),
-		send: (payload: unknown) => ((sent.body = payload), (sent.ended = true), res),
-		end: () => ((sent.ended = true), res),
-	};
-	return { ...base(staticData), getQueryData: () => query, getBodyData: () => body, getResponseObject: () => res } as unknown as IWebhookFunctions;
-}
-
 const trigger = new EntraDirectoryPushTrigger();
 
+function options(staticData: IDataObject, mode = 'trigger', baseUrl?: string): NodeContextOptions {
+	return {
+		parameters: { attributes: ['displayName', 'mobilePhone'] },
+		credentials: { entraSyncEntraIdApi: fields() },
+		staticData,
+		mode: mode as NodeContextOptions['mode'],
+		baseUrl,
+	};
+}
+
+/** One request to the trigger's notification webhook; `response` is what it answered. */
+function notify(staticData: IDataObject, query: IDataObject, body: IDataObject) {
+	return webhookContext(trigger, { query, body }, options(staticData, 'webhook'));
+}
+
 describe('Entra Directory Push Trigger node', () => {
-	beforeAll(() => nock.disableNetConnect());
-	beforeEach(() => nockToken());
-	afterEach(() => {
-		nock.cleanAll();
-		clearTokenCache();
-	});
-	afterAll(() => nock.enableNetConnect());
+	useNockedEntra();
 
 	it('answers the validation handshake with the token as text/plain and starts nothing', async () => {
-		const sent: Sent = { ended: false };
-		const result = await trigger.webhook.call(webhookContext({}, { validationToken: 'Validation: token 1' }, {}, sent));
-		expect(sent).toEqual({ status: 200, type: 'text/plain', body: 'Validation: token 1', ended: true });
+		const { context, response } = notify({}, { validationToken: 'Validation: token 1' }, {});
+		const result = await trigger.webhook.call(context);
+		expect(response).toEqual({ status: 200, headers: {}, type: 'text/plain', body: 'Validation: token 1', ended: true });
 		expect(result).toEqual({ noWebhookResponse: true });
 	});
 
 	it('refuses a notification without our clientState with 403: no Graph call, nothing emitted; 503 (retry) before activation saved one', async () => {
 		nock.cleanAll();
-		const sent: Sent = { ended: false };
 		const staticData: IDataObject = { push: { clientState: STATE } };
-		const result = await trigger.webhook.call(webhookContext(staticData, {}, { value: [{ clientState: 'guess', subscriptionId: SUB_ID }] }, sent));
-		expect(sent).toEqual({ status: 403, ended: true });
+		const refused = notify(staticData, {}, { value: [{ clientState: 'guess', subscriptionId: SUB_ID }] });
+		const result = await trigger.webhook.call(refused.context);
+		expect(refused.response).toEqual({ status: 403, headers: {}, ended: true });
 		expect(result).toEqual({ noWebhookResponse: true });
-		const early: Sent = { ended: false };
-		await trigger.webhook.call(webhookContext({}, {}, { value: [{ clientState: STATE }] }, early));
-		expect(early).toEqual({ status: 503, retryAfter: '5', ended: true });
+		const early = notify({}, {}, { value: [{ clientState: STATE }] });
+		await trigger.webhook.call(early.context);
+		expect(early.response).toEqual({ status: 503, headers: { 'Retry-After': '5' }, ended: true });
 	});
 
 	it('acknowledges with 202, then reads delta from the stored link and emits the changes; the cursor advances', async () => {
@@ -96,15 +60,15 @@ describe('Entra Directory Push Trigger node', () => {
 			cursor: { deltaLink: link('d1'), scopeHash: scopeHash(scope), lastPollAt: '' },
 		};
 		let acknowledgedBeforeRead = false;
-		const sent: Sent = { ended: false };
+		const { context, response } = notify(staticData, {}, { value: [{ clientState: STATE, subscriptionId: SUB_ID, changeType: 'updated' }] });
 		nock(GRAPH)
 			.get('/v1.0/users/delta')
 			.query((q) => q.$deltatoken === 'd1')
 			.reply(() => {
-				acknowledgedBeforeRead = sent.status === 202 && sent.ended;
+				acknowledgedBeforeRead = response.status === 202 && response.ended;
 				return [200, page([{ id: 'u1', displayName: 'Ann', mobilePhone: '+61400000001' }], { '@odata.deltaLink': link('d2') })];
 			});
-		const result = await trigger.webhook.call(webhookContext(staticData, {}, { value: [{ clientState: STATE, subscriptionId: SUB_ID, changeType: 'updated' }] }, sent));
+		const result = await trigger.webhook.call(context);
 		expect(acknowledgedBeforeRead).toBe(true);
 		expect(result.noWebhookResponse).toBe(true);
 		expect(result.workflowData?.[0].map((item) => item.json)).toEqual([{ id: 'u1', displayName: 'Ann', mobilePhone: '+61400000001', _delta: { fullResync: false } }]);
@@ -113,7 +77,7 @@ describe('Entra Directory Push Trigger node', () => {
 
 	it('webhook methods: create subscribes and starts the cursor, checkExists keeps it, delete unsubscribes', async () => {
 		const staticData: IDataObject = {};
-		const hook = { ...base(staticData), getWebhookName: () => 'default' } as unknown as IHookFunctions;
+		const hook = hookContext(trigger, options(staticData));
 		expect(await trigger.webhookMethods.default.checkExists.call(hook)).toBe(false);
 		nock(GRAPH).get('/v1.0/users/delta').query((q) => q.$deltatoken === 'latest').reply(200, page([], { '@odata.deltaLink': link('start') }));
 		nock(GRAPH).get('/v1.0/subscriptions').reply(200, { value: [] });
@@ -134,7 +98,7 @@ describe('Entra Directory Push Trigger node', () => {
 	it('"Listen for test event" subscribes under keys of its own and leaves the published subscription and cursor alone', async () => {
 		const published = { clientState: STATE, subscription: { id: SUB_ID, expirationDateTime: new Date(Date.now() + 20 * 86_400_000).toISOString(), ...URLS } };
 		const staticData: IDataObject = { push: published, cursor: { deltaLink: link('prod'), scopeHash: scopeHash(scope), lastPollAt: '' } };
-		const hook = { ...base(staticData, 'manual'), getNodeWebhookUrl: (name: string) => `https://n8n.example.com/webhook-test/w1/${name === 'default' ? 'notify' : 'lifecycle'}` } as unknown as IHookFunctions;
+		const hook = hookContext(trigger, options(staticData, 'manual'));
 		expect(await trigger.webhookMethods.default.checkExists.call(hook)).toBe(false);
 		nock(GRAPH).get('/v1.0/users/delta').query((q) => q.$deltatoken === 'latest').reply(200, page([], { '@odata.deltaLink': link('test') }));
 		nock(GRAPH).get('/v1.0/subscriptions').reply(200, { value: [{ id: SUB_ID, ...URLS, clientState: STATE }] });
@@ -146,7 +110,7 @@ describe('Entra Directory Push Trigger node', () => {
 
 	it('refuses to subscribe when n8n’s webhook URL is not https (WEBHOOK_URL unset behind a proxy)', async () => {
 		const staticData: IDataObject = {};
-		const hook = { ...base(staticData), getNodeWebhookUrl: () => 'http://n8n.internal:5678/webhook/w1/notify' } as unknown as IHookFunctions;
+		const hook = hookContext(trigger, options(staticData, 'trigger', 'http://n8n.internal:5678'));
 		nock.cleanAll();
 		await expect(trigger.webhookMethods.default.create.call(hook)).rejects.toThrow(/WEBHOOK_URL/);
 	});

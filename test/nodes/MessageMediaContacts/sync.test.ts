@@ -1,43 +1,26 @@
 /** Contact → Sync through the MessageMedia Contacts node (router, parameters, outputs, n8n errors). */
 
-import nock from 'nock';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import type { IExecuteFunctions, INode, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeParameters, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_SYNC_OPTIONS } from '../../../lib/sync';
 import { syncDescription } from '../../../nodes/MessageMediaContacts/actions/contact/sync';
 import { MessageMediaContacts } from '../../../nodes/MessageMediaContacts/MessageMediaContacts.node';
-import { FakeMessageMedia } from './fakeServer';
-import { guid, user, users } from './fixtures';
-
-const NODE: INode = {
-	id: 'n1',
-	name: 'MessageMedia Contacts',
-	type: 'n8n-nodes-entra-sync.messageMediaContacts',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+import { execute } from '../../support/n8n-context';
+import { FAKE_CREDENTIALS, FakeMessageMedia, useFakeMessageMedia } from '../../unit/sync/fakeServer';
+import { guid, user, users } from '../../unit/sync/fixtures';
 
 let server: FakeMessageMedia;
-beforeEach(() => {
-	server = new FakeMessageMedia();
-});
-afterEach(async () => {
-	expect(await server.contractErrors()).toEqual([]);
-	nock.cleanAll();
-});
+useFakeMessageMedia((created) => (server = created));
 
-async function run(items: unknown[], parameters: Record<string, unknown> = {}, continueOnFail = false) {
-	const params: Record<string, unknown> = { resource: 'contact', operation: 'sync', mode: 'full', removalPolicy: 'delete', dryRun: false, options: {}, ...parameters };
-	const context = {
-		getInputData: (): INodeExecutionData[] => items.map((json) => ({ json: json as INodeExecutionData['json'] })),
-		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback),
-		continueOnFail: () => continueOnFail,
-		getNode: () => NODE,
-		getCredentials: async () => ({ apiKey: 'key-1', apiSecret: 'secret-1', authMethod: 'basic', region: 'apac' }),
-	} as unknown as IExecuteFunctions;
-	return await new MessageMediaContacts().execute.call(context);
+
+async function run(items: unknown[], parameters: INodeParameters = {}, continueOnFail = false) {
+	return await execute(new MessageMediaContacts(), {
+		parameters: { mode: 'full', removalPolicy: 'delete', ...parameters },
+		items: items as IDataObject[],
+		credentials: { entraSyncMessageMediaApi: FAKE_CREDENTIALS },
+		continueOnFail,
+	});
 }
 
 describe('Sync operation parameters', () => {

@@ -1,55 +1,25 @@
 import nock from 'nock';
-import { NodeHelpers, Workflow } from 'n8n-workflow';
-import type {
-	ICredentialTestFunctions,
-	IExecuteFunctions,
-	ILoadOptionsFunctions,
-	INode,
-	INodeExecutionData,
-	INodeProperties,
-	INodeTypes,
-} from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
+import type { IDataObject, INodeParameters, INodeProperties } from 'n8n-workflow';
 
 import { EntraSyncMessageMediaApi } from '../../../credentials/EntraSyncMessageMediaApi.credentials';
 import { MessageMediaContacts } from '../../../nodes/MessageMediaContacts/MessageMediaContacts.node';
-import { BASE, checkRecordedRequests, contact, list, recordedScope, uuid, type RecordedRequest } from './helpers';
+import { credentialTestContext, execute, loadOptionsContext, workflowWith } from '../../support/n8n-context';
+import { BASE, checkRecordedRequests, contact, list, recordedScope, uuid, type RecordedRequest } from '../../unit/messagemedia/helpers';
 
 const MARKER = 'marker-value-that-must-not-leak';
 const CREDENTIALS = { apiKey: 'key-1', apiSecret: MARKER, authMethod: 'basic', region: 'apac' };
-const NODE: INode = {
-	id: 'n1',
-	name: 'MessageMedia Contacts',
-	type: 'n8n-nodes-entra-sync.messageMediaContacts',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const nodeType = new MessageMediaContacts();
 
-type Params = Record<string, unknown>;
-
-/** A minimal IExecuteFunctions: parameters per item (function) or shared (object). */
-function executeContext(params: Params | ((itemIndex: number) => Params), items: INodeExecutionData[], continueOnFail = false) {
-	const at = (i: number) => (typeof params === 'function' ? params(i) : params);
-	return {
-		getInputData: () => items,
-		getNodeParameter: (name: string, i: number, fallback?: unknown) => (name in at(i) ? at(i)[name] : fallback),
-		continueOnFail: () => continueOnFail,
-		getNode: () => NODE,
-		getCredentials: async () => CREDENTIALS,
-	} as unknown as IExecuteFunctions;
-}
-
-async function run(params: Params | ((itemIndex: number) => Params), items: INodeExecutionData[] = [{ json: {} }], continueOnFail = false) {
-	return await new MessageMediaContacts().execute.call(executeContext(params, items, continueOnFail));
+/** Runs the node in n8n's own context; per-item values come from expressions over the items, as in n8n. */
+async function run(parameters: INodeParameters, items: IDataObject[] = [{}], continueOnFail = false) {
+	return await execute(nodeType, { parameters, items, credentials: { entraSyncMessageMediaApi: CREDENTIALS }, continueOnFail });
 }
 
 /** The node's outputs as n8n computes them (the `outputs` expression, parameters with defaults filled in). */
-function outputsFor(parameters: Params) {
-	const nodeType = new MessageMediaContacts();
-	const nodeTypes = { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) } as unknown as INodeTypes;
-	const node = { ...NODE, parameters: parameters as INode['parameters'] };
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	return NodeHelpers.getNodeOutputs(workflow, workflow.getNode(NODE.name)!, nodeType.description);
+function outputsFor(parameters: INodeParameters) {
+	const { workflow, node } = workflowWith(nodeType, { parameters });
+	return NodeHelpers.getNodeOutputs(workflow, node, nodeType.description);
 }
 
 describe('MessageMedia Contacts node description', () => {
@@ -69,7 +39,7 @@ describe('MessageMedia Contacts node description', () => {
 	it('tests its credential through a node method and sorts every option list', () => {
 		expect(node.description.credentials).toEqual([
 			{ name: 'entraSyncMessageMediaApi', required: true, testedBy: 'entraSyncMessageMediaApiTest' },
-			// Optional, for Contact → Sync write-back to the directory only (test/unit/sync/bidirectional-node.test.ts).
+			// Optional, for Contact → Sync write-back to the directory only (sync-bidirectional.test.ts).
 			{
 				name: 'entraSyncEntraIdApi',
 				required: false,
@@ -97,8 +67,8 @@ describe('MessageMedia Contacts node description', () => {
 
 describe('MessageMedia credential test', () => {
 	const test = new MessageMediaContacts().methods.credentialTest.entraSyncMessageMediaApiTest;
-	const call = async (data: Params) =>
-		await test.call({} as ICredentialTestFunctions, { id: 'c', name: 'MessageMedia', type: 'entraSyncMessageMediaApi', data: data as never });
+	const call = async (data: IDataObject) =>
+		await test.call(credentialTestContext(), { id: 'c', name: 'MessageMedia', type: 'entraSyncMessageMediaApi', data: data as never });
 	afterEach(() => nock.cleanAll());
 
 	it('401 → a clear message without the secret', async () => {
@@ -143,8 +113,8 @@ describe('MessageMedia Contacts node operations', () => {
 		recordedScope(requests).patch(`/api/v1/contacts/lists/${listId}/contacts`).times(3).reply(200, list({ id: listId }));
 
 		const [output] = await run(
-			(i) => ({ resource: 'list', operation: 'addContacts', listId, contactIds: ids[i] }),
-			ids.map((id) => ({ json: { id } })),
+			{ resource: 'list', operation: 'addContacts', listId, contactIds: '={{ $json.id }}' },
+			ids.map((id) => ({ id })),
 		);
 		expect(requests.map((r) => (r.body as { contactsToAddIds: string[] }).contactsToAddIds.length)).toEqual([1000, 1000, 500]);
 		expect(output).toHaveLength(2500);
@@ -206,13 +176,13 @@ describe('MessageMedia Contacts node operations', () => {
 
 		const numbers = ['+61491570156', '+61491570999'];
 		await run(
-			(i) => ({
+			{
 				resource: 'contact',
 				operation: 'update',
 				contactId: stored.id,
-				contactFields: { mappingMode: 'defineBelow', value: { phone: numbers[i], firstName: 'Grace' }, schema: [] },
-			}),
-			[{ json: {} }, { json: {} }],
+				contactFields: { mappingMode: 'defineBelow', value: { phone: '={{ $json.phone }}', firstName: 'Grace' }, schema: [] },
+			},
+			numbers.map((phone) => ({ phone })),
 		);
 		const patches = requests.filter((r) => r.method === 'PATCH').map((r) => r.body);
 		expect(patches).toEqual([
@@ -266,7 +236,7 @@ describe('MessageMedia Contacts node operations', () => {
 			.delete(`/api/v1/contacts/contacts/${id}`)
 			.reply(404, { uuid: '9b3a4c1e-8f7d-4c5b-9a2e-1d3f5b7c9e0a', type: 'not_found', title: 'Not found', detail: 'No such contact' });
 
-		const [output] = await run({ resource: 'contact', operation: 'delete', contactId: id }, [{ json: {} }], true);
+		const [output] = await run({ resource: 'contact', operation: 'delete', contactId: id }, [{}], true);
 		expect(output).toEqual([
 			{
 				json: expect.objectContaining({ error: 'Not found: No such contact', status: 404, code: 'not_found', requestId: '9b3a4c1e-8f7d-4c5b-9a2e-1d3f5b7c9e0a' }),
@@ -280,14 +250,7 @@ describe('MessageMedia Contacts node operations', () => {
 	});
 
 	it('rejects a malformed id or phone before any request', async () => {
-		const [output] = await run(
-			(i) =>
-				i === 0
-					? { resource: 'contact', operation: 'get', contactId: 'not-a-uuid' }
-					: { resource: 'contact', operation: 'get', contactId: '' },
-			[{ json: {} }, { json: {} }],
-			true,
-		);
+		const [output] = await run({ resource: 'contact', operation: 'get', contactId: '={{ $json.id }}' }, [{ id: 'not-a-uuid' }, { id: '' }], true);
 		expect(output.map((o) => o.json.error)).toEqual(['"not-a-uuid" is not a MessageMedia id (a UUID)', 'The ID is empty']);
 		await expect(
 			run({ resource: 'contact', operation: 'create', contactFields: { mappingMode: 'defineBelow', value: { phone: '0491 570 156' } } }),
@@ -300,7 +263,7 @@ describe('MessageMedia Contacts node operations', () => {
 		const schema = [{ id: 'phone' }, { id: 'firstName' }];
 		const [output] = await run(
 			{ resource: 'contact', operation: 'create', contactFields: { mappingMode: 'autoMapInputData', value: null, schema }, options: {} },
-			[{ json: {} }, { json: { phone: '+61491570156', firstName: 'Ada', department: 'Sales' } }],
+			[{}, { phone: '+61491570156', firstName: 'Ada', department: 'Sales' }],
 		);
 		expect(requests.map((r) => r.body)).toEqual([{ firstName: 'Ada', channels: [{ channelId: '+61491570156', type: 'SMS' }] }]);
 		expect(output).toEqual([{ json: created, pairedItem: { item: 1 } }]);
@@ -310,11 +273,7 @@ describe('MessageMedia Contacts node operations', () => {
 describe('MessageMedia Contacts node methods', () => {
 	afterEach(() => nock.cleanAll());
 	const loadContext = (operation: string) =>
-		({
-			getCurrentNodeParameter: (name: string) => (name === 'operation' ? operation : undefined),
-			getCredentials: async () => CREDENTIALS,
-			getNode: () => NODE,
-		}) as unknown as ILoadOptionsFunctions;
+		loadOptionsContext(nodeType, { parameters: { resource: 'contact', operation }, credentials: { entraSyncMessageMediaApi: CREDENTIALS } });
 
 	it('resource mapper: contact fields (phone required on create) plus custom fields by merge tag', async () => {
 		nock(BASE)

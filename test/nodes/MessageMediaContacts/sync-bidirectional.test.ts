@@ -6,56 +6,31 @@
 
 import nock from 'nock';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import type { IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { compileMapper } from '../../../lib/mapping';
 import { MessageMediaContacts } from '../../../nodes/MessageMediaContacts/MessageMediaContacts.node';
-import { fields as entraFields, GRAPH, nockToken } from '../entra/helpers';
-import { FakeMessageMedia } from './fakeServer';
-import { guid } from './fixtures';
-
-const ENTRA_CREDENTIAL = { id: 'e1', name: 'Entra ID' };
-
-function node(withEntra: boolean): INode {
-	return {
-		id: 'n1',
-		name: 'Sync contacts',
-		type: 'n8n-nodes-entra-sync.messageMediaContacts',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-		credentials: {
-			entraSyncMessageMediaApi: { id: 'm1', name: 'MessageMedia' },
-			...(withEntra ? { entraSyncEntraIdApi: ENTRA_CREDENTIAL } : {}),
-		},
-	};
-}
+import { executeContext } from '../../support/n8n-context';
+import { fields as entraFields, GRAPH, nockToken } from '../../unit/entra/helpers';
+import { FAKE_CREDENTIALS, FakeMessageMedia, useFakeMessageMedia } from '../../unit/sync/fakeServer';
+import { guid } from '../../unit/sync/fixtures';
 
 let server: FakeMessageMedia;
-beforeEach(() => {
-	server = new FakeMessageMedia();
-});
-afterEach(async () => {
-	expect(await server.contractErrors()).toEqual([]);
-	nock.cleanAll();
-});
+useFakeMessageMedia((created) => (server = created));
 
-async function run(items: unknown[], parameters: Record<string, unknown> = {}, options: { entra?: boolean; continueOnFail?: boolean } = {}) {
-	const params: Record<string, unknown> = { resource: 'contact', operation: 'sync', mode: 'full', removalPolicy: 'delete', dryRun: false, options: {}, ...parameters };
-	const requested: string[] = [];
-	const context = {
-		getInputData: (): INodeExecutionData[] => items.map((json) => ({ json: json as INodeExecutionData['json'] })),
-		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in params ? params[name] : fallback),
-		continueOnFail: () => options.continueOnFail ?? false,
-		getNode: () => node(options.entra ?? true),
-		getCredentials: async (type: string) => {
-			requested.push(type);
-			if (type === 'entraSyncEntraIdApi') return { ...entraFields() };
-			return { apiKey: 'key-1', apiSecret: 'secret-1', authMethod: 'basic', region: 'apac' };
-		},
-	} as unknown as IExecuteFunctions;
-	const output = await new MessageMediaContacts().execute.call(context);
-	return { output, requested };
+const nodeType = new MessageMediaContacts();
+
+/** Contact → Sync with a MessageMedia credential and (unless `entra: false`) an Entra ID one selected. */
+async function run(items: unknown[], parameters: INodeParameters = {}, options: { entra?: boolean; continueOnFail?: boolean } = {}) {
+	const credentials = { entraSyncMessageMediaApi: FAKE_CREDENTIALS, ...(options.entra === false ? {} : { entraSyncEntraIdApi: entraFields() }) };
+	const context = executeContext(nodeType, {
+		parameters: { mode: 'full', removalPolicy: 'delete', ...parameters },
+		items: items as IDataObject[],
+		credentials,
+		continueOnFail: options.continueOnFail,
+	});
+	const output = await nodeType.execute.call(context);
+	return { output, requested: context.requestedCredentials };
 }
 
 const mapUser = compileMapper({
