@@ -8,7 +8,7 @@ import { CONTACT_ATTRIBUTES } from '../messagemedia/contact-request';
 import type { ContactFields, SyncItem } from '../types';
 import type { Contact, SubscriptionState } from '../messagemedia/types';
 import { AccountIndex, EMAIL_FIELD_MAX_LENGTH, TEXT_FIELD_MAX_LENGTH } from './account';
-import { byAge, hasNumber, linkedSourceId, listKey, push, smsChannels } from './contact';
+import { byAge, fieldValue, hasNumber, linkedSourceId, listKey, push, smsChannels } from './contact';
 import { report, updateEntry, withoutChanges } from './entries';
 import { markAbsent, planRelease, planRemoval, type RemovalContext } from './removal';
 import { findTakeovers } from './takeover';
@@ -250,6 +250,9 @@ class Planner {
 				entry.kind === 'create' ? (entry.desired.lists ?? []) : entry.kind === 'update' ? [...entry.listsAdd, ...entry.listsRemove] : [];
 			for (const key of keys) plan.lists[key] = this.account.listSpecs.get(key) as ListSpec;
 		}
+		// A two-way run makes the base field even when it writes nothing: one-way runs on the account then
+		// keep bases true for the contacts they create or hand over, which a later two-way run relies on.
+		if (this.direction === 'bidirectional' && this.baseSpec !== undefined && this.baseSpec.id === undefined) plan.fields[this.baseSpec.mergeTag] = this.baseSpec;
 		if (!this.state.complete) {
 			if (this.unresolved > 0) {
 				plan.needsFullScan = `${this.unresolved} item(s) have no linked contact under their number (new users, changed numbers or removals): all contacts were read to find their links`;
@@ -374,23 +377,26 @@ class Planner {
 			if (value === '') delete desired.fields[tag];
 			else if (tag !== this.record.mergeTag) values[this.account.fieldLabel(tag)] = value;
 		}
-		if (this.baseSpec !== undefined) {
-			// A new contact holds the directory's values: they are the base (one-way runs too, once two-way
-			// runs use the account: a later two-way run then tells which side changed).
-			const hashes: Record<string, string> = {};
-			for (const key of Object.keys(item.provenance ?? baseKeys(item.contact ?? {}))) {
-				const value = itemValue(item.contact ?? {}, key);
-				if (value !== undefined) hashes[key] = hashValue(value);
-			}
-			if (Object.keys(hashes).length > 0) {
-				desired.fields[this.baseSpec.mergeTag] = encodeBase({ time: this.now, owner: ownerHash(base.sourceId), hashes });
-			}
-		}
+		// A new contact holds the directory's values: they are the base (one-way runs too, once two-way
+		// runs use the account: a later two-way run then tells which side changed).
+		const fresh = this.directoryBase(item);
+		if (fresh !== undefined && this.baseSpec !== undefined) desired.fields[this.baseSpec.mergeTag] = fresh;
 		for (const key of Object.keys(desired.attributes) as ContactAttribute[]) if (desired.attributes[key] === '') delete desired.attributes[key];
 		const outcome: SyncOutcome = { ...base, action: 'created', values };
 		if (desired.lists?.length) outcome.lists = { added: desired.lists.map((key) => (this.account.listSpecs.get(key) as ListSpec).name), removed: [] };
 		const subscriptionState: SubscriptionState | undefined = this.optedOut.has(phone) ? 'UNSUBSCRIBED' : this.newSubscription();
 		return { kind: 'create', outcome, desired, ...(subscriptionState ? { subscriptionState } : {}) };
+	}
+
+	/** The base of a contact that holds the directory's values of the item; undefined without a base field or reversible fields. */
+	private directoryBase(item: SyncItem): string | undefined {
+		if (this.baseSpec === undefined) return undefined;
+		const hashes: Record<string, string> = {};
+		for (const key of Object.keys(item.provenance ?? baseKeys(item.contact ?? {}))) {
+			const value = itemValue(item.contact ?? {}, key);
+			if (value !== undefined) hashes[key] = hashValue(value);
+		}
+		return Object.keys(hashes).length > 0 ? encodeBase({ time: this.now, owner: ownerHash(item.sourceId), hashes }) : undefined;
 	}
 
 	/** Another contact (not `self`) with an SMS channel for the number. */
@@ -413,6 +419,12 @@ class Planner {
 				if (typeof kept === 'string') return report(base, 'failed', undefined, kept);
 				desired = { ...kept, fields: { ...kept.fields } };
 				if (followed.base !== undefined) desired.fields[this.baseSpec.mergeTag] = followed.base;
+			} else if (this.baseSpec?.id !== undefined && (relink || fieldValue(contact, this.baseSpec.id) !== '')) {
+				// Adopted, handed over, or carrying another user's base: the contact now holds the directory's
+				// values, so they are its base; a stale base would make a later two-way run take a change made
+				// only in MessageMedia for a change on both sides.
+				const fresh = this.directoryBase(item);
+				if (fresh !== undefined) desired = { ...desired, fields: { ...desired.fields, [this.baseSpec.mergeTag]: fresh } };
 			}
 			return this.planContactUpdate(base, contact, desired, changed);
 		}
