@@ -222,6 +222,8 @@ export async function runSync(
 	const now = deps.now ?? Date.now;
 	const started = now();
 	const before = snapshot(client.stats);
+	// Contact writes run `concurrency` workers; the transport's controller decides how many go at once.
+	client.flow?.restart(options.concurrency);
 	const direction = resolveDirection(inputs, options.direction);
 	if (writesToDirectory(direction) && !options.dryRun && deps.directory === undefined) {
 		throw new ConfigurationError(
@@ -241,6 +243,7 @@ export async function runSync(
 			counts: countActions(outcomes),
 			diverged: outcomes.filter((outcome) => outcome.diverged !== undefined).length,
 			requests: requestsSince(before, client.stats),
+			...(client.flow !== undefined ? { concurrency: client.flow.report() } : {}),
 			durationMs: now() - started,
 			guard: plan?.guard ?? {
 				status: 'ok',

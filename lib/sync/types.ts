@@ -3,6 +3,7 @@
  * per-contact outcomes and run summary it reports. Pure data, no n8n types.
  */
 
+import type { ConcurrencyReport } from '../messagemedia/adaptive';
 import type { CONTACT_ATTRIBUTES } from '../messagemedia/contact-request';
 import type { Authority, Side } from './merge';
 import type { SyncItem } from '../types';
@@ -57,7 +58,10 @@ export interface SyncOptions {
 	allowMassRemoval: boolean;
 	/** When the guard trips: apply creates and updates, hold removals back (reported `blocked`), don't fail. */
 	continueWithoutRemovals: boolean;
-	/** Contact writes in flight at once (1..20). */
+	/**
+	 * Most MessageMedia requests in flight at once (1..MAX_CONCURRENCY): the ceiling of the adaptive
+	 * controller, which finds the level the account bears while running (lib/messagemedia/adaptive.ts).
+	 */
 	concurrency: number;
 	/**
 	 * Name of the sync scope this run owns ('' = the default scope). Several syncs can feed one account
@@ -96,7 +100,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
 	minRemovalsBeforeGuard: 5,
 	allowMassRemoval: false,
 	continueWithoutRemovals: false,
-	concurrency: 5,
+	concurrency: 20,
 	runTimeLimitMinutes: 120,
 	syncScope: '',
 	direction: 'fromMapper',
@@ -107,7 +111,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
 	onPremisesReadOnly: [],
 };
 
-export const MAX_CONCURRENCY = 20;
+export const MAX_CONCURRENCY = 50;
 
 /** What happened (or, in a dry run, would happen) to one directory user's contact. */
 export type OutcomeAction =
@@ -390,6 +394,11 @@ export interface SyncSummary {
 	items: number;
 	counts: Record<OutcomeAction, number>;
 	requests: { total: number; byMethod: Record<string, number>; retries: number };
+	/**
+	 * How many requests were in flight: the ceiling (Concurrency), the most reached, the level at the end,
+	 * and the answers 429 and slow answers that lowered it. Absent for a client without a transport.
+	 */
+	concurrency?: ConcurrencyReport;
 	durationMs: number;
 	guard: GuardReport;
 	/** How existing contacts were found: `scan` (all pages), `phone` (look-up by number) or `phone+scan`. */

@@ -542,7 +542,7 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			await sync(mm, users(30), { concurrency: 3 });
 			expect(peak).toBe(3);
 			expect(mm.contacts.size).toBe(30);
-			expect(() => options({ concurrency: 21 })).toThrow(/Concurrency must be a whole number from 1 to 20/);
+			expect(() => options({ concurrency: 51 })).toThrow(/Concurrency must be a whole number from 1 to 50/);
 		});
 	});
 

@@ -180,8 +180,9 @@ export const syncDescription: INodeProperties[] = [
 				name: 'concurrency',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
-				default: 5,
-				description: 'How many contact writes run at once',
+				default: 20,
+				description:
+					'The most MessageMedia requests in flight at once. The sync starts low and rises while answers come back fast and unthrottled, backs off on 429 (honouring Retry-After) and slow answers; the summary reports the level reached. Lower it to cap the load on the account.',
 			},
 			{
 				displayName: 'Continue Without Removals',
