@@ -351,6 +351,11 @@ export interface SyncPlan {
 	 * some item's linked contact may exist under another number. The caller reads all contacts and plans again.
 	 */
 	needsFullScan?: string;
+	/**
+	 * Why: `links` (an item's linked contact may be under another number) or `guard` (only the deletion
+	 * guard needs more linked contacts to weigh the removals against: a page of contacts may be enough).
+	 */
+	needsFullScanFor?: 'links' | 'guard';
 }
 
 /** What the planner knows about MessageMedia. */
@@ -403,7 +408,7 @@ export interface SyncSummary {
 	guard: GuardReport;
 	/** How existing contacts were found: `scan` (all pages), `phone` (look-up by number) or `phone+scan`. */
 	lookup: 'none' | 'scan' | 'phone' | 'phone+scan';
-	/** Why an incremental run read all contacts. */
+	/** Why an incremental run read contacts beyond its look-ups by number (all of them, or one page for the guard). */
 	lookupNote?: string;
 	/** Lists and custom fields created (dry run: that would be created). */
 	listsCreated: string[];
