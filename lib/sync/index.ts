@@ -229,6 +229,24 @@ function directorySummary(direction: Direction, options: SyncOptions, outcomes: 
 }
 
 /**
+ * The outcomes a run hands on: all of them, or (the default of the Sync node) all but the contacts
+ * with nothing to write, which the summary counts — at 100k users, most of a rerun's items. An
+ * unchanged contact that has something to say (a two-way write-back, a conflict, a stored divergence,
+ * a reason) is kept.
+ */
+export function outcomesToOutput(outcomes: SyncOutcome[], unchanged: boolean): SyncOutcome[] {
+	if (unchanged) return outcomes;
+	return outcomes.filter(
+		(outcome) =>
+			outcome.action !== 'unchanged' ||
+			outcome.directory !== undefined ||
+			outcome.diverged !== undefined ||
+			outcome.reason !== undefined ||
+			Object.keys(outcome.conflicts ?? {}).length > 0,
+	);
+}
+
+/**
  * Runs one sync: read MessageMedia, plan against the inputs, then (unless a dry run or a tripped
  * deletion guard) apply. When the guard trips without an override or "continue without removals",
  * nothing at all is written — no list, field, create or update — and `guardFailure` says how to approve.
