@@ -767,7 +767,31 @@ function markdown(report: { machine: Record<string, unknown>; mapping?: Json; re
 	}
 	if (report.mapping) {
 		const mapping = report.mapping;
-		lines.push('## Mapping throughput', '', `Contact Mapper alone (bench/mapping.ts, ${String(mapping.users)} users, the example configuration): median ${String(mapping.usersPerSecond?.median)} users/s wall, ${String(mapping.usersPerCpuSecond?.median)} users per CPU second (target ${String(mapping.targetUsersPerSecond)}; see bench/results-mapping.json).`, '');
+		lines.push('## Mapping throughput', '', `Contact Mapper alone (bench/mapping.ts, ${String(mapping.users)} users, the example configuration, run ${String(mapping.date)}): median ${String(mapping.usersPerSecond?.median)} users/s wall, ${String(mapping.usersPerCpuSecond?.median)} users per CPU second — goal ≥ ${String(mapping.targetUsersPerSecond)} users/s median: **${mapping.meetsTarget ? 'met' : 'missed'}** (see bench/results-mapping.json).`, '');
+		const repeats = (mapping.repeats ?? []) as Array<{ loadAverage1m: number; medianUsersPerSecond: number; medianUsersPerCpuSecond: number }>;
+		if (repeats.length > 0) {
+			lines.push('| measurement | median users/s (wall) | users per CPU second | load average (1 min) |', '| --- | --- | --- | --- |');
+			repeats.forEach((r, i) => lines.push(`| ${i + 1} | ${r.medianUsersPerSecond} | ${r.medianUsersPerCpuSecond} | ${r.loadAverage1m} |`));
+			lines.push('');
+		}
+	}
+	const limitedFile = join(PROJECT_ROOT, 'bench', 'results-ratelimited.json');
+	if (existsSync(limitedFile)) {
+		const limited = JSON.parse(readFileSync(limitedFile, 'utf8')) as { date: string; rows: Array<Record<string, any>> };
+		lines.push(
+			'## Rate-limited MessageMedia (ratelimited10k)',
+			'',
+			`bench/ratelimited.ts, run ${limited.date}: an initial sync of N users through the sync engine and the real client against the fakes in their own process, 20 ms latency per request and a token bucket of L requests/s per account (429 with Retry-After beyond it). Goals: throughput (answered requests per second of sync) ≥ 90 % of the limit, ≤ 5 % of requests throttled, no failed contact.`,
+			'',
+			'| limit | users | ceiling | throughput | of limit | throttled | concurrency reached / final | failed | duration | load average (1 min, before → after) | goals |',
+			'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+		);
+		for (const r of limited.rows) {
+			lines.push(
+				`| ${r.limit}/s | ${r.users} | ${r.ceiling} | ${r.throughput}/s | ${(100 * r.ofLimit).toFixed(1)} % | ${r.throttled} (${(100 * r.throttledShare).toFixed(2)} %) | ${r.concurrency?.reached} / ${r.concurrency?.final} | ${r.failed} | ${(r.durationMs / 1000).toFixed(1)} s | ${r.loadBefore[0]} → ${r.loadAfter[0]} | ${r.met ? 'met' : '**missed**'} |`,
+			);
+		}
+		lines.push('');
 	}
 	// Why a target was missed: written by whoever ran the benchmark after reading the numbers (bench/analysis.md).
 	const analysis = join(PROJECT_ROOT, 'bench', 'analysis.md');
