@@ -1,3 +1,4 @@
+import { parseArgs } from '../../fakes/cli';
 import { TokenBucketRateLimit } from '../../fakes/rate-limit';
 import { basicAuth, call, startTrustedFakes } from './helpers';
 
@@ -48,5 +49,10 @@ describe('the fake MessageMedia rate limit (token bucket per account)', () => {
 		fakes.state.updateConfig({ messageMediaRateLimit: 0 });
 		expect((await get()).status).toBe(200);
 		await fakes.close();
+	});
+
+	it('is set on the command line with --messagemedia-rate-limit', () => {
+		expect(parseArgs(['--messagemedia-rate-limit', '50'])).toMatchObject({ messageMediaRateLimit: 50 });
+		expect(() => parseArgs(['--messagemedia-rate-limit', 'fast'])).toThrow('--messagemedia-rate-limit must be a number of requests per second');
 	});
 });
