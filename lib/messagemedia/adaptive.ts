@@ -5,7 +5,7 @@
  * - it starts at 1 and doubles per round of answers (slow start) until the first sign of congestion;
  * - then it rises by one per window of answers that came back fast and unthrottled (a window is the
  *   current level, but at least `MIN_WINDOW` answers, so a low level does not rise on every answer);
- * - a 429 cuts it to 70 %, an answer much slower than the fastest seen recently to 80 %; only
+ * - a 429 halves it, an answer much slower than the fastest seen recently cuts it to 80 %; only
  *   requests sent after the last cut can cut again (the answers already on their way say nothing new);
  * - a Retry-After pauses every new request until it has passed;
  * - it never exceeds the ceiling (the Sync node's Concurrency option) and never goes below 1;
@@ -16,13 +16,13 @@
 import { sleep as realSleep } from '../common/retry';
 
 /** Answers per additive step at least (see above). */
-export const MIN_WINDOW = 24;
+export const MIN_WINDOW = 48;
 /** An answer is slow when it takes more than this many times the recent fastest one... */
 export const SLOW_FACTOR = 3;
 /** ...and more than this many ms over it (a fast service's jitter is not congestion). */
 export const SLOW_MARGIN_MS = 50;
-/** A 429 keeps this share of the level (CUBIC's β: less drop than halving, for a level that is often small). */
-export const THROTTLE_DECREASE = 0.7;
+/** A 429 keeps this share of the level. */
+export const THROTTLE_DECREASE = 0.5;
 /** A slow answer keeps this share of the level. */
 export const SLOW_DECREASE = 0.8;
 /** Latency samples per baseline period: the fastest of the last full period and the current one counts. */
