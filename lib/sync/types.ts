@@ -58,10 +58,7 @@ export interface SyncOptions {
 	allowMassRemoval: boolean;
 	/** When the guard trips: apply creates and updates, hold removals back (reported `blocked`), don't fail. */
 	continueWithoutRemovals: boolean;
-	/**
-	 * Most MessageMedia requests in flight at once (1..MAX_CONCURRENCY): the ceiling of the adaptive
-	 * controller, which finds the level the account bears while running (lib/messagemedia/adaptive.ts).
-	 */
+	/** Most MessageMedia requests in flight (1..MAX_CONCURRENCY): the adaptive controller's ceiling. */
 	concurrency: number;
 	/**
 	 * Name of the sync scope this run owns ('' = the default scope). Several syncs can feed one account
@@ -351,10 +348,7 @@ export interface SyncPlan {
 	 * some item's linked contact may exist under another number. The caller reads all contacts and plans again.
 	 */
 	needsFullScan?: string;
-	/**
-	 * Why: `links` (an item's linked contact may be under another number) or `guard` (only the deletion
-	 * guard needs more linked contacts to weigh the removals against: a page of contacts may be enough).
-	 */
+	/** Why: `links` (a linked contact may be under another number) or `guard` (a page of contacts may be enough to weigh the removals). */
 	needsFullScanFor?: 'links' | 'guard';
 }
 
@@ -399,10 +393,7 @@ export interface SyncSummary {
 	items: number;
 	counts: Record<OutcomeAction, number>;
 	requests: { total: number; byMethod: Record<string, number>; retries: number };
-	/**
-	 * How many requests were in flight: the ceiling (Concurrency), the most reached, the level at the end,
-	 * and the answers 429 and slow answers that lowered it. Absent for a client without a transport.
-	 */
+	/** Requests in flight (lib/messagemedia/adaptive.ts); absent for a client without a transport. */
 	concurrency?: ConcurrencyReport;
 	durationMs: number;
 	guard: GuardReport;
