@@ -39,7 +39,7 @@ const PROJECT_ROOT = resolve(__dirname, '..');
 const SMALL = Number(process.env.BENCH_SMALL_USERS ?? 10_000);
 const LARGE = Number(process.env.BENCH_LARGE_USERS ?? 100_000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
-/** The Sync node's default concurrency (contact writes in flight); everything else is sequential. */
+/** The Sync node's default concurrency, the ceiling of the adaptive controller (requests in flight); everything else is sequential. */
 const SYNC_CONCURRENCY = DEFAULT_SYNC_OPTIONS.concurrency;
 /** Page sizes and look-up chunks as the shipped code uses them. */
 const GRAPH_PAGE = GRAPH_MAX_PAGE_SIZE;
@@ -178,8 +178,11 @@ function watchRss(pid: number): { stop: () => number } {
 	};
 }
 
-/** n8n start-up (3–10 s) plus import and publish fit well within this lead before the scheduled second. */
-const SCHEDULE_LEAD_MS = 45_000;
+/**
+ * n8n start-up (3–10 s) plus import and publish fit well within this lead before the scheduled second
+ * (BENCH_SCHEDULE_LEAD_MS for a busy host, where start-up can take a minute).
+ */
+const SCHEDULE_LEAD_MS = Number(process.env.BENCH_SCHEDULE_LEAD_MS ?? 45_000);
 
 /**
  * A copy of `workflow` whose Schedule Trigger fires once, at `at` (UTC, to the second): the template's own
@@ -353,13 +356,21 @@ function rerunMinimum(n: number, patches = 0, listCalls = 0): Minimum {
 	};
 }
 
-function triggerMinimum(changes: number, patches: number, listCalls: number): Minimum {
+/** Removals an incremental run makes without weighing them against the linked contacts (the Sync node's default). */
+const GUARD_ALWAYS_ALLOWED = 5;
+
+function triggerMinimum(changes: number, patches: number, listCalls: number, moves: number): Minimum {
 	const deltaPages = Math.ceil(changes / DELTA_PAGE);
 	const lookups = Math.ceil(changes / LOOKUP_CHUNK);
+	// More list moves than the guard always allows: one page of contacts is the evidence it weighs them against.
+	const guardPage = moves > GUARD_ALWAYS_ALLOWED ? 1 : 0;
 	return {
-		formula: `Graph ⌈C/${DELTA_PAGE}⌉ = ${deltaPages} delta page(s) (token cached by the running n8n); MessageMedia GET 2 (custom fields, lists) + ⌈C/${LOOKUP_CHUNK}⌉ = ${lookups} look-ups by number + PATCH ${patches} changed contacts + PATCH ${listCalls} bulk list calls; never a page of all contacts`,
-		counts: { graph: { GET: deltaPages }, messagemedia: { GET: 2 + lookups, PATCH: patches + listCalls } },
-		sequential: deltaPages + 2 + lookups + listCalls,
+		formula:
+			`Graph ⌈C/${DELTA_PAGE}⌉ = ${deltaPages} delta page(s) (token cached by the running n8n); MessageMedia GET 2 (custom fields, lists) + ⌈C/${LOOKUP_CHUNK}⌉ = ${lookups} look-ups by number` +
+			(guardPage ? ` + 1 page of 1000 contacts (${moves} list moves > ${GUARD_ALWAYS_ALLOWED}: the deletion guard weighs them against the linked contacts it knows)` : '') +
+			` + PATCH ${patches} changed contacts + PATCH ${listCalls} bulk list calls; never all pages of contacts`,
+		counts: { graph: { GET: deltaPages }, messagemedia: { GET: 2 + lookups + guardPage, PATCH: patches + listCalls } },
+		sequential: deltaPages + 2 + lookups + guardPage + listCalls,
 		concurrent: patches,
 		concurrency: SYNC_CONCURRENCY,
 	};
@@ -489,6 +500,18 @@ function emptyAccount(bench: Bench): void {
 	bench.fakes.state.load(seed);
 }
 
+/** What each node of a saved execution holds: its output items and their size as JSON. */
+function itemsPerNode(data: Json): string {
+	const runData = ((data as { resultData?: { runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json: unknown }> | null> } }>> } }).resultData?.runData ?? {});
+	return Object.entries(runData)
+		.map(([node, runs]) => {
+			const items = runs.flatMap((r) => (r.data?.main ?? []).flatMap((output) => output ?? []));
+			const bytes = items.reduce((sum, item) => sum + JSON.stringify(item.json).length, 0);
+			return `${node} ${items.length} (${(bytes / 1024 / 1024).toFixed(1)} MB)`;
+		})
+		.join(', ');
+}
+
 async function runDaily(bench: Bench, scenario: string, users: number, description: string, minimum: Minimum): Promise<ScenarioResult> {
 	bench.fakes.state.log.reset();
 	const run = await runScheduled(bench, bench.workflows.daily);
@@ -496,6 +519,7 @@ async function runDaily(bench: Bench, scenario: string, users: number, descripti
 	const summary = run.run ? nodeOutput({ run: run.run } as never, DAILY.sync, 1)[0] : undefined;
 	const res = result(scenario, 'templates/entra-sync.json', users, description, { ...run, summary: summary && { counts: summary.counts, requests: summary.requests, durationMs: summary.durationMs, lookup: summary.lookup, guard: summary.guard?.status } }, entries, minimum);
 	res.notes.push(`run by its Schedule Trigger in \`n8n start\`; n8n saved ${run.savedMb ?? '?'} MB of execution data`);
+	if (run.run) res.notes.push(`items n8n held per node (count, JSON size): ${itemsPerNode(run.run.data)}`);
 	const contacts = (bench.fakes.state.messagemediaView(SAMPLE_MM_API_KEY)[0] as { contacts: unknown[] }).contacts.length;
 	res.notes.push(`MessageMedia holds ${contacts} contacts after the run`);
 	return res;
@@ -582,8 +606,8 @@ async function full100k(bench: Bench): Promise<void> {
 	const complete = LARGE >= 100_000;
 	target(
 		res,
-		'100k users complete with peak RSS < 2 GB',
-		complete && res.peakRssMb < 2048 && res.exitCode === 0,
+		'100k users complete with peak RSS < 1.5 GB (the template as shipped)',
+		complete && res.peakRssMb < 1536 && res.exitCode === 0,
 		complete ? `${res.peakRssMb} MB, exit ${res.exitCode}` : `run with ${LARGE} users only: ${res.peakRssMb} MB, exit ${res.exitCode} (see the analysis)`,
 	);
 	bench.results.push(res);
@@ -681,11 +705,12 @@ async function trigger100k(bench: Bench): Promise<void> {
 		`published trigger workflow in \`n8n start\`; ${changes} changes (${changes - moved} renamed, ${moved} moved list) in a ${LARGE}-user directory with ${linked} linked contacts`,
 		{ exitCode: 0, status: 'polled', wallMs: Date.now() - started, peakRssMb },
 		entries,
-		triggerMinimum(changes, changes - moved, LISTS.length),
+		triggerMinimum(changes, changes - moved, LISTS.length, moved),
 	);
 	if (seeded) res.notes.push(`the account was seeded with the ${LARGE} linked contacts a full sync leaves (full100k did not complete in this process)`);
 	const fullPages = entries.filter((entry) => entry.service === 'messagemedia' && entry.method === 'GET' && entry.path === '/api/v1/contacts/contacts' && !('channelIds' in entry.query));
-	target(res, 'does not page through all MessageMedia contacts', fullPages.length === 0, `${fullPages.length} pages of all contacts read`);
+	const guardPages = moved > GUARD_ALWAYS_ALLOWED ? 1 : 0;
+	target(res, 'does not page through all MessageMedia contacts', fullPages.length <= guardPages, `${fullPages.length} page(s) of contacts read (${guardPages} for the deletion guard)`);
 	target(res, 'requests ≤ minimum + 2', res.requests <= res.minimum.requests + 2, `${res.requests} vs ${res.minimum.requests}`);
 	res.notes.push('process wall time and peak RSS are of the `n8n start` server over the whole scenario (start-up, activation poll, one triggered execution)');
 	bench.results.push(res);
@@ -750,7 +775,31 @@ function markdown(report: { machine: Record<string, unknown>; mapping?: Json; re
 	}
 	if (report.mapping) {
 		const mapping = report.mapping;
-		lines.push('## Mapping throughput', '', `Contact Mapper alone (bench/mapping.ts, ${String(mapping.users)} users, the example configuration): median ${String(mapping.usersPerSecond?.median)} users/s wall, ${String(mapping.usersPerCpuSecond?.median)} users per CPU second (target ${String(mapping.targetUsersPerSecond)}; see bench/results-mapping.json).`, '');
+		lines.push('## Mapping throughput', '', `Contact Mapper alone (bench/mapping.ts, ${String(mapping.users)} users, the example configuration, run ${String(mapping.date)}): median ${String(mapping.usersPerSecond?.median)} users/s wall, ${String(mapping.usersPerCpuSecond?.median)} users per CPU second — goal ≥ ${String(mapping.targetUsersPerSecond)} users/s median: **${mapping.meetsTarget ? 'met' : 'missed'}** (see bench/results-mapping.json).`, '');
+		const repeats = (mapping.repeats ?? []) as Array<{ loadAverage1m: number; medianUsersPerSecond: number; medianUsersPerCpuSecond: number }>;
+		if (repeats.length > 0) {
+			lines.push('| measurement | median users/s (wall) | users per CPU second | load average (1 min) |', '| --- | --- | --- | --- |');
+			repeats.forEach((r, i) => lines.push(`| ${i + 1} | ${r.medianUsersPerSecond} | ${r.medianUsersPerCpuSecond} | ${r.loadAverage1m} |`));
+			lines.push('');
+		}
+	}
+	const limitedFile = join(PROJECT_ROOT, 'bench', 'results-ratelimited.json');
+	if (existsSync(limitedFile)) {
+		const limited = JSON.parse(readFileSync(limitedFile, 'utf8')) as { date: string; rows: Array<Record<string, any>> };
+		lines.push(
+			'## Rate-limited MessageMedia (ratelimited10k)',
+			'',
+			`bench/ratelimited.ts, run ${limited.date}: an initial sync of N users through the sync engine and the real client against the fakes in their own process, 20 ms latency per request and a token bucket of L requests/s per account (429 with Retry-After beyond it). Goals: throughput (answered requests per second of sync) ≥ 90 % of the limit, ≤ 5 % of requests throttled, no failed contact.`,
+			'',
+			'| limit | users | ceiling | throughput | of limit | throttled | concurrency reached / final | failed | duration | load average (1 min, before → after) | goals |',
+			'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+		);
+		for (const r of limited.rows) {
+			lines.push(
+				`| ${r.limit}/s | ${r.users} | ${r.ceiling} | ${r.throughput}/s | ${(100 * r.ofLimit).toFixed(1)} % | ${r.throttled} (${(100 * r.throttledShare).toFixed(2)} %) | ${r.concurrency?.reached} / ${r.concurrency?.final} | ${r.failed} | ${(r.durationMs / 1000).toFixed(1)} s | ${r.loadBefore[0]} → ${r.loadAfter[0]} | ${r.met ? 'met' : '**missed**'} |`,
+			);
+		}
+		lines.push('');
 	}
 	// Why a target was missed: written by whoever ran the benchmark after reading the numbers (bench/analysis.md).
 	const analysis = join(PROJECT_ROOT, 'bench', 'analysis.md');

@@ -163,6 +163,7 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 	// Write-back needs the user's own attributes (onPremisesSyncEnabled); otherwise `source` is opt-in,
 	// as it repeats every user in the run's data (n8n keeps every node's items).
 	const withSource = config.includeSource === true || direction !== undefined;
+	const withFingerprint = config.includeFingerprint === true;
 	function stamp<T extends SyncItem>(item: T, user: Record<string, unknown>): T {
 		if (direction !== undefined) item.direction = direction;
 		if (withSource) item.source = user;
@@ -341,7 +342,8 @@ export function compileMapper(config: MappingConfig): ContactMapper {
 				contact.customFields = customFields;
 			}
 
-			const mapped: MappedItem = { sourceId: id, action: 'upsert', contact, fingerprint: fingerprint(contact) };
+			const mapped: MappedItem = { sourceId: id, action: 'upsert', contact };
+			if (withFingerprint) mapped.fingerprint = fingerprint(contact);
 			if (truncated.length > 0) mapped.truncated = [...new Set(truncated)];
 			if (direction !== undefined) {
 				// A cut value is not the directory's value: writing it back would lose the rest.

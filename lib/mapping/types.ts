@@ -118,6 +118,11 @@ export interface MappingConfig {
 	 * carry it; Rejected items always do.
 	 */
 	includeSource?: boolean;
+	/**
+	 * Give each upsert a `fingerprint` (SHA-256 of the mapped values, for workflows that compare runs).
+	 * Off by default: the sync does not need it, and at 100k users it is memory n8n holds and saves.
+	 */
+	includeFingerprint?: boolean;
 }
 
 export const DEFAULT_PHONE_SOURCES = ['mobilePhone', 'businessPhones[0]'];

@@ -6,6 +6,7 @@
  */
 
 import { ConfigurationError, ServiceApiError } from '../common/errors';
+import type { AdaptiveConcurrency } from './adaptive';
 import { resolveMessageMediaConnection, type MessageMediaCredentialFields } from './config';
 import { collectPages } from './paging';
 import { AUTH_REJECTED_MESSAGE, MessageMediaTransport, type QueryValue, type TransportOptions } from './transport';
@@ -63,6 +64,10 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 
 	get stats(): RequestStats {
 		return this.transport.stats;
+	}
+
+	get flow(): AdaptiveConcurrency {
+		return this.transport.flow;
 	}
 
 	/**

@@ -7,6 +7,10 @@
  * Retry-After. GET, PATCH and DELETE are retried; POST is never retried here (a create is not idempotent:
  * the sync engine retries it as look-up-then-create).
  *
+ * Every attempt takes a slot from the adaptive concurrency controller (adaptive.ts) and hands it back
+ * with what the answer said (fast, slow, 429 with its Retry-After), so a run finds how many requests
+ * in flight the account bears; the Sync node's Concurrency option is its ceiling.
+ *
  * Requests go through node:https (node:http for a loopback http:// base URL) on the global keep-alive
  * agent, not the global `fetch`: a sync sends one request per contact, and per request fetch costs about
  * three times the CPU and leaves several times the garbage (measured: 0.65 ms against 0.2 ms per create,
@@ -25,6 +29,7 @@ import {
 	withRetry,
 	type RetryPolicy,
 } from '../common/retry';
+import { AdaptiveConcurrency } from './adaptive';
 import { basicAuthorization, httpDate, signRequest } from './auth';
 import type { MessageMediaConnection } from './config';
 import type { RequestStats } from './types';
@@ -40,6 +45,8 @@ export interface TransportOptions {
 	retry?: Partial<RetryPolicy>;
 	/** Clock for the HMAC `date` header (tests pin it). */
 	now?: () => Date;
+	/** Most requests in flight (the adaptive controller's ceiling; default DEFAULT_CONCURRENCY). */
+	concurrency?: number;
 }
 
 export interface TransportRequest {
@@ -64,6 +71,9 @@ export interface TransportResponse<T> {
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** The adaptive controller's ceiling when nobody sets one (the Sync node sets its Concurrency option). */
+export const DEFAULT_CONCURRENCY = 20;
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 
@@ -98,6 +108,8 @@ class AttemptFailure extends Error {
 
 export class MessageMediaTransport {
 	readonly stats: RequestStats = { total: 0, byMethod: {}, retries: 0 };
+	/** Requests in flight, found while running (adaptive.ts). */
+	readonly flow: AdaptiveConcurrency;
 
 	private readonly policy: RetryPolicy;
 	private readonly timeoutMs: number;
@@ -110,6 +122,7 @@ export class MessageMediaTransport {
 		this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 		this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 		this.now = options.now ?? (() => new Date());
+		this.flow = new AdaptiveConcurrency({ ceiling: options.concurrency ?? DEFAULT_CONCURRENCY, sleep: this.policy.sleep });
 	}
 
 	get baseUrl(): string {
@@ -147,13 +160,25 @@ export class MessageMediaTransport {
 		body: string | undefined,
 		attempt: number,
 	): Promise<TransportResponse<T>> {
+		// The slot first: the HMAC date is taken when the request really leaves.
+		const permit = await this.flow.acquire();
 		this.stats.total++;
 		this.stats.byMethod[request.method] = (this.stats.byMethod[request.method] ?? 0) + 1;
 
-		const headers: Record<string, string> = { Accept: 'application/json', ...this.authHeaders(request.method, url, body) };
-		if (body !== undefined) headers['Content-Type'] = 'application/json';
-
-		const response = await this.send(request.method, url, headers, body);
+		let response: RawResponse;
+		try {
+			const headers: Record<string, string> = { Accept: 'application/json', ...this.authHeaders(request.method, url, body) };
+			if (body !== undefined) headers['Content-Type'] = 'application/json';
+			response = await this.send(request.method, url, headers, body);
+		} catch (error) {
+			this.flow.release(permit, { kind: 'other' });
+			throw error;
+		}
+		if (response.status === 429) {
+			this.flow.release(permit, { kind: 'throttled', retryAfterMs: parseRetryAfter(response.retryAfter ?? null) });
+		} else {
+			this.flow.release(permit, { kind: response.status >= 200 && response.status < 300 ? 'ok' : 'other' });
+		}
 		const ok = response.status >= 200 && response.status < 300;
 		if (ok || (attempt > 1 && request.successAfterRetry?.includes(response.status))) {
 			return { status: response.status, body: ok ? this.parseJson<T>(response.text, response.status) : undefined };

@@ -3,6 +3,8 @@
  * vendor OpenAPI (vendored in `test/contract/sinch-engage-openapi/`), and the client the sync engine uses.
  */
 
+import type { AdaptiveConcurrency } from './adaptive';
+
 export type ChannelType = 'SMS' | 'WHATSAPP' | 'GBM' | 'INSTAGRAM' | 'FACEBOOK' | 'EMAIL';
 export type SubscriptionState = 'SUBSCRIBED' | 'UNSUBSCRIBED';
 export type CustomFieldType = 'DATE' | 'NUMBER' | 'PHONE' | 'TEXT' | 'URL' | 'ZIP_CODE' | 'NAME' | 'EMAIL';
@@ -141,6 +143,8 @@ export interface RequestStats {
  */
 export interface MessageMediaClient {
 	readonly stats: RequestStats;
+	/** Requests in flight, found while running (adaptive.ts); absent on clients without a transport. */
+	readonly flow?: AdaptiveConcurrency;
 	listContacts(filter?: ContactFilter, page?: PageOptions): Promise<Contact[]>;
 	getContact(id: string): Promise<Contact>;
 	/** Contacts whose SMS channel is one of these E.164 numbers (chunked look-ups by `channelIds`). */

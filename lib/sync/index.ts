@@ -120,6 +120,9 @@ function requestsSince(before: RequestStats, after: RequestStats): RequestStats 
 	return { total: after.total - before.total, byMethod, retries: after.retries - before.retries };
 }
 
+/** Contacts read to weigh an incremental run's removals for the guard: one page (the API's largest). */
+const GUARD_SAMPLE = 1000;
+
 /** Numbers an incremental run can look up: the items' own SMS numbers. */
 function phonesOf(inputs: SyncInput[]): string[] {
 	const phones = new Set<string>();
@@ -152,6 +155,23 @@ async function readAndPlan(
 		state = { contacts, complete: false, lists, customFields };
 		const partial = planSync(inputs, state, options, now);
 		if (partial.needsFullScan === undefined) return await withOptOuts(client, inputs, state, options, now, partial, 'phone');
+		if (partial.needsFullScanFor === 'guard') {
+			// The guard weighs removals against the linked contacts known: one page of them is often
+			// enough evidence (a few moves among thousands), instead of every page.
+			const sample = await client.listContacts({}, { limit: GUARD_SAMPLE, pageSize: GUARD_SAMPLE });
+			if (sample.length < GUARD_SAMPLE) {
+				// Shorter than a page: that was every contact.
+				state = { contacts: sample, complete: true, lists, customFields };
+				return await withOptOuts(client, inputs, state, options, now, planSync(inputs, state, options, now), 'phone+scan', partial.needsFullScan);
+			}
+			const known = new Set(contacts.map((contact) => contact.id));
+			state = { contacts: [...contacts, ...sample.filter((contact) => !known.has(contact.id))], complete: false, lists, customFields };
+			const weighed = planSync(inputs, state, options, now);
+			if (weighed.needsFullScan === undefined) {
+				const note = `1 page of contacts (${sample.length}) was read to weigh ${weighed.guard.removals + weighed.guard.membershipRemovals} removals for the deletion guard`;
+				return await withOptOuts(client, inputs, state, options, now, weighed, 'phone', note);
+			}
+		}
 		state = { contacts: await client.listContacts(), complete: true, lists, customFields };
 		lookup = phones.length > 0 ? 'phone+scan' : 'scan';
 		lookupNote = partial.needsFullScan;
@@ -209,6 +229,24 @@ function directorySummary(direction: Direction, options: SyncOptions, outcomes: 
 }
 
 /**
+ * The outcomes a run hands on: all of them, or (the default of the Sync node) all but the contacts
+ * with nothing to write, which the summary counts — at 100k users, most of a rerun's items. An
+ * unchanged contact that has something to say (a two-way write-back, a conflict, a stored divergence,
+ * a reason) is kept.
+ */
+export function outcomesToOutput(outcomes: SyncOutcome[], unchanged: boolean): SyncOutcome[] {
+	if (unchanged) return outcomes;
+	return outcomes.filter(
+		(outcome) =>
+			outcome.action !== 'unchanged' ||
+			outcome.directory !== undefined ||
+			outcome.diverged !== undefined ||
+			outcome.reason !== undefined ||
+			Object.keys(outcome.conflicts ?? {}).length > 0,
+	);
+}
+
+/**
  * Runs one sync: read MessageMedia, plan against the inputs, then (unless a dry run or a tripped
  * deletion guard) apply. When the guard trips without an override or "continue without removals",
  * nothing at all is written — no list, field, create or update — and `guardFailure` says how to approve.
@@ -222,6 +260,8 @@ export async function runSync(
 	const now = deps.now ?? Date.now;
 	const started = now();
 	const before = snapshot(client.stats);
+	// Contact writes run `concurrency` workers; the transport's controller decides how many go at once.
+	client.flow?.restart(options.concurrency);
 	const direction = resolveDirection(inputs, options.direction);
 	if (writesToDirectory(direction) && !options.dryRun && deps.directory === undefined) {
 		throw new ConfigurationError(
@@ -241,6 +281,7 @@ export async function runSync(
 			counts: countActions(outcomes),
 			diverged: outcomes.filter((outcome) => outcome.diverged !== undefined).length,
 			requests: requestsSince(before, client.stats),
+			...(client.flow !== undefined ? { concurrency: client.flow.report() } : {}),
 			durationMs: now() - started,
 			guard: plan?.guard ?? {
 				status: 'ok',

@@ -256,8 +256,12 @@ class Planner {
 		if (!this.state.complete) {
 			if (this.unresolved > 0) {
 				plan.needsFullScan = `${this.unresolved} item(s) have no linked contact under their number (new users, changed numbers or removals): all contacts were read to find their links`;
-			} else if (guard.removals > this.options.minRemovalsBeforeGuard || guard.membershipRemovals > this.options.minRemovalsBeforeGuard) {
+				plan.needsFullScanFor = 'links';
+			} else if (guard.status !== 'ok') {
+				// Weighed against the linked contacts known so far, a lower bound of all: within the threshold
+				// here is within it for all; above it needs more of them (the guard is never weakened).
 				plan.needsFullScan = `${guard.removals + guard.membershipRemovals} removals: all contacts were read to weigh them for the deletion guard`;
+				plan.needsFullScanFor = 'guard';
 			}
 		}
 		return plan;

@@ -3,6 +3,7 @@
  * per-contact outcomes and run summary it reports. Pure data, no n8n types.
  */
 
+import type { ConcurrencyReport } from '../messagemedia/adaptive';
 import type { CONTACT_ATTRIBUTES } from '../messagemedia/contact-request';
 import type { Authority, Side } from './merge';
 import type { SyncItem } from '../types';
@@ -57,7 +58,7 @@ export interface SyncOptions {
 	allowMassRemoval: boolean;
 	/** When the guard trips: apply creates and updates, hold removals back (reported `blocked`), don't fail. */
 	continueWithoutRemovals: boolean;
-	/** Contact writes in flight at once (1..20). */
+	/** Most MessageMedia requests in flight (1..MAX_CONCURRENCY): the adaptive controller's ceiling. */
 	concurrency: number;
 	/**
 	 * Name of the sync scope this run owns ('' = the default scope). Several syncs can feed one account
@@ -96,7 +97,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
 	minRemovalsBeforeGuard: 5,
 	allowMassRemoval: false,
 	continueWithoutRemovals: false,
-	concurrency: 5,
+	concurrency: 20,
 	runTimeLimitMinutes: 120,
 	syncScope: '',
 	direction: 'fromMapper',
@@ -107,7 +108,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
 	onPremisesReadOnly: [],
 };
 
-export const MAX_CONCURRENCY = 20;
+export const MAX_CONCURRENCY = 50;
 
 /** What happened (or, in a dry run, would happen) to one directory user's contact. */
 export type OutcomeAction =
@@ -347,6 +348,8 @@ export interface SyncPlan {
 	 * some item's linked contact may exist under another number. The caller reads all contacts and plans again.
 	 */
 	needsFullScan?: string;
+	/** Why: `links` (a linked contact may be under another number) or `guard` (a page of contacts may be enough to weigh the removals). */
+	needsFullScanFor?: 'links' | 'guard';
 }
 
 /** What the planner knows about MessageMedia. */
@@ -390,11 +393,13 @@ export interface SyncSummary {
 	items: number;
 	counts: Record<OutcomeAction, number>;
 	requests: { total: number; byMethod: Record<string, number>; retries: number };
+	/** Requests in flight (lib/messagemedia/adaptive.ts); absent for a client without a transport. */
+	concurrency?: ConcurrencyReport;
 	durationMs: number;
 	guard: GuardReport;
 	/** How existing contacts were found: `scan` (all pages), `phone` (look-up by number) or `phone+scan`. */
 	lookup: 'none' | 'scan' | 'phone' | 'phone+scan';
-	/** Why an incremental run read all contacts. */
+	/** Why an incremental run read contacts beyond its look-ups by number (all of them, or one page for the guard). */
 	lookupNote?: string;
 	/** Lists and custom fields created (dry run: that would be created). */
 	listsCreated: string[];

@@ -283,6 +283,14 @@ export class ContactMapper implements INodeType {
 				default: 'truncate',
 			},
 			{
+				displayName: 'Include Fingerprint',
+				name: 'includeFingerprint',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether each contact item carries a "fingerprint" (SHA-256 of its mapped values) for workflows that compare runs. The sync does not need it.',
+			},
+			{
 				displayName: 'Include Directory Attributes',
 				name: 'includeSource',
 				type: 'boolean',

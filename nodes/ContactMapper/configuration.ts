@@ -50,6 +50,7 @@ export function readConfiguration(ctx: IExecuteFunctions): { config: MappingConf
 		outOfScopeHandling: ctx.getNodeParameter('outOfScopeHandling', 0, 'remove') as MappingConfig['outOfScopeHandling'],
 		truncation: ctx.getNodeParameter('truncation', 0, 'truncate') as MappingConfig['truncation'],
 		includeSource: ctx.getNodeParameter('includeSource', 0, false) as boolean,
+		includeFingerprint: ctx.getNodeParameter('includeFingerprint', 0, false) as boolean,
 	};
 
 	if (ctx.getNodeParameter('configurationMode', 0) === 'json') {

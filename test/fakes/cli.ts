@@ -1,7 +1,8 @@
 /**
  * Command line of the fakes: `node scripts/run-ts.ts test/fakes/cli.ts [--port 0] [--seed-file f] [--faults f]
  * [--state-dir d] [--ready-file f] [--token-lifetime s] [--delta-page-size n]
- * [--messagemedia-paging normal|emptyPages|truncated|loop] [--patch-arrays replace|merge|replaceAll] [--verbose]`.
+ * [--messagemedia-paging normal|emptyPages|truncated|loop] [--patch-arrays replace|merge|replaceAll]
+ * [--messagemedia-rate-limit requests-per-second] [--verbose]`.
  * The environment variables ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING and ENTRA_SYNC_FAKE_PATCH_ARRAYS set the
  * last two when the flags are absent. Prints and writes {url, port, caFile, pid}.
  */
@@ -24,6 +25,7 @@ interface CliArgs {
 	deltaPageSize?: number;
 	messageMediaPaging?: FakeOptions['messageMediaPaging'];
 	patchArrays?: FakeOptions['messageMediaPatchArrays'];
+	messageMediaRateLimit?: number;
 	verbose: boolean;
 }
 
@@ -74,6 +76,10 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliArgs 
 			case '--patch-arrays':
 				args.patchArrays = choice(flag, value(), PATCH_ARRAYS_MODES);
 				break;
+			case '--messagemedia-rate-limit':
+				args.messageMediaRateLimit = Number(value());
+				if (!(args.messageMediaRateLimit >= 0)) throw new Error(`${flag} must be a number of requests per second, 0 or more`);
+				break;
 			case '--verbose':
 				args.verbose = true;
 				break;
@@ -103,6 +109,7 @@ export async function main(argv: string[]): Promise<void> {
 		...(args.deltaPageSize !== undefined ? { deltaPageSize: args.deltaPageSize } : {}),
 		...(args.messageMediaPaging !== undefined ? { messageMediaPaging: args.messageMediaPaging } : {}),
 		...(args.patchArrays !== undefined ? { messageMediaPatchArrays: args.patchArrays } : {}),
+		...(args.messageMediaRateLimit !== undefined ? { messageMediaRateLimit: args.messageMediaRateLimit } : {}),
 	};
 	const fakes = await startFakes(options);
 	const ready = { url: fakes.url, port: fakes.port, caFile: fakes.caFile, pid: process.pid };

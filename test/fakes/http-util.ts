@@ -12,7 +12,7 @@ export interface FakeRequest {
 	baseUrl: string;
 	requestId: string;
 	/** Filled by handlers, copied into the request log. */
-	log: { auth?: string; warnings: string[]; errors: string[] };
+	log: { auth?: string; warnings: string[]; errors: string[]; fault?: string };
 }
 
 export interface FakeResponse {

@@ -31,6 +31,7 @@ import { handleNumbers, numberRoute, numbersError, NUMBER_AUTHORISATION_PREFIX, 
 import { ContactOperations, type ContactOptions } from './messagemedia-contacts';
 import { pageOf } from './messagemedia-paging';
 import { customFieldProblems, listNameProblem, maxLengthProblems, mergeTagTaken } from './messagemedia-rules';
+import { TokenBucketRateLimit } from './rate-limit';
 import { deleteContact, now, type CustomFieldType, type InvalidField, type MessageMediaAccount, type MessageMediaStore, type StoredContact, type StoredCustomField, type StoredList } from './messagemedia-store';
 
 export { invalidFieldsFromContractErrors } from './messagemedia-api';
@@ -78,6 +79,8 @@ function route(method: string, path: string): Route | 'method' | undefined {
 }
 export interface MessageMediaOptions extends ContactOptions {
 	hmacMaxSkewSeconds: () => number;
+	/** Requests per second per account (rate-limit.ts); 0 or absent = no limit. */
+	rateLimit?: () => number;
 }
 
 /** Operations whose documented status the spec leaves out of `responses` (checked against this one). */
@@ -87,12 +90,14 @@ const DOCUMENTED_STATUSES: Record<string, [number, number]> = {
 
 export class MessageMediaService {
 	private readonly contacts: ContactOperations;
+	private readonly rateLimit: TokenBucketRateLimit;
 
 	constructor(
 		private readonly store: MessageMediaStore,
 		private readonly options: MessageMediaOptions,
 	) {
 		this.contacts = new ContactOperations(store, options);
+		this.rateLimit = new TokenBucketRateLimit(() => options.rateLimit?.() ?? 0);
 	}
 
 	async handle(req: FakeRequest): Promise<FakeResponse> {
@@ -106,6 +111,13 @@ export class MessageMediaService {
 			return numbers ? { status: 401, contentType: 'application/json', body: { message: 'Invalid authentication credentials' } } : { status: 401 };
 		}
 		req.log.auth = auth.scheme;
+		const admitted = this.rateLimit.take(auth.apiKey);
+		if (!admitted.allowed) {
+			req.log.fault = 'rateLimit';
+			const retryAfter = { 'retry-after': String(admitted.retryAfterSeconds) };
+			if (numbers) return { status: 429, headers: retryAfter, contentType: 'application/json', body: { message: 'Too many requests' } };
+			return { status: 429, headers: retryAfter };
+		}
 		const account = this.store.accounts.get(auth.apiKey) as MessageMediaAccount;
 		const matched = numbers ? numberRoute(req.method, req.url.pathname) : route(req.method, req.url.pathname);
 		if (matched === undefined) return failure(new ApiFailure(404, 'not_found', 'Not Found', `No endpoint ${req.method} ${req.url.pathname}`));

@@ -42,6 +42,8 @@ export interface RuntimeConfig {
 	messageMediaPaging: MessageMediaPaging;
 	messageMediaPatchArrays: PatchArrays;
 	hmacMaxSkewSeconds: number;
+	/** MessageMedia requests per second per account; 0 = no limit. */
+	messageMediaRateLimit: number;
 	verbose: boolean;
 	logCapacity: number;
 }
@@ -268,6 +270,7 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		messageMediaPaging: options.messageMediaPaging ?? 'normal',
 		messageMediaPatchArrays: options.messageMediaPatchArrays ?? 'replace',
 		hmacMaxSkewSeconds: options.hmacMaxSkewSeconds ?? 300,
+		messageMediaRateLimit: options.messageMediaRateLimit ?? 0,
 		verbose: options.verbose ?? false,
 		logCapacity: options.logCapacity ?? DEFAULT_LOG_CAPACITY,
 	};
@@ -298,6 +301,7 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		paging: () => config.messageMediaPaging,
 		patchArrays: () => config.messageMediaPatchArrays,
 		hmacMaxSkewSeconds: () => config.hmacMaxSkewSeconds,
+		rateLimit: () => config.messageMediaRateLimit,
 	});
 
 
@@ -354,7 +358,7 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 			query: queryToRecord(req.query),
 			status: response.status,
 			durationMs: Math.round(performance.now() - started),
-			...(fault ? { fault } : {}),
+			...(req.log.fault ?? fault ? { fault: req.log.fault ?? fault } : {}),
 			...(req.log.auth ? { auth: req.log.auth } : {}),
 			...(req.log.warnings.length > 0 ? { warnings: req.log.warnings } : {}),
 			...(req.log.errors.length > 0 ? { errors: req.log.errors } : {}),

@@ -174,6 +174,11 @@ export interface FakeOptions {
 	messageMediaPatchArrays?: 'replace' | 'merge' | 'replaceAll';
 	/** Allowed clock skew for HMAC Date headers, default 300 s. */
 	hmacMaxSkewSeconds?: number;
+	/**
+	 * MessageMedia requests per second per account (a token bucket holding one second's worth, see
+	 * rate-limit.ts); beyond it 429 with Retry-After. 0 (default) = no limit.
+	 */
+	messageMediaRateLimit?: number;
 	/** Write a line per request to stderr (default false; the CLI turns it on with --verbose). */
 	verbose?: boolean;
 	/** Request log entries kept (oldest dropped first, counted in `log.dropped`), default 50 000. */
@@ -189,7 +194,7 @@ export interface RequestLogEntry {
 	query: Record<string, string | string[]>;
 	status: number;
 	durationMs: number;
-	/** Injected fault: latency | throttle | error | reset. */
+	/** Injected fault: latency | throttle | error | reset | rateLimit (the account's rate limit refused it). */
 	fault?: string;
 	/** MessageMedia: basic | hmac (with the signing variant); Graph/token: the client id. */
 	auth?: string;

@@ -27,7 +27,6 @@ const expectedContacts = [
 			sourceId: 'u1',
 			action: 'upsert',
 			contact: { phone: '+61412345678', firstName: 'Alice', lastName: 'Nguyen', email: 'alice@contoso.example', lists: ['Sales'] },
-			fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
 		},
 		pairedItem: { item: 0 },
 	},
@@ -57,7 +56,7 @@ describe('Contact Mapper node', () => {
 		expect(description.subtitle).toBeTruthy();
 		expect(description.properties.map((property) => property.name)).toEqual([
 			'configurationMode', 'configurationJson', 'mapping', 'fixedLists', 'scopeFilters', 'combineFilters',
-			'defaultCountry', 'countryAttribute', 'phoneSources', 'allowFixedLine', 'mobileOnly', 'outOfScopeHandling', 'truncation', 'includeSource',
+			'defaultCountry', 'countryAttribute', 'phoneSources', 'allowFixedLine', 'mobileOnly', 'outOfScopeHandling', 'truncation', 'includeFingerprint', 'includeSource',
 		]);
 		const folder = join(__dirname, '../../../nodes/ContactMapper');
 		const icon = description.icon as { light: string; dark: string };
@@ -80,6 +79,11 @@ describe('Contact Mapper node', () => {
 		const result = await run({ defaultCountry: 'AU' }, inputs);
 		expect(result.contacts).toEqual(expectedContacts);
 		expect(result.rejected).toEqual(expectedRejected);
+	});
+
+	it('adds the fingerprint only with Include Fingerprint', async () => {
+		const result = await run({ defaultCountry: 'AU', includeFingerprint: true }, [alice]);
+		expect(result.contacts[0].json).toEqual({ ...expectedContacts[0].json, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/) });
 	});
 
 	it('outputs nothing for only the Always Output Data placeholder', async () => {

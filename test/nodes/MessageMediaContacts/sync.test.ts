@@ -48,6 +48,7 @@ describe('Sync operation parameters', () => {
 			'managedLists',
 			'maxRemovalPercent',
 			'newContactSubscription',
+			'outputUnchanged',
 			'recordFieldLabel',
 			'minRemovalsBeforeGuard',
 			'runTimeLimitMinutes',
@@ -56,7 +57,9 @@ describe('Sync operation parameters', () => {
 	});
 
 	it('default to the engine defaults', () => {
-		for (const p of [...syncDescription.filter((q) => q.name !== 'options'), ...options]) {
+		// Output Unchanged Contacts is the node's choice of output, not a sync option (default: off).
+		expect(options.find((o) => o.name === 'outputUnchanged')?.default).toBe(false);
+		for (const p of [...syncDescription.filter((q) => q.name !== 'options'), ...options.filter((o) => o.name !== 'outputUnchanged')]) {
 			const engine = DEFAULT_SYNC_OPTIONS[p.name as keyof typeof DEFAULT_SYNC_OPTIONS];
 			expect([p.name, p.default]).toEqual([p.name, Array.isArray(engine) ? engine.join(', ') : engine]);
 		}
@@ -80,6 +83,18 @@ describe('Sync operation', () => {
 		]);
 		// 3 reads + the opt-out list check; 3 fields + 2 lists + 2 contacts
 		expect(summary[0].json.requests).toMatchObject({ byMethod: { GET: 4, POST: 3 + 2 + 2 } });
+	});
+
+	it('leaves unchanged contacts out of output 0 (counted in the summary) unless "Output Unchanged Contacts" is on', async () => {
+		await run(users(3));
+		server.newRun();
+		const [quiet, summary] = await run([user(1), user(2), user(3, { firstName: 'Renamed' })]);
+		expect(quiet.map((o) => o.json.action)).toEqual(['updated']);
+		expect(quiet[0].pairedItem).toEqual({ item: 2 });
+		expect(summary[0].json.counts).toMatchObject({ unchanged: 2, updated: 1 });
+		server.newRun();
+		const [all] = await run([user(1), user(2), user(3, { firstName: 'Renamed' })], { options: { outputUnchanged: true } });
+		expect(all.map((o) => o.json.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
 	});
 
 	it('reads the options collection (managed lists, labels, dry run)', async () => {

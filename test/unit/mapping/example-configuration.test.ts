@@ -68,7 +68,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 
 function run(defaultCountry: string) {
 	const parsed = parseSeedConfiguration(PRODUCT_PAGE_EXAMPLE);
-	const mapUser = compileMapper({ ...parsed, defaultCountry, countryAttribute: 'usageLocation' });
+	const mapUser = compileMapper({ ...parsed, defaultCountry, countryAttribute: 'usageLocation', includeFingerprint: true });
 	const contacts: MappedItem[] = [];
 	const rejected: RejectedItem[] = [];
 	for (const user of users) {

@@ -55,6 +55,7 @@ describe('fingerprint', () => {
 		const mapUser = compileMapper({
 			...parseSeedConfiguration({ mapping: { displayName: 'contact_name', mobilePhone: 'phone_number', mail: 'email', department: 'group' } }),
 			defaultCountry: 'AU',
+			includeFingerprint: true,
 		});
 		const user = { id: 'u1', displayName: 'Alice Nguyen', mobilePhone: '0412 345 678', mail: 'a@contoso.example', department: 'Sales' };
 		const shuffled = { department: 'Sales', mail: 'a@contoso.example', jobTitle: 'Not mapped', mobilePhone: '+61 412 345 678', id: 'u1', displayName: ' Alice  Nguyen' };

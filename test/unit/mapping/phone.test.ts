@@ -156,6 +156,25 @@ describe('parseNumber (precompiled patterns) agrees with libphonenumber-js', () 
 		expect(valid).toBeGreaterThan(500);
 	});
 
+	it('on numbers near every country\'s example mobile (valid and invalid), in national and international form', () => {
+		const next = random(11);
+		let valid = 0;
+		for (const country of getCountries()) {
+			const example = (examples as Record<string, string>)[country];
+			if (!example) continue;
+			for (let k = 0; k < 10; k++) {
+				let digits = example.slice(0, Math.floor(next() * example.length));
+				const length = example.length + (k % 5 === 0 ? Math.floor(next() * 3) - 1 : 0);
+				while (digits.length < length) digits += Math.floor(next() * 10);
+				if (compare(digits, country)) valid++;
+				compare(`0${digits}`, country);
+				compare(`+${getCountryCallingCode(country)}${digits}`, undefined);
+				compare(`+${getCountryCallingCode(country)}${digits}`, 'GB');
+			}
+		}
+		expect(valid).toBeGreaterThan(800);
+	});
+
 	it('on non-geographic numbers', () => {
 		compare('+80012345678', undefined);
 		compare('+882 3421 2345', undefined);

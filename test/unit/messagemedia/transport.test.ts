@@ -62,8 +62,9 @@ describe('MessageMedia transport retries and error mapping', () => {
 			.reply(200, found);
 
 		await expect(client.getContact(found.id)).resolves.toEqual(found);
-		expect(sleep).toHaveBeenCalledTimes(1);
-		expect(sleep).toHaveBeenCalledWith(7000);
+		// Two waits side by side: the retry's, and the pause of every other request (adaptive.ts)
+		expect(sleep.mock.calls).toEqual([[7000], [7000]]);
+		expect(client.flow.report()).toMatchObject({ throttled: 1 });
 		expect(client.stats).toEqual({ total: 2, byMethod: { GET: 2 }, retries: 1 });
 	});
 
@@ -94,7 +95,8 @@ describe('MessageMedia transport retries and error mapping', () => {
 			.reply(200, contact({ id, firstName: 'Grace' }));
 
 		await expect(client.updateContact(id, { firstName: 'Grace' })).resolves.toMatchObject({ firstName: 'Grace' });
-		expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([2000, 1500]);
+		// the 429's Retry-After pauses every request and is this request's wait; the 503 backs off
+		expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([2000, 2000, 1500]);
 		expect(requests.map((r) => r.body)).toEqual([{ firstName: 'Grace' }, { firstName: 'Grace' }, { firstName: 'Grace' }]);
 		expect(client.stats.byMethod).toEqual({ PATCH: 3 });
 		expect(client.stats.retries).toBe(2);

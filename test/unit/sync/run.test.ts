@@ -542,7 +542,7 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			await sync(mm, users(30), { concurrency: 3 });
 			expect(peak).toBe(3);
 			expect(mm.contacts.size).toBe(30);
-			expect(() => options({ concurrency: 21 })).toThrow(/Concurrency must be a whole number from 1 to 20/);
+			expect(() => options({ concurrency: 51 })).toThrow(/Concurrency must be a whole number from 1 to 50/);
 		});
 	});
 
@@ -571,6 +571,32 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			const contactReads = mm.log.filter((r) => r.method === 'GET' && r.path === '/api/v1/contacts/contacts');
 			expect(contactReads.map((r) => r.query?.channelIds)).toEqual([[phoneOf(3)]]);
 			expect(mm.count('DELETE')).toBe(1);
+		});
+
+		it('department moves above the guard minimum: one page of contacts weighs them, never all pages; a burst above the threshold still trips', async () => {
+			const mm = new MemoryMessageMedia({ patchArrays: reading });
+			await sync(mm, users(1500));
+			// 10 users move to the other list: 10 memberships taken away, above "always allowed" (5)
+			const moves = Array.from({ length: 10 }, (_, i) => user(i + 1, { lists: [(i + 1) % 2 === 0 ? 'Support' : 'Sales'] }));
+			const result = await sync(mm, moves, { mode: 'incremental' });
+			expect(result.summary.guard).toMatchObject({ status: 'ok', membershipRemovals: 10 });
+			expect(result.summary.counts.updated).toBe(10);
+			expect(result.summary.lookup).toBe('phone');
+			expect(result.summary.lookupNote).toMatch(/1 page of contacts \(1000\) was read to weigh 10 removals/);
+			const pages = mm.log.filter((r) => r.method === 'GET' && r.path === '/api/v1/contacts/contacts' && r.query?.channelIds === undefined);
+			expect(pages).toHaveLength(1);
+
+			// 30 moves among 200 (10 %: 20 allowed) trip the guard after all contacts were read
+			const small = new MemoryMessageMedia({ patchArrays: reading });
+			await sync(small, users(200));
+			const burst = Array.from({ length: 30 }, (_, i) => user(i + 101, { lists: [(i + 101) % 2 === 0 ? 'Support' : 'Sales'] }));
+			const tripped = await sync(small, burst, { mode: 'incremental' });
+			expect(tripped.summary.guard).toMatchObject({ status: 'tripped', membershipRemovals: 30, memberships: 200 });
+			expect(tripped.summary.lookup).toBe('phone+scan');
+			// the page held every contact (shorter than a page): it was the full read, not followed by another
+			const reads = small.log.filter((r) => r.method === 'GET' && r.path === '/api/v1/contacts/contacts' && r.query?.channelIds === undefined);
+			expect(reads).toHaveLength(1);
+			expect(small.writes()).toEqual([]);
 		});
 
 		it('an empty incremental input makes no request', async () => {

@@ -7,6 +7,7 @@ import type { MessageMediaClient } from '../../../../lib/messagemedia/types';
 import {
 	classifyInput,
 	MAX_CONCURRENCY,
+	outcomesToOutput,
 	resolveDirection,
 	resolveSyncOptions,
 	runSync,
@@ -180,8 +181,9 @@ export const syncDescription: INodeProperties[] = [
 				name: 'concurrency',
 				type: 'number',
 				typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
-				default: 5,
-				description: 'How many contact writes run at once',
+				default: 20,
+				description:
+					'The most MessageMedia requests in flight at once. The sync starts low and rises while answers come back fast and unthrottled, backs off on 429 (honouring Retry-After) and slow answers; the summary reports the level reached. Lower it to cap the load on the account.',
 			},
 			{
 				displayName: 'Continue Without Removals',
@@ -251,6 +253,14 @@ export const syncDescription: INodeProperties[] = [
 					'Subscription state of the SMS channel of contacts the sync creates. An existing channel\'s state is never changed.',
 			},
 			{
+				displayName: 'Output Unchanged Contacts',
+				name: 'outputUnchanged',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether contacts with nothing to write also get an outcome item. Off (default) counts them in the summary only, which keeps large runs light on memory.',
+			},
+			{
 				displayName: 'Ownership Record Field Label',
 				name: 'recordFieldLabel',
 				type: 'string',
@@ -290,10 +300,12 @@ export const syncDescription: INodeProperties[] = [
 
 interface SyncOptionsParameter extends Omit<Partial<SyncOptions>, 'managedLists'> {
 	managedLists?: string;
+	outputUnchanged?: boolean;
 }
 
 function readOptions(context: IExecuteFunctions): SyncOptions {
-	const { managedLists, ...rest } = context.getNodeParameter('options', 0, {}) as SyncOptionsParameter;
+	const { managedLists, outputUnchanged, ...rest } = context.getNodeParameter('options', 0, {}) as SyncOptionsParameter;
+	void outputUnchanged; // an output choice of the node, not a sync option
 	return resolveSyncOptions({
 		...rest,
 		mode: context.getNodeParameter('mode', 0) as SyncOptions['mode'],
@@ -326,8 +338,8 @@ function outcomeFailure(outcome: SyncOutcome): Error {
 }
 
 /**
- * Contact → Sync. Output 0: one item per contact outcome (paired with its input item); output 1: the run
- * summary. The deletion guard fails the node (unless "Continue On Fail"); so does a failed contact,
+ * Contact → Sync. Output 0: one item per contact outcome (paired with its input item; unchanged ones
+ * only with "Output Unchanged Contacts"); output 1: the run summary. The deletion guard fails the node (unless "Continue On Fail"); so does a failed contact,
  * after the whole run was applied and reported.
  */
 export async function executeSync(this: IExecuteFunctions, client: MessageMediaClient): Promise<INodeExecutionData[][]> {
@@ -374,7 +386,8 @@ export async function executeSync(this: IExecuteFunctions, client: MessageMediaC
 		throw error;
 	}
 
-	const outcomes: INodeExecutionData[] = result.outcomes.map(({ itemIndex, ...outcome }) => ({
+	const { outputUnchanged } = this.getNodeParameter('options', 0, {}) as SyncOptionsParameter;
+	const outcomes: INodeExecutionData[] = outcomesToOutput(result.outcomes, outputUnchanged === true).map(({ itemIndex, ...outcome }) => ({
 		json: outcome as unknown as IDataObject,
 		pairedItem: { item: itemIndex ?? 0 },
 	}));
