@@ -1,0 +1,85 @@
+/**
+ * Overlapping runs of one sync (a long run and the next schedule; two trigger runs on two queue-mode
+ * workers). Each run has a snapshot time: when it read the directory (`SyncPlan.snapshotAt`). Every
+ * contact write carries it in the ownership record (`t=`), and a run never writes over a contact whose
+ * record carries a newer one — so when the directory changed between two runs' reads, the contact ends
+ * with the newer read's values, whichever run writes last.
+ *
+ * The check is made against the contact as it is just before the write: each update, delete or
+ * membership removal first reads its contact again (one GET, only for contacts the run writes: a rerun
+ * with nothing to write makes no extra request). MessageMedia has no conditional write (no ETag,
+ * If-Match or version on contacts), so one window remains: a newer run's write landing between this
+ * run's re-read and its PATCH of the same contact (one round trip). The contact then holds the older
+ * values, stamped older, until the next run writes the newer ones again.
+ */
+
+import type { Contact, MessageMediaClient } from '../messagemedia/types';
+import { withoutChanges } from './entries';
+import { fieldValue } from './contact';
+import { statusOf } from './failures';
+import { decodeRecord, encodeRecord, type OwnershipRecord } from './record';
+import type { SyncOutcome } from './types';
+
+/** True when the record was written by a run whose directory read is newer than `snapshotAt`. */
+export const writtenByNewerRun = (record: OwnershipRecord, snapshotAt: number | undefined): boolean =>
+	snapshotAt !== undefined && record.snapshotAt !== undefined && record.snapshotAt > snapshotAt;
+
+/** The record text with this run's snapshot time. */
+export const stampRecord = (text: string | undefined, snapshotAt: number): string => encodeRecord({ ...decodeRecord(text), snapshotAt });
+
+/** The outcome of a write left to the newer run that made it unnecessary. */
+export function supersededOutcome(outcome: SyncOutcome, record: OwnershipRecord): SyncOutcome {
+	const at = new Date(record.snapshotAt as number).toISOString();
+	return {
+		...withoutChanges(outcome),
+		action: 'skipped',
+		reason: `Not applied (would be ${outcome.action}): a run that read the directory later (${at}) wrote this contact since this run read it`,
+	};
+}
+
+export type FreshState =
+	| { kind: 'current'; contact: Contact }
+	| { kind: 'superseded'; record: OwnershipRecord }
+	| { kind: 'gone' };
+
+/**
+ * Reads contacts again right before the run writes them, once per contact per run (the membership
+ * removals and the update of one contact share the read).
+ */
+export class FreshReads {
+	private readonly reads = new Map<string, Promise<FreshState>>();
+
+	constructor(
+		private readonly client: MessageMediaClient,
+		readonly snapshotAt: number,
+		private readonly recordFieldId: () => string | undefined,
+	) {}
+
+	/** The record a contact read at plan time carries (no request). */
+	recordIn(storedFields: Record<string, string>): OwnershipRecord {
+		const id = this.recordFieldId();
+		return decodeRecord(id === undefined ? undefined : storedFields[id]);
+	}
+
+	async check(contactId: string): Promise<FreshState> {
+		let read = this.reads.get(contactId);
+		if (read === undefined) this.reads.set(contactId, (read = this.read(contactId)));
+		return await read;
+	}
+
+	/** A contact found some other way just now (a create's look-up): superseded or current, no request. */
+	judge(contact: Contact): FreshState {
+		const id = this.recordFieldId();
+		const record = decodeRecord(id === undefined ? undefined : fieldValue(contact, id));
+		return writtenByNewerRun(record, this.snapshotAt) ? { kind: 'superseded', record } : { kind: 'current', contact };
+	}
+
+	private async read(contactId: string): Promise<FreshState> {
+		try {
+			return this.judge(await this.client.getContact(contactId));
+		} catch (error) {
+			if (statusOf(error) === 404) return { kind: 'gone' };
+			throw error;
+		}
+	}
+}
