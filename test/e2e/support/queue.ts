@@ -93,6 +93,8 @@ export function query(services: QueueServices, sql: string): string[][] {
 export interface Execution {
 	id: string;
 	workflowId: string;
+	/** How it started: trigger (schedule, poll), webhook, … */
+	mode: string;
 	status: string;
 	startedAt: number;
 	stoppedAt: number | undefined;
@@ -101,11 +103,12 @@ export interface Execution {
 export function executions(services: QueueServices): Execution[] {
 	const rows = query(
 		services,
-		`select id, "workflowId", status, extract(epoch from "startedAt") * 1000, extract(epoch from "stoppedAt") * 1000 from execution_entity order by id`,
+		`select id, "workflowId", status, extract(epoch from "startedAt") * 1000, extract(epoch from "stoppedAt") * 1000, mode from execution_entity order by id`,
 	);
-	return rows.map(([id, workflowId, status, started, stopped]) => ({
+	return rows.map(([id, workflowId, status, started, stopped, mode]) => ({
 		id,
 		workflowId,
+		mode,
 		status,
 		startedAt: Number(started),
 		stoppedAt: stopped ? Number(stopped) : undefined,
@@ -125,6 +128,8 @@ export class QueueDeployment {
 		readonly services: QueueServices,
 		caFile: string,
 		workerCount: number,
+		/** The main's port, the same across restarts (a workflow that calls its own webhook needs it); default: a free one per start. */
+		readonly mainPort?: number,
 	) {
 		const env = queueEnv(services);
 		this.main = N8n.forTest('queue-main', caFile, env);
@@ -132,13 +137,14 @@ export class QueueDeployment {
 	}
 
 	/**
-	 * Workers first: an execution the main enqueues at activation finds one waiting. One job at a time
-	 * per worker (n8n advises at least 5 in production): a run that overlaps a running one must go to
-	 * the other worker, which is what the tests want to see.
+	 * Workers first: an execution the main enqueues at activation finds one waiting. By default one job
+	 * at a time per worker (n8n advises at least 5 in production): a run that overlaps a running one must
+	 * go to the other worker, which is what the tests want to see. A run that waits for executions of its
+	 * own (the partitioned template) needs 2.
 	 */
-	async start(): Promise<void> {
-		this.workerServers = await Promise.all(this.workers.map(async (worker) => await worker.startWorker({ concurrency: 1 })));
-		this.mainServer = await this.main.start();
+	async start(options: { concurrency?: number } = {}): Promise<void> {
+		this.workerServers = await Promise.all(this.workers.map(async (worker) => await worker.startWorker({ concurrency: options.concurrency ?? 1 })));
+		this.mainServer = await this.main.start(this.mainPort === undefined ? {} : { port: this.mainPort });
 	}
 
 	async stop(): Promise<void> {
