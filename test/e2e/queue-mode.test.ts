@@ -204,10 +204,14 @@ test('two overlapping runs whose directory reads differ end with the newer read\
 	await d.start();
 	await env.admin.resetLog();
 	const startedAt = Date.now();
-	const post = async () => {
-		const response = await fetch(`${d.mainServer?.url}/webhook/${OVERLAP_PATH}`, { method: 'POST' });
-		expect(response.status).toBe(200);
-	};
+	// The main registers the webhook while it activates published workflows, which may finish after its API answers.
+	const post = async () =>
+		await waitFor('the webhook to start a run', 60_000, async () => {
+			const response = await fetch(`${d.mainServer?.url}/webhook/${OVERLAP_PATH}`, { method: 'POST' });
+			if (response.status === 200) return true;
+			if (response.status !== 404) throw new Error(`webhook answered ${response.status}: ${await response.text()}\n${d.tail()}`);
+			return undefined;
+		});
 	await post();
 	// Once the older run has read the directory, the directory changes and the newer run starts.
 	await waitFor('the older run to read the directory', 60_000, async () =>
@@ -311,6 +315,7 @@ test('a change made during a three-poll MessageMedia outage arrives after it end
 test('partitioned template: each partition is an execution of its own on either worker; scoped full runs leave the other partition\'s contacts alone; a mover keeps one contact', async () => {
 	const d = deployment as QueueDeployment;
 	await d.stop();
+	await unpublishOnce(DAILY_ID);
 	await d.main.unpublish(REALTIME_ID);
 	await d.main.publish(PARTITIONED_ID);
 	const mover = (await users()).find((u) => inScope(u) && u.department === 'Sales' && !changed.includes(String(u.id)) && expectContacts([u]).contacts.length === 1) as SeedUser;
