@@ -7,10 +7,24 @@
  *
  * The check is made against the contact as it is just before the write: each update, delete or
  * membership removal first reads its contact again (one GET, only for contacts the run writes: a rerun
- * with nothing to write makes no extra request). MessageMedia has no conditional write (no ETag,
- * If-Match or version on contacts), so one window remains: a newer run's write landing between this
- * run's re-read and its PATCH of the same contact (one round trip). The contact then holds the older
- * values, stamped older, until the next run writes the newer ones again.
+ * with nothing to write makes no extra request). The update is brought up to the contact as re-read:
+ * custom fields changed meanwhile are kept, memberships another run claimed meanwhile stay claimed,
+ * and owned memberships that appeared meanwhile are taken away after the writes.
+ *
+ * MessageMedia has no conditional write (no ETag, If-Match or version on contacts), so these stay open
+ * until the next run writes the newer values again:
+ * - a newer run's write landing between this run's re-read and its PATCH of the same contact (one
+ *   round trip): the contact holds the older values, stamped older;
+ * - an older run's list additions (bulk, after its contact writes) landing after the newer run read
+ *   the account: the membership stays beside the newer one, claimed, and the next run takes it away;
+ * - a field changed and changed back between the two reads: the newer run finds it as it wants it and
+ *   sends nothing for it (a contact it doesn't write carries no newer stamp), so the older run's write
+ *   of it after the newer run's read stands;
+ * - a contact the older run deleted before the newer run wrote it, and a user new to both runs whose
+ *   number changed between the reads (the older run's create finds no contact under its number): the
+ *   next full run creates the contact again, or unlinks the extra one.
+ * The snapshot time is the Sync step's start: two runs whose Sync steps start in the other order than
+ * their directory reads (a slow read or mapping in the older run) are ordered by the Sync start.
  */
 
 import type { Contact, MessageMediaClient } from '../messagemedia/types';
