@@ -23,8 +23,8 @@ import type { SeedUser } from '../fakes/types';
 import { e2eConfig } from './support/config';
 import { actualContacts, expectContacts, inScope, linkedAsExpected, sortedExpectation } from './support/expected';
 import { startE2eFakes, type E2eFakes } from './support/fakes';
-import { freePort, type CredentialSpec, type Json } from './support/n8n';
-import { QueueDeployment, executions, startQueueServices, stopQueueServices, type QueueServices } from './support/queue';
+import { freePort, type Json } from './support/n8n';
+import { PARTITION_KEY, QueueDeployment, executions, partitionsOnMain, startQueueServices, stopQueueServices, type QueueServices } from './support/queue';
 import { DAILY, REALTIME, fakeCredentials, loadTemplate, withCredentials } from './support/workflows';
 
 const DAILY_ID = 'queueDaily000001';
@@ -54,27 +54,6 @@ function onWebhook(workflow: Json, path: string): Json {
 		webhookId: '6f1c2a52-2f4e-4b8c-9a55-0c6f0e0d7a11',
 		parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
 	});
-	return workflow;
-}
-
-/** The Header Auth credential the partitioned template's webhook and its caller share (README: Setup note). */
-const PARTITION_KEY: CredentialSpec = {
-	id: 'partitionKey0001',
-	name: 'Entra Sync partition key',
-	type: 'httpHeaderAuth',
-	data: { name: 'X-Entra-Sync-Key', value: 'e2e-partition-key-4f0c1d7a9b2e' },
-};
-
-/** The partitioned template as its Setup note says: the key on both ends, the webhook URL of this n8n's main. */
-function partitionsOnMain(workflow: Json, port: number): Json {
-	for (const node of workflow.nodes as Json[]) {
-		if (node.name === 'Partition request' || node.name === 'Sync each partition') node.credentials = { httpHeaderAuth: { id: PARTITION_KEY.id, name: PARTITION_KEY.name } };
-		if (node.name === 'List partitions') {
-			const code = node.parameters.jsCode as string;
-			node.parameters.jsCode = code.replace('http://localhost:5678/', `http://127.0.0.1:${port}/`);
-			if (node.parameters.jsCode === code) throw new Error('the partitioned template no longer sets webhookUrl as expected');
-		}
-	}
 	return workflow;
 }
 

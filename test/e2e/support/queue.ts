@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { e2eConfig } from './config';
-import { N8n, type N8nServer } from './n8n';
+import { N8n, type CredentialSpec, type Json, type N8nServer } from './n8n';
 
 /** psql of the PostgreSQL that scripts/queue-services.sh uses (the newest /usr/lib/postgresql/<version>). */
 export const PG_BIN =
@@ -167,4 +167,25 @@ export class QueueDeployment {
 		const part = (name: string, output = '') => `--- ${name} (tail) ---\n${output.split('\n').slice(-lines).join('\n')}`;
 		return [part('main', this.mainServer?.output), ...this.workerServers.map((w, i) => part(`worker ${i + 1}`, w.output))].join('\n');
 	}
+}
+
+/** The Header Auth credential the partitioned template's webhook and its caller share (README: Setup note). */
+export const PARTITION_KEY: CredentialSpec = {
+	id: 'partitionKey0001',
+	name: 'Entra Sync partition key',
+	type: 'httpHeaderAuth',
+	data: { name: 'X-Entra-Sync-Key', value: 'e2e-partition-key-4f0c1d7a9b2e' },
+};
+
+/** The partitioned template as its Setup note says: the key on both ends, the webhook URL of this n8n's main. */
+export function partitionsOnMain(workflow: Json, port: number): Json {
+	for (const node of workflow.nodes as Json[]) {
+		if (node.name === 'Partition request' || node.name === 'Sync each partition') node.credentials = { httpHeaderAuth: { id: PARTITION_KEY.id, name: PARTITION_KEY.name } };
+		if (node.name === 'List partitions') {
+			const code = node.parameters.jsCode as string;
+			node.parameters.jsCode = code.replace('http://localhost:5678/', `http://127.0.0.1:${port}/`);
+			if (node.parameters.jsCode === code) throw new Error('the partitioned template no longer sets webhookUrl as expected');
+		}
+	}
+	return workflow;
 }
