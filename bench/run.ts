@@ -177,7 +177,7 @@ export function watchRss(pid: number): { stop: () => number } {
 }
 
 /** n8n start-up (3–10 s) plus import and publish fit well within this lead before the scheduled second. */
-const SCHEDULE_LEAD_MS = 45_000;
+export const SCHEDULE_LEAD_MS = Number(process.env.BENCH_SCHEDULE_LEAD_MS ?? 45_000);
 
 /**
  * A copy of `workflow` whose Schedule Trigger fires once, at `at` (UTC, to the second): the template's own
