@@ -75,6 +75,8 @@ export function queueEnv(services: QueueServices): Record<string, string> {
 		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 		QUEUE_BULL_REDIS_PORT: String(services.redisPort),
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '20',
+		// Cron expressions (the benchmark schedules a run for a given second) read in UTC, as in `n8n start` of the bench.
+		GENERIC_TIMEZONE: 'UTC',
 	};
 }
 
