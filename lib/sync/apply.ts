@@ -11,7 +11,7 @@ import { listKey, linkedSourceId, smsChannels, storedFieldValues } from './conta
 import { diffContact, diffIsEmpty, type DiffContext } from './diff';
 import { withoutChanges } from './entries';
 import { isRetryableFailure, outcomeError, retryAfterOf, statusOf } from './failures';
-import { FreshReads, stampRecord, supersededOutcome, writtenByNewerRun, type FreshState } from './overlap';
+import { FreshReads, freshUpdate, stampRecord, supersededOutcome, writesSomething, writtenByNewerRun, type FreshState } from './overlap';
 import { storedDifferences } from './readback';
 import { encodeRecord, listHash } from './record';
 import type {
@@ -308,14 +308,18 @@ class Applier {
 			}
 			case 'update': {
 				const outcome = { ...entry.outcome };
-				if (!this.writes(entry)) return outcome;
+				if (!writesSomething(entry)) return outcome;
 				const state = await this.freshState(entry.contactId, entry.storedFields);
 				if (state?.kind === 'superseded') return supersededOutcome(entry.outcome, state.record);
 				if (state?.kind === 'gone') {
 					return { ...withoutChanges(entry.outcome), action: 'skipped', reason: `Not applied (would be ${entry.outcome.action}): the contact was deleted since this run read it; the next run plans it again` };
 				}
 				// Fields a person (or another run) changed since the plan read the contact are kept.
-				if (state?.kind === 'current') entry = this.withFreshContact(entry, state.contact);
+				if (state?.kind === 'current') {
+					const fresh = freshUpdate(entry, state.contact, this.fresh as FreshReads, this.plan);
+					for (const listId of fresh.lateRemovals) this.lateRemovals.set(listId, [...(this.lateRemovals.get(listId) ?? []), entry.contactId]);
+					entry = fresh.entry;
+				}
 				if (await this.writeBack(entry, outcome)) return await this.update(entry, outcome);
 				// The directory was not written: the base must not claim it was (see PlannedWriteBack.baseOnFailure).
 				const fields = { ...entry.fields };
@@ -403,47 +407,6 @@ class Applier {
 			outcome.error = { ...outcomeError(error), message: `List "${this.listName(key)}": ${outcomeError(error).message}` };
 		}
 		return outcome;
-	}
-
-	/**
-	 * The update planned on an earlier read, brought up to the contact as it is now: custom field values
-	 * changed meanwhile (by a person, or a run with an older read) are kept, and so are memberships
-	 * another run's record claimed meanwhile (it may add them after this write; a claim is dropped only
-	 * once the membership is gone, by the next run that sees it).
-	 */
-	private withFreshContact(entry: PlannedUpdate, contact: Contact): PlannedUpdate {
-		const storedFields = storedFieldValues(contact);
-		const fresh = this.fresh as FreshReads;
-		const planned = fresh.recordIn(entry.storedFields);
-		const current = fresh.recordIn(storedFields);
-		const pending = current.lists.filter((hash) => !planned.lists.includes(hash));
-		// Memberships the sync owns that this run doesn't want, joined since the plan read the contact.
-		const handed = new Set(this.plan.managedLists);
-		for (const list of contact.lists) {
-			const key = listKey(list.name);
-			const owned = current.lists.includes(listHash(key)) || handed.has(key);
-			if (owned && entry.memberships !== undefined && !entry.memberships.includes(key) && !entry.listsRemove.includes(key)) {
-				const ids = this.lateRemovals.get(list.id) ?? [];
-				this.lateRemovals.set(list.id, [...ids, entry.contactId]);
-			}
-		}
-		const record = entry.record ?? planned;
-		if (pending.length === 0 || pending.every((hash) => record.lists.includes(hash))) return { ...entry, storedFields };
-		const claimed = { ...record, lists: [...new Set([...record.lists, ...pending])] };
-		return { ...entry, storedFields, record: claimed, fields: { ...entry.fields, [this.plan.recordField]: encodeRecord(claimed) } };
-	}
-
-	/** The update writes something: to the directory, the contact, or its memberships. */
-	private writes(entry: PlannedUpdate): boolean {
-		return (
-			entry.writeBack !== undefined ||
-			Object.keys(entry.attributes).length > 0 ||
-			entry.channels !== undefined ||
-			Object.keys(entry.fields).length > 0 ||
-			entry.listsAdd.length > 0 ||
-			entry.listsRemove.length > 0 ||
-			(entry.optOut?.length ?? 0) > 0
-		);
 	}
 
 	private queueAddition(listId: string, contactId: string, outcome: SyncOutcome): void {

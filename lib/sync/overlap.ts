@@ -29,10 +29,10 @@
 
 import type { Contact, MessageMediaClient } from '../messagemedia/types';
 import { withoutChanges } from './entries';
-import { fieldValue } from './contact';
+import { fieldValue, listKey, storedFieldValues } from './contact';
 import { statusOf } from './failures';
-import { decodeRecord, encodeRecord, type OwnershipRecord } from './record';
-import type { SyncOutcome } from './types';
+import { decodeRecord, encodeRecord, listHash, type OwnershipRecord } from './record';
+import type { PlannedUpdate, SyncOutcome, SyncPlan } from './types';
 
 /** True when the record was written by a run whose directory read is newer than `snapshotAt`. */
 export const writtenByNewerRun = (record: OwnershipRecord, snapshotAt: number | undefined): boolean =>
@@ -96,4 +96,47 @@ export class FreshReads {
 			throw error;
 		}
 	}
+}
+
+/** The update writes something: to the directory, the contact, or its memberships. */
+export function writesSomething(entry: PlannedUpdate): boolean {
+	return (
+		entry.writeBack !== undefined ||
+		Object.keys(entry.attributes).length > 0 ||
+		entry.channels !== undefined ||
+		Object.keys(entry.fields).length > 0 ||
+		entry.listsAdd.length > 0 ||
+		entry.listsRemove.length > 0 ||
+		(entry.optOut?.length ?? 0) > 0
+	);
+}
+
+/**
+ * The update planned on an earlier read, brought up to the contact as it is now: custom field values
+ * changed meanwhile (by a person, or a run with an older read) are kept, and so are memberships
+ * another run's record claimed meanwhile (it may add them after this write; a claim is dropped only
+ * once the membership is gone, by the next run that sees it). `lateRemovals`: ids of lists the sync
+ * owns that the contact joined meanwhile and this run doesn't want (taken away after the writes).
+ */
+export function freshUpdate(
+	entry: PlannedUpdate,
+	contact: Contact,
+	fresh: FreshReads,
+	plan: Pick<SyncPlan, 'managedLists' | 'recordField'>,
+): { entry: PlannedUpdate; lateRemovals: string[] } {
+	const storedFields = storedFieldValues(contact);
+	const planned = fresh.recordIn(entry.storedFields);
+	const current = fresh.recordIn(storedFields);
+	const pending = current.lists.filter((hash) => !planned.lists.includes(hash));
+	const handed = new Set(plan.managedLists);
+	const lateRemovals: string[] = [];
+	for (const list of contact.lists) {
+		const key = listKey(list.name);
+		const owned = current.lists.includes(listHash(key)) || handed.has(key);
+		if (owned && entry.memberships !== undefined && !entry.memberships.includes(key) && !entry.listsRemove.includes(key)) lateRemovals.push(list.id);
+	}
+	const record = entry.record ?? planned;
+	if (pending.length === 0 || pending.every((hash) => record.lists.includes(hash))) return { entry: { ...entry, storedFields }, lateRemovals };
+	const claimed = { ...record, lists: [...new Set([...record.lists, ...pending])] };
+	return { entry: { ...entry, storedFields, record: claimed, fields: { ...entry.fields, [plan.recordField]: encodeRecord(claimed) } }, lateRemovals };
 }
