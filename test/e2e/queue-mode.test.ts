@@ -227,8 +227,10 @@ test('two overlapping runs whose directory reads differ end with the newer read\
 	const log = await env.admin.log();
 	const end = (e: (typeof log)[number]) => Date.parse(e.time);
 	const held = log.filter((e) => e.path.includes('is_authorised') && e.path.includes(olderPhone.slice(1)));
-	expect(held.map((e) => e.status)).toEqual([503, 503, 200]);
-	const heldUntil = end(held[2]);
+	// (The realtime template's poll may look the number up too: it reads the same change.)
+	expect(held.filter((e) => e.status === 503)).toHaveLength(2);
+	expect(held.filter((e) => e.status === 200).length).toBeGreaterThanOrEqual(1);
+	const heldUntil = Math.max(...held.map(end));
 	expect(heldUntil - (end(held[0]) - held[0].durationMs)).toBeGreaterThanOrEqual(40_000);
 	const [older, newer] = runs;
 	expect(newer.startedAt).toBeLessThan(older.stoppedAt as number);
