@@ -15,6 +15,8 @@
  *   peer10k     — the hand-built peer workflow (bench/peer-workflow.json), initial and rerun
  *   full100k    — templates/entra-sync.json, 100k users, empty account
  *   trigger100k — templates/entra-sync-realtime.json published in `n8n start`, 50 changes in the 100k directory
+ *   queue250k   — bench/queue.ts: the partitioned template (4 partitions) in queue mode (main + 2 workers)
+ *                 against the daily template in one `n8n start`, same directory (BENCH_QUEUE_USERS, 250k)
  *
  * Arguments: --n8n-bin <path> --base-user-folder <dir> --work-dir <dir> [--scenarios a,b,…]; or --report-only
  * (rewrites results.md from results.json and bench/analysis.md).
@@ -34,26 +36,27 @@ import { startFakes, type RunningFakes } from '../test/fakes/server';
 import type { FakeSeed, RequestLogEntry, SeedUser } from '../test/fakes/types';
 import { N8n, nodeOutput, type Json } from '../test/e2e/support/n8n';
 import { DAILY, REALTIME, fakeCredentials, loadTemplate, withCredentials } from '../test/e2e/support/workflows';
+import { queue250k } from './queue';
 
-const PROJECT_ROOT = resolve(__dirname, '..');
+export const PROJECT_ROOT = resolve(__dirname, '..');
 const SMALL = Number(process.env.BENCH_SMALL_USERS ?? 10_000);
 const LARGE = Number(process.env.BENCH_LARGE_USERS ?? 100_000);
-const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
+export const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 /** The Sync node's default concurrency, the ceiling of the adaptive controller (requests in flight); everything else is sequential. */
-const SYNC_CONCURRENCY = DEFAULT_SYNC_OPTIONS.concurrency;
+export const SYNC_CONCURRENCY = DEFAULT_SYNC_OPTIONS.concurrency;
 /** Page sizes and look-up chunks as the shipped code uses them. */
-const GRAPH_PAGE = GRAPH_MAX_PAGE_SIZE;
+export const GRAPH_PAGE = GRAPH_MAX_PAGE_SIZE;
 const MM_PAGE = MESSAGEMEDIA_MAX_PAGE_SIZE;
 const LOOKUP_CHUNK = PHONE_LOOKUP_CHUNK;
 /** Users per delta page the fake Graph serves in these runs. */
 const DELTA_PAGE = 100;
-const LISTS = ['Sales', 'Support'];
-const ALL_SCENARIOS = ['initial10k', 'initial10kNoLatency', 'rerun10k', 'changed10k', 'peer10k', 'full100k', 'trigger100k'];
+export const LISTS = ['Sales', 'Support'];
+const ALL_SCENARIOS = ['initial10k', 'initial10kNoLatency', 'rerun10k', 'changed10k', 'peer10k', 'full100k', 'trigger100k', 'queue250k'];
 
 const IDS = { daily: 'benchDailySync001', realtime: 'benchRealtime0001', peer: 'benchPeerFlow0001' };
-const CREDENTIAL_IDS = { entra: 'benchEntraCred001', messagemedia: 'benchMmCred000001', basic: 'benchBasicAuth001' };
+export const CREDENTIAL_IDS = { entra: 'benchEntraCred001', messagemedia: 'benchMmCred000001', basic: 'benchBasicAuth001' };
 
-interface Args {
+export interface Args {
 	n8nBin: string;
 	baseUserFolder: string;
 	workDir: string;
@@ -102,7 +105,7 @@ function mobileOf(index: number): string {
 }
 
 /** N users, all in the template's scope (Sales or Support, enabled), with valid AU mobiles. */
-function directory(count: number): FakeSeed {
+export function directory(count: number): FakeSeed {
 	const users: SeedUser[] = [];
 	for (let i = 0; i < count; i++) {
 		const givenName = FIRST[i % FIRST.length];
@@ -162,7 +165,7 @@ function peakRssKb(pid: number): number | undefined {
 	}
 }
 
-function watchRss(pid: number): { stop: () => number } {
+export function watchRss(pid: number): { stop: () => number } {
 	let peak = 0;
 	const sample = () => {
 		const kb = peakRssKb(pid);
@@ -182,13 +185,13 @@ function watchRss(pid: number): { stop: () => number } {
  * n8n start-up (3–10 s) plus import and publish fit well within this lead before the scheduled second
  * (BENCH_SCHEDULE_LEAD_MS for a busy host, where start-up can take a minute).
  */
-const SCHEDULE_LEAD_MS = Number(process.env.BENCH_SCHEDULE_LEAD_MS ?? 45_000);
+export const SCHEDULE_LEAD_MS = Number(process.env.BENCH_SCHEDULE_LEAD_MS ?? 45_000);
 
 /**
  * A copy of `workflow` whose Schedule Trigger fires once, at `at` (UTC, to the second): the template's own
  * trigger with its cron moved; a workflow with only a Manual Trigger gets a Schedule Trigger of that name.
  */
-function firingOnceAt(workflow: Json, at: Date): Json {
+export function firingOnceAt(workflow: Json, at: Date): Json {
 	const copy = structuredClone(workflow);
 	const nodes = copy.nodes as Json[];
 	const SCHEDULE = 'n8n-nodes-base.scheduleTrigger';
@@ -312,7 +315,7 @@ function maxInFlight(entries: RequestLogEntry[]): number {
 	return max;
 }
 
-interface Minimum {
+export interface Minimum {
 	formula: string;
 	counts: Counts;
 	/** Requests that must happen one after another (reads, field and list creates, bulk list calls). */
@@ -331,7 +334,7 @@ function latencyBoundMs(minimum: Minimum): number {
 	return (minimum.sequential + Math.ceil(minimum.concurrent / minimum.concurrency)) * LATENCY_MS;
 }
 
-function initialMinimum(n: number): Minimum {
+export function initialMinimum(n: number): Minimum {
 	const pages = Math.ceil(n / GRAPH_PAGE);
 	return {
 		formula: `token 1 + Graph ⌈N/999⌉ = ${pages} user pages; MessageMedia GET 3 (custom fields, lists, first contact page) + POST 2 custom fields (link, email) + POST L = ${LISTS.length} lists + POST N = ${n} contacts (joining their list in the create)`,
@@ -387,7 +390,7 @@ function peerMinimum(n: number): Minimum {
 	};
 }
 
-interface ScenarioResult {
+export interface ScenarioResult {
 	/** The scenario (function) that produced it; a rerun of the scenario replaces its results. */
 	group: string;
 	date: string;
@@ -425,7 +428,7 @@ function statusHistogram(entries: RequestLogEntry[]): Record<string, number> {
 	return histogram;
 }
 
-function result(
+export function result(
 	scenario: string,
 	workflow: string,
 	users: number,
@@ -461,7 +464,7 @@ function result(
 	};
 }
 
-function target(res: ScenarioResult, name: string, met: boolean, detail: string): void {
+export function target(res: ScenarioResult, name: string, met: boolean, detail: string): void {
 	res.targets.push({ target: name, met, detail });
 }
 
@@ -471,7 +474,7 @@ function target(res: ScenarioResult, name: string, met: boolean, detail: string)
 /** The scenario running now (results are grouped by it). */
 let currentGroup = '';
 
-interface Bench {
+export interface Bench {
 	args: Args;
 	fakes: RunningFakes;
 	n8n: N8n;
@@ -482,7 +485,7 @@ interface Bench {
 }
 
 /** The fakes' log of the scenario; every request must be in it, or the counts would be wrong. */
-function loggedRequests(bench: Bench): RequestLogEntry[] {
+export function loggedRequests(bench: Bench): RequestLogEntry[] {
 	const { log } = bench.fakes.state;
 	if (log.dropped > 0) throw new Error(`the fakes' request log dropped ${log.dropped} entries (capacity ${log.capacity}): raise logCapacity`);
 	return [...log.entries];
@@ -494,7 +497,7 @@ function load(bench: Bench, users: number): void {
 	bench.loaded = users;
 }
 
-function emptyAccount(bench: Bench): void {
+export function emptyAccount(bench: Bench): void {
 	const seed = bench.fakes.state.snapshot();
 	seed.messagemedia = directory(0).messagemedia;
 	bench.fakes.state.load(seed);
@@ -512,7 +515,7 @@ function itemsPerNode(data: Json): string {
 		.join(', ');
 }
 
-async function runDaily(bench: Bench, scenario: string, users: number, description: string, minimum: Minimum): Promise<ScenarioResult> {
+export async function runDaily(bench: Bench, scenario: string, users: number, description: string, minimum: Minimum): Promise<ScenarioResult> {
 	bench.fakes.state.log.reset();
 	const run = await runScheduled(bench, bench.workflows.daily);
 	const entries = loggedRequests(bench);
@@ -525,7 +528,7 @@ async function runDaily(bench: Bench, scenario: string, users: number, descripti
 	return res;
 }
 
-function checkInitial(res: ScenarioResult): void {
+export function checkInitial(res: ScenarioResult): void {
 	// A run that did not finish has no request count or sync time to compare.
 	const done = res.exitCode === 0 ? '' : ` (run did not complete: exit ${String(res.exitCode)})`;
 	target(res, 'requests ≤ 1.05 × minimum', !done && res.requests <= 1.05 * res.minimum.requests, `${res.requests} vs ${res.minimum.requests} (× ${(res.requests / res.minimum.requests).toFixed(3)})${done}`);
@@ -613,7 +616,7 @@ async function full100k(bench: Bench): Promise<void> {
 	bench.results.push(res);
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = probe();
@@ -716,7 +719,17 @@ async function trigger100k(bench: Bench): Promise<void> {
 	bench.results.push(res);
 }
 
-const SCENARIOS: Record<string, (bench: Bench) => Promise<void>> = { initial10k, initial10kNoLatency, rerun10k, changed10k, peer10k, full100k, trigger100k };
+const SCENARIOS: Record<string, (bench: Bench) => Promise<void>> = {
+	initial10k,
+	initial10kNoLatency,
+	rerun10k,
+	changed10k,
+	peer10k,
+	full100k,
+	trigger100k,
+	// bench/queue.ts: it uses this file's helpers (a circular import, called only once both are loaded).
+	queue250k,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Report

@@ -11,6 +11,7 @@ import { listKey, linkedSourceId, smsChannels, storedFieldValues } from './conta
 import { diffContact, diffIsEmpty, type DiffContext } from './diff';
 import { withoutChanges } from './entries';
 import { isRetryableFailure, outcomeError, retryAfterOf, statusOf } from './failures';
+import { FreshReads, freshUpdate, stampRecord, supersededOutcome, writesSomething, writtenByNewerRun, type FreshState } from './overlap';
 import { storedDifferences } from './readback';
 import { encodeRecord, listHash } from './record';
 import type {
@@ -80,12 +81,16 @@ class Applier {
 	private readonly additions = new Map<string, { ids: string[]; outcomes: SyncOutcome[] }>();
 	/** Lists a contact could not be taken out of: contact id → list key → the error. */
 	private readonly failedRemovals = new Map<string, Map<string, unknown>>();
+	/** Memberships found on the re-read before an update that the run takes away after its writes: list id → contact ids. */
+	private readonly lateRemovals = new Map<string, string[]>();
 	private readonly listsCreated: string[] = [];
 	private readonly fieldsCreated: string[] = [];
 	private readonly retryPolicy: RetryPolicy;
 	private readonly directory?: DirectoryWriter;
 	private readonly deadline: number;
 	private readonly now: () => number;
+	/** Overlapping runs: contacts read again before they are written (undefined: the plan has no snapshot time). */
+	private readonly fresh?: FreshReads;
 
 	constructor(
 		private readonly client: MessageMediaClient,
@@ -97,6 +102,18 @@ class Applier {
 		this.directory = deps.directory;
 		this.deadline = deps.deadline ?? Number.POSITIVE_INFINITY;
 		this.now = deps.now ?? Date.now;
+		if (plan.snapshotAt !== undefined) this.fresh = new FreshReads(client, plan.snapshotAt, () => this.fields.get(plan.recordField)?.id);
+	}
+
+	/**
+	 * The contact as it is now, unless a run with a newer directory read wrote it (checked first on
+	 * what the plan read, without a request) or it is gone. Without a snapshot time: no check.
+	 */
+	private async freshState(contactId: string, storedFields?: Record<string, string>): Promise<FreshState | undefined> {
+		if (this.fresh === undefined) return undefined;
+		const planned = storedFields === undefined ? undefined : this.fresh.recordIn(storedFields);
+		if (planned !== undefined && writtenByNewerRun(planned, this.fresh.snapshotAt)) return { kind: 'superseded', record: planned };
+		return await this.fresh.check(contactId);
 	}
 
 	private timedOut = false;
@@ -131,6 +148,7 @@ class Applier {
 			}
 		});
 		await this.addMemberships();
+		await this.removeLateMemberships();
 		return { outcomes, listsCreated: this.listsCreated, fieldsCreated: this.fieldsCreated, timedOut: this.timedOut };
 	}
 
@@ -205,8 +223,18 @@ class Applier {
 	/** One bulk request per list for every membership the plan takes away. */
 	private async removeMemberships(): Promise<void> {
 		const byList = new Map<string, string[]>();
-		for (const entry of this.plan.entries) {
-			if (entry.kind !== 'update') continue;
+		const removing = this.plan.entries.filter((entry): entry is PlannedUpdate => entry.kind === 'update' && entry.listsRemove.length > 0);
+		const current = new Set<string>();
+		await forEachLimited(removing, this.options.concurrency, async (entry) => {
+			try {
+				const state = await this.freshState(entry.contactId, entry.storedFields);
+				if (state === undefined || state.kind === 'current') current.add(entry.contactId);
+			} catch {
+				// The update reads it again and reports the failure.
+			}
+		});
+		for (const entry of removing) {
+			if (!current.has(entry.contactId)) continue;
 			for (const key of entry.listsRemove) {
 				const ids = byList.get(key);
 				if (ids) ids.push(entry.contactId);
@@ -222,6 +250,20 @@ class Applier {
 					failed.set(key, error);
 					this.failedRemovals.set(id, failed);
 				}
+			}
+		}
+	}
+
+	/**
+	 * Memberships another run added after this run planned (found on the re-read before the update):
+	 * one bulk request per list. The record keeps claiming them, so a failure here is the next run's.
+	 */
+	private async removeLateMemberships(): Promise<void> {
+		for (const [listId, contactIds] of this.lateRemovals) {
+			try {
+				await this.client.modifyListMembers(listId, { remove: contactIds });
+			} catch {
+				// Still claimed: the next run takes them away.
 			}
 		}
 	}
@@ -252,7 +294,10 @@ class Applier {
 				await this.writeBack(entry, outcome);
 				return outcome;
 			}
-			case 'delete':
+			case 'delete': {
+				const state = await this.freshState(entry.contactId);
+				if (state?.kind === 'superseded') return supersededOutcome(entry.outcome, state.record);
+				if (state?.kind === 'gone') return { ...entry.outcome, reason: `${entry.outcome.reason}; the contact was already gone` };
 				try {
 					await this.client.deleteContact(entry.contactId);
 				} catch (error) {
@@ -260,8 +305,21 @@ class Applier {
 					return { ...entry.outcome, reason: `${entry.outcome.reason}; the contact was already gone` };
 				}
 				return entry.outcome;
+			}
 			case 'update': {
 				const outcome = { ...entry.outcome };
+				if (!writesSomething(entry)) return outcome;
+				const state = await this.freshState(entry.contactId, entry.storedFields);
+				if (state?.kind === 'superseded') return supersededOutcome(entry.outcome, state.record);
+				if (state?.kind === 'gone') {
+					return { ...withoutChanges(entry.outcome), action: 'skipped', reason: `Not applied (would be ${entry.outcome.action}): the contact was deleted since this run read it; the next run plans it again` };
+				}
+				// Fields a person (or another run) changed since the plan read the contact are kept.
+				if (state?.kind === 'current') {
+					const fresh = freshUpdate(entry, state.contact, this.fresh as FreshReads, this.plan);
+					for (const listId of fresh.lateRemovals) this.lateRemovals.set(listId, [...(this.lateRemovals.get(listId) ?? []), entry.contactId]);
+					entry = fresh.entry;
+				}
 				if (await this.writeBack(entry, outcome)) return await this.update(entry, outcome);
 				// The directory was not written: the base must not claim it was (see PlannedWriteBack.baseOnFailure).
 				const fields = { ...entry.fields };
@@ -320,6 +378,11 @@ class Applier {
 			if (recordSpec.id !== undefined && change.storedFields[recordSpec.id] === text) delete fields[this.plan.recordField];
 			else fields[this.plan.recordField] = text;
 		}
+		if (this.fresh !== undefined && recordSpec !== undefined && (Object.keys(change.attributes).length > 0 || change.channels !== undefined || Object.keys(fields).length > 0)) {
+			// Every write says which directory read it comes from (overlap.ts).
+			const stored = recordSpec.id === undefined ? undefined : change.storedFields[recordSpec.id];
+			fields[this.plan.recordField] = stampRecord(fields[this.plan.recordField] ?? stored, this.fresh.snapshotAt);
+		}
 		const addIds = change.listsAdd.map((key) => this.listId(key));
 		const body: UpdateContactRequest = { ...change.attributes };
 		if (change.channels !== undefined) body.channels = change.channels;
@@ -364,7 +427,9 @@ class Applier {
 			],
 		};
 		if (desired.lists?.length) body.lists = desired.lists.map((key) => ({ id: this.listId(key) }));
-		const customFields = Object.entries(desired.fields).map(([tag, value]) => ({ id: this.fieldId(tag), value }));
+		const fields = { ...desired.fields };
+		if (this.fresh !== undefined && fields[this.plan.recordField] !== undefined) fields[this.plan.recordField] = stampRecord(fields[this.plan.recordField], this.fresh.snapshotAt);
+		const customFields = Object.entries(fields).map(([tag, value]) => ({ id: this.fieldId(tag), value }));
 		if (customFields.length > 0) body.customFields = customFields;
 		return body;
 	}
@@ -406,6 +471,8 @@ class Applier {
 
 	/** The number already has a contact: ours (an earlier attempt landed), adoptable, or someone else's. */
 	private async reconcile(entry: PlannedCreate, found: Contact): Promise<SyncOutcome> {
+		const state = this.fresh?.judge(found);
+		if (state?.kind === 'superseded') return supersededOutcome({ ...entry.outcome, contactId: found.id }, state.record);
 		const owner = linkedSourceId(found, this.fields.get(this.plan.linkField)?.id);
 		const base: SyncOutcome = { ...entry.outcome, contactId: found.id, phone: smsChannels(found)[0]?.channelId ?? entry.desired.phone };
 		if (owner !== undefined && owner !== entry.outcome.sourceId.toLowerCase()) {

@@ -13,7 +13,7 @@
 import { CONTACT_ATTRIBUTES } from '../messagemedia/contact-request';
 import type { Contact, ContactChannel, SubscriptionState, WritableChannel } from '../messagemedia/types';
 import { fieldValue, listKey, smsChannels, unwritableChannels, writableChannels } from './contact';
-import { decodeRecord, encodeRecord, listHash, type OwnershipRecord } from './record';
+import { decodeRecord, encodeRecord, listHash, sameRecord, type OwnershipRecord } from './record';
 import type { FieldChange, FieldSpec, FieldValues, PlannedUpdate, ResolvedContact } from './types';
 
 /** What the diff of one contact needs to know about the account and the run. */
@@ -191,7 +191,7 @@ export function diffContact(contact: Contact, desired: ResolvedContact, ctx: Dif
 /** Puts the new record into the changed fields when it differs from the stored one. */
 export function setRecord(diff: Pick<ContactDiff, 'fields' | 'record'>, stored: OwnershipRecord, ctx: Pick<DiffContext, 'record'>): void {
 	if (ctx.record === undefined) return;
-	const text = encodeRecord(diff.record);
-	if (text !== encodeRecord(stored)) diff.fields[ctx.record.mergeTag] = text;
+	// The snapshot time alone is no change: it is written only with a write the contact needs anyway.
+	if (!sameRecord(diff.record, stored)) diff.fields[ctx.record.mergeTag] = encodeRecord(diff.record);
 	else delete diff.fields[ctx.record.mergeTag];
 }

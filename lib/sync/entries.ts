@@ -2,7 +2,7 @@
 
 import { storedFieldValues } from './contact';
 import type { AccountIndex } from './account';
-import type { ContactDiff } from './diff';
+import { contactListKeys, type ContactDiff } from './diff';
 import type { Contact } from '../messagemedia/types';
 import type { OutcomeAction, PlanEntry, PlannedUpdate, SyncOutcome } from './types';
 
@@ -45,6 +45,7 @@ export function updateEntry(account: AccountIndex, base: SyncOutcome, contact: C
 		listsAdd: diff.listsAdd,
 		listsRemove: diff.listsRemove,
 		storedFields: storedFieldValues(contact),
+		memberships: [...new Set([...contactListKeys(contact).filter((key) => !diff.listsRemove.includes(key)), ...diff.listsAdd])],
 		record: diff.record,
 		...(diff.optOut ? { optOut: diff.optOut } : {}),
 	};

@@ -59,6 +59,8 @@ export * from './types';
 export interface SyncDeps extends ApplyDeps {
 	/** Clock for the run's duration (tests). */
 	now?: () => number;
+	/** When the directory was read (ms since epoch), when the caller knows it; default: the run's start. */
+	snapshotAt?: number;
 }
 
 /** Options with defaults filled in and checked; bad values throw a ConfigurationError naming the option. */
@@ -307,7 +309,10 @@ export async function runSync(
 		return { outcomes: [], summary: summarise([], undefined, { lookup: 'none', listsCreated: [], fieldsCreated: [] }) };
 	}
 
-	const { plan, lookup, lookupNote } = await readAndPlan(client, inputs, options, started);
+	const read = await readAndPlan(client, inputs, options, started);
+	const { lookup, lookupNote } = read;
+	// The directory read the run's values come from: given by the caller, else the run's start.
+	const plan: SyncPlan = { ...read.plan, snapshotAt: deps.snapshotAt ?? started };
 	const planned = plan.entries.map((entry) => entry.outcome);
 	const toCreate = {
 		listsCreated: Object.values(plan.lists).filter((l) => l.id === undefined).map((l) => l.name),

@@ -249,6 +249,8 @@ class Planner {
 			const keys =
 				entry.kind === 'create' ? (entry.desired.lists ?? []) : entry.kind === 'update' ? [...entry.listsAdd, ...entry.listsRemove] : [];
 			for (const key of keys) plan.lists[key] = this.account.listSpecs.get(key) as ListSpec;
+			// Every contact write is stamped with the run's snapshot time, and checked against the stamp (overlap.ts).
+			if (entry.kind === 'update' || entry.kind === 'delete') plan.fields[this.record.mergeTag] = this.record;
 		}
 		// A two-way run makes the base field even when it writes nothing: one-way runs on the account then
 		// keep bases true for the contacts they create or hand over, which a later two-way run relies on.

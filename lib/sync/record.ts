@@ -9,9 +9,13 @@
  *   a full run only removes contacts of its own scope;
  * - `absentSince`: when a scoped full run first missed the user (seconds): the contact is removed by
  *   a later run only if it is still absent then — a user who moved to another scope's partition is
- *   taken over by that scope's run instead of deleted and created again.
+ *   taken over by that scope's run instead of deleted and created again;
+ * - `snapshotAt`: when the run that last wrote the contact read the directory (ms): a run whose read is
+ *   older leaves the contact alone (overlapping runs, see overlap.ts). Not compared when deciding
+ *   whether a record changed: it is written only with a write the contact needs anyway.
  *
- * Text form: `s1;p=<E.164>;l=<hash>,<hash>;o=<hash>;a=<seconds>` (about 9 characters per list).
+ * Text form: `s1;p=<E.164>;l=<hash>,<hash>;o=<hash>;a=<seconds>;t=<ms>` (about 9 characters per list).
+ * Parts a reader doesn't know are ignored, so records written before a part existed still parse.
  */
 
 import { hashValue } from './merge';
@@ -25,6 +29,8 @@ export interface OwnershipRecord {
 	scope?: string;
 	/** Seconds since the epoch: when a scoped full run first found the user absent. */
 	absentSince?: number;
+	/** Milliseconds since the epoch: the directory read of the run that last wrote the contact. */
+	snapshotAt?: number;
 }
 
 const VERSION = 's1';
@@ -46,6 +52,7 @@ export function encodeRecord(record: OwnershipRecord): string {
 	if (lists.length > 0) parts.push(`l=${lists.join(',')}`);
 	if (record.scope !== undefined) parts.push(`o=${record.scope}`);
 	if (record.absentSince !== undefined) parts.push(`a=${record.absentSince}`);
+	if (record.snapshotAt !== undefined) parts.push(`t=${record.snapshotAt}`);
 	return parts.join(';');
 }
 
@@ -60,8 +67,16 @@ export function decodeRecord(text: string | undefined): OwnershipRecord {
 		else if (part.startsWith('l=')) record.lists = part.slice(2).split(',').filter((hash) => LIST_HASH.test(hash));
 		else if (part.startsWith('o=') && LIST_HASH.test(part.slice(2))) record.scope = part.slice(2);
 		else if (part.startsWith('a=') && /^\d{1,12}$/.test(part.slice(2))) record.absentSince = Number(part.slice(2));
+		else if (part.startsWith('t=') && /^\d{1,15}$/.test(part.slice(2))) record.snapshotAt = Number(part.slice(2));
 	}
 	return record;
 }
 
-export const sameRecord = (a: OwnershipRecord, b: OwnershipRecord): boolean => encodeRecord(a) === encodeRecord(b);
+/** The record without its snapshot time: what decides whether a record changed. */
+function withoutSnapshot(record: OwnershipRecord): OwnershipRecord {
+	const rest = { ...record };
+	delete rest.snapshotAt;
+	return rest;
+}
+
+export const sameRecord = (a: OwnershipRecord, b: OwnershipRecord): boolean => encodeRecord(withoutSnapshot(a)) === encodeRecord(withoutSnapshot(b));

@@ -280,6 +280,8 @@ export interface PlannedUpdate {
 	 * stored array or merges into it.
 	 */
 	storedFields: Record<string, string>;
+	/** List keys the contact is meant to be in after this update (those it keeps and joins). */
+	memberships?: string[];
 	/** The ownership record after this update (the applier adds back lists it failed to leave). */
 	record?: OwnershipRecord;
 	/** Opted-out numbers the update takes off the contact: put on the account's opt-out list before it. */
@@ -342,6 +344,11 @@ export interface SyncPlan {
 	newSubscription?: SubscriptionState;
 	/** The run's sync scope (hash); undefined: the default scope. */
 	scope?: string;
+	/**
+	 * When the run read the directory (ms since epoch): stamped on every contact it writes, and no
+	 * contact stamped newer is written (overlap.ts). Undefined: no stamp, no re-read before writes.
+	 */
+	snapshotAt?: number;
 	guard: GuardReport;
 	/**
 	 * Set when the state given was partial (incremental look-up by phone) and not enough to plan safely:

@@ -6,26 +6,32 @@
  * 1. the daily template, on a 10-second schedule with MessageMedia slowed down, runs on the workers;
  *    runs overlap (two workers, no per-workflow lock) and end in the state one run reaches: the
  *    contacts the directory calls for, no duplicate;
+ * 1b. two overlapping runs of the daily template (started by a webhook) where the directory changes
+ *    between their reads, the older run held up before its writes until the newer one is done: the
+ *    contacts end with the newer read's values, no duplicate;
  * 2. every process restarts (the daily schedule unpublished meanwhile) and a change made while all
  *    was down arrives through the realtime template's trigger: its delta cursor survived;
  * 3. MessageMedia answers 503 for three polls; a change made during the outage arrives after it
  *    ends, without a full run (the trigger's replay window);
  * 4. the partitioned template (Sales and Support, each its own sync scope) takes the account over:
- *    each partition's full run leaves the other's contacts alone, and a user who moved from one
- *    partition to the other keeps their contact.
+ *    each partition is a webhook execution of its own that the main puts on the queue (both workers
+ *    run some), each partition's full run leaves the other's contacts alone, and a user who moved
+ *    from one partition to the other keeps their contact.
  */
 import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_MM_API_KEY, SAMPLE_MM_API_SECRET, SAMPLE_TENANT_ID, generateSampleOrg } from '../fakes/sample-org';
 import type { SeedUser } from '../fakes/types';
 import { e2eConfig } from './support/config';
 import { actualContacts, expectContacts, inScope, linkedAsExpected, sortedExpectation } from './support/expected';
 import { startE2eFakes, type E2eFakes } from './support/fakes';
-import type { Json } from './support/n8n';
-import { QueueDeployment, executions, startQueueServices, stopQueueServices, type QueueServices } from './support/queue';
+import { freePort, type Json } from './support/n8n';
+import { PARTITION_KEY, QueueDeployment, executions, partitionsOnMain, startQueueServices, stopQueueServices, type QueueServices } from './support/queue';
 import { DAILY, REALTIME, fakeCredentials, loadTemplate, withCredentials } from './support/workflows';
 
 const DAILY_ID = 'queueDaily000001';
 const REALTIME_ID = 'queueRealtime001';
 const PARTITIONED_ID = 'queuePartitions1';
+const OVERLAP_ID = 'queueOverlap0001';
+const OVERLAP_PATH = 'entra-sync-overlap';
 const PARTITIONED_FILE = 'entra-sync-partitioned.json';
 const POLL_MS = 60_000;
 
@@ -33,6 +39,29 @@ function everySeconds(workflow: Json, seconds: number): Json {
 	const schedule = (workflow.nodes as Json[]).find((node) => node.type === 'n8n-nodes-base.scheduleTrigger') as Json;
 	schedule.parameters = { rule: { interval: [{ field: 'seconds', secondsInterval: seconds }] } };
 	return workflow;
+}
+
+/** The template started by a POST to a production webhook instead of its schedule (the main enqueues each run). */
+function onWebhook(workflow: Json, path: string): Json {
+	const schedule = (workflow.nodes as Json[]).find((node) => node.type === 'n8n-nodes-base.scheduleTrigger') as Json;
+	const connections = workflow.connections as Json;
+	connections['Run by webhook'] = connections[schedule.name as string];
+	delete connections[schedule.name as string];
+	Object.assign(schedule, {
+		name: 'Run by webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		webhookId: '6f1c2a52-2f4e-4b8c-9a55-0c6f0e0d7a11',
+		parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+	});
+	return workflow;
+}
+
+const unpublished = new Set<string>();
+async function unpublishOnce(id: string): Promise<void> {
+	if (unpublished.has(id)) return;
+	await (deployment as QueueDeployment).main.unpublish(id);
+	unpublished.add(id);
 }
 
 let env: E2eFakes;
@@ -77,7 +106,8 @@ async function phoneOf(id: string): Promise<string | undefined> {
 beforeAll(async () => {
 	env = await startE2eFakes({ seed: generateSampleOrg() });
 	services = startQueueServices();
-	deployment = new QueueDeployment(services, env.fakes.caFile, 2);
+	const mainPort = await freePort();
+	deployment = new QueueDeployment(services, env.fakes.caFile, 2, mainPort);
 	const credentials = fakeCredentials(
 		env.fakes.url,
 		{ tenantId: SAMPLE_TENANT_ID, clientId: SAMPLE_CLIENT_ID, clientSecret: SAMPLE_CLIENT_SECRET },
@@ -87,9 +117,10 @@ beforeAll(async () => {
 	const root = e2eConfig().projectRoot;
 	// The daily and partitioned templates as published, their schedules shortened to fit the test.
 	const daily = everySeconds(withCredentials(loadTemplate(root, DAILY.file), DAILY_ID, credentials), 10);
-	const partitioned = everySeconds(withCredentials(loadTemplate(root, PARTITIONED_FILE), PARTITIONED_ID, credentials), 20);
-	await deployment.main.importCredentials(credentials);
-	await deployment.main.importWorkflows([daily, withCredentials(loadTemplate(root, REALTIME.file), REALTIME_ID, credentials), partitioned]);
+	const partitioned = partitionsOnMain(everySeconds(withCredentials(loadTemplate(root, PARTITIONED_FILE), PARTITIONED_ID, credentials), 20), mainPort);
+	await deployment.main.importCredentials([...credentials, PARTITION_KEY]);
+	const overlap = onWebhook(withCredentials(loadTemplate(root, DAILY.file), OVERLAP_ID, credentials, 'Entra Sync (webhook)'), OVERLAP_PATH);
+	await deployment.main.importWorkflows([daily, withCredentials(loadTemplate(root, REALTIME.file), REALTIME_ID, credentials), partitioned, overlap]);
 	await deployment.main.publish(DAILY_ID);
 	await deployment.main.publish(REALTIME_ID);
 	// MessageMedia slowed down from the start: the first run (every contact created) takes longer
@@ -134,10 +165,104 @@ test('overlapping runs of the daily template on two workers end in the directory
 	expect(new Set(numbers).size).toBe(numbers.length);
 });
 
+test('two overlapping runs whose directory reads differ end with the newer read\'s values: the older run writes nothing over them', async () => {
+	const d = deployment as QueueDeployment;
+	await unpublishOnce(DAILY_ID);
+	await d.main.publish(OVERLAP_ID);
+	const userX = await someUser(changed);
+	changed.push(String(userX.id));
+	// W's contact must be subscribed: only a number to be stored subscribed is looked up on the opt-out list.
+	const subscribed = new Set(actualContacts(await env.admin.messagemedia(SAMPLE_MM_API_KEY)).filter((c) => c.subscriptionState === 'SUBSCRIBED').map((c) => c.link));
+	const userW = (await users()).find((u) => inScope(u) && u.usageLocation === 'AU' && !changed.includes(String(u.id)) && expectContacts([u]).contacts.length === 1 && subscribed.has(String(u.id))) as SeedUser;
+	changed.push(String(userW.id));
+	// What the older run reads: X renamed, W with a new number (its opt-out check is the hold-up).
+	const olderPhone = '+61499555111';
+	const newerPhone = '+61499555222';
+	await env.admin.updateUser(String(userX.id), { surname: 'Older' });
+	await env.admin.updateUser(String(userW.id), { mobilePhone: '0499 555 111' });
+	// The older run's opt-out look-up of W's number is held up (30 s or more): each attempt answers after
+	// 10 s (below the client's 15 s timeout), the first two with 503 and Retry-After 10 s.
+	await env.admin.setFaults({
+		rules: [
+			{
+				service: 'messagemedia',
+				method: 'GET',
+				path: `is_authorised/.*${olderPhone.slice(1)}`,
+				latencyMs: 10_000,
+				errorRate: 1,
+				errorStatuses: [503],
+				retryAfterSeconds: 10,
+				maxInjections: 2,
+			},
+		],
+	});
+	await d.start();
+	await env.admin.resetLog();
+	const startedAt = Date.now();
+	// The main registers the webhook while it activates published workflows, which may finish after its API answers.
+	const post = async () =>
+		await waitFor('the webhook to start a run', 60_000, async () => {
+			const response = await fetch(`${d.mainServer?.url}/webhook/${OVERLAP_PATH}`, { method: 'POST' });
+			if (response.status === 200) return true;
+			if (response.status !== 404) throw new Error(`webhook answered ${response.status}: ${await response.text()}\n${d.tail()}`);
+			return undefined;
+		});
+	await post();
+	// Once the older run has read the directory, the directory changes and the newer run starts.
+	await waitFor('the older run to read the directory', 60_000, async () =>
+		(await env.admin.log()).some((e) => e.service === 'graph' && e.path.endsWith('/users') && e.status === 200) ? true : undefined,
+	);
+	await env.admin.updateUser(String(userX.id), { surname: 'Newer' });
+	await env.admin.updateUser(String(userW.id), { mobilePhone: '0499 555 222' });
+	await post();
+	const runs = await waitFor('both runs to finish', 120_000, async () => {
+		const runs = executions(services as QueueServices).filter((e) => e.workflowId === OVERLAP_ID && e.startedAt >= startedAt - 1000);
+		return runs.length === 2 && runs.every((e) => e.status === 'success') ? runs : undefined;
+	});
+	await d.stop();
+	await env.admin.setFaults({});
+	await d.main.unpublish(OVERLAP_ID);
+
+	// The older run's look-up of W's new number was held up; the two runs overlapped, on the two workers.
+	const log = await env.admin.log();
+	const end = (e: (typeof log)[number]) => Date.parse(e.time);
+	const held = log.filter((e) => e.path.includes('is_authorised') && e.path.includes(olderPhone.slice(1)));
+	// (The realtime template's poll may look the number up too: it reads the same change.)
+	expect(held.filter((e) => e.status === 503)).toHaveLength(2);
+	expect(held.filter((e) => e.status === 200).length).toBeGreaterThanOrEqual(1);
+	const heldUntil = Math.max(...held.map(end));
+	expect(heldUntil - (end(held[0]) - held[0].durationMs)).toBeGreaterThanOrEqual(20_000);
+	const [older, newer] = runs;
+	expect(newer.startedAt).toBeLessThan(older.stoppedAt as number);
+	const ranOn = d.executedBy();
+	expect(ranOn.get(older.id)).not.toBe(ranOn.get(newer.id));
+
+	const account = await env.admin.messagemedia(SAMPLE_MM_API_KEY);
+	const contactX = actualContacts(account).find((c) => c.link === String(userX.id));
+	const contactW = actualContacts(account).find((c) => c.link === String(userW.id));
+	expect(contactX?.lastName).toBe('Newer');
+	expect(contactW?.phone).toBe(newerPhone);
+	expect(linkedAsExpected(account)).toEqual(sortedExpectation(expectContacts(await users())));
+	const numbers = account.contacts.map((c) => c.channels.find((ch) => ch.type === 'SMS')?.channelId);
+	expect(new Set(numbers).size).toBe(numbers.length);
+
+	// The older run's writes were due after the newer run wrote both contacts: it read them again, found
+	// the newer stamp and wrote neither (without the check it would PATCH them back to Older and …111).
+	const path = (id?: string) => `/api/v1/contacts/contacts/${id}`;
+	for (const id of [contactX?.id, contactW?.id]) {
+		expect(log.filter((e) => e.method === 'PATCH' && e.path === path(id) && end(e) < heldUntil).length).toBeGreaterThan(0);
+		expect(log.filter((e) => e.method === 'GET' && e.path === path(id) && end(e) >= heldUntil).length).toBeGreaterThan(0);
+		expect(log.filter((e) => e.method === 'PATCH' && e.path === path(id) && end(e) >= heldUntil)).toEqual([]);
+	}
+	const records = [contactX, contactW].map((c) => account.contacts.find((a) => a.id === c?.id)?.customFields.find((f) => f.mergeTag === 'entra_sync_state')?.value);
+	for (const record of records) expect(record).toMatch(/;t=\d+$/);
+	expect(account.contacts.filter((c) => c.channels.some((ch) => ch.channelId === olderPhone))).toEqual([]);
+});
+
 test('after a restart of every process the trigger resumes from its stored cursor', async () => {
 	const d = deployment as QueueDeployment;
 	expect(d.mainServer).toBeUndefined();
-	await d.main.unpublish(DAILY_ID);
+	await unpublishOnce(DAILY_ID);
 	// Changed while every process is down: a trigger that lost its cursor would start from now and miss it.
 	const user = await someUser(changed);
 	changed.push(String(user.id));
@@ -185,9 +310,10 @@ test('a change made during a three-poll MessageMedia outage arrives after it end
 	expect(arrivedAfterMs).toBeLessThanOrEqual(2 * POLL_MS + 30_000);
 });
 
-test('partitioned template: each scoped full run leaves the other partition\'s contacts alone; a mover keeps one contact', async () => {
+test('partitioned template: each partition is an execution of its own on either worker; scoped full runs leave the other partition\'s contacts alone; a mover keeps one contact', async () => {
 	const d = deployment as QueueDeployment;
 	await d.stop();
+	await unpublishOnce(DAILY_ID);
 	await d.main.unpublish(REALTIME_ID);
 	await d.main.publish(PARTITIONED_ID);
 	const mover = (await users()).find((u) => inScope(u) && u.department === 'Sales' && !changed.includes(String(u.id)) && expectContacts([u]).contacts.length === 1) as SeedUser;
@@ -196,20 +322,30 @@ test('partitioned template: each scoped full run leaves the other partition\'s c
 	await env.admin.updateUser(String(mover.id), { department: 'Support' });
 	await env.admin.resetLog();
 	const startedAt = Date.now();
-	await d.start();
+	// The parent waits in a worker while its partitions run: two jobs per worker.
+	await d.start({ concurrency: 2 });
 	// Two rounds: the first takes the contacts over into the partitions' scopes, the second finds each
 	// partition's contacts owned by the other scope and must leave them alone.
-	const runs = await waitFor('two rounds of partition runs', 120_000, async () => {
+	const runs = await waitFor('two rounds of partition runs', 180_000, async () => {
 		const runs = executions(services as QueueServices).filter((e) => e.workflowId === PARTITIONED_ID && e.startedAt >= startedAt - 1000);
 		const done = runs.filter((e) => e.status === 'success');
-		return done.length >= 6 && done.length === runs.length ? runs : undefined;
+		return done.filter((e) => e.mode === 'webhook').length >= 4 && done.length === runs.length ? runs : undefined;
 	});
+	// Only key holders start a partition: a request without the key is refused.
+	const refused = await fetch(`${d.mainServer?.url}/webhook/entra-sync-partition`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"partition":"Sales"}' });
+	expect(refused.status).toBe(403);
 	await d.stop();
-	// The parent runs are jobs the workers took; each partition is an execution of its own.
+	// The parents (schedule) and the partitions (webhook requests the main put on the queue) all ran on
+	// workers, and the partitions on both of them.
 	const ranOn = d.executedBy();
-	expect(runs.filter((e) => ranOn.has(e.id)).length).toBeGreaterThanOrEqual(2);
-	expect(runs.filter((e) => !ranOn.has(e.id)).length).toBeGreaterThanOrEqual(4);
+	expect(runs.filter((e) => !ranOn.has(e.id))).toEqual([]);
+	const partitions = runs.filter((e) => e.mode === 'webhook');
+	expect(runs.filter((e) => e.mode === 'trigger').length).toBeGreaterThanOrEqual(2);
+	expect(new Set(partitions.map((e) => ranOn.get(e.id))).size).toBe(2);
+	// Partitions of one round ran side by side.
+	expect(partitions.some((a) => partitions.some((b) => a.id !== b.id && a.startedAt < (b.stoppedAt as number) && b.startedAt < (a.stoppedAt as number)))).toBe(true);
 
+	// The end state is the unpartitioned sync's: the contacts the directory calls for, no DELETE.
 	const account = await env.admin.messagemedia(SAMPLE_MM_API_KEY);
 	expect(linkedAsExpected(account)).toEqual(sortedExpectation(expectContacts(await users())));
 	const log = await env.admin.log();

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { e2eConfig } from './config';
-import { N8n, type N8nServer } from './n8n';
+import { N8n, type CredentialSpec, type Json, type N8nServer } from './n8n';
 
 /** psql of the PostgreSQL that scripts/queue-services.sh uses (the newest /usr/lib/postgresql/<version>). */
 export const PG_BIN =
@@ -75,6 +75,8 @@ export function queueEnv(services: QueueServices): Record<string, string> {
 		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 		QUEUE_BULL_REDIS_PORT: String(services.redisPort),
 		N8N_GRACEFUL_SHUTDOWN_TIMEOUT: '20',
+		// Cron expressions (the benchmark schedules a run for a given second) read in UTC, as in `n8n start` of the bench.
+		GENERIC_TIMEZONE: 'UTC',
 	};
 }
 
@@ -93,6 +95,8 @@ export function query(services: QueueServices, sql: string): string[][] {
 export interface Execution {
 	id: string;
 	workflowId: string;
+	/** How it started: trigger (schedule, poll), webhook, … */
+	mode: string;
 	status: string;
 	startedAt: number;
 	stoppedAt: number | undefined;
@@ -101,11 +105,12 @@ export interface Execution {
 export function executions(services: QueueServices): Execution[] {
 	const rows = query(
 		services,
-		`select id, "workflowId", status, extract(epoch from "startedAt") * 1000, extract(epoch from "stoppedAt") * 1000 from execution_entity order by id`,
+		`select id, "workflowId", status, extract(epoch from "startedAt") * 1000, extract(epoch from "stoppedAt") * 1000, mode from execution_entity order by id`,
 	);
-	return rows.map(([id, workflowId, status, started, stopped]) => ({
+	return rows.map(([id, workflowId, status, started, stopped, mode]) => ({
 		id,
 		workflowId,
+		mode,
 		status,
 		startedAt: Number(started),
 		stoppedAt: stopped ? Number(stopped) : undefined,
@@ -125,6 +130,8 @@ export class QueueDeployment {
 		readonly services: QueueServices,
 		caFile: string,
 		workerCount: number,
+		/** The main's port, the same across restarts (a workflow that calls its own webhook needs it); default: a free one per start. */
+		readonly mainPort?: number,
 	) {
 		const env = queueEnv(services);
 		this.main = N8n.forTest('queue-main', caFile, env);
@@ -132,13 +139,14 @@ export class QueueDeployment {
 	}
 
 	/**
-	 * Workers first: an execution the main enqueues at activation finds one waiting. One job at a time
-	 * per worker (n8n advises at least 5 in production): a run that overlaps a running one must go to
-	 * the other worker, which is what the tests want to see.
+	 * Workers first: an execution the main enqueues at activation finds one waiting. By default one job
+	 * at a time per worker (n8n advises at least 5 in production): a run that overlaps a running one must
+	 * go to the other worker, which is what the tests want to see. A run that waits for executions of its
+	 * own (the partitioned template) needs 2.
 	 */
-	async start(): Promise<void> {
-		this.workerServers = await Promise.all(this.workers.map(async (worker) => await worker.startWorker({ concurrency: 1 })));
-		this.mainServer = await this.main.start();
+	async start(options: { concurrency?: number } = {}): Promise<void> {
+		this.workerServers = await Promise.all(this.workers.map(async (worker) => await worker.startWorker({ concurrency: options.concurrency ?? 1 })));
+		this.mainServer = await this.main.start(this.mainPort === undefined ? {} : { port: this.mainPort });
 	}
 
 	async stop(): Promise<void> {
@@ -161,4 +169,25 @@ export class QueueDeployment {
 		const part = (name: string, output = '') => `--- ${name} (tail) ---\n${output.split('\n').slice(-lines).join('\n')}`;
 		return [part('main', this.mainServer?.output), ...this.workerServers.map((w, i) => part(`worker ${i + 1}`, w.output))].join('\n');
 	}
+}
+
+/** The Header Auth credential the partitioned template's webhook and its caller share (README: Setup note). */
+export const PARTITION_KEY: CredentialSpec = {
+	id: 'partitionKey0001',
+	name: 'Entra Sync partition key',
+	type: 'httpHeaderAuth',
+	data: { name: 'X-Entra-Sync-Key', value: 'e2e-partition-key-4f0c1d7a9b2e' },
+};
+
+/** The partitioned template as its Setup note says: the key on both ends, the webhook URL of this n8n's main. */
+export function partitionsOnMain(workflow: Json, port: number): Json {
+	for (const node of workflow.nodes as Json[]) {
+		if (node.name === 'Partition request' || node.name === 'Sync each partition') node.credentials = { httpHeaderAuth: { id: PARTITION_KEY.id, name: PARTITION_KEY.name } };
+		if (node.name === 'List partitions') {
+			const code = node.parameters.jsCode as string;
+			node.parameters.jsCode = code.replace('http://localhost:5678/', `http://127.0.0.1:${port}/`);
+			if (node.parameters.jsCode === code) throw new Error('the partitioned template no longer sets webhookUrl as expected');
+		}
+	}
+	return workflow;
 }

@@ -222,6 +222,8 @@ export function endState(fakes: RunningFakes, apiKey: string): EndState {
 		const fields = Object.fromEntries(contact.customFields.map((field) => [field.mergeTag, field.value]));
 		const sms = contact.channels.find((channel) => channel.type === 'SMS');
 		const { entra_object_id: link = '', email = '', ...otherFields } = fields;
+		// The ownership record's snapshot time is when the writing run started: not part of the end state.
+		if (otherFields.entra_sync_state !== undefined) otherFields.entra_sync_state = otherFields.entra_sync_state.replace(/;t=\d+$/, '');
 		return {
 			link,
 			phone: sms?.channelId ?? '',

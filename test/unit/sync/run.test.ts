@@ -123,7 +123,7 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 						],
 						// Every stored custom field value goes with the change (the record now names the new number).
 						customFields: expect.arrayContaining([
-							{ id: record, value: expect.stringMatching(/^s1;p=\+61400000777;l=[0-9a-f]{8}$/) },
+							{ id: record, value: expect.stringMatching(/^s1;p=\+61400000777;l=[0-9a-f]{8};t=\d+$/) },
 							{ id: expect.any(String), value: 'user2@example.com' },
 							{ id: expect.any(String), value: guid(2) },
 						]),
@@ -159,7 +159,7 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			);
 			// The bulk changes, and one contact PATCH: the ownership record now claims Support, not Sales.
 			expect(mm.writes()).toHaveLength(3);
-			expect(mm.fieldValue(mm.byPhone(phoneOf(2))[0], 'Entra Sync State')).toMatch(/^s1;p=\+614\d+;l=[0-9a-f]{8}$/);
+			expect(mm.fieldValue(mm.byPhone(phoneOf(2))[0], 'Entra Sync State')).toMatch(/^s1;p=\+614\d+;l=[0-9a-f]{8};t=\d+$/);
 			expect(mm.byPhone(phoneOf(2))[0].lists.map((l) => l.name).sort()).toEqual(['Support', 'VIP']);
 			expect(result.outcomes[1]).toMatchObject({ action: 'updated', lists: { added: ['Support'], removed: ['Sales'] } });
 		});
@@ -210,7 +210,7 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			expect(mm.writes()).toEqual([
 				{ method: 'PATCH', path: `/api/v1/contacts/lists/${sales}/contacts`, body: { contactsToRemoveIds: [gone.id] } },
 				// The record no longer claims Sales; the hand-added VIP membership was never the sync's.
-				{ method: 'PATCH', path: `/api/v1/contacts/contacts/${gone.id}`, body: { customFields: expect.arrayContaining([{ id: expect.any(String), value: `s1;p=${phoneOf(4)}` }]) } },
+				{ method: 'PATCH', path: `/api/v1/contacts/contacts/${gone.id}`, body: { customFields: expect.arrayContaining([{ id: expect.any(String), value: expect.stringMatching(new RegExp(`^s1;p=\\${phoneOf(4)};t=\\d+$`)) }]) } },
 			]);
 			expect(mm.byPhone(phoneOf(4))[0].lists.map((l) => l.name)).toEqual(['VIP']);
 			expect(result.outcomes[9]).toMatchObject({ action: 'removedFromLists', reason: 'disabled', lists: { added: [], removed: ['Sales'] } });
@@ -225,7 +225,15 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 				{
 					method: 'PATCH',
 					path: `/api/v1/contacts/contacts/${gone.id}`,
-					body: { channels: [{ channelId: phoneOf(4), type: 'SMS', subscriptionState: 'UNSUBSCRIBED' }] },
+					// Besides the channel, only the record's snapshot time (every write carries it; the values stay).
+					body: {
+						channels: [{ channelId: phoneOf(4), type: 'SMS', subscriptionState: 'UNSUBSCRIBED' }],
+						customFields: [
+							{ id: expect.any(String), value: 'user4@example.com' },
+							{ id: expect.any(String), value: guid(4) },
+							{ id: expect.any(String), value: expect.stringMatching(new RegExp(`^s1;p=\\${phoneOf(4)};l=[0-9a-f]{8};t=\\d+$`)) },
+						],
+					},
 				},
 			]);
 			expect(byAction(result.outcomes, 'unsubscribed')).toHaveLength(1);
@@ -657,7 +665,7 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 				for (const scope of order) await runSync(mm, inputs(moved[scope]), options({ syncScope: scope }), noSleep);
 				expect(mm.byPhone(phoneOf(2)).map((c) => c.id)).toEqual([mover.id]);
 				expect(mm.all()).toHaveLength(6);
-				expect(mm.fieldValue(mm.byPhone(phoneOf(2))[0], 'Entra Sync State')).toMatch(/;o=[0-9a-f]{8}$/);
+				expect(mm.fieldValue(mm.byPhone(phoneOf(2))[0], 'Entra Sync State')).toMatch(/;o=[0-9a-f]{8};t=\d+$/);
 			}
 		});
 
