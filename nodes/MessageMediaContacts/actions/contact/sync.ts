@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { ServiceApiError } from '../../../../lib/common/errors';
+import { ConfigurationError, ServiceApiError } from '../../../../lib/common/errors';
 import { entraDirectoryWriter, SYNCED_READ_ONLY_ATTRIBUTES } from '../../../../lib/entra/users';
 import type { MessageMediaClient } from '../../../../lib/messagemedia/types';
 import {
@@ -20,8 +20,12 @@ import { errorItemJson, toNodeError } from '../../../helpers/errors';
 
 const show = { resource: ['contact'], operation: ['sync'] };
 
-/** Directions that may write to the directory: the Entra ID credential is shown for them. */
-export const DIRECTORY_WRITING_DIRECTIONS = ['bidirectional', 'fromMapper', 'toDirectory'];
+/**
+ * Directions that write to the directory: the Entra ID credential and the write-back settings are shown
+ * for them only. Writing to the directory is always chosen on this node, where its credential is: a
+ * Contact Mapper configured two-way or reverse under "From Contact Mapper" stops the run (see below).
+ */
+export const DIRECTORY_WRITING_DIRECTIONS = ['bidirectional', 'toDirectory'];
 
 export const syncDescription: INodeProperties[] = [
 	{
@@ -63,7 +67,8 @@ export const syncDescription: INodeProperties[] = [
 			{
 				name: 'From Contact Mapper',
 				value: 'fromMapper',
-				description: 'The direction of the Contact Mapper\'s configuration ("direction": "one-way", "reverse" or "bidirectional"); one-way when it sets none',
+				description:
+					'One-way, as the Contact Mapper\'s configuration says ("direction": "one-way", or none). A configuration asking for "bidirectional" or "reverse" stops the run: choose Both Ways or MessageMedia → Directory here.',
 			},
 			{
 				name: 'MessageMedia → Directory',
@@ -73,6 +78,8 @@ export const syncDescription: INodeProperties[] = [
 			},
 		],
 		default: 'fromMapper',
+		description: 'Which way changes flow. Writing to Entra ID (Both Ways, MessageMedia → Directory) asks for an Entra ID credential.',
+		hint: 'E.g. Directory → MessageMedia for a daily one-way sync; Both Ways to also write numbers changed in MessageMedia back to Entra ID',
 		displayOptions: { show },
 	},
 	{
@@ -91,7 +98,7 @@ export const syncDescription: INodeProperties[] = [
 		],
 		default: 'directory',
 		description: 'Who wins when both sides changed the same field since the last sync (both ways only)',
-		displayOptions: { show: { ...show, direction: ['bidirectional', 'fromMapper'] } },
+		displayOptions: { show: { ...show, direction: ['bidirectional'] } },
 	},
 	{
 		displayName: 'Phone Format Written Back',
@@ -316,6 +323,15 @@ async function directoryWriterFor(context: IExecuteFunctions, writes: boolean): 
 	return entraDirectoryWriter(await getGraphTransport(context));
 }
 
+/** A Contact Mapper configured two-way or reverse under "From Contact Mapper": the direction is chosen on the node. */
+function mapperAsksForDirectoryWrites(direction: string): ConfigurationError {
+	const choice = direction === 'toDirectory' ? 'MessageMedia → Directory' : 'Both Ways';
+	return new ConfigurationError(
+		`The Contact Mapper's configuration asks for a ${direction === 'toDirectory' ? 'reverse' : 'two-way'} run, which writes to Entra ID: set Direction to "${choice}" on this node and select an Entra ID credential (or set the Mapper's "direction" to "one-way")`,
+		'direction',
+	);
+}
+
 /** Rebuilds the error of a failed contact for n8n (MessageMedia errors keep status, type and invalid fields). */
 function outcomeFailure(outcome: SyncOutcome): Error {
 	const directory = outcome.action !== 'failed' && outcome.directory?.action === 'failed';
@@ -349,6 +365,7 @@ export async function executeSync(this: IExecuteFunctions, client: MessageMediaC
 	let result;
 	try {
 		const direction = resolveDirection(inputs, options.direction);
+		if (options.direction === 'fromMapper' && writesToDirectory(direction)) throw mapperAsksForDirectoryWrites(direction);
 		const directory = await directoryWriterFor(this, writesToDirectory(direction) && !options.dryRun);
 		result = await runSync(client, inputs, options, { directory });
 	} catch (error) {
