@@ -30,6 +30,7 @@ export const contactMapperProperties: INodeProperties[] = [
 		default: EXAMPLE_CONFIGURATION,
 		description:
 			'The "sync" object (with or without the outer {"sync": …}): direction, source, target, schedule, mapping (attribute → contact_name, phone_number, email, group, any contact field, or custom:Label for a custom field), filters (attribute → value or list of values; or rows with an operator), combineFilters, lists',
+		hint: 'E.g. "mapping": { "mobilePhone": "phone_number", "department": "group" } and "filters": { "department": ["Sales"] }',
 		displayOptions: { show: { configurationMode: ['json'] } },
 	},
 	{
@@ -135,6 +136,7 @@ export const contactMapperProperties: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. department',
+						description: 'Attribute path of the directory user, e.g. department or onPremisesExtensionAttributes.extensionAttribute1',
 					},
 					{
 						displayName: 'Operator',

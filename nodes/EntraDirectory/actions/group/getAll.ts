@@ -12,6 +12,7 @@ export const description: INodeProperties[] = [
 		name: 'nameStartsWith',
 		type: 'string',
 		default: '',
+		placeholder: 'e.g. Sales',
 		description: 'Only groups whose display name starts with this text',
 		displayOptions: { show },
 	},

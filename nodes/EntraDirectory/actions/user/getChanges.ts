@@ -13,6 +13,7 @@ export const description: INodeProperties[] = [
 		name: 'deltaLink',
 		type: 'string',
 		default: '',
+		placeholder: 'e.g. {{ $json._delta.deltaLink }}',
 		description:
 			'The delta link from the previous run (every output item carries it under _delta.deltaLink). Empty = first run.',
 		displayOptions: { show: { resource: ['user'], operation: ['getChanges'] } },

@@ -26,6 +26,28 @@ const UPDATABLE_STRING_FIELDS = [
 
 const FIELD_NAMES: Record<string, string> = { businessPhone: 'Business Phone', employeeId: 'Employee ID' };
 
+/** An example value per field, shown as its placeholder. */
+const EXAMPLES: Record<string, string> = {
+	businessPhone: '+61 2 9876 5432',
+	city: 'Sydney',
+	companyName: 'Contoso',
+	country: 'Australia',
+	department: 'Sales',
+	displayName: 'Adele Vance',
+	employeeId: 'E1234',
+	employeeType: 'Employee',
+	givenName: 'Adele',
+	jobTitle: 'Account Executive',
+	mobilePhone: '+61 412 345 678',
+	officeLocation: 'Level 3, Sydney',
+	postalCode: '2000',
+	preferredLanguage: 'en-AU',
+	state: 'NSW',
+	streetAddress: '1 Market Street',
+	surname: 'Vance',
+	usageLocation: 'AU',
+};
+
 function titleCase(name: string): string {
 	return FIELD_NAMES[name] ?? name.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
 }
@@ -51,6 +73,7 @@ export const description: INodeProperties[] = [
 				name,
 				type: 'string' as const,
 				default: '',
+				placeholder: `e.g. ${EXAMPLES[name]}`,
 			})),
 			{
 				displayName: 'Other Attributes',
@@ -64,8 +87,8 @@ export const description: INodeProperties[] = [
 						displayName: 'Attribute',
 						name: 'attribute',
 						values: [
-							{ displayName: 'Name', name: 'name', type: 'string', default: '' },
-							{ displayName: 'Value', name: 'value', type: 'string', default: '' },
+							{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. extension_<appId>_costCenter' },
+							{ displayName: 'Value', name: 'value', type: 'string', default: '', placeholder: 'e.g. CC-1042' },
 						],
 					},
 				],

@@ -46,6 +46,7 @@ export const syncDescription: INodeProperties[] = [
 			},
 		],
 		default: 'full',
+		hint: 'E.g. Full after Entra Directory → Get Many (the daily template), Incremental after the Entra Directory Trigger',
 		displayOptions: { show },
 	},
 	{
@@ -140,6 +141,7 @@ export const syncDescription: INodeProperties[] = [
 		],
 		default: 'delete',
 		description: 'What happens to the contact of a user who left the scope, was disabled or was deleted',
+		hint: 'E.g. Unsubscribe to keep the contact and its history but stop messages to it',
 		displayOptions: { show },
 	},
 	{
