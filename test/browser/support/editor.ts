@@ -97,9 +97,10 @@ export class Editor {
 		// A workflow with unsaved changes asks first; the suite saves what it means to keep.
 		const leave = this.page.getByRole('button', { name: /Leave without saving/i });
 		// A new workflow gets its id in the address at once.
-		const arrived = this.page.waitForURL((url) => url.pathname === path || (path === '/workflow/new' && url.pathname.startsWith('/workflow/') && url.pathname !== from), { waitUntil: 'commit' });
-		await Promise.race([arrived, leave.waitFor().then(() => leave.click())]);
-		await arrived;
+		const arrived = this.page.waitForURL((url) => url.pathname === path || (path === '/workflow/new' && url.pathname.startsWith('/workflow/') && url.pathname !== from), { waitUntil: 'commit', timeout: 10_000 });
+		void leave.waitFor({ timeout: 10_000 }).then(() => leave.click(), () => undefined);
+		// Should the editor not route (a guard still busy), load the page instead.
+		if (!(await arrived.then(() => true, () => false))) await this.page.goto(`${this.baseUrl}${path}`);
 	}
 
 	async signIn(email: string, password: string): Promise<void> {
@@ -238,7 +239,7 @@ export class Editor {
 	 * return the banner the editor shows, with its details opened.
 	 */
 	async testCredential(credentialName: string, field: string, value: string): Promise<{ ok: boolean; message: string }> {
-		await this.navigate('/home/credentials');
+		await this.page.goto(`${this.baseUrl}/home/credentials`);
 		await this.page.locator('[data-test-id=resources-list-item]', { hasText: credentialName }).click();
 		const modal = this.page.locator('[data-test-id=editCredential-modal]');
 		await modal.waitFor();
@@ -247,8 +248,9 @@ export class Editor {
 		const before = await this.credentialBanner(modal, { fresh: false });
 		await modal.locator('[data-test-id=credential-save-button]').click();
 		const banner = await this.credentialBanner(modal, { fresh: true, previous: before });
-		await this.page.locator('.el-dialog__headerbtn').filter({ visible: true }).click();
-		await modal.waitFor({ state: 'hidden' });
+		// Close it with its × (a reload, should the dialog keep itself open).
+		await this.page.locator('.el-dialog__headerbtn, .el-dialog__close, [aria-label="Close"]').filter({ visible: true }).first().click();
+		await modal.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
 		return banner;
 	}
 
@@ -261,21 +263,19 @@ export class Editor {
 		}
 		await success.or(failure).first().waitFor();
 		if (await success.isVisible()) return { ok: true, message: 'Connection tested successfully' };
-		// The reason is behind "More details".
+		// The reason is behind "More details", under the banner's title row.
 		await modal.getByText('More details').click();
-		await this.page.waitForFunction(
-			(element) => {
-				let banner: HTMLElement | null = element as HTMLElement;
-				while (banner && !/Retry/.test(banner.innerText)) banner = banner.parentElement;
-				return (banner?.innerText ?? '').replace(/Couldn.t connect with these settings|Retry|More details|\s/g, '').length > 0;
-			},
-			await failure.elementHandle(),
-		);
-		const message = await failure.evaluate((element) => {
-			let banner: HTMLElement | null = element as HTMLElement;
-			while (banner && !/Retry/.test(banner.innerText)) banner = banner.parentElement;
-			return (banner?.innerText ?? '').replace(/\s+/g, ' ').trim();
-		});
+		const reason = (element: Element): string => {
+			let level: HTMLElement | null = element as HTMLElement;
+			for (let depth = 0; level && depth < 6; depth++, level = level.parentElement) {
+				const text = level.innerText.replace(/\s+/g, ' ').trim();
+				const rest = text.replace(/Couldn.t connect with these settings|Retry|More details/g, '').trim();
+				if (rest !== '') return text;
+			}
+			return '';
+		};
+		await this.page.waitForFunction(reason, await failure.elementHandle());
+		const message = await failure.evaluate(reason);
 		return { ok: false, message };
 	}
 
