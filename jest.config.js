@@ -1,9 +1,9 @@
-/** Unit and workflow-level tests (nock). The real-n8n e2e suite runs through scripts/e2e.sh. */
+/** Unit and workflow-level tests (nock). The real-n8n e2e suite runs through scripts/e2e.sh, the editor suite through scripts/browser.sh. */
 module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test'],
 	testMatch: ['**/*.test.ts'],
-	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
+	testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/browser/'],
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
 	},

@@ -13,6 +13,11 @@ const pkg = require(join(root, 'package.json'));
 
 const expectedNodes = ['entraDirectory', 'entraDirectoryTrigger', 'entraDirectoryPushTrigger', 'contactMapper', 'messageMediaContacts'];
 const expectedCredentials = ['entraSyncEntraIdApi', 'entraSyncMessageMediaApi'];
+/** The node categories n8n's node-building documentation offers for codex files (spelled exactly). */
+const CODEX_CATEGORIES = [
+	'Analytics', 'Communication', 'Data & Storage', 'Development', 'Finance & Accounting',
+	'Marketing & Content', 'Miscellaneous', 'Productivity', 'Sales', 'Utility',
+];
 
 function walk(dir: string): string[] {
 	return readdirSync(dir).flatMap((name) => {
@@ -96,6 +101,9 @@ describe('package loads in n8n', () => {
 		for (const icon of icons) expect(existsSync(icon)).toBe(true);
 		// Codex (categories, documentation links) picked up from the .node.json next to the node.
 		expect(description.codex).toBeTruthy();
+		const categories = (description.codex as { categories?: string[] }).categories ?? [];
+		expect(categories.length).toBeGreaterThan(0);
+		expect(categories.filter((category) => !CODEX_CATEGORIES.includes(category))).toEqual([]);
 	});
 
 	it('marks the trigger as a polling trigger and the action nodes as usable by AI tools', () => {

@@ -1,7 +1,7 @@
 /** The Contact Mapper engine: configuration, scope filters, E.164 phones, text hygiene, fingerprints. */
 export { parseListNames, parseSeedConfiguration, resolveContactField } from './config';
 export { fingerprint } from './fingerprint';
-export type { ContactMapper, MapResult, RuleValues } from './mapper';
+export type { MapResult, MapUser, RuleValues } from './mapper';
 export { compileMapper, isRejected } from './mapper';
 export { splitDisplayName } from './names';
 export { compileAttributePath } from './paths';

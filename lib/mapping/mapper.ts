@@ -30,7 +30,8 @@ import { INVALID, describeType, isPlainObject, toText, type Reader, type RuleVal
 
 export type MapResult = MappedItem | RejectedItem | null;
 export type { RuleValues } from './values';
-export type ContactMapper = (item: unknown, ruleValues?: RuleValues) => MapResult;
+/** A compiled mapping: one directory user (or delta entry) → a contact, a removal, a rejection or nothing. */
+export type MapUser = (item: unknown, ruleValues?: RuleValues) => MapResult;
 
 export function isRejected(result: MappedItem | RejectedItem): result is RejectedItem {
 	return 'code' in result;
@@ -74,7 +75,7 @@ class Rejection {
 	) {}
 }
 
-export function compileMapper(config: MappingConfig): ContactMapper {
+export function compileMapper(config: MappingConfig): MapUser {
 	const outOfScopeHandling = config.outOfScopeHandling ?? 'remove';
 	if (outOfScopeHandling !== 'remove' && outOfScopeHandling !== 'drop') {
 		throw new ConfigurationError(`outOfScopeHandling must be "remove" or "drop" (got ${JSON.stringify(outOfScopeHandling)})`, 'outOfScopeHandling');

@@ -150,7 +150,7 @@ export function userScopeProperties(show?: Record<string, string[]>): INodePrope
 							name: 'attribute',
 							type: 'string',
 							default: '',
-							placeholder: 'department',
+							placeholder: 'e.g. department',
 						},
 						{
 							displayName: 'Operator',
@@ -166,6 +166,7 @@ export function userScopeProperties(show?: Record<string, string[]>): INodePrope
 							name: 'value',
 							type: 'string',
 							default: '',
+							placeholder: 'e.g. Sales (or Sales, Support for In)',
 							displayOptions: { hide: { operator: ['isEmpty', 'isNotEmpty'] } },
 						},
 					],
@@ -178,6 +179,7 @@ export function userScopeProperties(show?: Record<string, string[]>): INodePrope
 			type: 'resourceLocator',
 			default: { mode: 'list', value: '' },
 			description: 'Only members of this group (leave empty for all users)',
+			hint: 'Search by the start of the group name, e.g. "Sales", or paste its object ID with By ID',
 			displayOptions,
 			modes: [
 				{

@@ -181,7 +181,7 @@ describe(`Entra Sync two-way template in n8n ${N8N_VERSION}`, () => {
 		const mapper = (template.nodes as Json[]).find((node) => node.type === 'n8n-nodes-entra-sync.contactMapper')!;
 		expect(JSON.parse(mapper.parameters.configurationJson).sync.direction).toBe('bidirectional');
 		const sync = (template.nodes as Json[]).find((node) => node.name === SYNC)!;
-		expect(sync.parameters).toMatchObject({ direction: 'fromMapper', authority: 'directory', phoneWriteFormat: 'original' });
+		expect(sync.parameters).toMatchObject({ direction: 'bidirectional', authority: 'directory', phoneWriteFormat: 'original' });
 	});
 
 	test('the initial sync creates every contact with its base and writes nothing to the directory', async () => {

@@ -44,7 +44,7 @@ describe('MessageMedia Contacts node description', () => {
 				name: 'entraSyncEntraIdApi',
 				required: false,
 				testedBy: 'entraSyncEntraIdApiTest',
-				displayOptions: { show: { resource: ['contact'], operation: ['sync'], direction: ['bidirectional', 'fromMapper', 'toDirectory'] } },
+				displayOptions: { show: { resource: ['contact'], operation: ['sync'], direction: ['bidirectional', 'toDirectory'] } },
 			},
 		]);
 		expect(Object.keys(node.methods.credentialTest)).toEqual(['entraSyncMessageMediaApiTest', 'entraSyncEntraIdApiTest']);

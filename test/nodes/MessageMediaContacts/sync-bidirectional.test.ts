@@ -24,7 +24,8 @@ const nodeType = new MessageMediaContacts();
 async function run(items: unknown[], parameters: INodeParameters = {}, options: { entra?: boolean; continueOnFail?: boolean } = {}) {
 	const credentials = { entraSyncMessageMediaApi: FAKE_CREDENTIALS, ...(options.entra === false ? {} : { entraSyncEntraIdApi: entraFields() }) };
 	const context = executeContext(nodeType, {
-		parameters: { mode: 'full', removalPolicy: 'delete', ...parameters },
+		// Direction Both Ways, as the two-way template sets it.
+		parameters: { mode: 'full', direction: 'bidirectional', removalPolicy: 'delete', ...parameters },
 		items: items as IDataObject[],
 		credentials,
 		continueOnFail: options.continueOnFail,
@@ -60,9 +61,20 @@ function nockGraphUser(onPremisesSyncEnabled: boolean): nock.Scope {
 }
 
 describe('Sync towards the directory through the node', () => {
-	it('one-way items never ask for the Entra ID credential', async () => {
-		const { requested } = await run([compileMapper({ mapping: [{ source: 'mobilePhone', field: 'phone' }], defaultCountry: 'AU' })({ id: guid(1), mobilePhone: '0412 000 101' })]);
+	it('one-way items under From Contact Mapper never ask for the Entra ID credential', async () => {
+		const { requested } = await run([compileMapper({ mapping: [{ source: 'mobilePhone', field: 'phone' }], defaultCountry: 'AU' })({ id: guid(1), mobilePhone: '0412 000 101' })], { direction: 'fromMapper' });
 		expect(requested).toEqual(['entraSyncMessageMediaApi']);
+	});
+
+	it('items the Mapper stamped two-way under From Contact Mapper stop the run before any write, naming the Direction to choose', async () => {
+		await linkedContactWithNewNumber();
+		server.newRun();
+		const error = await run([user()], { direction: 'fromMapper' }).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect((error as Error).message).toMatch(/asks for a two-way run, which writes to Entra ID: set Direction to "Both Ways"/);
+		expect(server.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+		const { output } = await run([user()], { direction: 'fromMapper' }, { continueOnFail: true });
+		expect(output[0][0].json).toMatchObject({ error: expect.stringMatching(/Both Ways/) });
 	});
 
 	it('writes a number changed in MessageMedia back with PATCH /users/{id} and reports it on both outputs', async () => {

@@ -31,8 +31,8 @@ describe('Sync operation parameters', () => {
 		expect(syncDescription.map((p) => p.name)).toEqual(['mode', 'direction', 'authority', 'phoneWriteFormat', 'removalPolicy', 'dryRun', 'options']);
 		const show = { resource: ['contact'], operation: ['sync'] };
 		const shownFor: Record<string, Record<string, string[]>> = {
-			authority: { ...show, direction: ['bidirectional', 'fromMapper'] },
-			phoneWriteFormat: { ...show, direction: ['bidirectional', 'fromMapper', 'toDirectory'] },
+			authority: { ...show, direction: ['bidirectional'] },
+			phoneWriteFormat: { ...show, direction: ['bidirectional', 'toDirectory'] },
 		};
 		for (const p of syncDescription) expect(p.displayOptions).toEqual({ show: shownFor[p.name] ?? show });
 		expect(options.map((o) => o.name)).toEqual([

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { ServiceApiError } from '../../../../lib/common/errors';
+import { ConfigurationError, ServiceApiError } from '../../../../lib/common/errors';
 import { entraDirectoryWriter, SYNCED_READ_ONLY_ATTRIBUTES } from '../../../../lib/entra/users';
 import type { MessageMediaClient } from '../../../../lib/messagemedia/types';
 import {
@@ -21,8 +21,12 @@ import { errorItemJson, toNodeError } from '../../../helpers/errors';
 
 const show = { resource: ['contact'], operation: ['sync'] };
 
-/** Directions that may write to the directory: the Entra ID credential is shown for them. */
-export const DIRECTORY_WRITING_DIRECTIONS = ['bidirectional', 'fromMapper', 'toDirectory'];
+/**
+ * Directions that write to the directory: the Entra ID credential and the write-back settings are shown
+ * for them only. Writing to the directory is always chosen on this node, where its credential is: a
+ * Contact Mapper configured two-way or reverse under "From Contact Mapper" stops the run (see below).
+ */
+export const DIRECTORY_WRITING_DIRECTIONS = ['bidirectional', 'toDirectory'];
 
 export const syncDescription: INodeProperties[] = [
 	{
@@ -43,6 +47,7 @@ export const syncDescription: INodeProperties[] = [
 			},
 		],
 		default: 'full',
+		hint: 'E.g. Full after Entra Directory → Get Many (the daily template), Incremental after the Entra Directory Trigger',
 		displayOptions: { show },
 	},
 	{
@@ -64,7 +69,8 @@ export const syncDescription: INodeProperties[] = [
 			{
 				name: 'From Contact Mapper',
 				value: 'fromMapper',
-				description: 'The direction of the Contact Mapper\'s configuration ("direction": "one-way", "reverse" or "bidirectional"); one-way when it sets none',
+				description:
+					'One-way, as the Contact Mapper\'s configuration says ("direction": "one-way", or none). A configuration asking for "bidirectional" or "reverse" stops the run: choose Both Ways or MessageMedia → Directory here.',
 			},
 			{
 				name: 'MessageMedia → Directory',
@@ -74,6 +80,8 @@ export const syncDescription: INodeProperties[] = [
 			},
 		],
 		default: 'fromMapper',
+		description: 'Which way changes flow. Writing to Entra ID (Both Ways, MessageMedia → Directory) asks for an Entra ID credential.',
+		hint: 'E.g. Directory → MessageMedia for a daily one-way sync; Both Ways to also write numbers changed in MessageMedia back to Entra ID',
 		displayOptions: { show },
 	},
 	{
@@ -92,7 +100,7 @@ export const syncDescription: INodeProperties[] = [
 		],
 		default: 'directory',
 		description: 'Who wins when both sides changed the same field since the last sync (both ways only)',
-		displayOptions: { show: { ...show, direction: ['bidirectional', 'fromMapper'] } },
+		displayOptions: { show: { ...show, direction: ['bidirectional'] } },
 	},
 	{
 		displayName: 'Phone Format Written Back',
@@ -134,6 +142,7 @@ export const syncDescription: INodeProperties[] = [
 		],
 		default: 'delete',
 		description: 'What happens to the contact of a user who left the scope, was disabled or was deleted',
+		hint: 'E.g. Unsubscribe to keep the contact and its history but stop messages to it',
 		displayOptions: { show },
 	},
 	{
@@ -328,6 +337,15 @@ async function directoryWriterFor(context: IExecuteFunctions, writes: boolean): 
 	return entraDirectoryWriter(await getGraphTransport(context));
 }
 
+/** A Contact Mapper configured two-way or reverse under "From Contact Mapper": the direction is chosen on the node. */
+function mapperAsksForDirectoryWrites(direction: string): ConfigurationError {
+	const choice = direction === 'toDirectory' ? 'MessageMedia → Directory' : 'Both Ways';
+	return new ConfigurationError(
+		`The Contact Mapper's configuration asks for a ${direction === 'toDirectory' ? 'reverse' : 'two-way'} run, which writes to Entra ID: set Direction to "${choice}" on this node and select an Entra ID credential (or set the Mapper's "direction" to "one-way")`,
+		'direction',
+	);
+}
+
 /** Rebuilds the error of a failed contact for n8n (MessageMedia errors keep status, type and invalid fields). */
 function outcomeFailure(outcome: SyncOutcome): Error {
 	const directory = outcome.action !== 'failed' && outcome.directory?.action === 'failed';
@@ -361,6 +379,7 @@ export async function executeSync(this: IExecuteFunctions, client: MessageMediaC
 	let result;
 	try {
 		const direction = resolveDirection(inputs, options.direction);
+		if (options.direction === 'fromMapper' && writesToDirectory(direction)) throw mapperAsksForDirectoryWrites(direction);
 		const directory = await directoryWriterFor(this, writesToDirectory(direction) && !options.dryRun);
 		result = await runSync(client, inputs, options, { directory });
 	} catch (error) {

@@ -13,8 +13,8 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { resource: ['customField'], operation: ['getAll'] } },
 		options: [
-			{ displayName: 'Label', name: 'label', type: 'string', default: '', description: 'Only custom fields with this label' },
-			{ displayName: 'Merge Tag', name: 'mergeTag', type: 'string', default: '', description: 'Only the custom field with this merge tag' },
+			{ displayName: 'Label', name: 'label', type: 'string', default: '', placeholder: 'e.g. Entra Object ID', description: 'Only custom fields with this label' },
+			{ displayName: 'Merge Tag', name: 'mergeTag', type: 'string', default: '', placeholder: 'e.g. entra_object_id', description: 'Only the custom field with this merge tag' },
 		],
 	},
 ];

@@ -13,6 +13,7 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
+		placeholder: 'e.g. Sales',
 		description: 'Name of the new list (group)',
 		displayOptions: { show },
 	},
@@ -23,7 +24,7 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		displayOptions: { show },
-		options: [{ displayName: 'Alias', name: 'alias', type: 'string', default: '', description: 'Alias of the list' }],
+		options: [{ displayName: 'Alias', name: 'alias', type: 'string', default: '', placeholder: 'e.g. sales-team', description: 'Alias of the list' }],
 	},
 ];
 

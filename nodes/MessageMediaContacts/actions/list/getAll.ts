@@ -13,8 +13,8 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show: { resource: ['list'], operation: ['getAll'] } },
 		options: [
-			{ displayName: 'Alias', name: 'alias', type: 'string', default: '', description: 'Only lists with this alias' },
-			{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'Only lists with this name' },
+			{ displayName: 'Alias', name: 'alias', type: 'string', default: '', placeholder: 'e.g. sales-team', description: 'Only lists with this alias' },
+			{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. Sales', description: 'Only lists with this name' },
 		],
 	},
 ];

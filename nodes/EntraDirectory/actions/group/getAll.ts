@@ -1,0 +1,41 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { GraphTransport } from '../../../../lib/entra/graph';
+import { listGroups } from '../../../../lib/entra/groups';
+import { readLimit } from '../common';
+
+const show = { resource: ['group'], operation: ['getAll'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Name Starts With',
+		name: 'nameStartsWith',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. Sales',
+		description: 'Only groups whose display name starts with this text',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { ...show, returnAll: [false] } },
+	},
+];
+
+export async function execute(context: IExecuteFunctions, graph: GraphTransport, i: number): Promise<IDataObject[]> {
+	const nameStartsWith = context.getNodeParameter('nameStartsWith', i, '') as string;
+	return (await listGroups(graph, { nameStartsWith, limit: readLimit(context, i) })) as IDataObject[];
+}
