@@ -60,21 +60,45 @@ function user(n: number): SyncItem {
 }
 
 /** The fakes in a child process (as n8n would reach them), limited to `limit` requests/s. */
-async function startFakes(dir: string, limit: number, latency: number): Promise<{ url: string; child: ChildProcess }> {
+async function startFakes(
+	dir: string,
+	limit: number,
+	latency: number,
+): Promise<{ url: string; child: ChildProcess }> {
 	const seedFile = join(dir, 'seed.json');
 	const faultsFile = join(dir, 'faults.json');
-	writeFileSync(seedFile, JSON.stringify({ messagemedia: { accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET }] } }));
-	writeFileSync(faultsFile, JSON.stringify({ rules: [{ service: 'messagemedia', latencyMs: latency }] }));
+	writeFileSync(
+		seedFile,
+		JSON.stringify({ messagemedia: { accounts: [{ apiKey: API_KEY, apiSecret: API_SECRET }] } }),
+	);
+	writeFileSync(
+		faultsFile,
+		JSON.stringify({ rules: [{ service: 'messagemedia', latencyMs: latency }] }),
+	);
 	const stateDir = join(dir, `fakes-${limit}`);
 	const child = spawn(
 		process.execPath,
-		['scripts/run-ts.ts', 'test/fakes/cli.ts', '--state-dir', stateDir, '--seed-file', seedFile, '--faults', faultsFile, '--messagemedia-rate-limit', String(limit)],
+		[
+			'scripts/run-ts.ts',
+			'test/fakes/cli.ts',
+			'--state-dir',
+			stateDir,
+			'--seed-file',
+			seedFile,
+			'--faults',
+			faultsFile,
+			'--messagemedia-rate-limit',
+			String(limit),
+		],
 		{ cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
 	);
 	const ready = join(stateDir, 'ready.json');
 	for (let i = 0; i < 600 && !existsSync(ready); i++) await new Promise((r) => setTimeout(r, 100));
 	if (!existsSync(ready)) throw new Error('the fakes did not start');
-	const { url, caFile } = JSON.parse(readFileSync(ready, 'utf8')) as { url: string; caFile: string };
+	const { url, caFile } = JSON.parse(readFileSync(ready, 'utf8')) as {
+		url: string;
+		caFile: string;
+	};
 	tls.setDefaultCACertificates([...tls.getCACertificates('default'), readFileSync(caFile, 'utf8')]);
 	return { url, child };
 }
@@ -82,7 +106,13 @@ async function startFakes(dir: string, limit: number, latency: number): Promise<
 async function scenario(dir: string, limit: number, args: Args) {
 	const { url, child } = await startFakes(dir, limit, args.latency);
 	try {
-		const client = createMessageMediaClient({ apiKey: API_KEY, apiSecret: API_SECRET, authMethod: 'basic', region: 'custom', baseUrl: url });
+		const client = createMessageMediaClient({
+			apiKey: API_KEY,
+			apiSecret: API_SECRET,
+			authMethod: 'basic',
+			region: 'custom',
+			baseUrl: url,
+		});
 		const { inputs } = classifyInput(Array.from({ length: args.users }, (_, i) => user(i + 1)));
 		const load = loadavg();
 		const result = await runSync(client, inputs, resolveSyncOptions({ concurrency: args.ceiling }));
@@ -106,7 +136,11 @@ async function scenario(dir: string, limit: number, args: Args) {
 			concurrency: summary.concurrency,
 			created: summary.counts.created,
 			failed: summary.counts.failed + summary.counts.conflict,
-			met: throughput >= 0.9 * bound && throttled <= 0.05 * summary.requests.total && summary.counts.failed === 0 && summary.counts.created === args.users,
+			met:
+				throughput >= 0.9 * bound &&
+				throttled <= 0.05 * summary.requests.total &&
+				summary.counts.failed === 0 &&
+				summary.counts.created === args.users,
 			loadBefore: load.map((l) => Math.round(l * 100) / 100),
 			loadAfter: loadavg().map((l) => Math.round(l * 100) / 100),
 		};
@@ -127,5 +161,8 @@ export async function main(argv: string[]): Promise<void> {
 		rmSync(dir, { recursive: true, force: true });
 	}
 	const out = join(ROOT, 'bench', 'results-ratelimited.json');
-	writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, rows }, null, 2)}\n`);
+	writeFileSync(
+		out,
+		`${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, rows }, null, 2)}\n`,
+	);
 }

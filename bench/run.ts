@@ -29,13 +29,28 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 import { MAX_PAGE_SIZE as GRAPH_MAX_PAGE_SIZE } from '../lib/entra/users';
-import { MAX_PAGE_SIZE as MESSAGEMEDIA_MAX_PAGE_SIZE, PHONE_LOOKUP_CHUNK } from '../lib/messagemedia/client';
+import {
+	MAX_PAGE_SIZE as MESSAGEMEDIA_MAX_PAGE_SIZE,
+	PHONE_LOOKUP_CHUNK,
+} from '../lib/messagemedia/client';
 import { DEFAULT_SYNC_OPTIONS } from '../lib/sync';
-import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_MM_API_KEY, SAMPLE_MM_API_SECRET, SAMPLE_TENANT_ID } from '../test/fakes/sample-org';
+import {
+	SAMPLE_CLIENT_ID,
+	SAMPLE_CLIENT_SECRET,
+	SAMPLE_MM_API_KEY,
+	SAMPLE_MM_API_SECRET,
+	SAMPLE_TENANT_ID,
+} from '../test/fakes/sample-org';
 import { startFakes, type RunningFakes } from '../test/fakes/server';
 import type { FakeSeed, RequestLogEntry, SeedUser } from '../test/fakes/types';
 import { N8n, nodeOutput, type Json } from '../test/e2e/support/n8n';
-import { DAILY, REALTIME, fakeCredentials, loadTemplate, withCredentials } from '../test/e2e/support/workflows';
+import {
+	DAILY,
+	REALTIME,
+	fakeCredentials,
+	loadTemplate,
+	withCredentials,
+} from '../test/e2e/support/workflows';
 import { queue250k } from './queue';
 
 export const PROJECT_ROOT = resolve(__dirname, '..');
@@ -51,10 +66,27 @@ const LOOKUP_CHUNK = PHONE_LOOKUP_CHUNK;
 /** Users per delta page the fake Graph serves in these runs. */
 const DELTA_PAGE = 100;
 export const LISTS = ['Sales', 'Support'];
-const ALL_SCENARIOS = ['initial10k', 'initial10kNoLatency', 'rerun10k', 'changed10k', 'peer10k', 'full100k', 'trigger100k', 'queue250k'];
+const ALL_SCENARIOS = [
+	'initial10k',
+	'initial10kNoLatency',
+	'rerun10k',
+	'changed10k',
+	'peer10k',
+	'full100k',
+	'trigger100k',
+	'queue250k',
+];
 
-const IDS = { daily: 'benchDailySync001', realtime: 'benchRealtime0001', peer: 'benchPeerFlow0001' };
-export const CREDENTIAL_IDS = { entra: 'benchEntraCred001', messagemedia: 'benchMmCred000001', basic: 'benchBasicAuth001' };
+const IDS = {
+	daily: 'benchDailySync001',
+	realtime: 'benchRealtime0001',
+	peer: 'benchPeerFlow0001',
+};
+export const CREDENTIAL_IDS = {
+	entra: 'benchEntraCred001',
+	messagemedia: 'benchMmCred000001',
+	basic: 'benchBasicAuth001',
+};
 
 export interface Args {
 	n8nBin: string;
@@ -84,8 +116,37 @@ function parseArgs(argv: string[]): Args {
 // ---------------------------------------------------------------------------------------------
 // Directory
 
-const FIRST = ['Olivia', 'Jack', 'Charlotte', 'Noah', 'Amelia', 'William', 'Isla', 'Oliver', 'Mia', 'Thomas', 'Zoë', 'José', 'Søren', 'Ngọc', 'Aarav'];
-const LAST = ['Smith', 'Jones', 'Nguyen', "O'Brien", 'Müller', 'García', 'Kowalski', 'Chen', 'Patel', 'Ngata', 'van der Berg', 'Tanaka'];
+const FIRST = [
+	'Olivia',
+	'Jack',
+	'Charlotte',
+	'Noah',
+	'Amelia',
+	'William',
+	'Isla',
+	'Oliver',
+	'Mia',
+	'Thomas',
+	'Zoë',
+	'José',
+	'Søren',
+	'Ngọc',
+	'Aarav',
+];
+const LAST = [
+	'Smith',
+	'Jones',
+	'Nguyen',
+	"O'Brien",
+	'Müller',
+	'García',
+	'Kowalski',
+	'Chen',
+	'Patel',
+	'Ngata',
+	'van der Berg',
+	'Tanaka',
+];
 
 function userId(index: number): string {
 	return `be0c0000-0000-4000-8000-${String(index).padStart(12, '0')}`;
@@ -131,11 +192,29 @@ export function directory(count: number): FakeSeed {
 				id: SAMPLE_TENANT_ID,
 				displayName: 'Contoso (bench)',
 				domains: ['contoso-bench.onmicrosoft.com'],
-				apps: [{ clientId: SAMPLE_CLIENT_ID, secret: SAMPLE_CLIENT_SECRET, consented: true, roles: ['User.Read.All', 'GroupMember.Read.All'] }],
+				apps: [
+					{
+						clientId: SAMPLE_CLIENT_ID,
+						secret: SAMPLE_CLIENT_SECRET,
+						consented: true,
+						roles: ['User.Read.All', 'GroupMember.Read.All'],
+					},
+				],
 				users,
 			},
 		],
-		messagemedia: { accounts: [{ apiKey: SAMPLE_MM_API_KEY, apiSecret: SAMPLE_MM_API_SECRET, accountId: 'Bench001', lists: [], customFields: [], contacts: [] }] },
+		messagemedia: {
+			accounts: [
+				{
+					apiKey: SAMPLE_MM_API_KEY,
+					apiSecret: SAMPLE_MM_API_SECRET,
+					accountId: 'Bench001',
+					lists: [],
+					customFields: [],
+					contacts: [],
+				},
+			],
+		},
 	};
 }
 
@@ -198,7 +277,8 @@ export function firingOnceAt(workflow: Json, at: Date): Json {
 	const hasSchedule = nodes.some((node) => node.type === SCHEDULE);
 	const expression = `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
 	for (const node of nodes) {
-		if (node.type !== SCHEDULE && (hasSchedule || node.type !== 'n8n-nodes-base.manualTrigger')) continue;
+		if (node.type !== SCHEDULE && (hasSchedule || node.type !== 'n8n-nodes-base.manualTrigger'))
+			continue;
 		if (node.type !== SCHEDULE) Object.assign(node, { type: SCHEDULE, typeVersion: 1.2 });
 		node.parameters = { rule: { interval: [{ field: 'cronExpression', expression }] } };
 	}
@@ -218,33 +298,48 @@ async function runScheduled(bench: Bench, workflow: Json): Promise<ProcessRun> {
 	await n8n.publish(id);
 	const db = new DatabaseSync(join(n8n.userFolder, '.n8n', 'database.sqlite'), { readOnly: true });
 	const latest = () =>
-		db.prepare('SELECT id, status, startedAt, stoppedAt FROM execution_entity WHERE workflowId = ? ORDER BY id DESC LIMIT 1').get(id) as
+		db
+			.prepare(
+				'SELECT id, status, startedAt, stoppedAt FROM execution_entity WHERE workflowId = ? ORDER BY id DESC LIMIT 1',
+			)
+			.get(id) as
 			| { id: number; status: string; startedAt: string | null; stoppedAt: string | null }
 			| undefined;
 	const before = latest()?.id ?? 0;
 	const server = await n8n.start({ env: { GENERIC_TIMEZONE: 'UTC' } });
 	const rss = watchRss(server.child.pid as number);
 	let peakRssMb = 0;
-	let execution: { id: number; status: string; startedAt: string | null; stoppedAt: string | null } | undefined;
+	let execution:
+		| { id: number; status: string; startedAt: string | null; stoppedAt: string | null }
+		| undefined;
 	try {
-		if (Date.now() > at.getTime() - 2000) throw new Error(`n8n started too late for the scheduled time ${at.toISOString()}`);
+		if (Date.now() > at.getTime() - 2000)
+			throw new Error(`n8n started too late for the scheduled time ${at.toISOString()}`);
 		execution = await waitFor('the scheduled execution', 60 * 60_000, () => {
 			const row = latest();
-			return row && row.id > before && row.stoppedAt !== null && !['new', 'running'].includes(row.status) ? row : undefined;
+			return row &&
+				row.id > before &&
+				row.stoppedAt !== null &&
+				!['new', 'running'].includes(row.status)
+				? row
+				: undefined;
 		});
 	} finally {
 		await server.stop();
 		peakRssMb = rss.stop();
 		await n8n.unpublish(id);
 	}
-	const saved = db.prepare('SELECT data FROM execution_data WHERE executionId = ?').get(execution.id) as { data: string } | undefined;
+	const saved = db
+		.prepare('SELECT data FROM execution_data WHERE executionId = ?')
+		.get(execution.id) as { data: string } | undefined;
 	db.close();
 	const data = saved ? (flatted(n8n.n8nBin).parse(saved.data) as Json) : undefined;
 	return {
 		exitCode: execution.status === 'success' ? 0 : 1,
 		status: execution.status,
 		// n8n's own record of the execution (SQLite datetime, UTC).
-		wallMs: Date.parse(`${execution.stoppedAt ?? ''}Z`) - Date.parse(`${execution.startedAt ?? ''}Z`),
+		wallMs:
+			Date.parse(`${execution.stoppedAt ?? ''}Z`) - Date.parse(`${execution.startedAt ?? ''}Z`),
 		peakRssMb,
 		run: data && { status: execution.status, data },
 		savedMb: saved && Math.round(saved.data.length / 1024 / 1024),
@@ -270,13 +365,18 @@ function countLog(entries: RequestLogEntry[]): Counts {
 	return counts;
 }
 
-function total(counts: Counts, filter: (service: string, method: string) => boolean = () => true): number {
+function total(
+	counts: Counts,
+	filter: (service: string, method: string) => boolean = () => true,
+): number {
 	let sum = 0;
-	for (const [service, methods] of Object.entries(counts)) for (const [method, n] of Object.entries(methods)) if (filter(service, method)) sum += n;
+	for (const [service, methods] of Object.entries(counts))
+		for (const [method, n] of Object.entries(methods)) if (filter(service, method)) sum += n;
 	return sum;
 }
 
-const writesOf = (counts: Counts) => total(counts, (service, method) => service === 'messagemedia' && method !== 'GET');
+const writesOf = (counts: Counts) =>
+	total(counts, (service, method) => service === 'messagemedia' && method !== 'GET');
 
 /** First request → last response, from the fakes' log (what the sync itself took, without n8n's start-up). */
 function spanMs(entries: RequestLogEntry[]): number {
@@ -295,7 +395,9 @@ function meanServerMs(entries: RequestLogEntry[]): Record<string, number> {
 		sum.n++;
 		sums.set(key, sum);
 	}
-	return Object.fromEntries([...sums].map(([key, sum]) => [key, Number((sum.total / sum.n).toFixed(1))]));
+	return Object.fromEntries(
+		[...sums].map(([key, sum]) => [key, Number((sum.total / sum.n).toFixed(1))]),
+	);
 }
 
 /** Most requests in flight at once (from each entry's start = end − duration). */
@@ -338,7 +440,11 @@ export function initialMinimum(n: number): Minimum {
 	const pages = Math.ceil(n / GRAPH_PAGE);
 	return {
 		formula: `token 1 + Graph ⌈N/999⌉ = ${pages} user pages; MessageMedia GET 3 (custom fields, lists, first contact page) + POST 2 custom fields (link, email) + POST L = ${LISTS.length} lists + POST N = ${n} contacts (joining their list in the create)`,
-		counts: { token: { POST: 1 }, graph: { GET: pages }, messagemedia: { GET: 3, POST: 2 + LISTS.length + n } },
+		counts: {
+			token: { POST: 1 },
+			graph: { GET: pages },
+			messagemedia: { GET: 3, POST: 2 + LISTS.length + n },
+		},
 		sequential: 1 + pages + 3 + 2 + LISTS.length,
 		concurrent: n,
 		concurrency: SYNC_CONCURRENCY,
@@ -351,8 +457,17 @@ function rerunMinimum(n: number, patches = 0, listCalls = 0): Minimum {
 	return {
 		formula:
 			`token 1 + Graph ⌈N/999⌉ = ${pages}; MessageMedia GET 2 + ⌈N/1000⌉ = ${2 + contactPages}` +
-			(patches + listCalls > 0 ? ` + PATCH ${patches} changed contacts + PATCH ${listCalls} bulk list-membership calls (one per list gaining or losing members)` : '; 0 writes'),
-		counts: { token: { POST: 1 }, graph: { GET: pages }, messagemedia: { GET: 2 + contactPages, ...(patches + listCalls > 0 ? { PATCH: patches + listCalls } : {}) } },
+			(patches + listCalls > 0
+				? ` + PATCH ${patches} changed contacts + PATCH ${listCalls} bulk list-membership calls (one per list gaining or losing members)`
+				: '; 0 writes'),
+		counts: {
+			token: { POST: 1 },
+			graph: { GET: pages },
+			messagemedia: {
+				GET: 2 + contactPages,
+				...(patches + listCalls > 0 ? { PATCH: patches + listCalls } : {}),
+			},
+		},
 		sequential: 1 + pages + 2 + contactPages + listCalls,
 		concurrent: patches,
 		concurrency: SYNC_CONCURRENCY,
@@ -362,7 +477,12 @@ function rerunMinimum(n: number, patches = 0, listCalls = 0): Minimum {
 /** Removals an incremental run makes without weighing them against the linked contacts (the Sync node's default). */
 const GUARD_ALWAYS_ALLOWED = 5;
 
-function triggerMinimum(changes: number, patches: number, listCalls: number, moves: number): Minimum {
+function triggerMinimum(
+	changes: number,
+	patches: number,
+	listCalls: number,
+	moves: number,
+): Minimum {
 	const deltaPages = Math.ceil(changes / DELTA_PAGE);
 	const lookups = Math.ceil(changes / LOOKUP_CHUNK);
 	// More list moves than the guard always allows: one page of contacts is the evidence it weighs them against.
@@ -370,9 +490,14 @@ function triggerMinimum(changes: number, patches: number, listCalls: number, mov
 	return {
 		formula:
 			`Graph ⌈C/${DELTA_PAGE}⌉ = ${deltaPages} delta page(s) (token cached by the running n8n); MessageMedia GET 2 (custom fields, lists) + ⌈C/${LOOKUP_CHUNK}⌉ = ${lookups} look-ups by number` +
-			(guardPage ? ` + 1 page of 1000 contacts (${moves} list moves > ${GUARD_ALWAYS_ALLOWED}: the deletion guard weighs them against the linked contacts it knows)` : '') +
+			(guardPage
+				? ` + 1 page of 1000 contacts (${moves} list moves > ${GUARD_ALWAYS_ALLOWED}: the deletion guard weighs them against the linked contacts it knows)`
+				: '') +
 			` + PATCH ${patches} changed contacts + PATCH ${listCalls} bulk list calls; never all pages of contacts`,
-		counts: { graph: { GET: deltaPages }, messagemedia: { GET: 2 + lookups + guardPage, PATCH: patches + listCalls } },
+		counts: {
+			graph: { GET: deltaPages },
+			messagemedia: { GET: 2 + lookups + guardPage, PATCH: patches + listCalls },
+		},
 		sequential: deltaPages + 2 + lookups + guardPage + listCalls,
 		concurrent: patches,
 		concurrency: SYNC_CONCURRENCY,
@@ -433,7 +558,13 @@ export function result(
 	workflow: string,
 	users: number,
 	description: string,
-	run: { exitCode: number | null; status?: string; wallMs: number; peakRssMb: number; summary?: Json },
+	run: {
+		exitCode: number | null;
+		status?: string;
+		wallMs: number;
+		peakRssMb: number;
+		summary?: Json;
+	},
 	entries: RequestLogEntry[],
 	minimum: Minimum,
 ): ScenarioResult {
@@ -450,7 +581,12 @@ export function result(
 		counts,
 		requests: total(counts),
 		writes: writesOf(counts),
-		minimum: { formula: minimum.formula, counts: minimum.counts, requests: minimumTotal(minimum), writes: writesOf(minimum.counts) },
+		minimum: {
+			formula: minimum.formula,
+			counts: minimum.counts,
+			requests: minimumTotal(minimum),
+			writes: writesOf(minimum.counts),
+		},
 		latencyBoundMs: latencyBoundMs(minimum),
 		syncSpanMs: spanMs(entries),
 		maxInFlight: maxInFlight(entries),
@@ -487,7 +623,10 @@ export interface Bench {
 /** The fakes' log of the scenario; every request must be in it, or the counts would be wrong. */
 export function loggedRequests(bench: Bench): RequestLogEntry[] {
 	const { log } = bench.fakes.state;
-	if (log.dropped > 0) throw new Error(`the fakes' request log dropped ${log.dropped} entries (capacity ${log.capacity}): raise logCapacity`);
+	if (log.dropped > 0)
+		throw new Error(
+			`the fakes' request log dropped ${log.dropped} entries (capacity ${log.capacity}): raise logCapacity`,
+		);
 	return [...log.entries];
 }
 
@@ -505,7 +644,17 @@ export function emptyAccount(bench: Bench): void {
 
 /** What each node of a saved execution holds: its output items and their size as JSON. */
 function itemsPerNode(data: Json): string {
-	const runData = ((data as { resultData?: { runData?: Record<string, Array<{ data?: { main?: Array<Array<{ json: unknown }> | null> } }>> } }).resultData?.runData ?? {});
+	const runData =
+		(
+			data as {
+				resultData?: {
+					runData?: Record<
+						string,
+						Array<{ data?: { main?: Array<Array<{ json: unknown }> | null> } }>
+					>;
+				};
+			}
+		).resultData?.runData ?? {};
 	return Object.entries(runData)
 		.map(([node, runs]) => {
 			const items = runs.flatMap((r) => (r.data?.main ?? []).flatMap((output) => output ?? []));
@@ -515,15 +664,43 @@ function itemsPerNode(data: Json): string {
 		.join(', ');
 }
 
-export async function runDaily(bench: Bench, scenario: string, users: number, description: string, minimum: Minimum): Promise<ScenarioResult> {
+export async function runDaily(
+	bench: Bench,
+	scenario: string,
+	users: number,
+	description: string,
+	minimum: Minimum,
+): Promise<ScenarioResult> {
 	bench.fakes.state.log.reset();
 	const run = await runScheduled(bench, bench.workflows.daily);
 	const entries = loggedRequests(bench);
 	const summary = run.run ? nodeOutput({ run: run.run } as never, DAILY.sync, 1)[0] : undefined;
-	const res = result(scenario, 'templates/entra-sync.json', users, description, { ...run, summary: summary && { counts: summary.counts, requests: summary.requests, durationMs: summary.durationMs, lookup: summary.lookup, guard: summary.guard?.status } }, entries, minimum);
-	res.notes.push(`run by its Schedule Trigger in \`n8n start\`; n8n saved ${run.savedMb ?? '?'} MB of execution data`);
-	if (run.run) res.notes.push(`items n8n held per node (count, JSON size): ${itemsPerNode(run.run.data)}`);
-	const contacts = (bench.fakes.state.messagemediaView(SAMPLE_MM_API_KEY)[0] as { contacts: unknown[] }).contacts.length;
+	const res = result(
+		scenario,
+		'templates/entra-sync.json',
+		users,
+		description,
+		{
+			...run,
+			summary: summary && {
+				counts: summary.counts,
+				requests: summary.requests,
+				durationMs: summary.durationMs,
+				lookup: summary.lookup,
+				guard: summary.guard?.status,
+			},
+		},
+		entries,
+		minimum,
+	);
+	res.notes.push(
+		`run by its Schedule Trigger in \`n8n start\`; n8n saved ${run.savedMb ?? '?'} MB of execution data`,
+	);
+	if (run.run)
+		res.notes.push(`items n8n held per node (count, JSON size): ${itemsPerNode(run.run.data)}`);
+	const contacts = (
+		bench.fakes.state.messagemediaView(SAMPLE_MM_API_KEY)[0] as { contacts: unknown[] }
+	).contacts.length;
 	res.notes.push(`MessageMedia holds ${contacts} contacts after the run`);
 	return res;
 }
@@ -531,14 +708,30 @@ export async function runDaily(bench: Bench, scenario: string, users: number, de
 export function checkInitial(res: ScenarioResult): void {
 	// A run that did not finish has no request count or sync time to compare.
 	const done = res.exitCode === 0 ? '' : ` (run did not complete: exit ${String(res.exitCode)})`;
-	target(res, 'requests ≤ 1.05 × minimum', !done && res.requests <= 1.05 * res.minimum.requests, `${res.requests} vs ${res.minimum.requests} (× ${(res.requests / res.minimum.requests).toFixed(3)})${done}`);
-	target(res, 'sync time ≤ 1.3 × latency bound', !done && res.syncSpanMs <= 1.3 * res.latencyBoundMs, `${(res.syncSpanMs / 1000).toFixed(1)} s vs ${(res.latencyBoundMs / 1000).toFixed(1)} s (× ${(res.syncSpanMs / res.latencyBoundMs).toFixed(2)})${done}`);
+	target(
+		res,
+		'requests ≤ 1.05 × minimum',
+		!done && res.requests <= 1.05 * res.minimum.requests,
+		`${res.requests} vs ${res.minimum.requests} (× ${(res.requests / res.minimum.requests).toFixed(3)})${done}`,
+	);
+	target(
+		res,
+		'sync time ≤ 1.3 × latency bound',
+		!done && res.syncSpanMs <= 1.3 * res.latencyBoundMs,
+		`${(res.syncSpanMs / 1000).toFixed(1)} s vs ${(res.latencyBoundMs / 1000).toFixed(1)} s (× ${(res.syncSpanMs / res.latencyBoundMs).toFixed(2)})${done}`,
+	);
 }
 
 async function initial10k(bench: Bench): Promise<void> {
 	load(bench, SMALL);
 	emptyAccount(bench);
-	const res = await runDaily(bench, 'initial10k', SMALL, `initial full sync of ${SMALL} users into an empty account`, initialMinimum(SMALL));
+	const res = await runDaily(
+		bench,
+		'initial10k',
+		SMALL,
+		`initial full sync of ${SMALL} users into an empty account`,
+		initialMinimum(SMALL),
+	);
 	checkInitial(res);
 	bench.results.push(res);
 }
@@ -548,9 +741,17 @@ async function initial10kNoLatency(bench: Bench): Promise<void> {
 	emptyAccount(bench);
 	bench.fakes.state.setFaults({});
 	try {
-		const res = await runDaily(bench, 'initial10kNoLatency', SMALL, `initial10k again with 0 ms latency: the run's cost without waiting (n8n and the fakes share the 2 cores)`, initialMinimum(SMALL));
+		const res = await runDaily(
+			bench,
+			'initial10kNoLatency',
+			SMALL,
+			`initial10k again with 0 ms latency: the run's cost without waiting (n8n and the fakes share the 2 cores)`,
+			initialMinimum(SMALL),
+		);
 		res.latencyBoundMs = 0;
-		res.notes.push('no latency bound: every request is answered without delay; the sync time is CPU and I/O alone');
+		res.notes.push(
+			'no latency bound: every request is answered without delay; the sync time is CPU and I/O alone',
+		);
 		bench.results.push(res);
 	} finally {
 		bench.fakes.state.setFaults({ rules: [{ latencyMs: LATENCY_MS }] });
@@ -559,8 +760,19 @@ async function initial10kNoLatency(bench: Bench): Promise<void> {
 
 async function rerun10k(bench: Bench): Promise<void> {
 	load(bench, SMALL);
-	const res = await runDaily(bench, 'rerun10k', SMALL, 'the same workflow again, no directory change', rerunMinimum(SMALL));
-	target(res, 'requests ≤ minimum + 2', res.requests <= res.minimum.requests + 2, `${res.requests} vs ${res.minimum.requests}`);
+	const res = await runDaily(
+		bench,
+		'rerun10k',
+		SMALL,
+		'the same workflow again, no directory change',
+		rerunMinimum(SMALL),
+	);
+	target(
+		res,
+		'requests ≤ minimum + 2',
+		res.requests <= res.minimum.requests + 2,
+		`${res.requests} vs ${res.minimum.requests}`,
+	);
 	target(res, '0 writes', res.writes === 0, `${res.writes} writes`);
 	bench.results.push(res);
 }
@@ -572,12 +784,32 @@ async function changed10k(bench: Bench): Promise<void> {
 	for (let k = 0; k < changed; k++) {
 		const index = k * 97 + 3;
 		const id = userId(index);
-		if (k < changed - moved) bench.fakes.state.updateUser(id, { givenName: `Renamed${k}`, displayName: `Renamed${k} ${LAST[(index * 7) % LAST.length]}` });
+		if (k < changed - moved)
+			bench.fakes.state.updateUser(id, {
+				givenName: `Renamed${k}`,
+				displayName: `Renamed${k} ${LAST[(index * 7) % LAST.length]}`,
+			});
 		else bench.fakes.state.updateUser(id, { department: LISTS[(index + 1) % 2] });
 	}
-	const res = await runDaily(bench, 'changed10k', SMALL, `1 % of the users changed: ${changed - moved} renamed, ${moved} moved to the other department (list)`, rerunMinimum(SMALL, changed - moved, LISTS.length));
-	target(res, 'requests ≤ minimum + 2', res.requests <= res.minimum.requests + 2, `${res.requests} vs ${res.minimum.requests}`);
-	target(res, 'writes = changed contacts + list calls', res.writes === res.minimum.writes, `${res.writes} vs ${res.minimum.writes}`);
+	const res = await runDaily(
+		bench,
+		'changed10k',
+		SMALL,
+		`1 % of the users changed: ${changed - moved} renamed, ${moved} moved to the other department (list)`,
+		rerunMinimum(SMALL, changed - moved, LISTS.length),
+	);
+	target(
+		res,
+		'requests ≤ minimum + 2',
+		res.requests <= res.minimum.requests + 2,
+		`${res.requests} vs ${res.minimum.requests}`,
+	);
+	target(
+		res,
+		'writes = changed contacts + list calls',
+		res.writes === res.minimum.writes,
+		`${res.writes} vs ${res.minimum.writes}`,
+	);
 	bench.results.push(res);
 }
 
@@ -591,12 +823,29 @@ async function peer10k(bench: Bench): Promise<void> {
 		bench.fakes.state.log.reset();
 		const run = await runScheduled(bench, bench.workflows.peer);
 		const entries = loggedRequests(bench);
-		const res = result(label, 'bench/peer-workflow.json', SMALL, description, run, entries, peerMinimum(SMALL));
+		const res = result(
+			label,
+			'bench/peer-workflow.json',
+			SMALL,
+			description,
+			run,
+			entries,
+			peerMinimum(SMALL),
+		);
 		if (label === 'peerRerun10k') {
-			target(res, '0 writes (as the template must)', res.writes === 0, `${res.writes} writes (${res.faultsOrErrors['messagemedia POST 409'] ?? 0} answered 409: the number already has a contact)`);
+			target(
+				res,
+				'0 writes (as the template must)',
+				res.writes === 0,
+				`${res.writes} writes (${res.faultsOrErrors['messagemedia POST 409'] ?? 0} answered 409: the number already has a contact)`,
+			);
 		}
-		const contacts = (bench.fakes.state.messagemediaView(SAMPLE_MM_API_KEY)[0] as { contacts: unknown[] }).contacts.length;
-		res.notes.push(`MessageMedia holds ${contacts} contacts after the run; the peer writes no link field, no lists, no email and never updates or removes`);
+		const contacts = (
+			bench.fakes.state.messagemediaView(SAMPLE_MM_API_KEY)[0] as { contacts: unknown[] }
+		).contacts.length;
+		res.notes.push(
+			`MessageMedia holds ${contacts} contacts after the run; the peer writes no link field, no lists, no email and never updates or removes`,
+		);
 		bench.results.push(res);
 	}
 }
@@ -604,24 +853,37 @@ async function peer10k(bench: Bench): Promise<void> {
 async function full100k(bench: Bench): Promise<void> {
 	load(bench, LARGE);
 	emptyAccount(bench);
-	const res = await runDaily(bench, 'full100k', LARGE, `initial full sync of ${LARGE} users into an empty account`, initialMinimum(LARGE));
+	const res = await runDaily(
+		bench,
+		'full100k',
+		LARGE,
+		`initial full sync of ${LARGE} users into an empty account`,
+		initialMinimum(LARGE),
+	);
 	checkInitial(res);
 	const complete = LARGE >= 100_000;
 	target(
 		res,
 		'100k users complete with peak RSS < 1.5 GB (the template as shipped)',
 		complete && res.peakRssMb < 1536 && res.exitCode === 0,
-		complete ? `${res.peakRssMb} MB, exit ${res.exitCode}` : `run with ${LARGE} users only: ${res.peakRssMb} MB, exit ${res.exitCode} (see the analysis)`,
+		complete
+			? `${res.peakRssMb} MB, exit ${res.exitCode}`
+			: `run with ${LARGE} users only: ${res.peakRssMb} MB, exit ${res.exitCode} (see the analysis)`,
 	);
 	bench.results.push(res);
 }
 
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
+export async function waitFor<T>(
+	what: string,
+	timeoutMs: number,
+	probe: () => T | undefined,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = probe();
 		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		if (Date.now() > deadline)
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		await new Promise((done) => setTimeout(done, 250));
 	}
 }
@@ -636,7 +898,13 @@ function syncedAccount(count: number): NonNullable<FakeSeed['messagemedia']> {
 		contacts.push({
 			firstName: FIRST[i % FIRST.length],
 			lastName: LAST[(i * 7) % LAST.length],
-			channels: [{ channelId: `+61${410_000_000 + i * 13}`, type: 'SMS' as const, subscriptionState: 'SUBSCRIBED' as const }],
+			channels: [
+				{
+					channelId: `+61${410_000_000 + i * 13}`,
+					type: 'SMS' as const,
+					subscriptionState: 'SUBSCRIBED' as const,
+				},
+			],
 			lists: [LISTS[i % 2]],
 			customFields: { entra_object_id: userId(i), email: `user${i}@contoso-bench.example` },
 		});
@@ -660,7 +928,8 @@ function syncedAccount(count: number): NonNullable<FakeSeed['messagemedia']> {
 
 async function trigger100k(bench: Bench): Promise<void> {
 	load(bench, LARGE);
-	let linked = (bench.fakes.state.messagemediaView(SAMPLE_MM_API_KEY)[0] as { contacts: unknown[] }).contacts.length;
+	let linked = (bench.fakes.state.messagemediaView(SAMPLE_MM_API_KEY)[0] as { contacts: unknown[] })
+		.contacts.length;
 	let seeded = false;
 	if (linked < LARGE * 0.9) {
 		const seed = bench.fakes.state.snapshot();
@@ -679,20 +948,30 @@ async function trigger100k(bench: Bench): Promise<void> {
 	let peakRssMb = 0;
 	try {
 		await waitFor('the activation poll', 120_000, () =>
-			bench.fakes.state.log.entries.some((entry) => entry.service === 'graph' && entry.path.endsWith('/users/delta') && entry.status === 200) ? true : undefined,
+			bench.fakes.state.log.entries.some(
+				(entry) =>
+					entry.service === 'graph' && entry.path.endsWith('/users/delta') && entry.status === 200,
+			)
+				? true
+				: undefined,
 		);
 		await new Promise((done) => setTimeout(done, 1000));
 		bench.fakes.state.log.reset();
 		for (let k = 0; k < changes; k++) {
 			const index = (k * 1999 + 11) % LARGE;
-			if (k < changes - moved) bench.fakes.state.updateUser(userId(index), { givenName: `Moved${k}`, displayName: `Moved${k} ${LAST[(index * 7) % LAST.length]}` });
+			if (k < changes - moved)
+				bench.fakes.state.updateUser(userId(index), {
+					givenName: `Moved${k}`,
+					displayName: `Moved${k} ${LAST[(index * 7) % LAST.length]}`,
+				});
 			else bench.fakes.state.updateUser(userId(index), { department: LISTS[(index + 1) % 2] });
 		}
 		// The next poll (n8n polls every minute) picks the changes up; the run is over when the log stays quiet.
 		await waitFor('the triggered sync', 180_000, () => {
 			const entries = bench.fakes.state.log.entries;
 			const synced = entries.some((entry) => entry.service === 'messagemedia');
-			const quiet = entries.length > 0 && Date.now() - Date.parse(entries[entries.length - 1].time) > 8000;
+			const quiet =
+				entries.length > 0 && Date.now() - Date.parse(entries[entries.length - 1].time) > 8000;
 			return synced && quiet ? true : undefined;
 		});
 	} finally {
@@ -710,12 +989,33 @@ async function trigger100k(bench: Bench): Promise<void> {
 		entries,
 		triggerMinimum(changes, changes - moved, LISTS.length, moved),
 	);
-	if (seeded) res.notes.push(`the account was seeded with the ${LARGE} linked contacts a full sync leaves (full100k did not complete in this process)`);
-	const fullPages = entries.filter((entry) => entry.service === 'messagemedia' && entry.method === 'GET' && entry.path === '/api/v1/contacts/contacts' && !('channelIds' in entry.query));
+	if (seeded)
+		res.notes.push(
+			`the account was seeded with the ${LARGE} linked contacts a full sync leaves (full100k did not complete in this process)`,
+		);
+	const fullPages = entries.filter(
+		(entry) =>
+			entry.service === 'messagemedia' &&
+			entry.method === 'GET' &&
+			entry.path === '/api/v1/contacts/contacts' &&
+			!('channelIds' in entry.query),
+	);
 	const guardPages = moved > GUARD_ALWAYS_ALLOWED ? 1 : 0;
-	target(res, 'does not page through all MessageMedia contacts', fullPages.length <= guardPages, `${fullPages.length} page(s) of contacts read (${guardPages} for the deletion guard)`);
-	target(res, 'requests ≤ minimum + 2', res.requests <= res.minimum.requests + 2, `${res.requests} vs ${res.minimum.requests}`);
-	res.notes.push('process wall time and peak RSS are of the `n8n start` server over the whole scenario (start-up, activation poll, one triggered execution)');
+	target(
+		res,
+		'does not page through all MessageMedia contacts',
+		fullPages.length <= guardPages,
+		`${fullPages.length} page(s) of contacts read (${guardPages} for the deletion guard)`,
+	);
+	target(
+		res,
+		'requests ≤ minimum + 2',
+		res.requests <= res.minimum.requests + 2,
+		`${res.requests} vs ${res.minimum.requests}`,
+	);
+	res.notes.push(
+		'process wall time and peak RSS are of the `n8n start` server over the whole scenario (start-up, activation poll, one triggered execution)',
+	);
 	bench.results.push(res);
 }
 
@@ -750,11 +1050,18 @@ function machine(): Record<string, unknown> {
 
 function countsText(counts: Counts): string {
 	return Object.entries(counts)
-		.flatMap(([service, methods]) => Object.entries(methods).map(([method, n]) => `${service} ${method} ${n}`))
+		.flatMap(([service, methods]) =>
+			Object.entries(methods).map(([method, n]) => `${service} ${method} ${n}`),
+		)
 		.join(', ');
 }
 
-function markdown(report: { machine: Record<string, unknown>; mapping?: Json; results: ScenarioResult[]; notRun: string[] }): string {
+function markdown(report: {
+	machine: Record<string, unknown>;
+	mapping?: Json;
+	results: ScenarioResult[];
+	notRun: string[];
+}): string {
 	const m = report.machine;
 	const lines = [
 		'# Benchmark results',
@@ -773,32 +1080,78 @@ function markdown(report: { machine: Record<string, unknown>; mapping?: Json; re
 			`| ${r.scenario} (${r.users} users) | ${countsText(r.counts)} | ${r.minimum.requests} | ${(r.requests / r.minimum.requests).toFixed(3)} | ${r.writes} | ${(r.syncSpanMs / 1000).toFixed(1)} s | ${r.latencyBoundMs > 0 ? `${(r.latencyBoundMs / 1000).toFixed(1)} s` : '—'} | ${r.maxInFlight ?? '?'} | ${(r.processWallMs / 1000).toFixed(1)} s | ${r.peakRssMb} MB |`,
 		);
 	}
-	lines.push('', '## Targets', '', '| scenario | target | met | detail |', '| --- | --- | --- | --- |');
-	for (const r of report.results) for (const t of r.targets) lines.push(`| ${r.scenario} | ${t.target} | ${t.met ? 'yes' : '**no**'} | ${t.detail} |`);
+	lines.push(
+		'',
+		'## Targets',
+		'',
+		'| scenario | target | met | detail |',
+		'| --- | --- | --- | --- |',
+	);
+	for (const r of report.results)
+		for (const t of r.targets)
+			lines.push(`| ${r.scenario} | ${t.target} | ${t.met ? 'yes' : '**no**'} | ${t.detail} |`);
 	lines.push('', '## Scenarios, minimums and notes', '');
 	for (const r of report.results) {
-		lines.push(`### ${r.scenario}: ${r.description}`, '', `Run ${r.date ?? String(report.machine.date)}. Workflow: \`${r.workflow}\`; n8n exit ${r.exitCode}${r.status ? `, status ${r.status}` : ''}.`, '');
-		lines.push(`- Measured: ${countsText(r.counts)} (${r.requests} requests, ${r.writes} MessageMedia writes).`);
-		lines.push(`- Minimum: ${r.minimum.formula} → ${r.minimum.requests} requests (${countsText(r.minimum.counts)}).`);
-		if (Object.keys(r.faultsOrErrors).length > 0) lines.push(`- Error answers: ${Object.entries(r.faultsOrErrors).map(([k, n]) => `${k} × ${n}`).join(', ')}.`);
-		if (r.meanServerMs) lines.push(`- Mean time in the fakes per request (latency included): ${Object.entries(r.meanServerMs).map(([k, ms]) => `${k} ${ms} ms`).join(', ')}.`);
+		lines.push(
+			`### ${r.scenario}: ${r.description}`,
+			'',
+			`Run ${r.date ?? String(report.machine.date)}. Workflow: \`${r.workflow}\`; n8n exit ${r.exitCode}${r.status ? `, status ${r.status}` : ''}.`,
+			'',
+		);
+		lines.push(
+			`- Measured: ${countsText(r.counts)} (${r.requests} requests, ${r.writes} MessageMedia writes).`,
+		);
+		lines.push(
+			`- Minimum: ${r.minimum.formula} → ${r.minimum.requests} requests (${countsText(r.minimum.counts)}).`,
+		);
+		if (Object.keys(r.faultsOrErrors).length > 0)
+			lines.push(
+				`- Error answers: ${Object.entries(r.faultsOrErrors)
+					.map(([k, n]) => `${k} × ${n}`)
+					.join(', ')}.`,
+			);
+		if (r.meanServerMs)
+			lines.push(
+				`- Mean time in the fakes per request (latency included): ${Object.entries(r.meanServerMs)
+					.map(([k, ms]) => `${k} ${ms} ms`)
+					.join(', ')}.`,
+			);
 		if (r.summary) lines.push(`- Sync node summary: ${JSON.stringify(r.summary)}.`);
 		for (const note of r.notes) lines.push(`- ${note}.`);
 		lines.push('');
 	}
 	if (report.mapping) {
 		const mapping = report.mapping;
-		lines.push('## Mapping throughput', '', `Contact Mapper alone (bench/mapping.ts, ${String(mapping.users)} users, the example configuration, run ${String(mapping.date)}): median ${String(mapping.usersPerSecond?.median)} users/s wall, ${String(mapping.usersPerCpuSecond?.median)} users per CPU second — goal ≥ ${String(mapping.targetUsersPerSecond)} users/s median: **${mapping.meetsTarget ? 'met' : 'missed'}** (see bench/results-mapping.json).`, '');
-		const repeats = (mapping.repeats ?? []) as Array<{ loadAverage1m: number; medianUsersPerSecond: number; medianUsersPerCpuSecond: number }>;
+		lines.push(
+			'## Mapping throughput',
+			'',
+			`Contact Mapper alone (bench/mapping.ts, ${String(mapping.users)} users, the example configuration, run ${String(mapping.date)}): median ${String(mapping.usersPerSecond?.median)} users/s wall, ${String(mapping.usersPerCpuSecond?.median)} users per CPU second — goal ≥ ${String(mapping.targetUsersPerSecond)} users/s median: **${mapping.meetsTarget ? 'met' : 'missed'}** (see bench/results-mapping.json).`,
+			'',
+		);
+		const repeats = (mapping.repeats ?? []) as Array<{
+			loadAverage1m: number;
+			medianUsersPerSecond: number;
+			medianUsersPerCpuSecond: number;
+		}>;
 		if (repeats.length > 0) {
-			lines.push('| measurement | median users/s (wall) | users per CPU second | load average (1 min) |', '| --- | --- | --- | --- |');
-			repeats.forEach((r, i) => lines.push(`| ${i + 1} | ${r.medianUsersPerSecond} | ${r.medianUsersPerCpuSecond} | ${r.loadAverage1m} |`));
+			lines.push(
+				'| measurement | median users/s (wall) | users per CPU second | load average (1 min) |',
+				'| --- | --- | --- | --- |',
+			);
+			repeats.forEach((r, i) =>
+				lines.push(
+					`| ${i + 1} | ${r.medianUsersPerSecond} | ${r.medianUsersPerCpuSecond} | ${r.loadAverage1m} |`,
+				),
+			);
 			lines.push('');
 		}
 	}
 	const limitedFile = join(PROJECT_ROOT, 'bench', 'results-ratelimited.json');
 	if (existsSync(limitedFile)) {
-		const limited = JSON.parse(readFileSync(limitedFile, 'utf8')) as { date: string; rows: Array<Record<string, any>> };
+		const limited = JSON.parse(readFileSync(limitedFile, 'utf8')) as {
+			date: string;
+			rows: Array<Record<string, any>>;
+		};
 		lines.push(
 			'## Rate-limited MessageMedia (ratelimited10k)',
 			'',
@@ -817,7 +1170,8 @@ function markdown(report: { machine: Record<string, unknown>; mapping?: Json; re
 	// Why a target was missed: written by whoever ran the benchmark after reading the numbers (bench/analysis.md).
 	const analysis = join(PROJECT_ROOT, 'bench', 'analysis.md');
 	if (existsSync(analysis)) lines.push(readFileSync(analysis, 'utf8').trim(), '');
-	if (report.notRun.length > 0) lines.push('## Not run', '', ...report.notRun.map((line) => `- ${line}`), '');
+	if (report.notRun.length > 0)
+		lines.push('## Not run', '', ...report.notRun.map((line) => `- ${line}`), '');
 	return `${lines.join('\n')}\n`;
 }
 
@@ -827,28 +1181,49 @@ function markdown(report: { machine: Record<string, unknown>; mapping?: Json; re
  */
 function writeReport(bench: Bench, failed: string[]): void {
 	const mappingFile = join(PROJECT_ROOT, 'bench', 'results-mapping.json');
-	const mapping = existsSync(mappingFile) ? (JSON.parse(readFileSync(mappingFile, 'utf8')) as Json) : undefined;
+	const mapping = existsSync(mappingFile)
+		? (JSON.parse(readFileSync(mappingFile, 'utf8')) as Json)
+		: undefined;
 	const resultsFile = join(PROJECT_ROOT, 'bench', 'results.json');
-	const previous = existsSync(resultsFile) ? ((JSON.parse(readFileSync(resultsFile, 'utf8')) as { results?: ScenarioResult[] }).results ?? []) : [];
+	const previous = existsSync(resultsFile)
+		? ((JSON.parse(readFileSync(resultsFile, 'utf8')) as { results?: ScenarioResult[] }).results ??
+			[])
+		: [];
 	for (const r of previous) r.group ??= r.scenario.startsWith('peer') ? 'peer10k' : r.scenario;
 	const kept = previous.filter((r) => !bench.args.scenarios.includes(r.group));
-	const results = [...kept, ...bench.results].sort((a, b) => ALL_SCENARIOS.indexOf(a.group) - ALL_SCENARIOS.indexOf(b.group));
+	const results = [...kept, ...bench.results].sort(
+		(a, b) => ALL_SCENARIOS.indexOf(a.group) - ALL_SCENARIOS.indexOf(b.group),
+	);
 	const ran = new Set(results.map((r) => r.group));
-	const notRun = [...failed, ...ALL_SCENARIOS.filter((s) => !ran.has(s) && !failed.some((f) => f.startsWith(`${s}:`))).map((s) => `${s}: not run in the runs recorded here (see the analysis above)`)];
+	const notRun = [
+		...failed,
+		...ALL_SCENARIOS.filter((s) => !ran.has(s) && !failed.some((f) => f.startsWith(`${s}:`))).map(
+			(s) => `${s}: not run in the runs recorded here (see the analysis above)`,
+		),
+	];
 	const report = { machine: machine(), mapping, results, notRun };
-	writeFileSync(join(PROJECT_ROOT, 'bench', 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+	writeFileSync(
+		join(PROJECT_ROOT, 'bench', 'results.json'),
+		`${JSON.stringify(report, null, 2)}\n`,
+	);
 	writeFileSync(join(PROJECT_ROOT, 'bench', 'results.md'), markdown(report));
 }
 
 export async function main(argv: string[]): Promise<void> {
 	if (argv.includes('--report-only')) {
 		// Rewrites results.md from results.json (e.g. after editing bench/analysis.md).
-		writeReport({ args: { scenarios: [] } as unknown as Args, results: [] } as unknown as Bench, []);
+		writeReport(
+			{ args: { scenarios: [] } as unknown as Args, results: [] } as unknown as Bench,
+			[],
+		);
 		return;
 	}
 	const args = parseArgs(argv);
 	const unknown = args.scenarios.filter((s) => !SCENARIOS[s]);
-	if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')} (known: ${ALL_SCENARIOS.join(', ')})`);
+	if (unknown.length > 0)
+		throw new Error(
+			`unknown scenario(s) ${unknown.join(', ')} (known: ${ALL_SCENARIOS.join(', ')})`,
+		);
 	const fakes = await startFakes({
 		seed: directory(0),
 		stateDir: join(args.workDir, 'fakes'),
@@ -864,13 +1239,22 @@ export async function main(argv: string[]): Promise<void> {
 	try {
 		const credentials = fakeCredentials(
 			fakes.url,
-			{ tenantId: SAMPLE_TENANT_ID, clientId: SAMPLE_CLIENT_ID, clientSecret: SAMPLE_CLIENT_SECRET },
+			{
+				tenantId: SAMPLE_TENANT_ID,
+				clientId: SAMPLE_CLIENT_ID,
+				clientSecret: SAMPLE_CLIENT_SECRET,
+			},
 			{ apiKey: SAMPLE_MM_API_KEY, apiSecret: SAMPLE_MM_API_SECRET },
 			{ entra: CREDENTIAL_IDS.entra, messagemedia: CREDENTIAL_IDS.messagemedia },
 		);
 		await n8n.importCredentials([
 			...credentials,
-			{ id: CREDENTIAL_IDS.basic, name: 'MessageMedia basic auth (peer)', type: 'httpBasicAuth', data: { user: SAMPLE_MM_API_KEY, password: SAMPLE_MM_API_SECRET } },
+			{
+				id: CREDENTIAL_IDS.basic,
+				name: 'MessageMedia basic auth (peer)',
+				type: 'httpBasicAuth',
+				data: { user: SAMPLE_MM_API_KEY, password: SAMPLE_MM_API_SECRET },
+			},
 		]);
 		const peer = JSON.parse(
 			readFileSync(join(PROJECT_ROOT, 'bench', 'peer-workflow.json'), 'utf8')
@@ -881,10 +1265,22 @@ export async function main(argv: string[]): Promise<void> {
 				.replaceAll('__BASIC_CREDENTIAL_ID__', CREDENTIAL_IDS.basic),
 		) as Json;
 		bench.workflows = {
-			daily: withCredentials(loadTemplate(PROJECT_ROOT, DAILY.file), IDS.daily, credentials, 'Bench: daily template'),
+			daily: withCredentials(
+				loadTemplate(PROJECT_ROOT, DAILY.file),
+				IDS.daily,
+				credentials,
+				'Bench: daily template',
+			),
 			peer: { ...peer, id: IDS.peer },
 		};
-		await n8n.importWorkflows([withCredentials(loadTemplate(PROJECT_ROOT, REALTIME.file), IDS.realtime, credentials, 'Bench: realtime template')]);
+		await n8n.importWorkflows([
+			withCredentials(
+				loadTemplate(PROJECT_ROOT, REALTIME.file),
+				IDS.realtime,
+				credentials,
+				'Bench: realtime template',
+			),
+		]);
 		const notRun: string[] = [];
 		for (const scenario of args.scenarios) {
 			const started = Date.now();
@@ -895,7 +1291,9 @@ export async function main(argv: string[]): Promise<void> {
 			} catch (error) {
 				notRun.push(`${scenario}: failed — ${(error as Error).message}`);
 			}
-			process.stderr.write(`[bench] ${scenario} done in ${Math.round((Date.now() - started) / 1000)} s\n`);
+			process.stderr.write(
+				`[bench] ${scenario} done in ${Math.round((Date.now() - started) / 1000)} s\n`,
+			);
 			writeReport(bench, notRun);
 		}
 		writeReport(bench, notRun);

@@ -71,7 +71,8 @@ export class EntraSyncEntraIdApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: '-----BEGIN PRIVATE KEY-----',
-			description: 'Unencrypted PEM private key of the certificate uploaded to the app registration',
+			description:
+				'Unencrypted PEM private key of the certificate uploaded to the app registration',
 			displayOptions: { show: { authMethod: ['certificate'] } },
 		},
 		{
@@ -91,7 +92,11 @@ export class EntraSyncEntraIdApi implements ICredentialType {
 			type: 'options',
 			options: [
 				{ name: 'China (21Vianet)', value: 'china' },
-				{ name: 'Custom', value: 'custom', description: 'Own token and Graph endpoints (proxies, test fakes)' },
+				{
+					name: 'Custom',
+					value: 'custom',
+					description: 'Own token and Graph endpoints (proxies, test fakes)',
+				},
 				{ name: 'Global', value: 'global' },
 				{ name: 'US Government (GCC High)', value: 'usGov' },
 				{ name: 'US Government DoD', value: 'usGovDod' },

@@ -12,7 +12,10 @@ export class EntraSyncMessageMediaApi implements ICredentialType {
 
 	displayName = 'MessageMedia (Entra Sync) API';
 
-	icon: Icon = { light: 'file:../icons/messagemedia.svg', dark: 'file:../icons/messagemedia.dark.svg' };
+	icon: Icon = {
+		light: 'file:../icons/messagemedia.svg',
+		dark: 'file:../icons/messagemedia.dark.svg',
+	};
 
 	documentationUrl = 'https://github.com/entra-sync/n8n-nodes-entra-sync#messagemedia-credential';
 
@@ -48,7 +51,8 @@ export class EntraSyncMessageMediaApi implements ICredentialType {
 				{
 					name: 'HMAC Signature',
 					value: 'hmac',
-					description: 'Sign every request with the secret (HMAC-SHA1, as MessageMedia\'s SDKs do); the secret never travels. Use it when the key is an HMAC key.',
+					description:
+						"Sign every request with the secret (HMAC-SHA1, as MessageMedia's SDKs do); the secret never travels. Use it when the key is an HMAC key.",
 				},
 			],
 			default: 'basic',
@@ -86,7 +90,7 @@ export class EntraSyncMessageMediaApi implements ICredentialType {
 			required: true,
 			displayOptions: { show: { region: ['custom'] } },
 			description:
-				'Base URL of the MessageMedia API, without a path. https://api.messagemedia.com is the legacy APAC host that MessageMedia\'s own tools still use. Must be https://; http:// is accepted only for loopback hosts (localhost, 127.0.0.1).',
+				"Base URL of the MessageMedia API, without a path. https://api.messagemedia.com is the legacy APAC host that MessageMedia's own tools still use. Must be https://; http:// is accepted only for loopback hosts (localhost, 127.0.0.1).",
 		},
 	];
 }

@@ -101,7 +101,10 @@ export interface RejectedItem {
  */
 export function isEmptyPlaceholder(json: unknown): boolean {
 	return (
-		typeof json === 'object' && json !== null && !Array.isArray(json) && Object.keys(json).length === 0
+		typeof json === 'object' &&
+		json !== null &&
+		!Array.isArray(json) &&
+		Object.keys(json).length === 0
 	);
 }
 

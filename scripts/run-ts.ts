@@ -20,7 +20,8 @@ runModule.registerHooks({
 		// Relative imports are written without an extension (as tsc and ts-jest expect): add ".ts".
 		if (specifier.startsWith('.') && context.parentURL && !/\.[cm]?[jt]s$/.test(specifier)) {
 			const candidate = new URL(`${specifier}.ts`, context.parentURL);
-			if (runFs.existsSync(runUrl.fileURLToPath(candidate))) return nextResolve(`${specifier}.ts`, context);
+			if (runFs.existsSync(runUrl.fileURLToPath(candidate)))
+				return nextResolve(`${specifier}.ts`, context);
 		}
 		return nextResolve(specifier, context);
 	},
@@ -47,7 +48,9 @@ if (!programFile) {
 	console.error('usage: node scripts/run-ts.ts <file.ts> [args…]');
 	process.exit(2);
 }
-const program = require(runPath.resolve(programFile)) as { main: (argv: string[]) => Promise<void> };
+const program = require(runPath.resolve(programFile)) as {
+	main: (argv: string[]) => Promise<void>;
+};
 program.main(programArgs).catch((error: unknown) => {
 	console.error(error instanceof Error ? error.message : error);
 	process.exit(1);

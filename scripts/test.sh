@@ -11,6 +11,8 @@ ensure_deps
 cd "$PROJECT_ROOT"
 echo "== build (node $(node -v))"
 npm run --silent build
+echo "== format (prettier --check)"
+npm run --silent format:check
 echo "== lint"
 npm run --silent lint
 echo "== typecheck"

@@ -37,7 +37,8 @@ function moduleSpecifiers(source: string): string[] {
 
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`; undefined for relative paths and built-ins. */
 function packageOf(specifier: string): string | undefined {
-	if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:')) return undefined;
+	if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:'))
+		return undefined;
 	const parts = specifier.split('/');
 	const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 	return builtinModules.includes(name) ? undefined : name;
@@ -60,10 +61,11 @@ function importsOfShippedCode(): Map<string, string[]> {
 
 /** Rows of the README's "| dependency | what for |" table: backticked name → the row's text. */
 function readmeDependencyRows(): Map<string, string> {
-	const table = /^\| dependency \| what for \|\n\| --- \| --- \|\n((?:\|.*\n)+)/m.exec(readme);
+	const table = /^\| dependency +\| what for +\|\n\| -+ \| -+ \|\n((?:\|.*\n)+)/m.exec(readme);
 	expect(table).not.toBeNull();
 	const rows = new Map<string, string>();
-	for (const match of table![1].matchAll(/^\| `([^`]+)` \| (.*) \|$/gm)) rows.set(match[1], match[2]);
+	for (const match of table![1].matchAll(/^\| `([^`]+)` +\| (.*?) *\|$/gm))
+		rows.set(match[1], match[2]);
 	return rows;
 }
 
@@ -71,14 +73,19 @@ describe('runtime dependencies', () => {
 	const importers = importsOfShippedCode();
 
 	it('finds the imports it looks for (the scanner itself works)', () => {
-		expect(moduleSpecifiers(`import { a } from 'x';\nimport type { B } from "@s/y/z";\nimport 'side';\nexport * from './rel';\nconst c = require('c-pkg');`)).toEqual([
+		expect(
+			moduleSpecifiers(
+				`import { a } from 'x';\nimport type { B } from "@s/y/z";\nimport 'side';\nexport * from './rel';\nconst c = require('c-pkg');`,
+			),
+		).toEqual(['x', '@s/y/z', './rel', 'side', 'c-pkg']);
+		expect(['x', '@s/y/z', './rel', 'node:fs', 'fs', 'lodash/get'].map(packageOf)).toEqual([
 			'x',
-			'@s/y/z',
-			'./rel',
-			'side',
-			'c-pkg',
+			'@s/y',
+			undefined,
+			undefined,
+			undefined,
+			'lodash',
 		]);
-		expect(['x', '@s/y/z', './rel', 'node:fs', 'fs', 'lodash/get'].map(packageOf)).toEqual(['x', '@s/y', undefined, undefined, undefined, 'lodash']);
 		expect(importers.get('n8n-workflow')?.length).toBeGreaterThan(0);
 	});
 
@@ -88,7 +95,9 @@ describe('runtime dependencies', () => {
 
 	it('the shipped code imports only dependencies, peer dependencies and Node.js built-ins', () => {
 		const allowed = new Set([...dependencies, ...Object.keys(pkg.peerDependencies ?? {})]);
-		const undeclared = [...importers.entries()].filter(([name]) => !allowed.has(name)).map(([name, files]) => `${name} (${files.join(', ')})`);
+		const undeclared = [...importers.entries()]
+			.filter(([name]) => !allowed.has(name))
+			.map(([name, files]) => `${name} (${files.join(', ')})`);
 		expect(undeclared).toEqual([]);
 	});
 
@@ -98,8 +107,14 @@ describe('runtime dependencies', () => {
 
 	it.each(dependencies)('the README row of %s names a shipped file that imports it', (name) => {
 		const row = readmeDependencyRows().get(name) ?? '';
-		const files = [...row.matchAll(/`((?:lib|nodes|credentials)\/[^`]+\.ts)`/g)].map((match) => match[1]);
+		const files = [...row.matchAll(/`((?:lib|nodes|credentials)\/[^`]+\.ts)`/g)].map(
+			(match) => match[1],
+		);
 		expect(files).not.toEqual([]);
-		for (const file of files) expect({ file, imports: importers.get(name)?.includes(file) ?? false }).toEqual({ file, imports: true });
+		for (const file of files)
+			expect({ file, imports: importers.get(name)?.includes(file) ?? false }).toEqual({
+				file,
+				imports: true,
+			});
 	});
 });

@@ -11,12 +11,26 @@ import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 const root = join(__dirname, '..');
 const pkg = require(join(root, 'package.json'));
 
-const expectedNodes = ['entraDirectory', 'entraDirectoryTrigger', 'entraDirectoryPushTrigger', 'contactMapper', 'messageMediaContacts'];
+const expectedNodes = [
+	'entraDirectory',
+	'entraDirectoryTrigger',
+	'entraDirectoryPushTrigger',
+	'contactMapper',
+	'messageMediaContacts',
+];
 const expectedCredentials = ['entraSyncEntraIdApi', 'entraSyncMessageMediaApi'];
 /** The node categories n8n's node-building documentation offers for codex files (spelled exactly). */
 const CODEX_CATEGORIES = [
-	'Analytics', 'Communication', 'Data & Storage', 'Development', 'Finance & Accounting',
-	'Marketing & Content', 'Miscellaneous', 'Productivity', 'Sales', 'Utility',
+	'Analytics',
+	'Communication',
+	'Data & Storage',
+	'Development',
+	'Finance & Accounting',
+	'Marketing & Content',
+	'Miscellaneous',
+	'Productivity',
+	'Sales',
+	'Utility',
 ];
 
 function walk(dir: string): string[] {
@@ -29,7 +43,13 @@ function walk(dir: string): string[] {
 function iconFiles(icon: INodeTypeDescription['icon'], baseFile: string): string[] {
 	if (!icon) return [];
 	const icons = typeof icon === 'string' ? [icon] : [icon.light, icon.dark];
-	return icons.map((i) => join(root, 'dist', relative(join(root, 'dist'), join(baseFile, '..', String(i).replace('file:', '')))));
+	return icons.map((i) =>
+		join(
+			root,
+			'dist',
+			relative(join(root, 'dist'), join(baseFile, '..', String(i).replace('file:', ''))),
+		),
+	);
 }
 
 /** Every displayOptions.show/hide key must name a parameter of the node (or a special one). */
@@ -43,7 +63,8 @@ function checkDisplayOptions(description: INodeTypeDescription): string[] {
 	for (const p of description.properties) {
 		for (const block of [p.displayOptions?.show, p.displayOptions?.hide]) {
 			for (const key of Object.keys(block ?? {})) {
-				if (!names.has(key.replace(/^\//, ''))) problems.push(`${description.name}.${p.name} refers to unknown "${key}"`);
+				if (!names.has(key.replace(/^\//, '')))
+					problems.push(`${description.name}.${p.name} refers to unknown "${key}"`);
 			}
 		}
 	}
@@ -54,7 +75,8 @@ describe('package loads in n8n', () => {
 	let loader: PackageDirectoryLoader;
 
 	beforeAll(async () => {
-		if (!existsSync(join(root, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first');
+		if (!existsSync(join(root, 'dist')))
+			throw new Error('dist/ is missing: run `npm run build` first');
 		loader = new PackageDirectoryLoader(root);
 		await loader.loadAll();
 	});
@@ -78,7 +100,10 @@ describe('package loads in n8n', () => {
 
 	it.each(expectedNodes)('node %s has a complete description', (name) => {
 		const { type, sourcePath } = loader.nodeTypes[name];
-		const description = type.description as INodeTypeDescription & { codex?: unknown; iconUrl?: unknown };
+		const description = type.description as INodeTypeDescription & {
+			codex?: unknown;
+			iconUrl?: unknown;
+		};
 		expect(description.name).toBe(name);
 		expect(description.displayName).toBeTruthy();
 		expect(description.description).toBeTruthy();
@@ -97,7 +122,10 @@ describe('package loads in n8n', () => {
 		}
 		// Icons resolved by the loader and present in dist (copied by gulp).
 		expect(description.iconUrl).toBeTruthy();
-		const icons = iconFiles((type.description as INodeTypeDescription).icon, join(root, sourcePath));
+		const icons = iconFiles(
+			(type.description as INodeTypeDescription).icon,
+			join(root, sourcePath),
+		);
 		for (const icon of icons) expect(existsSync(icon)).toBe(true);
 		// Codex (categories, documentation links) picked up from the .node.json next to the node.
 		expect(description.codex).toBeTruthy();
@@ -112,12 +140,15 @@ describe('package loads in n8n', () => {
 		expect(trigger.inputs).toEqual([]);
 		expect(trigger.usableAsTool).toBeUndefined();
 		for (const name of ['entraDirectory', 'contactMapper', 'messageMediaContacts']) {
-			expect((loader.nodeTypes[name].type.description as INodeTypeDescription).usableAsTool).toBe(true);
+			expect((loader.nodeTypes[name].type.description as INodeTypeDescription).usableAsTool).toBe(
+				true,
+			);
 		}
 	});
 
 	it('makes the push trigger a webhook trigger with a notification and a lifecycle URL', () => {
-		const push = loader.nodeTypes.entraDirectoryPushTrigger.type.description as INodeTypeDescription;
+		const push = loader.nodeTypes.entraDirectoryPushTrigger.type
+			.description as INodeTypeDescription;
 		expect(push.webhooks?.map((w) => [w.name, w.httpMethod, w.path])).toEqual([
 			['lifecycle', 'POST', 'lifecycle'],
 			['default', 'POST', 'notify'],
@@ -137,7 +168,9 @@ describe('package loads in n8n', () => {
 		}
 		// Tested by a node method (token acquisition / HMAC signing cannot be declarative).
 		const testers = Object.values(loader.nodeTypes).flatMap(({ type: node }) =>
-			((node.description as INodeTypeDescription).credentials ?? []).filter((c) => c.name === name && c.testedBy),
+			((node.description as INodeTypeDescription).credentials ?? []).filter(
+				(c) => c.name === name && c.testedBy,
+			),
 		);
 		expect(testers.length).toBeGreaterThan(0);
 		expect((type as { iconUrl?: unknown }).iconUrl ?? type.icon).toBeTruthy();

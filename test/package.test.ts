@@ -19,9 +19,16 @@ describe('npm package contents', () => {
 	let files: string[];
 
 	beforeAll(() => {
-		if (!existsSync(join(root, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first');
-		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-		files = (JSON.parse(output) as Array<{ files: Array<{ path: string }> }>)[0].files.map((file) => file.path);
+		if (!existsSync(join(root, 'dist')))
+			throw new Error('dist/ is missing: run `npm run build` first');
+		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+			cwd: root,
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		files = (JSON.parse(output) as Array<{ files: Array<{ path: string }> }>)[0].files.map(
+			(file) => file.path,
+		);
 	});
 
 	it('ships every workflow template of the repository, and only those', () => {
@@ -40,11 +47,21 @@ describe('npm package contents', () => {
 	});
 
 	it('ships the built nodes and credentials n8n loads, and the entry point', () => {
-		expect(files).toEqual(expect.arrayContaining([...pkg.n8n.nodes, ...pkg.n8n.credentials, 'index.js', 'package.json', 'README.md', 'LICENSE']));
+		expect(files).toEqual(
+			expect.arrayContaining([
+				...pkg.n8n.nodes,
+				...pkg.n8n.credentials,
+				'index.js',
+				'package.json',
+				'README.md',
+				'LICENSE',
+			]),
+		);
 	});
 
 	it('ships no sources, tests, fakes, vendored specs, benchmarks or scripts', () => {
-		const allowed = /^(dist\/|templates\/[^/]+\.json$|index\.js$|package\.json$|README\.md$|LICENSE$)/;
+		const allowed =
+			/^(dist\/|templates\/[^/]+\.json$|index\.js$|package\.json$|README\.md$|LICENSE$)/;
 		expect(files.filter((path) => !allowed.test(path))).toEqual([]);
 		expect(files.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))).toEqual([]);
 	});

@@ -18,7 +18,11 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 /** Names of parameters at any depth (collections, fixed collections) and the values of options. */
-function collect(properties: Array<INodeProperties | INodePropertyCollection>, names: Set<string>, values: Set<string>): void {
+function collect(
+	properties: Array<INodeProperties | INodePropertyCollection>,
+	names: Set<string>,
+	values: Set<string>,
+): void {
 	for (const property of properties) {
 		names.add(property.name);
 		if ('values' in property) collect(property.values, names, values);
@@ -38,17 +42,21 @@ function section(title: string): string {
 	return readme.slice(start, next === -1 ? undefined : next);
 }
 
-/** Backticked names in the first cell of the rows of "| parameter | meaning |" tables: "| `a` / `b` |" → [a, b]. */
+/** Backticked names in the first cell of the rows of "| parameter | meaning |" tables (cells padded as Prettier aligns them): "| `a` / `b` |" → [a, b]. */
 function documentedParameters(text: string): string[] {
-	const tables = [...text.matchAll(/^\| parameter \| meaning \|\n\| --- \| --- \|\n((?:\|.*\n)+)/gm)].map((m) => m[1]);
+	const tables = [
+		...text.matchAll(/^\| parameter +\| meaning +\|\n\| -+ \| -+ \|\n((?:\|.*\n)+)/gm),
+	].map((m) => m[1]);
 	return tables.flatMap((rows) =>
-		[...rows.matchAll(/^\| ((?:`[A-Za-z]+`(?: \/ )?)+) \|/gm)].flatMap((m) => [...m[1].matchAll(/`([A-Za-z]+)`/g)].map((n) => n[1])),
+		[...rows.matchAll(/^\| ((?:`[A-Za-z]+`(?: \/ )?)+) +\|/gm)].flatMap((m) =>
+			[...m[1].matchAll(/`([A-Za-z]+)`/g)].map((n) => n[1]),
+		),
 	);
 }
 
 /** Operation values in "Resource → Operation (`value`)" cells. */
 function documentedOperations(text: string): string[] {
-	return [...text.matchAll(/^\| [^|]*?\(`([A-Za-z]+)`\) \|/gm)].map((m) => m[1]);
+	return [...text.matchAll(/^\| [^|]*?\(`([A-Za-z]+)`\) +\|/gm)].map((m) => m[1]);
 }
 
 const nodes: Array<[string, INodeType]> = [
@@ -73,17 +81,23 @@ describe('README reference matches the nodes', () => {
 
 	it('documents every top-level parameter of the Contact Mapper and the Sync operation', () => {
 		const mapper = new ContactMapper().description.properties.map((p) => p.name);
-		expect(mapper.filter((name) => !documentedParameters(section('Contact Mapper')).includes(name))).toEqual([]);
+		expect(
+			mapper.filter((name) => !documentedParameters(section('Contact Mapper')).includes(name)),
+		).toEqual([]);
 		const sync = new MessageMediaContacts().description.properties.filter((p) =>
 			(p.displayOptions?.show?.operation ?? []).includes('sync'),
 		);
 		const documented = documentedParameters(section('MessageMedia Contacts'));
-		const syncNames = sync.flatMap((p) => (p.type === 'collection' ? (p.options as INodeProperties[]).map((o) => o.name) : [p.name]));
+		const syncNames = sync.flatMap((p) =>
+			p.type === 'collection' ? (p.options as INodeProperties[]).map((o) => o.name) : [p.name],
+		);
 		expect(syncNames.filter((name) => !documented.includes(name))).toEqual([]);
 	});
 
 	it('documents every parameter of the Entra Directory Push Trigger', () => {
-		const names = new EntraDirectoryPushTrigger().description.properties.filter((p) => p.type !== 'notice').map((p) => p.name);
+		const names = new EntraDirectoryPushTrigger().description.properties
+			.filter((p) => p.type !== 'notice')
+			.map((p) => p.name);
 		const documented = documentedParameters(section('Entra Directory Push Trigger'));
 		expect(names.filter((name) => !documented.includes(name))).toEqual([]);
 	});
@@ -99,10 +113,23 @@ describe('README reference matches the nodes', () => {
 	it('the credential field names the README relies on exist', () => {
 		const entra = require('../credentials/EntraSyncEntraIdApi.credentials');
 		const mm = require('../credentials/EntraSyncMessageMediaApi.credentials');
-		const fields = (cls: new () => { properties: INodeProperties[] }) => new cls().properties.map((p) => p.name);
+		const fields = (cls: new () => { properties: INodeProperties[] }) =>
+			new cls().properties.map((p) => p.name);
 		expect(fields(entra.EntraSyncEntraIdApi)).toEqual(
-			expect.arrayContaining(['tenantId', 'clientId', 'authMethod', 'clientSecret', 'certificatePrivateKey', 'certificateThumbprint', 'cloud', 'authorityHost', 'graphBaseUrl']),
+			expect.arrayContaining([
+				'tenantId',
+				'clientId',
+				'authMethod',
+				'clientSecret',
+				'certificatePrivateKey',
+				'certificateThumbprint',
+				'cloud',
+				'authorityHost',
+				'graphBaseUrl',
+			]),
 		);
-		expect(fields(mm.EntraSyncMessageMediaApi)).toEqual(expect.arrayContaining(['apiKey', 'apiSecret', 'authMethod', 'region', 'baseUrl']));
+		expect(fields(mm.EntraSyncMessageMediaApi)).toEqual(
+			expect.arrayContaining(['apiKey', 'apiSecret', 'authMethod', 'region', 'baseUrl']),
+		);
 	});
 });

@@ -10,7 +10,17 @@ import { SPEC_DIR } from './support/openapi';
 
 const root = join(__dirname, '..');
 /** Not ours (vendored, generated or installed), or scratch space. */
-const SKIPPED = new Set(['node_modules', 'dist', '.git', 'tmp', '.cache', 'coverage', join('bench', 'out'), join('test', 'e2e', '.work'), join('test', 'contract')]);
+const SKIPPED = new Set([
+	'node_modules',
+	'dist',
+	'.git',
+	'tmp',
+	'.cache',
+	'coverage',
+	join('bench', 'out'),
+	join('test', 'e2e', '.work'),
+	join('test', 'contract'),
+]);
 const TEXT = /\.(ts|js|mjs|cjs|json|md|sh|ya?ml|txt)$/;
 
 function repositoryFiles(dir: string): string[] {
@@ -35,7 +45,15 @@ describe('the repository stands alone', () => {
 
 	it('scans the repository (sanity check of the walk)', () => {
 		const relativePaths = files.map((file) => relative(root, file).split(sep).join('/'));
-		expect(relativePaths).toEqual(expect.arrayContaining(['README.md', 'package.json', 'scripts/env.sh', 'test/fakes/README.md', 'lib/mapping/paths.ts']));
+		expect(relativePaths).toEqual(
+			expect.arrayContaining([
+				'README.md',
+				'package.json',
+				'scripts/env.sh',
+				'test/fakes/README.md',
+				'lib/mapping/paths.ts',
+			]),
+		);
 	});
 
 	it.each(FORBIDDEN)('no file refers to %s', (_what, pattern) => {
@@ -44,15 +62,22 @@ describe('the repository stands alone', () => {
 				.split('\n')
 				.map((line, index) => ({ line, index }))
 				.filter(({ line }) => pattern.test(line))
-				.map(({ line, index }) => `${relative(root, file)}:${index + 1}: ${line.trim().slice(0, 120)}`),
+				.map(
+					({ line, index }) => `${relative(root, file)}:${index + 1}: ${line.trim().slice(0, 120)}`,
+				),
 		);
 		expect(hits).toEqual([]);
 	});
 
 	it('the contract tests read the vendored OpenAPI description, with its licence and source note', () => {
-		expect(relative(root, SPEC_DIR).split(sep).join('/')).toBe('test/contract/sinch-engage-openapi');
-		for (const name of ['openapi.yaml', 'LICENSE', 'SOURCE.md']) expect(existsSync(join(SPEC_DIR, name))).toBe(true);
+		expect(relative(root, SPEC_DIR).split(sep).join('/')).toBe(
+			'test/contract/sinch-engage-openapi',
+		);
+		for (const name of ['openapi.yaml', 'LICENSE', 'SOURCE.md'])
+			expect(existsSync(join(SPEC_DIR, name))).toBe(true);
 		expect(readFileSync(join(SPEC_DIR, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
-		expect(readFileSync(join(SPEC_DIR, 'SOURCE.md'), 'utf8')).toMatch(/github\.com\/messagemedia\/sinchengage-developer[\s\S]*commit[\s\S]*\b[0-9a-f]{40}\b/);
+		expect(readFileSync(join(SPEC_DIR, 'SOURCE.md'), 'utf8')).toMatch(
+			/github\.com\/messagemedia\/sinchengage-developer[\s\S]*commit[\s\S]*\b[0-9a-f]{40}\b/,
+		);
 	});
 });

@@ -32,8 +32,14 @@ describe('pinned toolchain', () => {
 
 	it('the README says it was tested with exactly the pinned versions', () => {
 		expect(readme).toContain(`**Tested with** n8n ${n8n} on Node.js ${node} `);
-		expect([...readme.matchAll(/\bn8n (\d+\.\d+\.\d+)/g)].map((m) => m[1]).filter((v) => v !== n8n)).toEqual([]);
-		expect([...readme.matchAll(/\bNode\.js (\d+\.\d+(?:\.\d+)?)/g)].map((m) => m[1]).filter((v) => v !== node)).toEqual([]);
+		expect(
+			[...readme.matchAll(/\bn8n (\d+\.\d+\.\d+)/g)].map((m) => m[1]).filter((v) => v !== n8n),
+		).toEqual([]);
+		expect(
+			[...readme.matchAll(/\bNode\.js (\d+\.\d+(?:\.\d+)?)/g)]
+				.map((m) => m[1])
+				.filter((v) => v !== node),
+		).toEqual([]);
 	});
 
 	it('builds and loads against the n8n-core of the pinned n8n release', () => {
@@ -43,7 +49,10 @@ describe('pinned toolchain', () => {
 	it('scripts, tests, benchmarks and CI read the versions from package.json instead of repeating them', () => {
 		const sources = ['scripts', 'test', 'bench', '.github']
 			.flatMap((dir) => files(join(root, dir)))
-			.filter((file) => /\.(ts|js|sh|ya?ml)$/.test(file) && !relative(root, file).startsWith('test/contract/'));
+			.filter(
+				(file) =>
+					/\.(ts|js|sh|ya?ml)$/.test(file) && !relative(root, file).startsWith('test/contract/'),
+			);
 		expect(sources.length).toBeGreaterThan(10);
 		const repeating = sources.filter((file) => {
 			const text = readFileSync(file, 'utf8');

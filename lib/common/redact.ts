@@ -13,14 +13,17 @@ const BASIC = /(basic\s+)([A-Za-z0-9+/]{4,}={0,2})/gi;
 /** The HMAC signature of a MessageMedia request (replayable for its date and request line). */
 const HMAC_SIGNATURE = /(signature\s*=\s*\\?")[^"\\]*/gi;
 const FORM_SECRET = /((?:client_secret|client_assertion|access_token|refresh_token)=)[^&\s"]+/gi;
-const JSON_SECRET = /("(?:client_secret|client_assertion|access_token|refresh_token|apiSecret|password)"\s*:\s*")[^"]*"/gi;
+const JSON_SECRET =
+	/("(?:client_secret|client_assertion|access_token|refresh_token|apiSecret|password)"\s*:\s*")[^"]*"/gi;
 /** A JWT anywhere (an access token, or the signed client assertion of a certificate credential). */
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+/g;
 
 export function redact(text: string, secrets: Array<string | undefined> = []): string {
 	let out = text
 		.replace(BEARER, '$1[redacted]')
-		.replace(BASIC, (match, prefix: string, token: string) => (Buffer.from(token, 'base64').toString('latin1').includes(':') ? `${prefix}[redacted]` : match))
+		.replace(BASIC, (match, prefix: string, token: string) =>
+			Buffer.from(token, 'base64').toString('latin1').includes(':') ? `${prefix}[redacted]` : match,
+		)
 		.replace(HMAC_SIGNATURE, '$1[redacted]')
 		.replace(FORM_SECRET, '$1[redacted]')
 		.replace(JSON_SECRET, '$1[redacted]"')

@@ -26,7 +26,10 @@ export const sleep = async (ms: number): Promise<void> =>
 	await new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Parses a Retry-After header (delta-seconds or HTTP-date) into milliseconds; undefined if absent or bad. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+	value: string | null | undefined,
+	now = Date.now(),
+): number | undefined {
 	if (value === null || value === undefined || value.trim() === '') return undefined;
 	const trimmed = value.trim();
 	if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(parseFloat(trimmed) * 1000);
@@ -67,7 +70,8 @@ export async function withRetry<T>(
 		} catch (error) {
 			const decision = classify(error);
 			if (!decision.retry || n >= policy.maxAttempts) throw error;
-			if (decision.retryAfterMs !== undefined && decision.retryAfterMs > policy.maxDelayMs) throw error;
+			if (decision.retryAfterMs !== undefined && decision.retryAfterMs > policy.maxDelayMs)
+				throw error;
 			const delayMs = backoffDelay(n, policy, decision.retryAfterMs);
 			onRetry?.({ attempt: n, delayMs, error });
 			await wait(delayMs);
@@ -82,9 +86,15 @@ export function isTransientNetworkError(error: unknown): boolean {
 	return (
 		e?.name === 'TimeoutError' ||
 		e?.name === 'AbortError' ||
-		['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN'].includes(
-			code ?? '',
-		) ||
+		[
+			'ECONNRESET',
+			'ECONNREFUSED',
+			'ETIMEDOUT',
+			'EPIPE',
+			'UND_ERR_SOCKET',
+			'UND_ERR_CONNECT_TIMEOUT',
+			'EAI_AGAIN',
+		].includes(code ?? '') ||
 		(e?.name === 'TypeError' && String((e as Error).message).includes('fetch failed'))
 	);
 }

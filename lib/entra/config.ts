@@ -11,11 +11,26 @@ export type EntraCloud = 'global' | 'usGov' | 'usGovDod' | 'china' | 'custom';
 export type EntraAuthMethod = 'clientSecret' | 'certificate';
 
 /** Login host and Graph root of each national cloud (learn.microsoft.com/graph/deployments). */
-export const ENTRA_CLOUDS: Record<Exclude<EntraCloud, 'custom'>, { authorityHost: string; graphRoot: string }> = {
-	global: { authorityHost: 'https://login.microsoftonline.com', graphRoot: 'https://graph.microsoft.com' },
-	usGov: { authorityHost: 'https://login.microsoftonline.us', graphRoot: 'https://graph.microsoft.us' },
-	usGovDod: { authorityHost: 'https://login.microsoftonline.us', graphRoot: 'https://dod-graph.microsoft.us' },
-	china: { authorityHost: 'https://login.chinacloudapi.cn', graphRoot: 'https://microsoftgraph.chinacloudapi.cn' },
+export const ENTRA_CLOUDS: Record<
+	Exclude<EntraCloud, 'custom'>,
+	{ authorityHost: string; graphRoot: string }
+> = {
+	global: {
+		authorityHost: 'https://login.microsoftonline.com',
+		graphRoot: 'https://graph.microsoft.com',
+	},
+	usGov: {
+		authorityHost: 'https://login.microsoftonline.us',
+		graphRoot: 'https://graph.microsoft.us',
+	},
+	usGovDod: {
+		authorityHost: 'https://login.microsoftonline.us',
+		graphRoot: 'https://dod-graph.microsoft.us',
+	},
+	china: {
+		authorityHost: 'https://login.chinacloudapi.cn',
+		graphRoot: 'https://microsoftgraph.chinacloudapi.cn',
+	},
 };
 
 /** The credential's fields as n8n stores them (names are the `entraSyncEntraIdApi` contract). */
@@ -49,7 +64,8 @@ export interface EntraConfig {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
+const DOMAIN =
+	/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
 const MULTI_TENANT_ALIASES = ['common', 'organizations', 'consumers'];
 
 /** A tenant is a directory GUID or one of its verified domains; the multi-tenant aliases are refused. */
@@ -71,7 +87,10 @@ export function validateTenantId(value: string | undefined): string {
 }
 
 /** 40 hex digits → SHA-1 `thumbprint` (RS256 + x5t), 64 → `thumbprintSha256` (PS256 + x5t#S256). */
-export function parseThumbprint(value: string | undefined): { thumbprint?: string; thumbprintSha256?: string } {
+export function parseThumbprint(value: string | undefined): {
+	thumbprint?: string;
+	thumbprintSha256?: string;
+} {
 	const hex = (value ?? '').replace(/[\s:]/g, '');
 	if (/^[0-9a-f]{40}$/i.test(hex)) return { thumbprint: hex.toUpperCase() };
 	if (/^[0-9a-f]{64}$/i.test(hex)) return { thumbprintSha256: hex.toUpperCase() };
@@ -117,7 +136,11 @@ function normalizeOrigin(value: string | undefined, field: string, label: string
 /** Graph root: origin plus an optional path prefix (a proxy), without a trailing `/v1.0` or slash. */
 function normalizeGraphRoot(value: string | undefined): string {
 	const raw = (value ?? '').trim();
-	if (!raw) throw new ConfigurationError('Graph Base URL is required when the cloud is "Custom".', 'graphBaseUrl');
+	if (!raw)
+		throw new ConfigurationError(
+			'Graph Base URL is required when the cloud is "Custom".',
+			'graphBaseUrl',
+		);
 	const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
 	let url: URL;
 	try {
@@ -126,7 +149,10 @@ function normalizeGraphRoot(value: string | undefined): string {
 		throw new ConfigurationError((error as Error).message, 'graphBaseUrl');
 	}
 	if (url.search || url.hash) {
-		throw new ConfigurationError('Graph Base URL must not carry a query string or fragment.', 'graphBaseUrl');
+		throw new ConfigurationError(
+			'Graph Base URL must not carry a query string or fragment.',
+			'graphBaseUrl',
+		);
 	}
 	const path = url.pathname.replace(/\/+$/, '').replace(/\/(v1\.0|beta)$/i, '');
 	return `${url.origin}${path}`;
@@ -165,7 +191,10 @@ export function resolveEntraConfig(fields: EntraCredentialFields): EntraConfig {
 	} else {
 		const secret = fields.clientSecret ?? '';
 		if (!secret.trim()) {
-			throw new ConfigurationError('Client secret is required for the "Client Secret" authentication method.', 'clientSecret');
+			throw new ConfigurationError(
+				'Client secret is required for the "Client Secret" authentication method.',
+				'clientSecret',
+			);
 		}
 		credential = { kind: 'secret', secret };
 	}

@@ -37,7 +37,9 @@ export interface DeltaResult {
 /** Graph's signals that a delta token is expired or was reset. */
 export function isDeltaTokenExpired(error: unknown): boolean {
 	if (!(error instanceof ServiceApiError) || error.service !== 'graph') return false;
-	return error.status === 410 || error.code === 'syncStateNotFound' || error.code === 'resyncRequired';
+	return (
+		error.status === 410 || error.code === 'syncStateNotFound' || error.code === 'resyncRequired'
+	);
 }
 
 type DeltaEntry = GraphUser & { '@removed'?: { reason?: string } };
@@ -79,7 +81,10 @@ function splitEntries(entries: DeltaEntry[]): { users: GraphUser[]; removed: Rem
 	return { users, removed };
 }
 
-export async function readUserDelta(graph: GraphTransport, query: DeltaQuery): Promise<DeltaResult> {
+export async function readUserDelta(
+	graph: GraphTransport,
+	query: DeltaQuery,
+): Promise<DeltaResult> {
 	const select = selectList(query.select);
 	if (query.deltaLink) {
 		graph.assertGraphUrl(query.deltaLink, 'deltaLink');

@@ -75,7 +75,9 @@ class RetryableResponse extends Error {
  */
 export class GraphBearerMiddleware extends ChainLink {
 	async execute(context: Context): Promise<void> {
-		const pinned = context.middlewareControl?.getMiddlewareOptions(PinnedUrlOption) as PinnedUrlOption | undefined;
+		const pinned = context.middlewareControl?.getMiddlewareOptions(PinnedUrlOption) as
+			| PinnedUrlOption
+			| undefined;
 		if (pinned) context.request = pinned.url;
 		const url = String(context.request);
 		this.transport.assertGraphUrl(url);
@@ -90,7 +92,10 @@ export class GraphBearerMiddleware extends ChainLink {
 		this.transport.counters.requests++;
 		await this.next!.execute(context);
 		const response = context.response;
-		if (response && ((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect')) {
+		if (
+			response &&
+			((response.status >= 300 && response.status < 400) || response.type === 'opaqueredirect')
+		) {
 			void response.body?.cancel();
 			throw this.transport.redirectRefused(url, response);
 		}
@@ -112,9 +117,16 @@ export class GraphRetryMiddleware extends ChainLink {
 					const response = context.response!;
 					if (RETRY_STATUSES.has(response.status)) {
 						if (response.status === 429) transport.counters.throttled++;
-						throw new RetryableResponse(response, parseRetryAfter(response.headers.get('retry-after')));
+						throw new RetryableResponse(
+							response,
+							parseRetryAfter(response.headers.get('retry-after')),
+						);
 					}
-					if (response.status === 401 && !refreshed && (await graphErrorCode(response)) === 'InvalidAuthenticationToken') {
+					if (
+						response.status === 401 &&
+						!refreshed &&
+						(await graphErrorCode(response)) === 'InvalidAuthenticationToken'
+					) {
 						refreshed = true;
 						transport.counters.tokenRefreshes++;
 						await transport.tokens.getToken(true);

@@ -10,7 +10,12 @@
  * Errors leave as ServiceApiError (service 'graph'), token problems as ServiceApiError ('entra'),
  * refused links as ConfigurationError; every message is redacted.
  */
-import { Client, GraphClientError, GraphError, HTTPMessageHandler } from '@microsoft/microsoft-graph-client';
+import {
+	Client,
+	GraphClientError,
+	GraphError,
+	HTTPMessageHandler,
+} from '@microsoft/microsoft-graph-client';
 
 import { ConfigurationError, ServiceApiError } from '../common/errors';
 import { redact } from '../common/redact';
@@ -77,7 +82,11 @@ export class GraphTransport implements GraphPipeline {
 		this.client = Client.initWithMiddleware({
 			baseUrl: `${this.graphRoot}/`,
 			defaultVersion: 'v1.0',
-			middleware: [new GraphRetryMiddleware(this), new GraphBearerMiddleware(this), new HTTPMessageHandler()],
+			middleware: [
+				new GraphRetryMiddleware(this),
+				new GraphBearerMiddleware(this),
+				new HTTPMessageHandler(),
+			],
 		});
 	}
 
@@ -87,11 +96,20 @@ export class GraphTransport implements GraphPipeline {
 		try {
 			parsed = new URL(url);
 		} catch {
-			throw new ConfigurationError(`"${redact(url.slice(0, 200))}" is not a valid Microsoft Graph URL.`, key);
+			throw new ConfigurationError(
+				`"${redact(url.slice(0, 200))}" is not a valid Microsoft Graph URL.`,
+				key,
+			);
 		}
-		const underRoot = this.rootPath === '' || parsed.pathname === this.rootPath || parsed.pathname.startsWith(`${this.rootPath}/`);
+		const underRoot =
+			this.rootPath === '' ||
+			parsed.pathname === this.rootPath ||
+			parsed.pathname.startsWith(`${this.rootPath}/`);
 		if (parsed.origin !== this.origin || !underRoot) {
-			const where = parsed.origin === this.origin ? `${parsed.origin}${parsed.pathname.slice(0, 100)}` : parsed.origin;
+			const where =
+				parsed.origin === this.origin
+					? `${parsed.origin}${parsed.pathname.slice(0, 100)}`
+					: parsed.origin;
 			throw new ConfigurationError(
 				`Refusing to call ${this.redact(where)}: links must stay on the configured Microsoft Graph endpoint ${this.graphRoot}, so the access token is never sent elsewhere.`,
 				key,
@@ -99,7 +117,10 @@ export class GraphTransport implements GraphPipeline {
 		}
 		// An encoded slash or backslash would let a proxy in front of Graph decode its way out of the root.
 		if (/%2f|%5c/i.test(parsed.pathname)) {
-			throw new ConfigurationError(`Refusing to call a Microsoft Graph link whose path holds an encoded slash or backslash.`, key);
+			throw new ConfigurationError(
+				`Refusing to call a Microsoft Graph link whose path holds an encoded slash or backslash.`,
+				key,
+			);
 		}
 	}
 
@@ -119,7 +140,9 @@ export class GraphTransport implements GraphPipeline {
 			service: 'graph',
 			status: response.status,
 			code: 'redirectRefused',
-			message: this.redact(`Microsoft Graph answered HTTP ${response.status} with a redirect to ${target}; redirects are never followed, so the access token and request bodies stay on ${this.graphRoot}.`),
+			message: this.redact(
+				`Microsoft Graph answered HTTP ${response.status} with a redirect to ${target}; redirects are never followed, so the access token and request bodies stay on ${this.graphRoot}.`,
+			),
 			hint: 'Check the Graph Base URL: it must be the Graph endpoint itself (or a proxy that forwards, not redirects).',
 		});
 	}
@@ -168,22 +191,32 @@ export class GraphTransport implements GraphPipeline {
 
 	/** One page of a collection. */
 	async getPage<T>(pathOrUrl: string, options: GraphRequestOptions = {}): Promise<GraphPage<T>> {
-		const body = await this.get<{ value?: T[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string }>(
-			pathOrUrl,
-			options,
-		);
+		const body = await this.get<{
+			value?: T[];
+			'@odata.nextLink'?: string;
+			'@odata.deltaLink'?: string;
+		}>(pathOrUrl, options);
 		const value: unknown = body?.value ?? [];
 		const nextLink: unknown = body?.['@odata.nextLink'];
 		const deltaLink: unknown = body?.['@odata.deltaLink'];
-		if (!Array.isArray(value) || (nextLink !== undefined && typeof nextLink !== 'string') || (deltaLink !== undefined && typeof deltaLink !== 'string')) {
+		if (
+			!Array.isArray(value) ||
+			(nextLink !== undefined && typeof nextLink !== 'string') ||
+			(deltaLink !== undefined && typeof deltaLink !== 'string')
+		) {
 			throw new ServiceApiError({
 				service: 'graph',
 				status: 200,
 				code: 'invalidPage',
-				message: 'Microsoft Graph answered with a page that is not a collection (value must be a list, next and delta links text).',
+				message:
+					'Microsoft Graph answered with a page that is not a collection (value must be a list, next and delta links text).',
 			});
 		}
-		return { value: value as T[], nextLink: nextLink || undefined, deltaLink: deltaLink || undefined };
+		return {
+			value: value as T[],
+			nextLink: nextLink || undefined,
+			deltaLink: deltaLink || undefined,
+		};
 	}
 
 	/**
@@ -210,7 +243,8 @@ export class GraphTransport implements GraphPipeline {
 			const page: GraphPage<T> = await this.getPage<T>(next, pageOptions);
 			// One at a time: push(...page) overflows the call stack on a page of a few hundred thousand items.
 			for (const item of page.value) value.push(item);
-			if (options.limit !== undefined && value.length >= options.limit) return { value: value.slice(0, options.limit) };
+			if (options.limit !== undefined && value.length >= options.limit)
+				return { value: value.slice(0, options.limit) };
 			if (page.deltaLink) return { value, deltaLink: page.deltaLink };
 			seen.add(next);
 			next = page.nextLink;
@@ -227,7 +261,12 @@ export class GraphTransport implements GraphPipeline {
 		return { value };
 	}
 
-	private async send(method: 'GET' | 'PATCH' | 'POST' | 'DELETE', pathOrUrl: string, options: GraphRequestOptions, body?: unknown) {
+	private async send(
+		method: 'GET' | 'PATCH' | 'POST' | 'DELETE',
+		pathOrUrl: string,
+		options: GraphRequestOptions,
+		body?: unknown,
+	) {
 		const url = this.buildUrl(pathOrUrl, options);
 		const request = this.client.api('/').middlewareOptions([new PinnedUrlOption(url)]);
 		const headers: Record<string, string> = { ...(options.headers ?? {}) };
@@ -248,7 +287,10 @@ export class GraphTransport implements GraphPipeline {
 	}
 
 	private toError(error: unknown): Error {
-		const inner = error instanceof GraphClientError && error.customError !== undefined ? error.customError : error;
+		const inner =
+			error instanceof GraphClientError && error.customError !== undefined
+				? error.customError
+				: error;
 		if (inner instanceof ServiceApiError || inner instanceof ConfigurationError) return inner;
 		if (inner instanceof GraphError && inner.statusCode > 0) return this.fromGraphError(inner);
 		const e = inner as { message?: string; name?: string; cause?: { code?: string } };
@@ -257,7 +299,9 @@ export class GraphTransport implements GraphPipeline {
 			service: 'graph',
 			status: 0,
 			code,
-			message: this.redact(`Could not reach Microsoft Graph at ${this.graphRoot}: ${code ?? e?.message ?? 'network error'}`),
+			message: this.redact(
+				`Could not reach Microsoft Graph at ${this.graphRoot}: ${code ?? e?.message ?? 'network error'}`,
+			),
 			hint: 'Check the cloud / Graph Base URL setting and the network path from n8n to Microsoft Graph.',
 		});
 	}
@@ -290,7 +334,10 @@ export function assertPlainPath(path: string): void {
 	for (const segment of bare.split('/').slice(1)) {
 		const decoded = segment.replace(/%2e/gi, '.');
 		if (decoded === '.' || decoded === '..') {
-			throw new ConfigurationError(`Refusing the Microsoft Graph path "${redact(bare.slice(0, 200))}": "." and ".." are not ids.`, 'id');
+			throw new ConfigurationError(
+				`Refusing the Microsoft Graph path "${redact(bare.slice(0, 200))}": "." and ".." are not ids.`,
+				'id',
+			);
 		}
 	}
 }
@@ -304,11 +351,14 @@ function graphHint(status: number, code: string | undefined, message: string): s
 	if (status === 400 && ON_PREMISES_MASTERED.test(message)) {
 		return 'This user is synced from on-premises Active Directory (onPremisesSyncEnabled): change the attribute in AD, or leave it out of the update.';
 	}
-	if (status === 401) return 'The access token was rejected: check that the cloud setting matches the tenant.';
-	if (status === 404) return 'The user or group was not found (new objects can take a moment to replicate).';
+	if (status === 401)
+		return 'The access token was rejected: check that the cloud setting matches the tenant.';
+	if (status === 404)
+		return 'The user or group was not found (new objects can take a moment to replicate).';
 	if (status === 400 && code === 'Request_UnsupportedQuery') {
 		return 'Microsoft Graph does not support this filter on this attribute; see the $filter support table for user properties.';
 	}
-	if (status === 429) return 'Microsoft Graph kept throttling the app; run again later or reduce how often the workflow runs.';
+	if (status === 429)
+		return 'Microsoft Graph kept throttling the app; run again later or reduce how often the workflow runs.';
 	return undefined;
 }

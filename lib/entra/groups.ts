@@ -11,7 +11,14 @@ export interface GraphGroup {
 	[key: string]: unknown;
 }
 
-export const GROUP_ATTRIBUTES = ['id', 'displayName', 'mail', 'description', 'mailEnabled', 'securityEnabled'];
+export const GROUP_ATTRIBUTES = [
+	'id',
+	'displayName',
+	'mail',
+	'description',
+	'mailEnabled',
+	'securityEnabled',
+];
 
 export interface GroupQuery {
 	/** Display-name prefix (`startswith(displayName,'…')`, no advanced query needed). */
@@ -37,9 +44,16 @@ function groupRequest(query: GroupQuery, top: number) {
 	};
 }
 
-export async function listGroups(graph: GraphTransport, query: GroupQuery = {}): Promise<GraphGroup[]> {
-	const top = query.limit !== undefined ? Math.min(Math.max(query.limit, 1), MAX_PAGE_SIZE) : MAX_PAGE_SIZE;
-	const { value } = await graph.getAllPages<GraphGroup>('/groups', { ...groupRequest(query, top), limit: query.limit });
+export async function listGroups(
+	graph: GraphTransport,
+	query: GroupQuery = {},
+): Promise<GraphGroup[]> {
+	const top =
+		query.limit !== undefined ? Math.min(Math.max(query.limit, 1), MAX_PAGE_SIZE) : MAX_PAGE_SIZE;
+	const { value } = await graph.getAllPages<GraphGroup>('/groups', {
+		...groupRequest(query, top),
+		limit: query.limit,
+	});
 	return value;
 }
 

@@ -5,7 +5,14 @@
  */
 import { ConfigurationError } from '../common/errors';
 
-export type FilterOperator = 'equals' | 'notEquals' | 'in' | 'startsWith' | 'endsWith' | 'isEmpty' | 'isNotEmpty';
+export type FilterOperator =
+	| 'equals'
+	| 'notEquals'
+	| 'in'
+	| 'startsWith'
+	| 'endsWith'
+	| 'isEmpty'
+	| 'isNotEmpty';
 
 export const FILTER_OPERATORS: FilterOperator[] = [
 	'equals',
@@ -30,7 +37,12 @@ export interface BuiltFilter {
 	advancedQuery: boolean;
 }
 
-const BOOLEAN_ATTRIBUTES = new Set(['accountEnabled', 'onPremisesSyncEnabled', 'showInAddressList', 'isResourceAccount']);
+const BOOLEAN_ATTRIBUTES = new Set([
+	'accountEnabled',
+	'onPremisesSyncEnabled',
+	'showInAddressList',
+	'isResourceAccount',
+]);
 const DATE_ATTRIBUTES = new Set([
 	'createdDateTime',
 	'deletedDateTime',
@@ -38,7 +50,12 @@ const DATE_ATTRIBUTES = new Set([
 	'employeeLeaveDateTime',
 	'onPremisesLastSyncDateTime',
 ]);
-const COLLECTION_ATTRIBUTES = new Set(['businessPhones', 'otherMails', 'proxyAddresses', 'imAddresses']);
+const COLLECTION_ATTRIBUTES = new Set([
+	'businessPhones',
+	'otherMails',
+	'proxyAddresses',
+	'imAddresses',
+]);
 /**
  * Properties whose every `$filter` operator needs advanced query parameters
  * (Graph docs, "Support for filter by properties of Microsoft Entra ID objects").
@@ -71,13 +88,19 @@ function literal(attribute: string, value: string): string {
 	if (BOOLEAN_ATTRIBUTES.has(attribute)) {
 		const lower = trimmed.toLowerCase();
 		if (lower !== 'true' && lower !== 'false') {
-			throw new ConfigurationError(`Filter on "${attribute}" needs the value true or false, got "${value}".`, 'filters');
+			throw new ConfigurationError(
+				`Filter on "${attribute}" needs the value true or false, got "${value}".`,
+				'filters',
+			);
 		}
 		return lower;
 	}
 	if (DATE_ATTRIBUTES.has(attribute)) {
 		if (Number.isNaN(Date.parse(trimmed))) {
-			throw new ConfigurationError(`Filter on "${attribute}" needs an ISO 8601 date, got "${value}".`, 'filters');
+			throw new ConfigurationError(
+				`Filter on "${attribute}" needs an ISO 8601 date, got "${value}".`,
+				'filters',
+			);
 		}
 		return new Date(trimmed).toISOString();
 	}
@@ -94,14 +117,21 @@ function splitList(value: string | undefined): string[] {
 function buildCondition(row: AttributeFilter): { expression: string; advanced: boolean } {
 	const attribute = row.attribute.trim();
 	if (!ATTRIBUTE_NAME.test(attribute)) {
-		throw new ConfigurationError(`"${row.attribute}" is not a valid attribute name for a filter.`, 'filters');
+		throw new ConfigurationError(
+			`"${row.attribute}" is not a valid attribute name for a filter.`,
+			'filters',
+		);
 	}
 	const advancedOnly =
-		ADVANCED_ONLY_ATTRIBUTES.has(attribute) || attribute.startsWith('onPremisesExtensionAttributes/');
+		ADVANCED_ONLY_ATTRIBUTES.has(attribute) ||
+		attribute.startsWith('onPremisesExtensionAttributes/');
 	const value = (row.value ?? '').trim();
 	const needsValue = row.operator !== 'isEmpty' && row.operator !== 'isNotEmpty';
 	if (needsValue && value.trim() === '') {
-		throw new ConfigurationError(`Filter on "${attribute}" with "${row.operator}" needs a value.`, 'filters');
+		throw new ConfigurationError(
+			`Filter on "${attribute}" with "${row.operator}" needs a value.`,
+			'filters',
+		);
 	}
 
 	if (COLLECTION_ATTRIBUTES.has(attribute)) {
@@ -112,7 +142,10 @@ function buildCondition(row: AttributeFilter): { expression: string; advanced: b
 			case 'notEquals':
 				return { expression: `not(${any(`p eq ${odataString(value)}`)})`, advanced: true };
 			case 'in':
-				return { expression: any(`p in (${splitList(value).map(odataString).join(',')})`), advanced: false };
+				return {
+					expression: any(`p in (${splitList(value).map(odataString).join(',')})`),
+					advanced: false,
+				};
 			case 'startsWith':
 				return { expression: any(`startswith(p,${odataString(value)})`), advanced: false };
 			case 'endsWith':
@@ -137,7 +170,10 @@ function buildCondition(row: AttributeFilter): { expression: string; advanced: b
 			};
 		}
 		case 'startsWith':
-			return { expression: `startswith(${attribute},${odataString(value)})`, advanced: advancedOnly };
+			return {
+				expression: `startswith(${attribute},${odataString(value)})`,
+				advanced: advancedOnly,
+			};
 		case 'endsWith':
 			return { expression: `endswith(${attribute},${odataString(value)})`, advanced: true };
 		// Filtering on null is an advanced query for every nullable user property.
@@ -155,7 +191,10 @@ function buildCondition(row: AttributeFilter): { expression: string; advanced: b
  * we cannot know which properties it touches, and advanced query parameters accept every filter
  * the default mode accepts.
  */
-export function buildUserFilter(rows: AttributeFilter[] = [], rawFilter?: string): BuiltFilter | undefined {
+export function buildUserFilter(
+	rows: AttributeFilter[] = [],
+	rawFilter?: string,
+): BuiltFilter | undefined {
 	const parts: string[] = [];
 	let advancedQuery = false;
 	for (const row of rows) {
@@ -173,7 +212,12 @@ export function buildUserFilter(rows: AttributeFilter[] = [], rawFilter?: string
 }
 
 function isEmptyValue(value: unknown): boolean {
-	return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
+	return (
+		value === null ||
+		value === undefined ||
+		value === '' ||
+		(Array.isArray(value) && value.length === 0)
+	);
 }
 
 function readAttribute(user: Record<string, unknown>, attribute: string): unknown {
@@ -181,7 +225,10 @@ function readAttribute(user: Record<string, unknown>, attribute: string): unknow
 	return attribute
 		.split('/')
 		.reduce<unknown>(
-			(obj, key) => (obj !== null && typeof obj === 'object' && Object.prototype.hasOwnProperty.call(obj, key) ? (obj as Record<string, unknown>)[key] : undefined),
+			(obj, key) =>
+				obj !== null && typeof obj === 'object' && Object.prototype.hasOwnProperty.call(obj, key)
+					? (obj as Record<string, unknown>)[key]
+					: undefined,
 			user,
 		);
 }
@@ -190,12 +237,17 @@ function readAttribute(user: Record<string, unknown>, attribute: string): unknow
  * Evaluates filter rows against one user the way Graph does: string comparisons ignore case, a
  * collection matches when any element does. Missing attributes count as empty.
  */
-export function matchesFilters(user: Record<string, unknown>, rows: AttributeFilter[] = []): boolean {
+export function matchesFilters(
+	user: Record<string, unknown>,
+	rows: AttributeFilter[] = [],
+): boolean {
 	return rows.every((row) => {
 		const raw = readAttribute(user, row.attribute.trim());
 		if (row.operator === 'isEmpty') return isEmptyValue(raw);
 		if (row.operator === 'isNotEmpty') return !isEmptyValue(raw);
-		const values = (Array.isArray(raw) ? raw : [raw]).filter((v) => !isEmptyValue(v)).map((v) => String(v).toLowerCase());
+		const values = (Array.isArray(raw) ? raw : [raw])
+			.filter((v) => !isEmptyValue(v))
+			.map((v) => String(v).toLowerCase());
 		const wanted = (row.value ?? '').trim().toLowerCase();
 		switch (row.operator) {
 			case 'equals':
@@ -211,7 +263,10 @@ export function matchesFilters(user: Record<string, unknown>, rows: AttributeFil
 			case 'endsWith':
 				return values.some((v) => v.endsWith(wanted));
 			default:
-				throw new ConfigurationError(`Unknown filter operator "${String(row.operator)}".`, 'filters');
+				throw new ConfigurationError(
+					`Unknown filter operator "${String(row.operator)}".`,
+					'filters',
+				);
 		}
 	});
 }

@@ -93,7 +93,10 @@ export function scopeHash(scope: DirectoryScope): string {
 }
 
 /** The stored cursor if it is well-formed and made for this scope; otherwise undefined. */
-export function readCursor(stored: Record<string, unknown>, scope: DirectoryScope): PollCursor | undefined {
+export function readCursor(
+	stored: Record<string, unknown>,
+	scope: DirectoryScope,
+): PollCursor | undefined {
 	const { deltaLink, scopeHash: hash, memberIds, lastPollAt } = stored ?? {};
 	if (typeof deltaLink !== 'string' || !/^https?:\/\//.test(deltaLink)) return undefined;
 	if (hash !== scopeHash(scope)) return undefined;
@@ -150,7 +153,8 @@ export function scopeDelta(
 		if (wasInGroup(removed.id) || members?.has(removed.id)) out.push(removed);
 	}
 	if (members && previousMembers) {
-		for (const id of previousMembers) if (!members.has(id) && !seen.has(id)) out.push(outOfScope(id));
+		for (const id of previousMembers)
+			if (!members.has(id) && !seen.has(id)) out.push(outOfScope(id));
 	}
 	return out;
 }
@@ -164,7 +168,10 @@ function withMeta(entries: Array<GraphUser | RemovedFromScope>, meta: ChangeMeta
 }
 
 /** One poll: decides between sample, fresh start, incremental round and full resync. */
-export async function pollDirectory(graph: GraphTransport, options: PollOptions): Promise<PollResult> {
+export async function pollDirectory(
+	graph: GraphTransport,
+	options: PollOptions,
+): Promise<PollResult> {
 	const { scope } = options;
 	const now = options.now ?? (() => new Date());
 
@@ -183,7 +190,13 @@ export async function pollDirectory(graph: GraphTransport, options: PollOptions)
 	const cursor = readCursor(options.stored, scope);
 	const members = scope.group ? await listGroupMemberIds(graph, scope.group) : undefined;
 	const keep = Math.max(0, Math.min(100, Math.floor(options.replayPolls ?? 1)) - 1);
-	const window: ReplayPoint[] = cursor && keep > 0 ? [...(cursor.replay ?? []), { deltaLink: cursor.deltaLink, memberIds: cursor.memberIds }].slice(-keep) : [];
+	const window: ReplayPoint[] =
+		cursor && keep > 0
+			? [
+					...(cursor.replay ?? []),
+					{ deltaLink: cursor.deltaLink, memberIds: cursor.memberIds },
+				].slice(-keep)
+			: [];
 	const save = (deltaLink: string): PollCursor => ({
 		deltaLink,
 		scopeHash: scopeHash(scope),
@@ -194,14 +207,20 @@ export async function pollDirectory(graph: GraphTransport, options: PollOptions)
 
 	if (!cursor) {
 		const delta = await readUserDelta(graph, { select, startFromNow: !options.emitExisting });
-		const entries = options.emitExisting ? scopeDelta({ users: delta.users, removed: [] }, scope.filters, members) : [];
+		const entries = options.emitExisting
+			? scopeDelta({ users: delta.users, removed: [] }, scope.filters, members)
+			: [];
 		// On a fresh start only users in scope are news; out-of-scope users were never emitted.
 		const inScope = entries.filter((entry) => !('@removed' in entry));
-		return { items: withMeta(inScope, { fullResync: false, initial: true }), cursor: save(delta.deltaLink) };
+		return {
+			items: withMeta(inScope, { fullResync: false, initial: true }),
+			cursor: save(delta.deltaLink),
+		};
 	}
 
 	// Read from the oldest point of the replay window: the changes of the last `replayPolls` polls.
-	const from: ReplayPoint = (keep > 0 && cursor.replay?.length ? cursor.replay.slice(-keep)[0] : undefined) ?? cursor;
+	const from: ReplayPoint =
+		(keep > 0 && cursor.replay?.length ? cursor.replay.slice(-keep)[0] : undefined) ?? cursor;
 	const delta = await readUserDelta(graph, { select, deltaLink: from.deltaLink });
 	const previous = from.memberIds ? new Set(from.memberIds) : undefined;
 	if (delta.fullResync) {
@@ -209,7 +228,8 @@ export async function pollDirectory(graph: GraphTransport, options: PollOptions)
 		// members who left the group; not every user that merely fails the attribute filters.
 		const leftGroup = (id: string) => members !== undefined && !members.has(id);
 		const entries = scopeDelta(delta, scope.filters, members, previous).filter(
-			(entry) => (entry as RemovedFromScope)['@removed']?.reason !== 'outOfScope' || leftGroup(entry.id),
+			(entry) =>
+				(entry as RemovedFromScope)['@removed']?.reason !== 'outOfScope' || leftGroup(entry.id),
 		);
 		// The window's links are as old as the rejected one: start a new window from here.
 		window.length = 0;
@@ -219,7 +239,8 @@ export async function pollDirectory(graph: GraphTransport, options: PollOptions)
 		};
 	}
 	let entries = scopeDelta(delta, scope.filters, members, previous);
-	if (members && previous) entries = entries.concat(await joinedMembers(graph, scope, members, previous, entries));
+	if (members && previous)
+		entries = entries.concat(await joinedMembers(graph, scope, members, previous, entries));
 	return { items: withMeta(entries, { fullResync: false }), cursor: save(delta.deltaLink) };
 }
 

@@ -34,7 +34,11 @@ export interface ActivationResult {
 }
 
 /** The stored cursor for this scope, or a new one that starts now. */
-async function cursorFor(graph: GraphTransport, scope: DirectoryScope, stored: PushStore): Promise<{ cursor: PollCursor; started: boolean }> {
+async function cursorFor(
+	graph: GraphTransport,
+	scope: DirectoryScope,
+	stored: PushStore,
+): Promise<{ cursor: PollCursor; started: boolean }> {
 	const existing = readCursor((stored.cursor ?? {}) as unknown as Record<string, unknown>, scope);
 	if (existing) return { cursor: existing, started: false };
 	const fresh = await pollDirectory(graph, { scope, emitExisting: false, stored: {} });
@@ -45,7 +49,12 @@ async function cursorFor(graph: GraphTransport, scope: DirectoryScope, stored: P
  * Activation (also after an n8n restart): the delta cursor first, so no change made from now on is
  * missed, then the subscription found, renewed or (re)created.
  */
-export async function activate(graph: GraphTransport, stored: PushStore, scope: DirectoryScope, urls: WebhookUrls): Promise<ActivationResult> {
+export async function activate(
+	graph: GraphTransport,
+	stored: PushStore,
+	scope: DirectoryScope,
+	urls: WebhookUrls,
+): Promise<ActivationResult> {
 	assertNotificationUrl(urls.notificationUrl);
 	assertNotificationUrl(urls.lifecycleNotificationUrl);
 	const { cursor, started } = await cursorFor(graph, scope, stored);
@@ -57,12 +66,17 @@ export async function activate(graph: GraphTransport, stored: PushStore, scope: 
  * Deactivation: delete the stored subscription and any other this app has for these URLs (the stored
  * id may be stale); the delta cursor and clientState stay for the next activation.
  */
-export async function deactivate(graph: GraphTransport, stored: PushStore, urls?: WebhookUrls): Promise<PushStore> {
+export async function deactivate(
+	graph: GraphTransport,
+	stored: PushStore,
+	urls?: WebhookUrls,
+): Promise<PushStore> {
 	const state = readPushState(stored.push);
 	if (state.subscription) await deleteSubscription(graph, state.subscription);
 	const lookup = urls ?? state.subscription;
 	if (lookup) {
-		for (const sub of await findByUrl(graph, lookup)) if (sub.id !== state.subscription?.id) await deleteSubscription(graph, sub);
+		for (const sub of await findByUrl(graph, lookup))
+			if (sub.id !== state.subscription?.id) await deleteSubscription(graph, sub);
 	}
 	return { ...stored, push: { clientState: state.clientState } };
 }
@@ -78,7 +92,9 @@ export function checkBatch(stored: PushStore, body: unknown): Verdict {
 	const clientState = readPushState(stored.push).clientState;
 	if (clientState === undefined) return { status: 503 };
 	const batch = verifyNotifications(body, clientState);
-	return batch.authentic ? { status: 202, lifecycleEvents: batch.lifecycleEvents } : { status: 403 };
+	return batch.authentic
+		? { status: 202, lifecycleEvents: batch.lifecycleEvents }
+		: { status: 403 };
 }
 
 export interface NotificationResult {
@@ -112,5 +128,9 @@ export async function onNotification(
 		emitExisting: false,
 		stored: (cursor ?? {}) as unknown as Record<string, unknown>,
 	});
-	return { store: { push, cursor: result.cursor ?? cursor }, items: result.items, subscription: maintained?.action };
+	return {
+		store: { push, cursor: result.cursor ?? cursor },
+		items: result.items,
+		subscription: maintained?.action,
+	};
 }

@@ -81,7 +81,11 @@ export function newClientState(): string {
 export function readPushState(stored: unknown): PushState {
 	const raw = (stored ?? {}) as Record<string, unknown>;
 	const state: PushState = {};
-	if (typeof raw.clientState === 'string' && raw.clientState.length >= 16 && raw.clientState.length <= CLIENT_STATE_MAX_LENGTH) {
+	if (
+		typeof raw.clientState === 'string' &&
+		raw.clientState.length >= 16 &&
+		raw.clientState.length <= CLIENT_STATE_MAX_LENGTH
+	) {
 		state.clientState = raw.clientState;
 	}
 	const sub = raw.subscription as Record<string, unknown> | undefined;
@@ -117,14 +121,21 @@ function isNotFound(error: unknown): boolean {
 }
 
 function subscriptionPath(id: string): string {
-	if (!/^[A-Za-z0-9-]+$/.test(id)) throw new ConfigurationError(`"${id.slice(0, 80)}" is not a subscription id.`, 'subscription');
+	if (!/^[A-Za-z0-9-]+$/.test(id))
+		throw new ConfigurationError(`"${id.slice(0, 80)}" is not a subscription id.`, 'subscription');
 	return `/subscriptions/${id}`;
 }
 
-function toRecord(body: GraphSubscription | undefined, fallback: SubscriptionRecord): SubscriptionRecord {
+function toRecord(
+	body: GraphSubscription | undefined,
+	fallback: SubscriptionRecord,
+): SubscriptionRecord {
 	return {
 		id: typeof body?.id === 'string' ? body.id : fallback.id,
-		expirationDateTime: typeof body?.expirationDateTime === 'string' ? body.expirationDateTime : fallback.expirationDateTime,
+		expirationDateTime:
+			typeof body?.expirationDateTime === 'string'
+				? body.expirationDateTime
+				: fallback.expirationDateTime,
 		notificationUrl: fallback.notificationUrl,
 		lifecycleNotificationUrl: fallback.lifecycleNotificationUrl,
 	};
@@ -149,7 +160,12 @@ export async function createSubscription(
 		clientState,
 	});
 	if (typeof body?.id !== 'string') {
-		throw new ServiceApiError({ service: 'graph', status: 201, code: 'missingId', message: 'Microsoft Graph created a subscription without an id.' });
+		throw new ServiceApiError({
+			service: 'graph',
+			status: 201,
+			code: 'missingId',
+			message: 'Microsoft Graph created a subscription without an id.',
+		});
 	}
 	return toRecord(body, { id: body.id, expirationDateTime, ...urls });
 }
@@ -162,7 +178,9 @@ export async function renewSubscription(
 ): Promise<SubscriptionRecord | undefined> {
 	const expirationDateTime = expiryFrom(now);
 	try {
-		const body = await graph.patchReturning<GraphSubscription>(subscriptionPath(subscription.id), { expirationDateTime });
+		const body = await graph.patchReturning<GraphSubscription>(subscriptionPath(subscription.id), {
+			expirationDateTime,
+		});
 		return toRecord(body, { ...subscription, expirationDateTime });
 	} catch (error) {
 		if (isNotFound(error)) return undefined;
@@ -171,10 +189,14 @@ export async function renewSubscription(
 }
 
 /** GET the subscription; undefined when Graph no longer has it (expired or deleted). */
-export async function findSubscription(graph: GraphTransport, subscription: SubscriptionRecord): Promise<SubscriptionRecord | undefined> {
+export async function findSubscription(
+	graph: GraphTransport,
+	subscription: SubscriptionRecord,
+): Promise<SubscriptionRecord | undefined> {
 	try {
 		const body = await graph.get<GraphSubscription>(subscriptionPath(subscription.id));
-		if (body?.notificationUrl && body.notificationUrl !== subscription.notificationUrl) return undefined;
+		if (body?.notificationUrl && body.notificationUrl !== subscription.notificationUrl)
+			return undefined;
 		return toRecord(body, subscription);
 	} catch (error) {
 		if (isNotFound(error)) return undefined;
@@ -182,12 +204,24 @@ export async function findSubscription(graph: GraphTransport, subscription: Subs
 	}
 }
 
-async function listForUrl(graph: GraphTransport, urls: WebhookUrls): Promise<Array<{ record: SubscriptionRecord; clientState?: string | null }>> {
+async function listForUrl(
+	graph: GraphTransport,
+	urls: WebhookUrls,
+): Promise<Array<{ record: SubscriptionRecord; clientState?: string | null }>> {
 	const { value } = await graph.getAllPages<GraphSubscription>('/subscriptions');
 	return value
-		.filter((sub) => typeof sub.id === 'string' && /^[A-Za-z0-9-]+$/.test(sub.id) && sub.notificationUrl === urls.notificationUrl)
+		.filter(
+			(sub) =>
+				typeof sub.id === 'string' &&
+				/^[A-Za-z0-9-]+$/.test(sub.id) &&
+				sub.notificationUrl === urls.notificationUrl,
+		)
 		.map((sub) => ({
-			record: toRecord(sub, { id: sub.id as string, expirationDateTime: sub.expirationDateTime ?? new Date(0).toISOString(), ...urls }),
+			record: toRecord(sub, {
+				id: sub.id as string,
+				expirationDateTime: sub.expirationDateTime ?? new Date(0).toISOString(),
+				...urls,
+			}),
 			clientState: sub.clientState,
 		}));
 }
@@ -197,12 +231,19 @@ async function listForUrl(graph: GraphTransport, urls: WebhookUrls): Promise<Arr
  * n8n saves a workflow's static data as a whole, so an execution that started before a subscription
  * was recreated may write the old id back. The URL finds the real one.
  */
-export async function findByUrl(graph: GraphTransport, urls: WebhookUrls): Promise<SubscriptionRecord[]> {
+export async function findByUrl(
+	graph: GraphTransport,
+	urls: WebhookUrls,
+): Promise<SubscriptionRecord[]> {
 	return (await listForUrl(graph, urls)).map((entry) => entry.record);
 }
 
 /** The subscription Graph has for these URLs and this clientState (adopted); others for the URL (another clientState, or none echoed) are deleted. */
-async function adoptByUrl(graph: GraphTransport, urls: WebhookUrls, clientState: string): Promise<SubscriptionRecord | undefined> {
+async function adoptByUrl(
+	graph: GraphTransport,
+	urls: WebhookUrls,
+	clientState: string,
+): Promise<SubscriptionRecord | undefined> {
 	let adopted: SubscriptionRecord | undefined;
 	for (const entry of await listForUrl(graph, urls)) {
 		if (!adopted && entry.clientState === clientState) adopted = entry.record;
@@ -212,7 +253,10 @@ async function adoptByUrl(graph: GraphTransport, urls: WebhookUrls, clientState:
 }
 
 /** DELETE; a subscription that is already gone counts as deleted. */
-export async function deleteSubscription(graph: GraphTransport, subscription: SubscriptionRecord): Promise<void> {
+export async function deleteSubscription(
+	graph: GraphTransport,
+	subscription: SubscriptionRecord,
+): Promise<void> {
 	try {
 		await graph.delete(subscriptionPath(subscription.id));
 	} catch (error) {
@@ -239,10 +283,12 @@ export async function ensureSubscription(
 	const previous = stored.subscription;
 	if (previous) {
 		const sameUrls =
-			previous.notificationUrl === urls.notificationUrl && previous.lifecycleNotificationUrl === urls.lifecycleNotificationUrl;
+			previous.notificationUrl === urls.notificationUrl &&
+			previous.lifecycleNotificationUrl === urls.lifecycleNotificationUrl;
 		const found = sameUrls ? await findSubscription(graph, previous) : undefined;
 		if (found) {
-			if (!needsRenewal(found, now)) return { state: { clientState, subscription: found }, action: 'found' };
+			if (!needsRenewal(found, now))
+				return { state: { clientState, subscription: found }, action: 'found' };
 			const renewed = await renewSubscription(graph, found, now);
 			if (renewed) return { state: { clientState, subscription: renewed }, action: 'renewed' };
 		} else if (!sameUrls) {
@@ -251,8 +297,14 @@ export async function ensureSubscription(
 	}
 	const adopted = await adoptByUrl(graph, urls, clientState);
 	if (adopted) {
-		const renewed = needsRenewal(adopted, now) ? await renewSubscription(graph, adopted, now) : adopted;
-		if (renewed) return { state: { clientState, subscription: renewed }, action: renewed === adopted ? 'found' : 'renewed' };
+		const renewed = needsRenewal(adopted, now)
+			? await renewSubscription(graph, adopted, now)
+			: adopted;
+		if (renewed)
+			return {
+				state: { clientState, subscription: renewed },
+				action: renewed === adopted ? 'found' : 'renewed',
+			};
 	}
 	const subscription = await createSubscription(graph, urls, clientState, now);
 	return { state: { clientState, subscription }, action: previous ? 'recreated' : 'created' };
@@ -311,14 +363,27 @@ function sameSecret(a: string, b: string): boolean {
 /** Checks a notification POST body `{ value: [...] }`: every entry must carry our clientState. */
 export function verifyNotifications(body: unknown, clientState: string | undefined): VerifiedBatch {
 	const value = (body as { value?: unknown } | undefined)?.value;
-	const entries = Array.isArray(value) ? (value.filter((e) => e && typeof e === 'object') as ChangeNotification[]) : [];
+	const entries = Array.isArray(value)
+		? (value.filter((e) => e && typeof e === 'object') as ChangeNotification[])
+		: [];
 	const authentic =
 		clientState !== undefined &&
 		entries.length > 0 &&
 		entries.length === (value as unknown[]).length &&
-		entries.every((entry) => typeof entry.clientState === 'string' && sameSecret(entry.clientState, clientState));
-	const lifecycleEvents = [...new Set(entries.map((e) => e.lifecycleEvent).filter((e): e is string => typeof e === 'string'))];
-	return { authentic, notifications: authentic ? entries : [], lifecycleEvents: authentic ? lifecycleEvents : [] };
+		entries.every(
+			(entry) =>
+				typeof entry.clientState === 'string' && sameSecret(entry.clientState, clientState),
+		);
+	const lifecycleEvents = [
+		...new Set(
+			entries.map((e) => e.lifecycleEvent).filter((e): e is string => typeof e === 'string'),
+		),
+	];
+	return {
+		authentic,
+		notifications: authentic ? entries : [],
+		lifecycleEvents: authentic ? lifecycleEvents : [],
+	};
 }
 
 /** The validation handshake: Graph POSTs `?validationToken=…` and expects it back as text/plain. */

@@ -23,15 +23,27 @@ export const REDIRECT_REFUSED = 'redirect_refused';
 export class TokenNetworkClient implements INetworkModule {
 	constructor(private readonly timeoutMs: number = DEFAULT_TOKEN_TIMEOUT_MS) {}
 
-	async sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+	async sendGetRequestAsync<T>(
+		url: string,
+		options?: NetworkRequestOptions,
+		timeout?: number,
+	): Promise<NetworkResponse<T>> {
 		return await this.send<T>('GET', url, options, timeout);
 	}
 
-	async sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+	async sendPostRequestAsync<T>(
+		url: string,
+		options?: NetworkRequestOptions,
+	): Promise<NetworkResponse<T>> {
 		return await this.send<T>('POST', url, options);
 	}
 
-	private async send<T>(method: 'GET' | 'POST', url: string, options: NetworkRequestOptions = {}, timeout?: number): Promise<NetworkResponse<T>> {
+	private async send<T>(
+		method: 'GET' | 'POST',
+		url: string,
+		options: NetworkRequestOptions = {},
+		timeout?: number,
+	): Promise<NetworkResponse<T>> {
 		const timeoutMs = Math.min(timeout && timeout > 0 ? timeout : this.timeoutMs, this.timeoutMs);
 		const signal = AbortSignal.timeout(timeoutMs);
 		let response: Response;
@@ -69,16 +81,26 @@ export class TokenNetworkClient implements INetworkModule {
 		try {
 			body = JSON.parse(text) as T;
 		} catch {
-			throw new AuthError('token_parsing_error', '', `the token endpoint answered HTTP ${response.status} with a body that is not JSON.`);
+			throw new AuthError(
+				'token_parsing_error',
+				'',
+				`the token endpoint answered HTTP ${response.status} with a body that is not JSON.`,
+			);
 		}
 		return { headers, body, status: response.status };
 	}
 }
 
 function networkError(error: unknown, timeoutMs: number): AuthError {
-	const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+	const e = error as {
+		name?: string;
+		message?: string;
+		cause?: { code?: string; message?: string };
+	};
 	const timedOut = e?.name === 'TimeoutError' || e?.name === 'AbortError';
-	const reason = timedOut ? `no answer within ${Math.round(timeoutMs / 1000)} s.` : `${e?.cause?.code ?? e?.cause?.message ?? e?.message ?? 'network error'}.`;
+	const reason = timedOut
+		? `no answer within ${Math.round(timeoutMs / 1000)} s.`
+		: `${e?.cause?.code ?? e?.cause?.message ?? e?.message ?? 'network error'}.`;
 	return new AuthError('network_error', '', reason);
 }
 
@@ -103,7 +125,11 @@ async function readLimited(response: Response): Promise<string> {
 		size += value.byteLength;
 		if (size > MAX_TOKEN_RESPONSE_BYTES) {
 			await reader.cancel();
-			throw new AuthError('token_parsing_error', '', `the token endpoint answered with more than ${MAX_TOKEN_RESPONSE_BYTES} bytes.`);
+			throw new AuthError(
+				'token_parsing_error',
+				'',
+				`the token endpoint answered with more than ${MAX_TOKEN_RESPONSE_BYTES} bytes.`,
+			);
 		}
 		chunks.push(value);
 	}

@@ -47,7 +47,9 @@ export function clearTokenCache(): void {
 function cacheKey(config: EntraConfig): string {
 	const c = config.credential;
 	const material =
-		c.kind === 'secret' ? `secret:${c.secret}` : `cert:${c.thumbprint ?? ''}:${c.thumbprintSha256 ?? ''}:${c.privateKey}`;
+		c.kind === 'secret'
+			? `secret:${c.secret}`
+			: `cert:${c.thumbprint ?? ''}:${c.thumbprintSha256 ?? ''}:${c.privateKey}`;
 	return [
 		config.authorityHost,
 		config.graphRoot,
@@ -65,7 +67,10 @@ function cacheKey(config: EntraConfig): string {
  * fake), msal gets the https spelling of the authority — which it validates but never contacts —
  * and the real http token endpoint in the metadata.
  */
-export function buildMsalConfiguration(config: EntraConfig, options: TokenProviderOptions = {}): Configuration {
+export function buildMsalConfiguration(
+	config: EntraConfig,
+	options: TokenProviderOptions = {},
+): Configuration {
 	const origin = new URL(config.authorityHost);
 	const host = origin.host;
 	const httpsAuthority = `https://${host}/${config.tenantId}`;
@@ -80,7 +85,9 @@ export function buildMsalConfiguration(config: EntraConfig, options: TokenProvid
 				: {
 						clientCertificate: {
 							privateKey: c.privateKey,
-							...(c.thumbprintSha256 ? { thumbprintSha256: c.thumbprintSha256 } : { thumbprint: c.thumbprint }),
+							...(c.thumbprintSha256
+								? { thumbprintSha256: c.thumbprintSha256 }
+								: { thumbprint: c.thumbprint }),
 						},
 					}),
 			knownAuthorities: [host],
@@ -99,7 +106,11 @@ export function buildMsalConfiguration(config: EntraConfig, options: TokenProvid
 		},
 		system: {
 			// msal logs nothing of ours: no PII, and the callback drops every line.
-			loggerOptions: { piiLoggingEnabled: false, logLevel: LogLevel.Error, loggerCallback: () => undefined },
+			loggerOptions: {
+				piiLoggingEnabled: false,
+				logLevel: LogLevel.Error,
+				loggerCallback: () => undefined,
+			},
 			// Our own network module: no redirects (msal's re-posted the secret on a 307), a timeout per request.
 			networkClient: new TokenNetworkClient(options.timeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS),
 		},
@@ -126,7 +137,11 @@ export class EntraTokenProvider implements AccessTokenSource {
 
 	constructor(
 		private readonly config: EntraConfig,
-		private readonly retryPolicy: RetryPolicy = { maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 10_000 },
+		private readonly retryPolicy: RetryPolicy = {
+			maxAttempts: 3,
+			baseDelayMs: 500,
+			maxDelayMs: 10_000,
+		},
 		options: TokenProviderOptions = {},
 	) {
 		this.app = new ConfidentialClientApplication(buildMsalConfiguration(config, options));
@@ -152,7 +167,11 @@ export class EntraTokenProvider implements AccessTokenSource {
 			throw toTokenError(error, this.redactions);
 		});
 		if (!result?.accessToken) {
-			throw new ServiceApiError({ service: 'entra', status: 0, message: 'Microsoft Entra ID returned no access token.' });
+			throw new ServiceApiError({
+				service: 'entra',
+				status: 0,
+				message: 'Microsoft Entra ID returned no access token.',
+			});
 		}
 		if (!result.fromCache) this.counters.tokenRequests++;
 		this.lastToken = result.accessToken;
@@ -162,13 +181,19 @@ export class EntraTokenProvider implements AccessTokenSource {
 
 /** Friendly text for the token errors people actually hit; the AADSTS code is always included. */
 const AADSTS_HINTS: Record<string, string> = {
-	AADSTS90002: 'the tenant was not found: check the Tenant ID and the cloud (an app registered in a national cloud must use that cloud).',
+	AADSTS90002:
+		'the tenant was not found: check the Tenant ID and the cloud (an app registered in a national cloud must use that cloud).',
 	AADSTS900023: 'the Tenant ID is not a valid tenant identifier.',
-	AADSTS700016: 'the application (Client ID) was not found in this tenant: check the Client ID, the Tenant ID and that the app registration exists in this directory.',
-	AADSTS7000215: 'the client secret is wrong. Copy the secret *value* (not its ID) from Certificates & secrets.',
-	AADSTS7000222: 'the client secret has expired. Create a new secret in Certificates & secrets and update the credential.',
-	AADSTS700027: 'the certificate assertion was rejected: check that the certificate (thumbprint) is uploaded to the app registration and matches the private key.',
-	AADSTS700024: 'the certificate assertion is outside its validity window: check the clock of the n8n host.',
+	AADSTS700016:
+		'the application (Client ID) was not found in this tenant: check the Client ID, the Tenant ID and that the app registration exists in this directory.',
+	AADSTS7000215:
+		'the client secret is wrong. Copy the secret *value* (not its ID) from Certificates & secrets.',
+	AADSTS7000222:
+		'the client secret has expired. Create a new secret in Certificates & secrets and update the credential.',
+	AADSTS700027:
+		'the certificate assertion was rejected: check that the certificate (thumbprint) is uploaded to the app registration and matches the private key.',
+	AADSTS700024:
+		'the certificate assertion is outside its validity window: check the clock of the n8n host.',
 	AADSTS70011: 'the requested scope is invalid for this cloud: check the cloud setting.',
 	AADSTS50059: 'no tenant could be identified from the request: check the Tenant ID.',
 	AADSTS7000112: 'the application is disabled in this tenant.',
@@ -176,10 +201,18 @@ const AADSTS_HINTS: Record<string, string> = {
 
 function toTokenError(error: unknown, secrets: string[]): ServiceApiError {
 	if (error instanceof ServiceApiError) return error;
-	const e = error as { errorCode?: string; errorMessage?: string; errorNo?: string | number; status?: number; message?: string };
+	const e = error as {
+		errorCode?: string;
+		errorMessage?: string;
+		errorNo?: string | number;
+		status?: number;
+		message?: string;
+	};
 	const text = `${e?.errorMessage ?? ''} ${e?.message ?? ''}`;
 	// errorNo comes from the response's error_codes: only a number is an AADSTS code.
-	const aadsts = /^\d{1,10}$/.test(String(e?.errorNo ?? '')) ? `AADSTS${e.errorNo}` : /AADSTS\d{1,10}/.exec(text)?.[0];
+	const aadsts = /^\d{1,10}$/.test(String(e?.errorNo ?? ''))
+		? `AADSTS${e.errorNo}`
+		: /AADSTS\d{1,10}/.exec(text)?.[0];
 	const status = typeof e?.status === 'number' ? e.status : 0;
 	if (aadsts) {
 		const known = AADSTS_HINTS[aadsts];
@@ -189,8 +222,13 @@ function toTokenError(error: unknown, secrets: string[]): ServiceApiError {
 			service: 'entra',
 			status,
 			code: aadsts,
-			message: redact(`Microsoft Entra ID refused the token request (${aadsts}): ${description}`, secrets),
-			hint: known ? undefined : 'See https://login.microsoftonline.com/error?code=' + aadsts.slice(6),
+			message: redact(
+				`Microsoft Entra ID refused the token request (${aadsts}): ${description}`,
+				secrets,
+			),
+			hint: known
+				? undefined
+				: 'See https://login.microsoftonline.com/error?code=' + aadsts.slice(6),
 		});
 	}
 	if (e?.errorCode === REDIRECT_REFUSED) {
@@ -207,17 +245,26 @@ function toTokenError(error: unknown, secrets: string[]): ServiceApiError {
 			service: 'entra',
 			status: 0,
 			code: 'network_error',
-			message: redact(`Could not reach the Microsoft Entra ID token endpoint: ${firstSentence(e.errorMessage ?? '')}`, secrets),
+			message: redact(
+				`Could not reach the Microsoft Entra ID token endpoint: ${firstSentence(e.errorMessage ?? '')}`,
+				secrets,
+			),
 			hint: 'Check the cloud / Authority Host setting and that the n8n host can reach it over HTTPS.',
 		});
 	}
 	// The code comes from the response (msal copies the body's `error`): text only, redacted, short.
-	const code = typeof e?.errorCode === 'string' && e.errorCode !== '' ? redact(e.errorCode.slice(0, 100), secrets) : undefined;
+	const code =
+		typeof e?.errorCode === 'string' && e.errorCode !== ''
+			? redact(e.errorCode.slice(0, 100), secrets)
+			: undefined;
 	return new ServiceApiError({
 		service: 'entra',
 		status,
 		code,
-		message: redact(`Could not get an access token from Microsoft Entra ID: ${firstSentence(text.trim())}`, secrets),
+		message: redact(
+			`Could not get an access token from Microsoft Entra ID: ${firstSentence(text.trim())}`,
+			secrets,
+		),
 	});
 }
 

@@ -59,7 +59,8 @@ export function selectList(attributes: string[]): string {
 
 export function validateGroupId(groupId: string): string {
 	const id = groupId.trim();
-	if (!GUID.test(id)) throw new ConfigurationError('Group must be a group object ID (GUID).', 'groupScope');
+	if (!GUID.test(id))
+		throw new ConfigurationError('Group must be a group object ID (GUID).', 'groupScope');
 	return id;
 }
 
@@ -78,7 +79,8 @@ export async function listUsers(graph: GraphTransport, query: UserListQuery): Pr
 	const built = buildUserFilter(query.filters, query.rawFilter);
 	const path = query.group ? groupMembersPath(query.group) : '/users';
 	const advancedQuery = Boolean(query.group) || Boolean(built?.advancedQuery);
-	const top = query.limit !== undefined ? Math.min(Math.max(query.limit, 1), MAX_PAGE_SIZE) : MAX_PAGE_SIZE;
+	const top =
+		query.limit !== undefined ? Math.min(Math.max(query.limit, 1), MAX_PAGE_SIZE) : MAX_PAGE_SIZE;
 	const { value } = await graph.getAllPages<GraphUser>(path, {
 		query: { $select: selectList(query.select), $filter: built?.filter, $top: top },
 		advancedQuery,
@@ -88,7 +90,10 @@ export async function listUsers(graph: GraphTransport, query: UserListQuery): Pr
 }
 
 /** Ids of a group's user members (transitive: members of nested groups too). */
-export async function listGroupMemberIds(graph: GraphTransport, scope: GroupScope): Promise<Set<string>> {
+export async function listGroupMemberIds(
+	graph: GraphTransport,
+	scope: GroupScope,
+): Promise<Set<string>> {
 	const { value } = await graph.getAllPages<{ id: string }>(groupMembersPath(scope), {
 		query: { $select: 'id', $top: MAX_PAGE_SIZE },
 		advancedQuery: true,
@@ -100,11 +105,16 @@ function userPath(idOrUpn: string): string {
 	const key = idOrUpn.trim();
 	if (!key) throw new ConfigurationError('User ID or user principal name is required.', 'userId');
 	// encodeURIComponent keeps dots, and a URL collapses `.`/`..` segments: `.` would read every user.
-	if (key === '.' || key === '..') throw new ConfigurationError(`"${key}" is not a user ID or user principal name.`, 'userId');
+	if (key === '.' || key === '..')
+		throw new ConfigurationError(`"${key}" is not a user ID or user principal name.`, 'userId');
 	return `/users/${encodeURIComponent(key)}`;
 }
 
-export async function getUser(graph: GraphTransport, idOrUpn: string, select: string[]): Promise<GraphUser> {
+export async function getUser(
+	graph: GraphTransport,
+	idOrUpn: string,
+	select: string[],
+): Promise<GraphUser> {
 	return await graph.get<GraphUser>(userPath(idOrUpn), { query: { $select: selectList(select) } });
 }
 
@@ -162,7 +172,8 @@ export async function updateUser(
 	changes: Record<string, unknown>,
 ): Promise<void> {
 	const attributes = Object.keys(changes);
-	if (!attributes.length) throw new ConfigurationError('Choose at least one attribute to update.', 'updateFields');
+	if (!attributes.length)
+		throw new ConfigurationError('Choose at least one attribute to update.', 'updateFields');
 	const current = await getUser(graph, idOrUpn, ['onPremisesSyncEnabled']);
 	if (current.onPremisesSyncEnabled === true) {
 		const blocked = attributes.filter((a) => SYNCED_READ_ONLY_ATTRIBUTES.has(a));
@@ -177,7 +188,11 @@ export async function updateUser(
 	try {
 		await graph.patch(userPath(current.id), changes);
 	} catch (error) {
-		if (error instanceof ServiceApiError && error.status === 400 && ON_PREMISES_MASTERED.test(error.message)) {
+		if (
+			error instanceof ServiceApiError &&
+			error.status === 400 &&
+			ON_PREMISES_MASTERED.test(error.message)
+		) {
 			throw new ServiceApiError({
 				...error.toJSON(),
 				message: `User ${current.id} is synced from on-premises Active Directory: Entra ID refused to change ${attributes.join(', ')} (${error.message})`,
@@ -200,7 +215,9 @@ export function entraDirectoryWriter(graph: GraphTransport): DirectoryWriter {
 			} catch (error) {
 				const refused =
 					error instanceof OnPremisesMasteredError ||
-					(error instanceof ServiceApiError && error.status === 400 && ON_PREMISES_MASTERED.test(error.message));
+					(error instanceof ServiceApiError &&
+						error.status === 400 &&
+						ON_PREMISES_MASTERED.test(error.message));
 				if (refused) throw new WriteBackRefused((error as Error).message);
 				throw error;
 			}
@@ -221,13 +238,26 @@ export function buildUpdateBody(fields: Record<string, unknown>): Record<string,
 		else body[name] = value === '' ? null : value;
 	}
 	const others =
-		((fields.otherAttributes as { attribute?: Array<{ name?: unknown; value?: unknown }> } | undefined)?.attribute) ?? [];
+		(
+			fields.otherAttributes as
+				| { attribute?: Array<{ name?: unknown; value?: unknown }> }
+				| undefined
+		)?.attribute ?? [];
 	for (const { name, value } of others) {
 		const key = String(name ?? '').trim();
 		if (!key) throw new ConfigurationError('Every other attribute needs a name.', 'updateFields');
 		// A Graph property name (extension attributes included); `__proto__` would set the body's prototype instead.
-		if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) throw new ConfigurationError(`"${key.slice(0, 100)}" is not a directory attribute name.`, 'updateFields');
-		Object.defineProperty(body, key, { value: value === '' ? null : value, enumerable: true, writable: true, configurable: true });
+		if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key))
+			throw new ConfigurationError(
+				`"${key.slice(0, 100)}" is not a directory attribute name.`,
+				'updateFields',
+			);
+		Object.defineProperty(body, key, {
+			value: value === '' ? null : value,
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
 	}
 	return body;
 }

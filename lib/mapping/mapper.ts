@@ -1,16 +1,16 @@
 import { ConfigurationError } from '../common/errors';
-import type { ContactFields, FieldProvenance, RejectCode, RejectedItem, RemovalReason, SyncItem } from '../types';
+import type { ContactFields, RejectedItem, RemovalReason, SyncItem } from '../types';
 import { isEmptyPlaceholder } from '../types';
+import { Rejection, SIMPLE_FIELDS, UserFields, fillContact, type FieldRules } from './fields';
 import { fingerprint } from './fingerprint';
-import { splitDisplayName } from './names';
 import { compileAttributePath } from './paths';
 import { isCountryCode, resolveCountry } from './phone';
 import { compilePhoneReader } from './phone-sources';
 import { compileScope } from './scope';
-import { FIELD_LIMITS, cleanText, truncateText } from './text';
+import { FIELD_LIMITS, cleanText } from './text';
 import type { MappedField, MappedItem, MappingConfig, MappingRule } from './types';
 import { CONTACT_FIELDS, DEFAULT_PHONE_SOURCES } from './types';
-import { INVALID, describeType, isPlainObject, toText, type Reader, type RuleValues } from './values';
+import { describeType, isPlainObject, type Reader, type RuleValues } from './values';
 
 /**
  * The Contact Mapper: directory user → sync item. Compile once per run (all configuration errors
@@ -25,7 +25,7 @@ import { INVALID, describeType, isPlainObject, toText, type Reader, type RuleVal
  * 4. `accountEnabled === false` → remove, reason `disabled`, whatever the filters say.
  * 5. outside the scope filters → remove, reason `outOfScope`.
  *    (4 and 5 are dropped instead with `outOfScopeHandling: "drop"`.)
- * 6. map the fields; any unusable value → Rejected with a code and the field; else upsert.
+ * 6. map the fields (fields.ts); any unusable value → Rejected with a code and the field; else upsert.
  */
 
 export type MapResult = MappedItem | RejectedItem | null;
@@ -49,40 +49,20 @@ function writeBackAttributeOf(path: string, field: MappedField): string | undefi
 	return ['lists', 'fullName', 'dateOfBirth'].includes(field) ? undefined : path;
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/** `YYYY-MM-DD` from a date or date-time; Graph's "no date" (year 0001) is empty. */
-function toDate(text: string): string | undefined | typeof INVALID {
-	const match = DATE.exec(text);
-	if (!match) return INVALID;
-	const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-	if (year <= 1) return undefined;
-	const date = new Date(Date.UTC(year, month - 1, day));
-	if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return INVALID;
-	return `${match[1]}-${match[2]}-${match[3]}`;
-}
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-type SimpleField = 'alias' | 'note' | 'country' | 'state' | 'location';
-const SIMPLE_FIELDS: SimpleField[] = ['alias', 'note', 'country', 'state', 'location'];
-
-class Rejection {
-	constructor(
-		readonly code: RejectCode,
-		readonly reason: string,
-		readonly field: string,
-	) {}
-}
-
 export function compileMapper(config: MappingConfig): MapUser {
 	const outOfScopeHandling = config.outOfScopeHandling ?? 'remove';
 	if (outOfScopeHandling !== 'remove' && outOfScopeHandling !== 'drop') {
-		throw new ConfigurationError(`outOfScopeHandling must be "remove" or "drop" (got ${JSON.stringify(outOfScopeHandling)})`, 'outOfScopeHandling');
+		throw new ConfigurationError(
+			`outOfScopeHandling must be "remove" or "drop" (got ${JSON.stringify(outOfScopeHandling)})`,
+			'outOfScopeHandling',
+		);
 	}
 	const truncation = config.truncation ?? 'truncate';
 	if (truncation !== 'truncate' && truncation !== 'reject') {
-		throw new ConfigurationError(`truncation must be "truncate" or "reject" (got ${JSON.stringify(truncation)})`, 'truncation');
+		throw new ConfigurationError(
+			`truncation must be "truncate" or "reject" (got ${JSON.stringify(truncation)})`,
+			'truncation',
+		);
 	}
 	const defaultCountryText = (config.defaultCountry ?? '').trim().toUpperCase();
 	if (defaultCountryText !== '' && !isCountryCode(defaultCountryText)) {
@@ -99,14 +79,18 @@ export function compileMapper(config: MappingConfig): MapUser {
 	const rejectLong = truncation === 'reject';
 	const inScope = compileScope(config.filters ?? [], config.combineFilters ?? 'and');
 
-	if (!Array.isArray(config.mapping)) throw new ConfigurationError('mapping must be a list of rules', 'mapping');
+	if (!Array.isArray(config.mapping))
+		throw new ConfigurationError('mapping must be a list of rules', 'mapping');
 	const readers = new Map<MappedField, Reader[]>();
 	const customReaders = new Map<string, Reader[]>();
 	const phoneAttributes = new Set<string>();
 	config.mapping.forEach((rule: MappingRule, index) => {
 		const key = rule.key ?? `mapping[${index}]`;
 		if (!(CONTACT_FIELDS as readonly string[]).includes(rule.field)) {
-			throw new ConfigurationError(`${key}: unknown contact field ${JSON.stringify(rule.field)} (use one of ${CONTACT_FIELDS.join(', ')})`, key);
+			throw new ConfigurationError(
+				`${key}: unknown contact field ${JSON.stringify(rule.field)} (use one of ${CONTACT_FIELDS.join(', ')})`,
+				key,
+			);
 		}
 		let reader: Reader;
 		if (rule.kind === 'value') {
@@ -121,10 +105,17 @@ export function compileMapper(config: MappingConfig): MapUser {
 		}
 		if (rule.field === 'customField') {
 			const customKey = rule.customFieldKey?.trim();
-			if (!customKey) throw new ConfigurationError(`${key}: a custom field needs its label or merge tag (customFieldKey)`, key);
+			if (!customKey)
+				throw new ConfigurationError(
+					`${key}: a custom field needs its label or merge tag (customFieldKey)`,
+					key,
+				);
 			if (customKey === '__proto__') {
 				// n8n copies item JSON by assignment, where this one key sets the prototype instead: the value would vanish.
-				throw new ConfigurationError(`${key}: "__proto__" cannot be a custom field label or merge tag in an n8n item (rename the field)`, key);
+				throw new ConfigurationError(
+					`${key}: "__proto__" cannot be a custom field label or merge tag in an n8n item (rename the field)`,
+					key,
+				);
 			}
 			customReaders.set(customKey, [...(customReaders.get(customKey) ?? []), reader]);
 		} else {
@@ -138,10 +129,17 @@ export function compileMapper(config: MappingConfig): MapUser {
 		const path = source.trim();
 		if (path === '' || phoneAttributes.has(path)) return;
 		phoneAttributes.add(path);
-		phoneReaders.push({ read: compileAttributePath(path, `phoneSources[${index}]`), label: path, writeBackAttribute: writeBackAttributeOf(path, 'phone') });
+		phoneReaders.push({
+			read: compileAttributePath(path, `phoneSources[${index}]`),
+			label: path,
+			writeBackAttribute: writeBackAttributeOf(path, 'phone'),
+		});
 	});
 	if (phoneReaders.length === 0) {
-		throw new ConfigurationError('phoneSources: no phone source (map an attribute to "phone" or list phone attributes)', 'phoneSources');
+		throw new ConfigurationError(
+			'phoneSources: no phone source (map an attribute to "phone" or list phone attributes)',
+			'phoneSources',
+		);
 	}
 	const phoneLabels = phoneReaders.map((reader) => reader.label).join(', ');
 	const readPhone = compilePhoneReader(phoneReaders, {
@@ -153,14 +151,24 @@ export function compileMapper(config: MappingConfig): MapUser {
 	 * A removal carries the user's number when the directory still has it (disabled, out of scope), so an
 	 * incremental sync finds the contact with one look-up instead of reading every contact.
 	 */
-	const removal = (user: Record<string, unknown>, id: string, reason: RemovalReason, ruleValues: RuleValues | undefined): SyncItem => {
+	const removal = (
+		user: Record<string, unknown>,
+		id: string,
+		reason: RemovalReason,
+		ruleValues: RuleValues | undefined,
+	): SyncItem => {
 		const { phone } = readPhone(user, ruleValues);
 		const item: SyncItem =
-			phone === undefined ? { sourceId: id, action: 'remove', reason } : { sourceId: id, action: 'remove', reason, contact: { phone } };
+			phone === undefined
+				? { sourceId: id, action: 'remove', reason }
+				: { sourceId: id, action: 'remove', reason, contact: { phone } };
 		return stamp(item, user);
 	};
 	// reverse/bidirectional: every item says so; one-way items stay as they always were.
-	const direction = config.direction === 'reverse' || config.direction === 'bidirectional' ? config.direction : undefined;
+	const direction =
+		config.direction === 'reverse' || config.direction === 'bidirectional'
+			? config.direction
+			: undefined;
 	// Write-back needs the user's own attributes (onPremisesSyncEnabled); otherwise `source` is opt-in,
 	// as it repeats every user in the run's data (n8n keeps every node's items).
 	const withSource = config.includeSource === true || direction !== undefined;
@@ -174,174 +182,81 @@ export function compileMapper(config: MappingConfig): MapUser {
 	const fixedLists = (config.fixedLists ?? []).map((name, index) => {
 		const cleaned = cleanText(name);
 		if (cleaned.length > FIELD_LIMITS.listName) {
-			throw new ConfigurationError(`fixedLists[${index}]: "${cleaned}" is longer than ${FIELD_LIMITS.listName} characters`, 'fixedLists');
+			throw new ConfigurationError(
+				`fixedLists[${index}]: "${cleaned}" is longer than ${FIELD_LIMITS.listName} characters`,
+				'fixedLists',
+			);
 		}
 		return cleaned;
 	});
-	const listReaders = rulesFor('lists');
-	const hasLists = listReaders.length > 0 || fixedLists.length > 0;
-	const fullNameReaders = rulesFor('fullName');
-	const firstNameReaders = rulesFor('firstName');
-	const lastNameReaders = rulesFor('lastName');
-	const emailReaders = rulesFor('email');
-	const dateReaders = rulesFor('dateOfBirth');
-	const simpleReaders = SIMPLE_FIELDS.map((field) => [field, rulesFor(field)] as const).filter(([, list]) => list.length > 0);
+	const fieldRules: FieldRules = {
+		firstName: rulesFor('firstName'),
+		lastName: rulesFor('lastName'),
+		fullName: rulesFor('fullName'),
+		email: rulesFor('email'),
+		lists: rulesFor('lists'),
+		fixedLists,
+		simple: SIMPLE_FIELDS.map((field) => [field, rulesFor(field)] as const).filter(
+			([, list]) => list.length > 0,
+		),
+		dateOfBirth: rulesFor('dateOfBirth'),
+		custom: customReaders,
+	};
 
 	return (item, ruleValues) => {
 		if (!isPlainObject(item)) {
-			return { code: 'invalidInput', reason: `The item is ${describeType(item)}, not a directory user object`, source: { value: item } };
+			return {
+				code: 'invalidInput',
+				reason: `The item is ${describeType(item)}, not a directory user object`,
+				source: { value: item },
+			};
 		}
 		if (isEmptyPlaceholder(item)) return null;
 		const user = item;
 		const id = user.id;
 		if (typeof id !== 'string' || id.trim() === '') {
-			return { code: 'missingId', reason: 'The user has no "id" (Entra object id) to link a contact to', field: 'id', source: user };
+			return {
+				code: 'missingId',
+				reason: 'The user has no "id" (Entra object id) to link a contact to',
+				field: 'id',
+				source: user,
+			};
 		}
 		if (user['@removed'] !== undefined) {
 			// Graph says `deleted` or `changed` (soft-deleted); the trigger says `outOfScope` for a user who left the group scope.
 			const removedReason = (user['@removed'] as { reason?: unknown } | null)?.reason;
-			return stamp({ sourceId: id, action: 'remove', reason: removedReason === 'outOfScope' ? 'outOfScope' : 'deleted' }, user);
+			return stamp(
+				{
+					sourceId: id,
+					action: 'remove',
+					reason: removedReason === 'outOfScope' ? 'outOfScope' : 'deleted',
+				},
+				user,
+			);
 		}
-		if (user.accountEnabled === false) return dropOutOfScope ? null : removal(user, id, 'disabled', ruleValues);
+		if (user.accountEnabled === false)
+			return dropOutOfScope ? null : removal(user, id, 'disabled', ruleValues);
 		if (!inScope(user)) return dropOutOfScope ? null : removal(user, id, 'outOfScope', ruleValues);
 
-		const truncated: string[] = [];
-		const provenance: Record<string, FieldProvenance> = {};
-		/** Records where `field` came from: the reader that gave the value, else the first one (an empty value is written there). */
-		const trace = (field: string, reader: Reader | undefined, value: string | undefined) => {
-			const attribute = reader?.writeBackAttribute;
-			if (direction !== undefined && attribute !== undefined) provenance[field] = { attribute, value: value ?? null };
-		};
-		const firstText = (list: Reader[], field: string): string | undefined => {
-			for (const reader of list) {
-				const raw = reader.read(user, ruleValues);
-				const text = toText(raw);
-				if (text === INVALID) {
-					throw new Rejection('invalidValue', `${reader.label} is ${describeType(raw)}, not text, so it cannot fill ${field}`, field);
-				}
-				if (text !== undefined) {
-					// A multi-valued attribute (otherMails) can't be written back as one value.
-					trace(field, Array.isArray(raw) ? undefined : reader, text);
-					return text;
-				}
-			}
-			// Empty: a value from MessageMedia would be written to the first attribute (not to a multi-valued one).
-			if (list.length > 0 && !Array.isArray(list[0].read(user, ruleValues))) trace(field, list[0], undefined);
-			return undefined;
-		};
-		const fit = (text: string, limit: number, field: string): string => {
-			if (text.length <= limit) return text;
-			if (rejectLong) {
-				throw new Rejection('invalidValue', `${field} is ${text.length} characters long; MessageMedia's limit here is ${limit}`, field);
-			}
-			truncated.push(field);
-			return truncateText(text, limit);
-		};
-
+		const fields = new UserFields(user, ruleValues, {
+			traced: direction !== undefined,
+			rejectLong,
+		});
+		const { truncated, provenance } = fields;
 		try {
-			const contact: ContactFields = {};
-
 			// Phone first: it is required (a MessageMedia contact needs an SMS channel).
 			const { phone, from, failure } = readPhone(user, ruleValues);
 			if (phone === undefined) {
 				if (failure) throw new Rejection(failure.code, failure.reason, 'phone');
-				throw new Rejection('missingPhone', `No phone number in ${phoneLabels}; an SMS contact needs one`, 'phone');
+				throw new Rejection(
+					'missingPhone',
+					`No phone number in ${phoneLabels}; an SMS contact needs one`,
+					'phone',
+				);
 			}
-			contact.phone = phone;
+			const contact: ContactFields = { phone };
 			if (direction !== undefined && from !== undefined) provenance.phone = from;
-
-			let firstName = firstText(firstNameReaders, 'firstName');
-			let lastName = firstText(lastNameReaders, 'lastName');
-			if (fullNameReaders.length > 0 && (firstName === undefined || lastName === undefined)) {
-				// The directory's structured name wins over splitting the display name.
-				const given = toText(user.givenName);
-				const surname = toText(user.surname);
-				let parts;
-				if ((given !== undefined && given !== INVALID) || (surname !== undefined && surname !== INVALID)) {
-					parts = {
-						firstName: given === INVALID ? undefined : given,
-						lastName: surname === INVALID ? undefined : surname,
-					};
-					// The structured name is reversible: firstName ← givenName, lastName ← surname.
-					const structured = (attribute: string, value: string | undefined): Reader => ({ read: () => value, label: attribute, writeBackAttribute: attribute });
-					if (firstName === undefined && given !== INVALID) trace('firstName', structured('givenName', given), given);
-					if (lastName === undefined && surname !== INVALID) trace('lastName', structured('surname', surname), surname);
-				} else {
-					// A split display name is not reversible (nothing says where first name ends).
-					const full = firstText(fullNameReaders, 'fullName');
-					if (firstName === undefined) delete provenance.firstName;
-					if (lastName === undefined) delete provenance.lastName;
-					parts = full === undefined ? {} : splitDisplayName(full);
-				}
-				firstName ??= parts.firstName;
-				lastName ??= parts.lastName;
-			}
-			// A mapped field that is empty in the directory is sent as "" so the sync clears it in MessageMedia:
-			// the directory is the source of truth for every field the mapping names.
-			const mapsNames = fullNameReaders.length > 0;
-			if (firstName !== undefined) contact.firstName = fit(firstName, FIELD_LIMITS.firstName, 'firstName');
-			else if (mapsNames || firstNameReaders.length > 0) contact.firstName = '';
-			if (lastName !== undefined) contact.lastName = fit(lastName, FIELD_LIMITS.lastName, 'lastName');
-			else if (mapsNames || lastNameReaders.length > 0) contact.lastName = '';
-
-			const email = firstText(emailReaders, 'email');
-			if (email !== undefined) {
-				// Length first: the pattern is quadratic on long text without an @ (30,000 characters took 1.7 s).
-				if (email.length > FIELD_LIMITS.email || !EMAIL.test(email)) {
-					throw new Rejection('invalidValue', `"${email.length > 300 ? `${email.slice(0, 300)}…` : email}" is not a usable email address`, 'email');
-				}
-				contact.email = email;
-			} else if (emailReaders.length > 0) contact.email = '';
-
-			if (hasLists) {
-				const lists: string[] = [];
-				const seen = new Set<string>();
-				const add = (name: string) => {
-					const folded = name.toLowerCase();
-					if (seen.has(folded)) return;
-					seen.add(folded);
-					lists.push(name);
-				};
-				for (const reader of listReaders) {
-					const raw = reader.read(user, ruleValues);
-					for (const element of Array.isArray(raw) ? raw : [raw]) {
-						const text = toText(element);
-						if (text === INVALID) {
-							throw new Rejection('invalidValue', `${reader.label} holds ${describeType(element)}, not a list name`, 'lists');
-						}
-						if (text !== undefined) add(fit(text, FIELD_LIMITS.listName, 'lists'));
-					}
-				}
-				for (const name of fixedLists) add(name);
-				contact.lists = lists;
-			}
-
-			for (const [field, list] of simpleReaders) {
-				const text = firstText(list, field);
-				contact[field] = text === undefined ? '' : fit(text, FIELD_LIMITS[field], field);
-			}
-
-			if (dateReaders.length > 0) {
-				const text = firstText(dateReaders, 'dateOfBirth');
-				const date = text === undefined ? undefined : toDate(text);
-				if (date === INVALID) throw new Rejection('invalidValue', `"${text}" is not a date (YYYY-MM-DD)`, 'dateOfBirth');
-				if (date !== undefined) contact.dateOfBirth = date;
-			}
-
-			if (customReaders.size > 0) {
-				const customFields: Record<string, string> = {};
-				for (const [customKey, list] of customReaders) {
-					const text = firstText(list, `customFields.${customKey}`);
-					// defineProperty: an own property whatever the label (`constructor`, `toString`…).
-					Object.defineProperty(customFields, customKey, {
-						value: text === undefined ? '' : fit(text, FIELD_LIMITS.customField, `customFields.${customKey}`),
-						enumerable: true,
-						writable: true,
-						configurable: true,
-					});
-				}
-				contact.customFields = customFields;
-			}
+			fillContact(contact, fields, fieldRules);
 
 			const mapped: MappedItem = { sourceId: id, action: 'upsert', contact };
 			if (withFingerprint) mapped.fingerprint = fingerprint(contact);
@@ -354,7 +269,13 @@ export function compileMapper(config: MappingConfig): MapUser {
 			return stamp(mapped, user);
 		} catch (error) {
 			if (!(error instanceof Rejection)) throw error;
-			return { sourceId: id, code: error.code, reason: error.reason, field: error.field, source: user };
+			return {
+				sourceId: id,
+				code: error.code,
+				reason: error.reason,
+				field: error.field,
+				source: user,
+			};
 		}
 	};
 }

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../common/errors';
 
-const hasOwn = (value: object, key: string | number): boolean => Object.prototype.hasOwnProperty.call(value, key);
+const hasOwn = (value: object, key: string | number): boolean =>
+	Object.prototype.hasOwnProperty.call(value, key);
 
 export type AttributeGetter = (record: Record<string, unknown>) => unknown;
 
@@ -44,7 +45,8 @@ export function compileAttributePath(path: string, key: string): AttributeGetter
 		if (hasOwn(record, trimmed)) return record[trimmed];
 		let current: unknown = record;
 		for (const segment of segments) {
-			if (current === null || typeof current !== 'object' || !hasOwn(current, segment)) return undefined;
+			if (current === null || typeof current !== 'object' || !hasOwn(current, segment))
+				return undefined;
 			current = (current as Record<string | number, unknown>)[segment];
 		}
 		return current;

@@ -74,12 +74,19 @@ export function compilePhoneReader(
 				continue;
 			}
 			if (failure !== undefined && !result.mobile) {
-				reasons.push(`${reader.label}: "${text}" is not a mobile number, so it does not stand in for the unusable number before it`);
+				reasons.push(
+					`${reader.label}: "${text}" is not a mobile number, so it does not stand in for the unusable number before it`,
+				);
 				continue;
 			}
-			const from = reader.writeBackAttribute === undefined ? undefined : { attribute: reader.writeBackAttribute, value: text };
+			const from =
+				reader.writeBackAttribute === undefined
+					? undefined
+					: { attribute: reader.writeBackAttribute, value: text };
 			return { phone: result.e164, from };
 		}
-		return failure === undefined ? {} : { failure: { code: failure.code, reason: reasons.join('; ') } };
+		return failure === undefined
+			? {}
+			: { failure: { code: failure.code, reason: reasons.join('; ') } };
 	};
 }

@@ -23,7 +23,10 @@ import type { RejectCode } from '../types';
  * results with the library's own on thousands of numbers.
  */
 
-export type PhoneRejectCode = Extract<RejectCode, 'invalidPhone' | 'phoneHasExtension' | 'phoneNotMobile' | 'ambiguousPhone'>;
+export type PhoneRejectCode = Extract<
+	RejectCode,
+	'invalidPhone' | 'phoneHasExtension' | 'phoneNotMobile' | 'ambiguousPhone'
+>;
 
 export type PhoneResult =
 	/** `mobile`: the number is a mobile or may be one (MOBILE, FIXED_LINE_OR_MOBILE). */
@@ -59,10 +62,18 @@ export function normalisePhone(raw: string, options: PhoneOptions = {}): PhoneRe
 		};
 	}
 	if (LETTER.test(written)) {
-		return { ok: false, code: 'invalidPhone', reason: `"${written}" contains letters, not only digits` };
+		return {
+			ok: false,
+			code: 'invalidPhone',
+			reason: `"${written}" contains letters, not only digits`,
+		};
 	}
 	if (!WRITTEN_NUMBER.test(written)) {
-		return { ok: false, code: 'invalidPhone', reason: `"${written}" contains characters that are not part of a phone number` };
+		return {
+			ok: false,
+			code: 'invalidPhone',
+			reason: `"${written}" contains characters that are not part of a phone number`,
+		};
 	}
 
 	let digits = written.replace(NON_DIGITS, '');
@@ -87,12 +98,19 @@ export function normalisePhone(raw: string, options: PhoneOptions = {}): PhoneRe
 		};
 	}
 
-	const parsed = parseNumber(international ? `+${digits}` : digits, international ? undefined : options.country);
+	const parsed = parseNumber(
+		international ? `+${digits}` : digits,
+		international ? undefined : options.country,
+	);
 	// With the max metadata a number is valid exactly when it has a type.
 	const type = parsed?.type;
 	if (!parsed || type === undefined) {
 		const where = international ? '' : ` for country ${options.country}`;
-		return { ok: false, code: 'invalidPhone', reason: `"${written}" is not a valid phone number${where}` };
+		return {
+			ok: false,
+			code: 'invalidPhone',
+			reason: `"${written}" is not a valid phone number${where}`,
+		};
 	}
 	const mobile = MOBILE_TYPES.has(type);
 	if (options.mobileOnly && !mobile) {
@@ -137,7 +155,17 @@ interface CompiledPlan {
 	others: Array<[PhoneNumberType, Matcher]>;
 }
 
-const OTHER_TYPES: PhoneNumberType[] = ['MOBILE', 'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL'];
+const OTHER_TYPES: PhoneNumberType[] = [
+	'MOBILE',
+	'PREMIUM_RATE',
+	'TOLL_FREE',
+	'SHARED_COST',
+	'VOIP',
+	'PERSONAL_NUMBER',
+	'PAGER',
+	'UAN',
+	'VOICEMAIL',
+];
 const compiledPlans = new Map<CountryCode, CompiledPlan>();
 
 function whole(pattern: string): RegExp {
@@ -154,13 +182,19 @@ function compilePlan(country: CountryCode): CompiledPlan {
 		const definition = plan.type(type);
 		if (!definition || !definition.pattern()) return undefined;
 		const lengths = definition.possibleLengths();
-		return { pattern: whole(definition.pattern()), lengths: lengths ? new Set(lengths) : undefined };
+		return {
+			pattern: whole(definition.pattern()),
+			lengths: lengths ? new Set(lengths) : undefined,
+		};
 	};
 	const mobileDefinition = plan.type('MOBILE');
 	return {
 		national: whole(plan.nationalNumberPattern()),
 		fixedLine: matcher('FIXED_LINE'),
-		mobile: !mobileDefinition || mobileDefinition.pattern() === '' ? 'sameAsFixedLine' : matcher('MOBILE'),
+		mobile:
+			!mobileDefinition || mobileDefinition.pattern() === ''
+				? 'sameAsFixedLine'
+				: matcher('MOBILE'),
 		others: OTHER_TYPES.flatMap((type) => {
 			const found = matcher(type);
 			return found ? [[type, found] as [PhoneNumberType, Matcher]] : [];
@@ -184,11 +218,15 @@ function matches(matcher: Matcher | undefined, nationalNumber: string): boolean 
 }
 
 /** The type of a national number in a country's numbering plan; `undefined` when it is not valid there. */
-export function classifyNationalNumber(country: CountryCode, nationalNumber: string): PhoneNumberType | undefined {
+export function classifyNationalNumber(
+	country: CountryCode,
+	nationalNumber: string,
+): PhoneNumberType | undefined {
 	const plan = planOf(country);
 	if (!plan.national.test(nationalNumber)) return undefined;
 	if (matches(plan.fixedLine, nationalNumber)) {
-		if (plan.mobile === 'sameAsFixedLine' || matches(plan.mobile, nationalNumber)) return 'FIXED_LINE_OR_MOBILE';
+		if (plan.mobile === 'sameAsFixedLine' || matches(plan.mobile, nationalNumber))
+			return 'FIXED_LINE_OR_MOBILE';
 		return 'FIXED_LINE';
 	}
 	for (const [type, matcher] of plan.others) {
@@ -202,10 +240,15 @@ export function classifyNationalNumber(country: CountryCode, nationalNumber: str
  * number's type (`undefined`: not a valid number). Same answers as libphonenumber-js's
  * `parsePhoneNumberFromString(…).number` and `.getType()`.
  */
-export function parseNumber(text: string, defaultCountry?: CountryCode): { e164: string; type: PhoneNumberType | undefined } | undefined {
+export function parseNumber(
+	text: string,
+	defaultCountry?: CountryCode,
+): { e164: string; type: PhoneNumberType | undefined } | undefined {
 	const parsed = parsePhoneNumberFromString(text, { defaultCountry, extract: false }, metadataJson);
 	if (!parsed) return undefined;
-	const type = parsed.country ? classifyNationalNumber(parsed.country, parsed.nationalNumber) : parsed.getType();
+	const type = parsed.country
+		? classifyNationalNumber(parsed.country, parsed.nationalNumber)
+		: parsed.getType();
 	return { e164: parsed.number, type };
 }
 

@@ -39,7 +39,8 @@ function comparableValues(value: unknown): string[] {
 		const text = value.trim();
 		return text === '' ? [] : [text.toLowerCase()];
 	}
-	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return [String(value)];
+	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+		return [String(value)];
 	if (Array.isArray(value)) {
 		const out: string[] = [];
 		for (const element of value) {
@@ -79,13 +80,19 @@ function expectList(rule: FilterRule, label: string): Set<string> {
 	const set = new Set<string>();
 	for (const item of items) {
 		if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') {
-			throw new ConfigurationError(`${label}: the values of "${rule.operator}" must be text, numbers or booleans`, label);
+			throw new ConfigurationError(
+				`${label}: the values of "${rule.operator}" must be text, numbers or booleans`,
+				label,
+			);
 		}
 		const text = String(item).trim().toLowerCase();
 		if (text !== '') set.add(text);
 	}
 	if (set.size === 0) {
-		throw new ConfigurationError(`${label}: operator "${rule.operator}" needs at least one value`, label);
+		throw new ConfigurationError(
+			`${label}: operator "${rule.operator}" needs at least one value`,
+			label,
+		);
 	}
 	return set;
 }
@@ -97,21 +104,35 @@ export const MAX_PROGRAM_SIZE = 1000;
 /** Longest value a `regex` row tests (Entra's longest string attributes hold 1024); a longer one does not match. */
 export const MAX_TESTED_LENGTH = 1024;
 
-const LITERAL_FLAGS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL, u: 0, g: 0, y: 0, d: 0 };
+const LITERAL_FLAGS: Record<string, number> = {
+	i: RE2JS.CASE_INSENSITIVE,
+	m: RE2JS.MULTILINE,
+	s: RE2JS.DOTALL,
+	u: 0,
+	g: 0,
+	y: 0,
+	d: 0,
+};
 
 /** A compiled `regex` row: RE2JS's `test` (a match anywhere), linear in the value's length. */
 function compileRegex(rule: FilterRule, label: string): (text: string) => boolean {
 	const { value } = rule;
 	if (typeof value !== 'string' || value === '') {
-		throw new ConfigurationError(`${label}: operator "regex" needs a regular expression as text`, label);
+		throw new ConfigurationError(
+			`${label}: operator "regex" needs a regular expression as text`,
+			label,
+		);
 	}
 	const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-	const refuse = (why: string) => new ConfigurationError(`${label}: invalid regular expression ${shown}: ${why}`, label);
-	if (value.length > MAX_PATTERN_LENGTH) throw refuse(`longer than ${MAX_PATTERN_LENGTH} characters`);
+	const refuse = (why: string) =>
+		new ConfigurationError(`${label}: invalid regular expression ${shown}: ${why}`, label);
+	if (value.length > MAX_PATTERN_LENGTH)
+		throw refuse(`longer than ${MAX_PATTERN_LENGTH} characters`);
 	const literal = /^\/(.*)\/([a-z]*)$/s.exec(value);
 	let flags = literal ? 0 : RE2JS.CASE_INSENSITIVE;
 	for (const flag of literal?.[2] ?? '') {
-		if (!Object.prototype.hasOwnProperty.call(LITERAL_FLAGS, flag)) throw refuse(`unknown flag "${flag}" (use i, m or s)`);
+		if (!Object.prototype.hasOwnProperty.call(LITERAL_FLAGS, flag))
+			throw refuse(`unknown flag "${flag}" (use i, m or s)`);
 		flags |= LITERAL_FLAGS[flag];
 	}
 	let pattern: RE2JS;
@@ -119,11 +140,15 @@ function compileRegex(rule: FilterRule, label: string): (text: string) => boolea
 		pattern = RE2JS.compile(literal ? literal[1] : value, flags);
 	} catch (error) {
 		// RE2 syntax: backreferences (\\1) and lookaround ((?=…), (?!…), (?<=…)) are not supported.
-		const reason = (error as Error).message.replace(/^error parsing regexp: /, '').replace(/`\(\?[ims]+\)/, '`');
+		const reason = (error as Error).message
+			.replace(/^error parsing regexp: /, '')
+			.replace(/`\(\?[ims]+\)/, '`');
 		throw refuse(`${reason} (the regex operator uses RE2 syntax: no backreferences or lookaround)`);
 	}
 	if (pattern.programSize() > MAX_PROGRAM_SIZE) {
-		throw refuse('too complex for the linear-time engine (simplify it: smaller repeat counts such as {0,50} instead of {0,1000}, fewer alternatives)');
+		throw refuse(
+			'too complex for the linear-time engine (simplify it: smaller repeat counts such as {0,50} instead of {0,1000}, fewer alternatives)',
+		);
 	}
 	return (text) => text.length <= MAX_TESTED_LENGTH && pattern.test(text);
 }
@@ -186,16 +211,23 @@ function hasObject(value: unknown): boolean {
 
 function rawTexts(value: unknown): string[] {
 	if (value === undefined || value === null) return [];
-	if (Array.isArray(value)) return value.flatMap((element) => (Array.isArray(element) ? [] : rawTexts(element)));
+	if (Array.isArray(value))
+		return value.flatMap((element) => (Array.isArray(element) ? [] : rawTexts(element)));
 	if (typeof value === 'object') return [];
 	const text = String(value).trim();
 	return text === '' ? [] : [text];
 }
 
 /** Compiles scope filter rows once; the predicate then runs per user. No rows: everyone is in scope. */
-export function compileScope(filters: FilterRule[], combine: FilterCombination = 'and'): ScopePredicate {
+export function compileScope(
+	filters: FilterRule[],
+	combine: FilterCombination = 'and',
+): ScopePredicate {
 	if (combine !== 'and' && combine !== 'or') {
-		throw new ConfigurationError(`combineFilters must be "and" or "or" (got ${JSON.stringify(combine)})`, 'combineFilters');
+		throw new ConfigurationError(
+			`combineFilters must be "and" or "or" (got ${JSON.stringify(combine)})`,
+			'combineFilters',
+		);
 	}
 	const tests = filters.map((rule, index) => {
 		const label = describeRule(rule, index);

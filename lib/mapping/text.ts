@@ -35,12 +35,17 @@ const WHITESPACE_RUNS = /\s+/g;
  * U+2066–U+2069), which can disguise how a name or number reads. Zero-width (non-)joiners and the
  * direction marks (LRM, RLM, ALM) are kept: scripts and emoji need them.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point here
-const INVISIBLE = /[\u0000-\u001F\u007F-\u009F\u200B\u202A-\u202E\u2060\u2066-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVISIBLE =
+	// eslint-disable-next-line no-control-regex -- matching control characters is the point here
+	/[\u0000-\u001F\u007F-\u009F\u200B\u202A-\u202E\u2060\u2066-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function cleanText(value: string): string {
 	if (CLEAN_ASCII.test(value)) return value;
-	return value.replace(WHITESPACE_RUNS, ' ').replace(INVISIBLE, '').replace(WHITESPACE_RUNS, ' ').trim();
+	return value
+		.replace(WHITESPACE_RUNS, ' ')
+		.replace(INVISIBLE, '')
+		.replace(WHITESPACE_RUNS, ' ')
+		.trim();
 }
 
 let segmenter: Intl.Segmenter | undefined;

@@ -91,7 +91,8 @@ export class AdaptiveConcurrency {
 	}
 
 	private static checkCeiling(ceiling: number): number {
-		if (!Number.isInteger(ceiling) || ceiling < 1) throw new RangeError(`The concurrency ceiling must be a whole number ≥ 1, got ${ceiling}`);
+		if (!Number.isInteger(ceiling) || ceiling < 1)
+			throw new RangeError(`The concurrency ceiling must be a whole number ≥ 1, got ${ceiling}`);
 		return ceiling;
 	}
 
@@ -113,7 +114,13 @@ export class AdaptiveConcurrency {
 	}
 
 	report(): ConcurrencyReport {
-		return { ceiling: this.ceilingValue, reached: this.stats.reached, final: this.current, throttled: this.stats.throttled, slowed: this.stats.slowed };
+		return {
+			ceiling: this.ceilingValue,
+			reached: this.stats.reached,
+			final: this.current,
+			throttled: this.stats.throttled,
+			slowed: this.stats.slowed,
+		};
 	}
 
 	/** Waits for a pause to end and for a free slot. */
@@ -134,14 +141,18 @@ export class AdaptiveConcurrency {
 		this.inFlight--;
 		if (signal.kind === 'throttled') {
 			this.stats.throttled++;
-			if (signal.retryAfterMs !== undefined && signal.retryAfterMs > 0) this.pauseFor(signal.retryAfterMs);
+			if (signal.retryAfterMs !== undefined && signal.retryAfterMs > 0)
+				this.pauseFor(signal.retryAfterMs);
 			this.cut(permit, THROTTLE_DECREASE);
 		} else if (signal.kind === 'ok') {
 			const latency = this.now() - permit.startedAt;
 			if (this.isSlow(latency)) {
 				if (this.cut(permit, SLOW_DECREASE)) this.stats.slowed++;
 			} else if (permit.epoch === this.epoch && this.inUse()) {
-				this.level = Math.min(this.ceilingValue, this.level + (this.slowStart ? 1 : 1 / Math.max(this.level, MIN_WINDOW)));
+				this.level = Math.min(
+					this.ceilingValue,
+					this.level + (this.slowStart ? 1 : 1 / Math.max(this.level, MIN_WINDOW)),
+				);
 			}
 		}
 		this.wake();
@@ -149,7 +160,9 @@ export class AdaptiveConcurrency {
 
 	/** Whether the level is used enough to try a higher one. */
 	private inUse(): boolean {
-		return this.slowStart ? this.level < 2 * this.highWater : this.highWater >= Math.floor(this.level);
+		return this.slowStart
+			? this.level < 2 * this.highWater
+			: this.highWater >= Math.floor(this.level);
 	}
 
 	/** Pauses every new request for `ms` (a longer pause already running is kept). */
@@ -183,12 +196,15 @@ export class AdaptiveConcurrency {
 		}
 		this.baseline = Math.min(this.previousPeriodMin, this.periodMin);
 		this.smoothed = this.smoothed === undefined ? latency : this.smoothed * 0.8 + latency * 0.2;
-		return this.smoothed > this.baseline * SLOW_FACTOR && this.smoothed > this.baseline + SLOW_MARGIN_MS;
+		return (
+			this.smoothed > this.baseline * SLOW_FACTOR && this.smoothed > this.baseline + SLOW_MARGIN_MS
+		);
 	}
 
 	/** Lets as many waiting requests go as there are free slots (each re-checks in `acquire`). */
 	private wake(): void {
 		if (this.pause !== undefined) return;
-		for (let free = this.current - this.inFlight; free > 0 && this.waiting.length > 0; free--) this.waiting.shift()?.();
+		for (let free = this.current - this.inFlight; free > 0 && this.waiting.length > 0; free--)
+			this.waiting.shift()?.();
 	}
 }

@@ -63,7 +63,9 @@ export function httpDate(date: Date): string {
 }
 
 /** The HMAC signing string for one request (see the module comment). */
-export function hmacSigningString(input: Pick<SignRequestInput, 'method' | 'path' | 'body' | 'date'>): string {
+export function hmacSigningString(
+	input: Pick<SignRequestInput, 'method' | 'path' | 'body' | 'date'>,
+): string {
 	const lines = [`date: ${input.date}`];
 	if (input.body) lines.push(`x-Content-MD5: ${contentMd5(input.body)}`);
 	lines.push(`${input.method.toUpperCase()} ${input.path} HTTP/1.1`);
@@ -73,7 +75,9 @@ export function hmacSigningString(input: Pick<SignRequestInput, 'method' | 'path
 /** Signs one request the SDK way; returns the headers to send. */
 export function signRequest(input: SignRequestInput): SignedRequest {
 	const signingString = hmacSigningString(input);
-	const signature = createHmac('sha1', Buffer.from(input.secret, 'utf8')).update(signingString, 'utf8').digest('base64');
+	const signature = createHmac('sha1', Buffer.from(input.secret, 'utf8'))
+		.update(signingString, 'utf8')
+		.digest('base64');
 	const signedHeaders = input.body ? 'date x-Content-MD5 request-line' : 'date request-line';
 	const headers: Record<string, string> = { date: input.date };
 	if (input.body) headers['x-Content-MD5'] = contentMd5(input.body);
@@ -93,7 +97,8 @@ export function parseHmacAuthorization(header: string | undefined): HmacAuthoriz
 	if (!header || !/^hmac\s/i.test(header)) return undefined;
 	const fields = Object.create(null) as Record<string, string>;
 	for (const match of header.slice(5).matchAll(/(\w+)="([^"]*)"/g)) fields[match[1]] = match[2];
-	if (!fields.username || !fields.algorithm || !fields.headers || !fields.signature) return undefined;
+	if (!fields.username || !fields.algorithm || !fields.headers || !fields.signature)
+		return undefined;
 	return {
 		username: fields.username,
 		algorithm: fields.algorithm,

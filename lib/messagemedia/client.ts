@@ -8,8 +8,9 @@
 import { ConfigurationError, ServiceApiError } from '../common/errors';
 import type { AdaptiveConcurrency } from './adaptive';
 import { resolveMessageMediaConnection, type MessageMediaCredentialFields } from './config';
+import { AUTH_REJECTED_MESSAGE } from './errors';
 import { collectPages } from './paging';
-import { AUTH_REJECTED_MESSAGE, MessageMediaTransport, type QueryValue, type TransportOptions } from './transport';
+import { MessageMediaTransport, type QueryValue, type TransportOptions } from './transport';
 import type {
 	Contact,
 	ContactFilter,
@@ -78,7 +79,10 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 	private segment(id: string, what: 'contact' | 'list'): string {
 		const text = typeof id === 'string' ? id : String(id);
 		if (text.trim() === '' || /^(?:\.|%2e){1,2}$/i.test(text.trim())) {
-			throw new ConfigurationError(`${JSON.stringify(text.slice(0, 100))} is not a MessageMedia ${what} id`, what === 'list' ? 'listId' : 'contactId');
+			throw new ConfigurationError(
+				`${JSON.stringify(text.slice(0, 100))} is not a MessageMedia ${what} id`,
+				what === 'list' ? 'listId' : 'contactId',
+			);
 		}
 		return encodeURIComponent(text);
 	}
@@ -95,7 +99,10 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 		const unique = [...new Set(phones.filter((phone) => phone))];
 		const found = new Map<string, Contact>();
 		for (const numbers of chunk(unique, PHONE_LOOKUP_CHUNK)) {
-			for (const contact of await this.listContacts({ channelIds: numbers, channelTypes: ['SMS'] })) {
+			for (const contact of await this.listContacts({
+				channelIds: numbers,
+				channelTypes: ['SMS'],
+			})) {
 				found.set(contact.id, contact);
 			}
 		}
@@ -107,7 +114,11 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 	}
 
 	async updateContact(id: string, body: UpdateContactRequest): Promise<Contact> {
-		return await this.expectBody<Contact>('PATCH', `${CONTACTS_PATH}/${this.segment(id, 'contact')}`, body);
+		return await this.expectBody<Contact>(
+			'PATCH',
+			`${CONTACTS_PATH}/${this.segment(id, 'contact')}`,
+			body,
+		);
 	}
 
 	/** 204 on success; a 404 answering a retried DELETE means the first attempt already deleted it. */
@@ -128,7 +139,10 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 	}
 
 	/** One PATCH per 1000 ids: call n carries the n-th chunk of additions and the n-th chunk of removals. */
-	async modifyListMembers(listId: string, change: { add?: string[]; remove?: string[] }): Promise<void> {
+	async modifyListMembers(
+		listId: string,
+		change: { add?: string[]; remove?: string[] },
+	): Promise<void> {
 		const add = chunk([...new Set(change.add ?? [])], LIST_MEMBERS_CHUNK);
 		const remove = chunk([...new Set(change.remove ?? [])], LIST_MEMBERS_CHUNK);
 		for (let i = 0; i < Math.max(add.length, remove.length); i++) {
@@ -143,7 +157,10 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 		}
 	}
 
-	async listCustomFields(filter: CustomFieldFilter = {}, page: PageOptions = {}): Promise<CustomField[]> {
+	async listCustomFields(
+		filter: CustomFieldFilter = {},
+		page: PageOptions = {},
+	): Promise<CustomField[]> {
 		return await this.collect<CustomField>(CUSTOM_FIELDS_PATH, { ...filter }, page);
 	}
 
@@ -152,17 +169,31 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 	}
 
 	async addOptedOutNumbers(numbers: string[]): Promise<void> {
-		const unique = [...new Set(numbers.map((number) => number.trim()).filter((number) => E164.test(number)))];
+		const unique = [
+			...new Set(numbers.map((number) => number.trim()).filter((number) => E164.test(number))),
+		];
 		for (const part of chunk(unique, OPT_OUT_ADD_CHUNK)) {
-			await this.transport.request({ method: 'POST', path: `${OPT_OUT_API_PATH}/mt/blacklist`, body: { numbers: part } });
+			await this.transport.request({
+				method: 'POST',
+				path: `${OPT_OUT_API_PATH}/mt/blacklist`,
+				body: { numbers: part },
+			});
 		}
 	}
 
 	async findOptedOutNumbers(numbers: string[]): Promise<string[]> {
-		const unique = [...new Set(numbers.map((number) => number.trim()).filter((number) => number !== ''))];
+		const unique = [
+			...new Set(numbers.map((number) => number.trim()).filter((number) => number !== '')),
+		];
 		const invalid = unique.filter((number) => !E164.test(number));
 		if (invalid.length > 0) {
-			throw new ConfigurationError(`Opt-out look-up needs E.164 numbers (+ and 7 to 15 digits); got ${invalid.slice(0, 3).map((n) => JSON.stringify(n)).join(', ')}`, 'numbers');
+			throw new ConfigurationError(
+				`Opt-out look-up needs E.164 numbers (+ and 7 to 15 digits); got ${invalid
+					.slice(0, 3)
+					.map((n) => JSON.stringify(n))
+					.join(', ')}`,
+				'numbers',
+			);
 		}
 		const optedOut: string[] = [];
 		for (const asked of chunk(unique, OPT_OUT_LOOKUP_CHUNK)) {
@@ -170,7 +201,12 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 			const path = `${OPT_OUT_API_PATH}/is_authorised/${asked.join(',')}`;
 			const body = await this.expectBody<NumberAuthorisationResponse>('GET', path);
 			// Matched on digits: an answer that drops the + still counts; a number left unanswered fails the call.
-			const answers = new Map((Array.isArray(body.numbers) ? body.numbers : []).map((entry) => [String(entry.number).replace(/\D/g, ''), entry.authorised]));
+			const answers = new Map(
+				(Array.isArray(body.numbers) ? body.numbers : []).map((entry) => [
+					String(entry.number).replace(/\D/g, ''),
+					entry.authorised,
+				]),
+			);
 			for (const number of asked) {
 				const authorised = answers.get(number.slice(1));
 				if (typeof authorised !== 'boolean') {
@@ -195,7 +231,11 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 		await this.transport.request({ method: 'GET', path: LISTS_PATH, query: { pageSize: 1 } });
 	}
 
-	private async expectBody<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+	private async expectBody<T>(
+		method: 'GET' | 'POST' | 'PATCH',
+		path: string,
+		body?: unknown,
+	): Promise<T> {
 		const response = await this.transport.request<T>({ method, path, body });
 		if (response.body === undefined) {
 			throw new ServiceApiError({
@@ -208,10 +248,21 @@ export class HttpMessageMediaClient implements MessageMediaClient {
 	}
 
 	/** Every page of a collection (see paging.ts: a short or looping read throws instead of returning part). */
-	private async collect<T>(path: string, filter: Record<string, QueryValue>, page: PageOptions): Promise<T[]> {
+	private async collect<T>(
+		path: string,
+		filter: Record<string, QueryValue>,
+		page: PageOptions,
+	): Promise<T[]> {
 		const limit = page.limit !== undefined && page.limit >= 0 ? page.limit : Infinity;
 		if (limit === 0) return [];
-		const pageSize = Math.max(1, Math.min(page.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE, limit === Infinity ? MAX_PAGE_SIZE : Math.max(limit, 1)));
+		const pageSize = Math.max(
+			1,
+			Math.min(
+				page.pageSize ?? MAX_PAGE_SIZE,
+				MAX_PAGE_SIZE,
+				limit === Infinity ? MAX_PAGE_SIZE : Math.max(limit, 1),
+			),
+		);
 		return await collectPages<T>(this.transport, path, filter, pageSize, limit);
 	}
 }
@@ -221,7 +272,9 @@ export function createMessageMediaClient(
 	fields: MessageMediaCredentialFields,
 	options: TransportOptions = {},
 ): HttpMessageMediaClient {
-	return new HttpMessageMediaClient(new MessageMediaTransport(resolveMessageMediaConnection(fields), options));
+	return new HttpMessageMediaClient(
+		new MessageMediaTransport(resolveMessageMediaConnection(fields), options),
+	);
 }
 
 export type CredentialCheckResult = { ok: true } | { ok: false; message: string };
@@ -233,7 +286,10 @@ export async function checkMessageMediaCredentials(
 ): Promise<CredentialCheckResult> {
 	try {
 		// One retry at most: someone is waiting on the Test button.
-		await createMessageMediaClient(fields, { ...options, retry: { maxAttempts: 2, ...options.retry } }).checkAccess();
+		await createMessageMediaClient(fields, {
+			...options,
+			retry: { maxAttempts: 2, ...options.retry },
+		}).checkAccess();
 		return { ok: true };
 	} catch (error) {
 		if (error instanceof ServiceApiError && (error.status === 401 || error.status === 403)) {

@@ -35,7 +35,9 @@ export interface MessageMediaConnection {
 }
 
 /** Validates the credential fields and resolves the base URL. Throws `ConfigurationError` naming the field. */
-export function resolveMessageMediaConnection(fields: MessageMediaCredentialFields): MessageMediaConnection {
+export function resolveMessageMediaConnection(
+	fields: MessageMediaCredentialFields,
+): MessageMediaConnection {
 	const apiKey = typeof fields.apiKey === 'string' ? fields.apiKey.trim() : '';
 	const apiSecret = typeof fields.apiSecret === 'string' ? fields.apiSecret.trim() : '';
 	if (!apiKey) throw new ConfigurationError('The MessageMedia API key is empty', 'apiKey');
@@ -43,7 +45,10 @@ export function resolveMessageMediaConnection(fields: MessageMediaCredentialFiel
 
 	const authMethod = fields.authMethod ?? 'basic';
 	if (authMethod !== 'basic' && authMethod !== 'hmac') {
-		throw new ConfigurationError(`Unknown MessageMedia auth method "${String(authMethod)}" (use basic or hmac)`, 'authMethod');
+		throw new ConfigurationError(
+			`Unknown MessageMedia auth method "${String(authMethod)}" (use basic or hmac)`,
+			'authMethod',
+		);
 	}
 
 	const region = fields.region ?? 'apac';
@@ -52,7 +57,8 @@ export function resolveMessageMediaConnection(fields: MessageMediaCredentialFiel
 		baseUrl = MESSAGEMEDIA_REGION_URLS[region];
 	} else if (region === 'custom') {
 		const custom = typeof fields.baseUrl === 'string' ? fields.baseUrl.trim() : '';
-		if (!custom) throw new ConfigurationError('Region is "custom" but the base URL is empty', 'baseUrl');
+		if (!custom)
+			throw new ConfigurationError('Region is "custom" but the base URL is empty', 'baseUrl');
 		try {
 			assertSafeBaseUrl(custom, 'MessageMedia base URL');
 		} catch (error) {
@@ -60,7 +66,10 @@ export function resolveMessageMediaConnection(fields: MessageMediaCredentialFiel
 		}
 		baseUrl = custom.replace(/\/+$/, '');
 	} else {
-		throw new ConfigurationError(`Unknown MessageMedia region "${String(region)}" (use apac, eu or custom)`, 'region');
+		throw new ConfigurationError(
+			`Unknown MessageMedia region "${String(region)}" (use apac, eu or custom)`,
+			'region',
+		);
 	}
 	return { baseUrl, apiKey, apiSecret, authMethod };
 }

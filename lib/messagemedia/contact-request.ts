@@ -60,7 +60,10 @@ function attributes(input: ContactInput): Partial<Record<ContactAttribute, strin
 		if (value !== undefined) out[name] = value;
 	}
 	if (out.dateOfBirth !== undefined && !ISO_DATE.test(out.dateOfBirth)) {
-		throw new ConfigurationError(`Date of birth "${out.dateOfBirth}" is not a date in YYYY-MM-DD form`, 'dateOfBirth');
+		throw new ConfigurationError(
+			`Date of birth "${out.dateOfBirth}" is not a date in YYYY-MM-DD form`,
+			'dateOfBirth',
+		);
 	}
 	return out;
 }
@@ -68,7 +71,10 @@ function attributes(input: ContactInput): Partial<Record<ContactAttribute, strin
 function phoneOf(input: ContactInput): string | undefined {
 	const phone = clean(input.phone);
 	if (phone !== undefined && !isE164(phone)) {
-		throw new ConfigurationError(`Phone "${phone}" is not an E.164 number such as +61491570156`, 'phone');
+		throw new ConfigurationError(
+			`Phone "${phone}" is not an E.164 number such as +61491570156`,
+			'phone',
+		);
 	}
 	return phone;
 }
@@ -88,15 +94,23 @@ export function resolveCustomFieldValues(
 		const field =
 			fields.find((candidate) => candidate.mergeTag === key) ??
 			fields.find((candidate) => candidate.label.toLowerCase() === key.toLowerCase());
-		if (!field) throw new ConfigurationError(`No MessageMedia custom field has the merge tag or label "${key}"`, key);
+		if (!field)
+			throw new ConfigurationError(
+				`No MessageMedia custom field has the merge tag or label "${key}"`,
+				key,
+			);
 		resolved.push({ id: field.id, value });
 	}
 	return resolved;
 }
 
-export function buildCreateContactRequest(input: ContactInput, customFields: CustomField[]): CreateContactRequest {
+export function buildCreateContactRequest(
+	input: ContactInput,
+	customFields: CustomField[],
+): CreateContactRequest {
 	const phone = phoneOf(input);
-	if (phone === undefined) throw new ConfigurationError('A contact needs a phone number (E.164) to be created', 'phone');
+	if (phone === undefined)
+		throw new ConfigurationError('A contact needs a phone number (E.164) to be created', 'phone');
 	const channel: WritableChannel = { channelId: phone, type: 'SMS' };
 	if (input.subscriptionState) channel.subscriptionState = input.subscriptionState;
 	const body: CreateContactRequest = { ...attributes(input), channels: [channel] };
@@ -127,7 +141,10 @@ export function buildUpdateContactRequest(
 
 	const phone = phoneOf(input);
 	if (phone === undefined && input.subscriptionState === undefined) return body;
-	if (!existing) throw new ConfigurationError('Changing the phone or subscription state needs the stored contact');
+	if (!existing)
+		throw new ConfigurationError(
+			'Changing the phone or subscription state needs the stored contact',
+		);
 
 	const writable: WritableChannel[] = existing.channels
 		.filter((channel) => channel.type === 'SMS' || channel.type === 'WHATSAPP')
@@ -146,7 +163,12 @@ export function buildUpdateContactRequest(
 	const state = input.subscriptionState ?? current?.subscriptionState;
 	if (state) next.subscriptionState = state;
 
-	if (current && current.channelId === next.channelId && current.subscriptionState === next.subscriptionState) return body;
+	if (
+		current &&
+		current.channelId === next.channelId &&
+		current.subscriptionState === next.subscriptionState
+	)
+		return body;
 	if (smsIndex >= 0) writable[smsIndex] = next;
 	else writable.push(next);
 	body.channels = writable;

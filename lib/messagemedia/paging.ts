@@ -59,25 +59,42 @@ export async function collectPages<T>(
 	let token: string | undefined;
 	let announced: number | undefined;
 	for (let pages = 1; ; pages++) {
-		const response = await transport.request<TokenPage<T>>({ method: 'GET', path, query: { ...query, pageSize, nextPageToken: token } });
+		const response = await transport.request<TokenPage<T>>({
+			method: 'GET',
+			path,
+			query: { ...query, pageSize, nextPageToken: token },
+		});
 		const page = response.body ?? {};
 		const content = Array.isArray(page.content) ? page.content : [];
 		// One at a time: a spread of a 1000-record page into push() puts every record on the call stack.
 		for (const record of content) records.push(record);
-		if (typeof page.totalElements === 'number' && Number.isFinite(page.totalElements)) announced = page.totalElements;
+		if (typeof page.totalElements === 'number' && Number.isFinite(page.totalElements))
+			announced = page.totalElements;
 		if (records.length >= limit) return records.slice(0, limit);
-		token = typeof page.nextPageToken === 'string' && page.nextPageToken !== '' ? page.nextPageToken : undefined;
+		token =
+			typeof page.nextPageToken === 'string' && page.nextPageToken !== ''
+				? page.nextPageToken
+				: undefined;
 		if (token === undefined) break;
 		if (seenTokens.has(token)) {
-			throw incompleteRead(path, `page ${pages + 1} was requested with a page token already used (the server is paging in a loop) after ${records.length} records`);
+			throw incompleteRead(
+				path,
+				`page ${pages + 1} was requested with a page token already used (the server is paging in a loop) after ${records.length} records`,
+			);
 		}
 		seenTokens.add(token);
 		if (pages >= maxPages) {
-			throw incompleteRead(path, `still more pages after ${maxPages} pages (${records.length} records)`);
+			throw incompleteRead(
+				path,
+				`still more pages after ${maxPages} pages (${records.length} records)`,
+			);
 		}
 	}
 	if (announced !== undefined && records.length < announced) {
-		throw incompleteRead(path, `the pages ended after ${records.length} records but MessageMedia reported totalElements ${announced}`);
+		throw incompleteRead(
+			path,
+			`the pages ended after ${records.length} records but MessageMedia reported totalElements ${announced}`,
+		);
 	}
 	return records;
 }

@@ -1,7 +1,7 @@
 /**
  * The one MessageMedia transport: base URL, JSON, authentication (Basic or HMAC over the exact body
  * bytes), per-request timeout, retries through lib/common/retry.ts and mapping of failures to
- * `ServiceApiError`.
+ * `ServiceApiError` (errors.ts).
  *
  * Retries: 429, 502, 503, 504 and network errors/timeouts, with exponential backoff and jitter, honouring
  * Retry-After. GET, PATCH and DELETE are retried; POST is never retried here (a create is not idempotent:
@@ -21,7 +21,6 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 
 import { ConfigurationError, ServiceApiError } from '../common/errors';
-import { redact } from '../common/redact';
 import {
 	DEFAULT_RETRY_POLICY,
 	isTransientNetworkError,
@@ -32,6 +31,7 @@ import {
 import { AdaptiveConcurrency } from './adaptive';
 import { basicAuthorization, httpDate, signRequest } from './auth';
 import type { MessageMediaConnection } from './config';
+import { apiError, networkError, redirectError } from './errors';
 import type { RequestStats } from './types';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -77,12 +77,6 @@ export const DEFAULT_CONCURRENCY = 20;
 
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 
-/** Longest service-provided text kept in an error message (a gateway page can be megabytes). */
-const MAX_SERVICE_TEXT = 1000;
-
-export const AUTH_REJECTED_MESSAGE =
-	'MessageMedia rejected the API key/secret (check key, secret, auth method and region)';
-
 /** One HTTP exchange: the status, the body as text and the Retry-After header. */
 interface RawResponse {
 	status: number;
@@ -122,7 +116,10 @@ export class MessageMediaTransport {
 		this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 		this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 		this.now = options.now ?? (() => new Date());
-		this.flow = new AdaptiveConcurrency({ ceiling: options.concurrency ?? DEFAULT_CONCURRENCY, sleep: this.policy.sleep });
+		this.flow = new AdaptiveConcurrency({
+			ceiling: options.concurrency ?? DEFAULT_CONCURRENCY,
+			sleep: this.policy.sleep,
+		});
 	}
 
 	get baseUrl(): string {
@@ -139,7 +136,10 @@ export class MessageMediaTransport {
 				(error) => {
 					if (!retryable) return { retry: false };
 					if (error instanceof AttemptFailure) {
-						return { retry: RETRYABLE_STATUSES.has(error.apiError.status), retryAfterMs: error.retryAfterMs };
+						return {
+							retry: RETRYABLE_STATUSES.has(error.apiError.status),
+							retryAfterMs: error.retryAfterMs,
+						};
 					}
 					return { retry: isTransientNetworkError(error) };
 				},
@@ -150,7 +150,7 @@ export class MessageMediaTransport {
 			);
 		} catch (error) {
 			if (error instanceof AttemptFailure) throw error.apiError;
-			throw this.networkError(error, url);
+			throw networkError(error, url, this.timeoutMs, this.connection);
 		}
 	}
 
@@ -167,7 +167,10 @@ export class MessageMediaTransport {
 
 		let response: RawResponse;
 		try {
-			const headers: Record<string, string> = { Accept: 'application/json', ...this.authHeaders(request.method, url, body) };
+			const headers: Record<string, string> = {
+				Accept: 'application/json',
+				...this.authHeaders(request.method, url, body),
+			};
 			if (body !== undefined) headers['Content-Type'] = 'application/json';
 			response = await this.send(request.method, url, headers, body);
 		} catch (error) {
@@ -175,21 +178,44 @@ export class MessageMediaTransport {
 			throw error;
 		}
 		if (response.status === 429) {
-			this.flow.release(permit, { kind: 'throttled', retryAfterMs: parseRetryAfter(response.retryAfter ?? null) });
+			this.flow.release(permit, {
+				kind: 'throttled',
+				retryAfterMs: parseRetryAfter(response.retryAfter ?? null),
+			});
 		} else {
-			this.flow.release(permit, { kind: response.status >= 200 && response.status < 300 ? 'ok' : 'other' });
+			this.flow.release(permit, {
+				kind: response.status >= 200 && response.status < 300 ? 'ok' : 'other',
+			});
 		}
 		const ok = response.status >= 200 && response.status < 300;
 		if (ok || (attempt > 1 && request.successAfterRetry?.includes(response.status))) {
-			return { status: response.status, body: ok ? this.parseJson<T>(response.text, response.status) : undefined };
+			return {
+				status: response.status,
+				body: ok ? this.parseJson<T>(response.text, response.status) : undefined,
+			};
 		}
-		if (response.status >= 300 && response.status < 400) throw new AttemptFailure(this.redirectError(response.status, response.location, url), undefined);
-		throw new AttemptFailure(this.apiError(response.status, response.text, response.retryAfter), parseRetryAfter(response.retryAfter ?? null));
+		if (response.status >= 300 && response.status < 400)
+			throw new AttemptFailure(
+				redirectError(response.status, response.location, url, this.connection),
+				undefined,
+			);
+		throw new AttemptFailure(
+			apiError(response.status, response.text, response.retryAfter, this.connection),
+			parseRetryAfter(response.retryAfter ?? null),
+		);
 	}
 
 	/** Sends one request and reads the whole answer; network failures and the timeout reject. */
-	private async send(method: HttpMethod, url: URL, headers: Record<string, string>, body: string | undefined): Promise<RawResponse> {
-		const outgoing = body === undefined ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
+	private async send(
+		method: HttpMethod,
+		url: URL,
+		headers: Record<string, string>,
+		body: string | undefined,
+	): Promise<RawResponse> {
+		const outgoing =
+			body === undefined
+				? headers
+				: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) };
 		const transport = url.protocol === 'http:' ? http : https;
 		return await new Promise<RawResponse>((resolve, reject) => {
 			const fail = (error: Error) => {
@@ -226,18 +252,28 @@ export class MessageMediaTransport {
 		for (const segment of path.split('?')[0].split('/')) {
 			const decoded = segment.replace(/%2e/gi, '.');
 			if (decoded === '.' || decoded === '..') {
-				throw new ConfigurationError(`Refusing the MessageMedia path "${path.slice(0, 200)}": "." and ".." are not ids`, 'id');
+				throw new ConfigurationError(
+					`Refusing the MessageMedia path "${path.slice(0, 200)}": "." and ".." are not ids`,
+					'id',
+				);
 			}
 		}
-		const url = new URL(`${this.connection.baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
+		const url = new URL(
+			`${this.connection.baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`,
+		);
 		for (const [name, value] of Object.entries(query ?? {})) {
 			if (value === undefined) continue;
-			for (const one of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(one));
+			for (const one of Array.isArray(value) ? value : [value])
+				url.searchParams.append(name, String(one));
 		}
 		return url;
 	}
 
-	private authHeaders(method: HttpMethod, url: URL, body: string | undefined): Record<string, string> {
+	private authHeaders(
+		method: HttpMethod,
+		url: URL,
+		body: string | undefined,
+	): Record<string, string> {
 		const { apiKey, apiSecret, authMethod } = this.connection;
 		if (authMethod === 'basic') return { Authorization: basicAuthorization(apiKey, apiSecret) };
 		return signRequest({
@@ -261,106 +297,5 @@ export class MessageMediaTransport {
 				message: `MessageMedia answered HTTP ${status} with a body that is not JSON`,
 			});
 		}
-	}
-
-	/**
-	 * Maps an error response. Contacts errors are `ApiError` {uuid, type, title, detail} or, for 400,
-	 * `InvalidInputApiError` (+ invalidFields); 401/403 have no documented body; other Engage APIs use
-	 * `{message, details[]}`. Parsed defensively.
-	 */
-	private apiError(status: number, text: string, retryAfterHeader: string | undefined): ServiceApiError {
-		let parsed: Record<string, unknown> | undefined;
-		try {
-			const json: unknown = JSON.parse(text);
-			if (json && typeof json === 'object' && !Array.isArray(json)) parsed = json as Record<string, unknown>;
-		} catch {
-			parsed = undefined;
-		}
-		const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value : undefined);
-		const invalidFields = Array.isArray(parsed?.invalidFields)
-			? (parsed.invalidFields as Array<Record<string, unknown>>)
-			: undefined;
-
-		let message: string;
-		if (status === 401 || status === 403) {
-			message = `${AUTH_REJECTED_MESSAGE} (HTTP ${status})`;
-		} else {
-			const title = str(parsed?.title);
-			const detail = str(parsed?.detail) ?? str(parsed?.message);
-			message = [title, detail].filter(Boolean).join(': ') || `MessageMedia answered HTTP ${status}`;
-			if (invalidFields?.length) {
-				const list = invalidFields.map((field) => `${String(field.name)}: ${String(field.reason ?? field.code)}`);
-				message += ` (invalid fields: ${list.join('; ')})`;
-			}
-		}
-
-		const retryAfter = parseRetryAfter(retryAfterHeader ?? null);
-		const details: Record<string, unknown> = {};
-		if (invalidFields) details.invalidFields = invalidFields;
-		if (retryAfter !== undefined) details.retryAfterMs = retryAfter;
-
-		const clean = (text: string | undefined) => (text === undefined ? undefined : this.redact(text));
-		return new ServiceApiError({
-			service: 'messagemedia',
-			status,
-			code: clean(str(parsed?.type)),
-			message: this.redact(message),
-			hint: this.hint(status),
-			requestId: clean(str(parsed?.uuid)),
-			details: Object.keys(details).length ? (JSON.parse(this.redact(JSON.stringify(details))) as Record<string, unknown>) : undefined,
-		});
-	}
-
-	/**
-	 * Redacts the credential from text built from a response: the secret, the key, the Basic header's
-	 * encoded `key:secret` (an API gateway's error page may echo the request), plus the generic patterns
-	 * of lib/common/redact.ts. Long service texts are cut to MAX_SERVICE_TEXT characters.
-	 */
-	redact(text: string): string {
-		const { apiKey, apiSecret } = this.connection;
-		const encoded = Buffer.from(`${apiKey}:${apiSecret}`, 'utf8').toString('base64');
-		const out = redact(text, [encoded, encoded.replace(/=+$/, ''), apiSecret, apiKey]);
-		return out.length > MAX_SERVICE_TEXT ? `${out.slice(0, MAX_SERVICE_TEXT)}…` : out;
-	}
-
-	/** node:https never follows a redirect; say so instead of "HTTP 307". */
-	private redirectError(status: number, location: string | undefined, url: URL): ServiceApiError {
-		let target = 'nowhere (no Location header)';
-		if (location) {
-			try {
-				target = new URL(location, url).origin;
-			} catch {
-				target = 'an invalid location';
-			}
-		}
-		return new ServiceApiError({
-			service: 'messagemedia',
-			status,
-			code: 'redirectRefused',
-			message: this.redact(`MessageMedia answered HTTP ${status} with a redirect to ${target}; redirects are never followed, so the credential and request bodies stay on ${url.origin}`),
-			hint: 'Check the region or base URL in the MessageMedia credential: it must be the API itself (or a proxy that forwards, not redirects).',
-		});
-	}
-
-	private hint(status: number): string | undefined {
-		if (status === 401 || status === 403) {
-			return 'Check the API key and secret in the MessageMedia credential, that the auth method matches the key type, and that the region is the one the account lives in.';
-		}
-		if (status === 429) return 'MessageMedia is throttling this account; run again later or lower the concurrency.';
-		if (status >= 500) return 'MessageMedia had a server-side problem; running again usually helps.';
-		return undefined;
-	}
-
-	private networkError(error: unknown, url: URL): ServiceApiError {
-		const e = error as { name?: string; code?: string; message?: string };
-		const timedOut = e?.name === 'TimeoutError';
-		const reason = timedOut ? `no answer within ${Math.round(this.timeoutMs / 1000)} s` : (e?.code ?? e?.message ?? String(error));
-		return new ServiceApiError({
-			service: 'messagemedia',
-			status: 0,
-			code: timedOut ? 'timeout' : 'network',
-			message: this.redact(`Could not reach MessageMedia at ${url.origin}: ${reason}`),
-			hint: 'Check the region or base URL in the MessageMedia credential and the network path to it.',
-		});
 	}
 }

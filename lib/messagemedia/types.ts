@@ -7,7 +7,15 @@ import type { AdaptiveConcurrency } from './adaptive';
 
 export type ChannelType = 'SMS' | 'WHATSAPP' | 'GBM' | 'INSTAGRAM' | 'FACEBOOK' | 'EMAIL';
 export type SubscriptionState = 'SUBSCRIBED' | 'UNSUBSCRIBED';
-export type CustomFieldType = 'DATE' | 'NUMBER' | 'PHONE' | 'TEXT' | 'URL' | 'ZIP_CODE' | 'NAME' | 'EMAIL';
+export type CustomFieldType =
+	| 'DATE'
+	| 'NUMBER'
+	| 'PHONE'
+	| 'TEXT'
+	| 'URL'
+	| 'ZIP_CODE'
+	| 'NAME'
+	| 'EMAIL';
 
 export interface ContactChannel {
 	channelId: string;

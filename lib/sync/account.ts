@@ -25,9 +25,13 @@ export class AccountIndex {
 		private readonly options: SyncOptions,
 	) {
 		// Lists a contact is in exist even when the list read missed them.
-		const lists = [...[...state.lists].sort(byAge), ...state.contacts.flatMap((contact) => contact.lists)];
+		const lists = [
+			...[...state.lists].sort(byAge),
+			...state.contacts.flatMap((contact) => contact.lists),
+		];
 		for (const list of lists) {
-			if (!this.existingLists.has(listKey(list.name))) this.existingLists.set(listKey(list.name), list);
+			if (!this.existingLists.has(listKey(list.name)))
+				this.existingLists.set(listKey(list.name), list);
 		}
 	}
 
@@ -39,14 +43,23 @@ export class AccountIndex {
 	/** Resolves custom-field keys and list names; a string is the reason the item can't be written. */
 	resolve(contact: ContactFields): ResolvedContact | string {
 		const resolved: ResolvedContact = { attributes: {}, fields: emptyFields() };
-		for (const key of CONTACT_ATTRIBUTES) if (contact[key] !== undefined) resolved.attributes[key] = contact[key];
+		for (const key of CONTACT_ATTRIBUTES)
+			if (contact[key] !== undefined) resolved.attributes[key] = contact[key];
 		if (contact.phone !== undefined) resolved.phone = contact.phone;
 		if (contact.email !== undefined) {
-			const email = this.fieldSpec(this.options.emailFieldLabel, { type: 'EMAIL', maxLength: EMAIL_FIELD_MAX_LENGTH }) as FieldSpec;
+			const email = this.fieldSpec(this.options.emailFieldLabel, {
+				type: 'EMAIL',
+				maxLength: EMAIL_FIELD_MAX_LENGTH,
+			}) as FieldSpec;
 			resolved.fields[email.mergeTag] = contact.email;
 		}
 		for (const [key, value] of Object.entries(contact.customFields ?? {})) {
-			const spec = this.fieldSpec(key, this.options.createMissingFields ? { type: 'TEXT', maxLength: TEXT_FIELD_MAX_LENGTH } : undefined);
+			const spec = this.fieldSpec(
+				key,
+				this.options.createMissingFields
+					? { type: 'TEXT', maxLength: TEXT_FIELD_MAX_LENGTH }
+					: undefined,
+			);
 			if (spec === undefined) {
 				return `Custom field "${key}" matches no label or merge tag; create it in MessageMedia or turn on "Create Missing Custom Fields"`;
 			}
@@ -59,7 +72,8 @@ export class AccountIndex {
 			resolved.lists = [];
 			for (const name of contact.lists) {
 				const spec = this.listSpec(listKey(name), name);
-				if (spec === undefined) return `List "${name}" doesn't exist; create it in MessageMedia or turn on "Create Missing Lists"`;
+				if (spec === undefined)
+					return `List "${name}" doesn't exist; create it in MessageMedia or turn on "Create Missing Lists"`;
 				if (!resolved.lists.includes(listKey(name))) resolved.lists.push(listKey(name));
 			}
 		}
@@ -72,10 +86,19 @@ export class AccountIndex {
 		return this.fieldSpec(key, undefined);
 	}
 
-	fieldSpec(key: string, create: Pick<FieldSpec, 'type' | 'maxLength'> | undefined): FieldSpec | undefined {
+	fieldSpec(
+		key: string,
+		create: Pick<FieldSpec, 'type' | 'maxLength'> | undefined,
+	): FieldSpec | undefined {
 		const existing = findCustomField(this.state.customFields, key);
 		const spec: FieldSpec | undefined = existing
-			? { id: existing.id, label: existing.label, mergeTag: existing.mergeTag, type: existing.type, maxLength: existing.maxLength }
+			? {
+					id: existing.id,
+					label: existing.label,
+					mergeTag: existing.mergeTag,
+					type: existing.type,
+					maxLength: existing.maxLength,
+				}
 			: create && { label: key.trim(), mergeTag: mergeTagFor(key), ...create };
 		if (spec === undefined) return undefined;
 		const known = this.fieldSpecs.get(spec.mergeTag);

@@ -11,7 +11,12 @@
  */
 
 import { CONTACT_ATTRIBUTES } from '../messagemedia/contact-request';
-import type { Contact, ContactChannel, SubscriptionState, WritableChannel } from '../messagemedia/types';
+import type {
+	Contact,
+	ContactChannel,
+	SubscriptionState,
+	WritableChannel,
+} from '../messagemedia/types';
 import { fieldValue, listKey, smsChannels, unwritableChannels, writableChannels } from './contact';
 import { decodeRecord, encodeRecord, listHash, sameRecord, type OwnershipRecord } from './record';
 import type { FieldChange, FieldSpec, FieldValues, PlannedUpdate, ResolvedContact } from './types';
@@ -77,7 +82,10 @@ export const recordOf = (contact: Contact, ctx: Pick<DiffContext, 'record'>): Ow
  * The SMS channel the sync manages: the record's number; without one (or after a person changed it),
  * the contact's only SMS channel. Several SMS channels and none recorded: none (nothing is replaced).
  */
-export function managedChannel(contact: Contact, record: OwnershipRecord): ContactChannel | undefined {
+export function managedChannel(
+	contact: Contact,
+	record: OwnershipRecord,
+): ContactChannel | undefined {
 	const sms = smsChannels(contact);
 	const recorded = sms.find((c) => c.channelId === record.phone);
 	if (recorded !== undefined) return recorded;
@@ -87,25 +95,47 @@ export function managedChannel(contact: Contact, record: OwnershipRecord): Conta
 }
 
 /** List keys of the contact's memberships. */
-export const contactListKeys = (contact: Contact): string[] => [...new Set(contact.lists.map((l) => listKey(l.name)))];
+export const contactListKeys = (contact: Contact): string[] => [
+	...new Set(contact.lists.map((l) => listKey(l.name))),
+];
 
 /** Memberships the sync may take away: recorded ones and those of handed lists. */
-export function ownedMemberships(contact: Contact, record: OwnershipRecord, ctx: Pick<DiffContext, 'handed'>): string[] {
+export function ownedMemberships(
+	contact: Contact,
+	record: OwnershipRecord,
+	ctx: Pick<DiffContext, 'handed'>,
+): string[] {
 	const recorded = new Set(record.lists);
-	return contactListKeys(contact).filter((key) => recorded.has(listHash(key)) || ctx.handed.has(key));
+	return contactListKeys(contact).filter(
+		(key) => recorded.has(listHash(key)) || ctx.handed.has(key),
+	);
 }
 
 /** A channel set with every opted-out number UNSUBSCRIBED. */
-export function withConsent(channels: WritableChannel[], optedOut: ReadonlySet<string>): WritableChannel[] {
-	return channels.map((c) => (optedOut.has(c.channelId) && c.subscriptionState !== 'UNSUBSCRIBED' ? { ...c, subscriptionState: 'UNSUBSCRIBED' } : c));
+export function withConsent(
+	channels: WritableChannel[],
+	optedOut: ReadonlySet<string>,
+): WritableChannel[] {
+	return channels.map((c) =>
+		optedOut.has(c.channelId) && c.subscriptionState !== 'UNSUBSCRIBED'
+			? { ...c, subscriptionState: 'UNSUBSCRIBED' }
+			: c,
+	);
 }
 
 /** An opted-out number the sync takes off a contact is remembered on the account's opt-out list. */
 function keepOptOut(channel: ContactChannel, ctx: DiffContext, diff: ContactDiff): void {
-	if (channel.subscriptionState === 'UNSUBSCRIBED' || ctx.optedOut.has(channel.channelId)) diff.optOut = [channel.channelId];
+	if (channel.subscriptionState === 'UNSUBSCRIBED' || ctx.optedOut.has(channel.channelId))
+		diff.optOut = [channel.channelId];
 }
 
-function diffPhone(contact: Contact, phone: string, record: OwnershipRecord, ctx: DiffContext, diff: ContactDiff): void {
+function diffPhone(
+	contact: Contact,
+	phone: string,
+	record: OwnershipRecord,
+	ctx: DiffContext,
+	diff: ContactDiff,
+): void {
 	const managed = managedChannel(contact, record);
 	const present = smsChannels(contact).find((c) => c.channelId === phone);
 	const unwritable = unwritableChannels(contact).map((c) => c.type);
@@ -115,7 +145,9 @@ function diffPhone(contact: Contact, phone: string, record: OwnershipRecord, ctx
 		if (managed === undefined || managed === present || unwritable.length > 0) return;
 		keepOptOut(managed, ctx, diff);
 		diff.channels = withConsent(
-			writableChannels(contact).filter((c) => !(c.type === 'SMS' && c.channelId === managed.channelId)),
+			writableChannels(contact).filter(
+				(c) => !(c.type === 'SMS' && c.channelId === managed.channelId),
+			),
 			ctx.optedOut,
 		);
 		diff.changes.phone = { from: managed.channelId, to: phone };
@@ -126,10 +158,19 @@ function diffPhone(contact: Contact, phone: string, record: OwnershipRecord, ctx
 		diff.record.phone = record.phone;
 		return;
 	}
-	const state = ctx.optedOut.has(phone) ? 'UNSUBSCRIBED' : managed !== undefined ? managed.subscriptionState : ctx.newSubscription;
-	const channel: WritableChannel = state ? { channelId: phone, type: 'SMS', subscriptionState: state } : { channelId: phone, type: 'SMS' };
+	const state = ctx.optedOut.has(phone)
+		? 'UNSUBSCRIBED'
+		: managed !== undefined
+			? managed.subscriptionState
+			: ctx.newSubscription;
+	const channel: WritableChannel = state
+		? { channelId: phone, type: 'SMS', subscriptionState: state }
+		: { channelId: phone, type: 'SMS' };
 	const channels = writableChannels(contact);
-	const index = managed === undefined ? -1 : channels.findIndex((c) => c.type === 'SMS' && c.channelId === managed.channelId);
+	const index =
+		managed === undefined
+			? -1
+			: channels.findIndex((c) => c.type === 'SMS' && c.channelId === managed.channelId);
 	if (index >= 0) {
 		channels[index] = channel;
 		keepOptOut(managed as ContactChannel, ctx, diff);
@@ -142,7 +183,12 @@ function diffPhone(contact: Contact, phone: string, record: OwnershipRecord, ctx
  * Fields of `desired` that differ from `contact` ("" and absent are equal; an absent key leaves the
  * field alone), the managed number, and list memberships (`desired.lists` undefined: no list change).
  */
-export function diffContact(contact: Contact, desired: ResolvedContact, ctx: DiffContext, fieldLabel: (tag: string) => string): ContactDiff {
+export function diffContact(
+	contact: Contact,
+	desired: ResolvedContact,
+	ctx: DiffContext,
+	fieldLabel: (tag: string) => string,
+): ContactDiff {
 	const record = recordOf(contact, ctx);
 	const diff: ContactDiff = {
 		attributes: {},
@@ -181,17 +227,28 @@ export function diffContact(contact: Contact, desired: ResolvedContact, ctx: Dif
 		diff.listsRemove = ownedMemberships(contact, record, ctx).filter((key) => !wanted.has(key));
 	}
 	// The record keeps what the sync made and still holds, plus what it adds now.
-	const kept = current.filter((key) => recorded.has(listHash(key)) && !diff.listsRemove.includes(key));
+	const kept = current.filter(
+		(key) => recorded.has(listHash(key)) && !diff.listsRemove.includes(key),
+	);
 	diff.record.lists = [...kept, ...diff.listsAdd].map(listHash);
 	// A record that says only what can be read off the contact (its one SMS number) is not written.
-	setRecord(diff, { ...record, phone: managedChannel(contact, record)?.channelId ?? record.phone }, ctx);
+	setRecord(
+		diff,
+		{ ...record, phone: managedChannel(contact, record)?.channelId ?? record.phone },
+		ctx,
+	);
 	return diff;
 }
 
 /** Puts the new record into the changed fields when it differs from the stored one. */
-export function setRecord(diff: Pick<ContactDiff, 'fields' | 'record'>, stored: OwnershipRecord, ctx: Pick<DiffContext, 'record'>): void {
+export function setRecord(
+	diff: Pick<ContactDiff, 'fields' | 'record'>,
+	stored: OwnershipRecord,
+	ctx: Pick<DiffContext, 'record'>,
+): void {
 	if (ctx.record === undefined) return;
 	// The snapshot time alone is no change: it is written only with a write the contact needs anyway.
-	if (!sameRecord(diff.record, stored)) diff.fields[ctx.record.mergeTag] = encodeRecord(diff.record);
+	if (!sameRecord(diff.record, stored))
+		diff.fields[ctx.record.mergeTag] = encodeRecord(diff.record);
 	else delete diff.fields[ctx.record.mergeTag];
 }

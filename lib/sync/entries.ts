@@ -17,7 +17,12 @@ export function withoutChanges(outcome: SyncOutcome): SyncOutcome {
 }
 
 /** An entry that writes nothing: the outcome is only reported. */
-export function report(base: SyncOutcome, action: OutcomeAction, reason?: string, error?: string): PlanEntry {
+export function report(
+	base: SyncOutcome,
+	action: OutcomeAction,
+	reason?: string,
+	error?: string,
+): PlanEntry {
 	const outcome: SyncOutcome = { ...base, action };
 	if (reason !== undefined) outcome.reason = reason;
 	if (error !== undefined) outcome.error = { message: error };
@@ -25,7 +30,14 @@ export function report(base: SyncOutcome, action: OutcomeAction, reason?: string
 }
 
 /** An update of an existing contact from its diff. */
-export function updateEntry(account: AccountIndex, base: SyncOutcome, contact: Contact, diff: ContactDiff, action: OutcomeAction, reason?: string): PlannedUpdate {
+export function updateEntry(
+	account: AccountIndex,
+	base: SyncOutcome,
+	contact: Contact,
+	diff: ContactDiff,
+	action: OutcomeAction,
+	reason?: string,
+): PlannedUpdate {
 	const outcome: SyncOutcome = { ...base, action, contactId: contact.id };
 	if (reason !== undefined) outcome.reason = reason;
 	if (Object.keys(diff.changes).length > 0) outcome.changes = { ...diff.changes };
@@ -34,7 +46,7 @@ export function updateEntry(account: AccountIndex, base: SyncOutcome, contact: C
 			added: diff.listsAdd.map(account.listName),
 			removed: diff.listsRemove.map(account.listName),
 		};
-}
+	}
 	return {
 		kind: 'update',
 		outcome,
@@ -45,7 +57,12 @@ export function updateEntry(account: AccountIndex, base: SyncOutcome, contact: C
 		listsAdd: diff.listsAdd,
 		listsRemove: diff.listsRemove,
 		storedFields: storedFieldValues(contact),
-		memberships: [...new Set([...contactListKeys(contact).filter((key) => !diff.listsRemove.includes(key)), ...diff.listsAdd])],
+		memberships: [
+			...new Set([
+				...contactListKeys(contact).filter((key) => !diff.listsRemove.includes(key)),
+				...diff.listsAdd,
+			]),
+		],
 		record: diff.record,
 		...(diff.optOut ? { optOut: diff.optOut } : {}),
 	};

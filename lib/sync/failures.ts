@@ -6,7 +6,8 @@ import type { OutcomeError } from './types';
 
 const RETRYABLE_STATUS = new Set([0, 408, 429, 500, 502, 503, 504]);
 
-export const statusOf = (error: unknown): number | undefined => (error instanceof ServiceApiError ? error.status : undefined);
+export const statusOf = (error: unknown): number | undefined =>
+	error instanceof ServiceApiError ? error.status : undefined;
 
 /** The server's Retry-After, which the transport keeps in the error's details. */
 export function retryAfterOf(error: unknown): number | undefined {

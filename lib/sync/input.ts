@@ -4,7 +4,13 @@
  */
 
 import { CONTACT_ATTRIBUTES, isE164 } from '../messagemedia/contact-request';
-import { isEmptyPlaceholder, type ContactFields, type FieldProvenance, type SyncDirection, type SyncItem } from '../types';
+import {
+	isEmptyPlaceholder,
+	type ContactFields,
+	type FieldProvenance,
+	type SyncDirection,
+	type SyncItem,
+} from '../types';
 import type { SyncInput } from './types';
 
 export interface InvalidInput {
@@ -37,10 +43,14 @@ export function classifyInput(jsons: unknown[]): ClassifiedInput {
 			invalid.push({ index, message });
 			return;
 		}
-		const sourceId = typeof json.sourceId === 'string' && json.sourceId.trim() !== '' ? json.sourceId.trim() : undefined;
+		const sourceId =
+			typeof json.sourceId === 'string' && json.sourceId.trim() !== ''
+				? json.sourceId.trim()
+				: undefined;
 		if (sourceId !== undefined && (json.action === 'upsert' || json.action === 'remove')) {
 			const checked = checkSyncItem(json, sourceId);
-			if (typeof checked === 'string') inputs.push({ kind: 'rejected', index, sourceId, reason: checked });
+			if (typeof checked === 'string')
+				inputs.push({ kind: 'rejected', index, sourceId, reason: checked });
 			else inputs.push({ kind: 'item', index, item: checked });
 			return;
 		}
@@ -53,7 +63,11 @@ export function classifyInput(jsons: unknown[]): ClassifiedInput {
 				? `Item ${index} is not a Contact Mapper item: it needs "sourceId" and "action" ("upsert" or "remove")`
 				: `Item ${index} (${sourceId}) is not a Contact Mapper item: "action" must be "upsert" or "remove"; its contact is left as it is`;
 		// Still an input: with a sourceId its user stays in scope; without one, removals of absent users are held back.
-		inputs.push(sourceId === undefined ? { kind: 'invalid', index, message } : { kind: 'invalid', index, sourceId, message });
+		inputs.push(
+			sourceId === undefined
+				? { kind: 'invalid', index, message }
+				: { kind: 'invalid', index, sourceId, message },
+		);
 		invalid.push({ index, message });
 	});
 	return { inputs, invalid };
@@ -66,7 +80,8 @@ function checkSyncItem(json: Record<string, unknown>, sourceId: string): SyncIte
 	if (isRecord(json.source)) item.source = json.source;
 	if (typeof json.fingerprint === 'string') item.fingerprint = json.fingerprint;
 	if (json.direction !== undefined) {
-		if (!DIRECTIONS.includes(json.direction as SyncDirection)) return `"direction" must be one of ${DIRECTIONS.join(', ')}`;
+		if (!DIRECTIONS.includes(json.direction as SyncDirection))
+			return `"direction" must be one of ${DIRECTIONS.join(', ')}`;
 		item.direction = json.direction as SyncDirection;
 	}
 	if (json.provenance !== undefined) {
@@ -77,7 +92,9 @@ function checkSyncItem(json: Record<string, unknown>, sourceId: string): SyncIte
 	if (json.contact === undefined || json.contact === null) {
 		return item.action === 'upsert' ? 'An upsert item needs "contact"' : item;
 	}
-	const contact = isRecord(json.contact) ? checkContact(json.contact) : '"contact" must be an object';
+	const contact = isRecord(json.contact)
+		? checkContact(json.contact)
+		: '"contact" must be an object';
 	if (typeof contact !== 'string') item.contact = contact;
 	// A removal needs no contact fields: a bad one is dropped, not a reason to keep the contact.
 	else if (item.action === 'upsert') return contact;
@@ -87,11 +104,20 @@ function checkSyncItem(json: Record<string, unknown>, sourceId: string): SyncIte
 /** A top-level user property, or the one business phone. */
 const WRITABLE_ATTRIBUTE = /^(?:[A-Za-z][A-Za-z0-9_]*|businessPhones\[0\])$/;
 /** Account and identity properties: a contact field never writes them, whatever an item says. */
-const NEVER_WRITTEN_BACK = new Set(['id', 'accountEnabled', 'passwordProfile', 'userPrincipalName', 'identities', 'userType', 'mailNickname']);
+const NEVER_WRITTEN_BACK = new Set([
+	'id',
+	'accountEnabled',
+	'passwordProfile',
+	'userPrincipalName',
+	'identities',
+	'userType',
+	'mailNickname',
+]);
 
 /** `{ <contact field>: { attribute, value } }` as the Contact Mapper stamps it. */
 function checkProvenance(raw: unknown): Record<string, FieldProvenance> | string {
-	if (!isRecord(raw)) return '"provenance" must be an object of contact field → { attribute, value }';
+	if (!isRecord(raw))
+		return '"provenance" must be an object of contact field → { attribute, value }';
 	const provenance: Record<string, FieldProvenance> = {};
 	for (const [field, entry] of Object.entries(raw)) {
 		const ok =
@@ -104,7 +130,10 @@ function checkProvenance(raw: unknown): Record<string, FieldProvenance> | string
 		if (!WRITABLE_ATTRIBUTE.test(attribute) || NEVER_WRITTEN_BACK.has(attribute)) {
 			return `"provenance.${field}": "${attribute}" is not a directory attribute the sync writes back`;
 		}
-		provenance[field] = { attribute: (entry.attribute as string).trim(), value: (entry.value as string | null | undefined) ?? null };
+		provenance[field] = {
+			attribute: (entry.attribute as string).trim(),
+			value: (entry.value as string | null | undefined) ?? null,
+		};
 	}
 	return provenance;
 }
@@ -129,10 +158,13 @@ function checkContact(raw: Record<string, unknown>): ContactFields | string {
 		if (!Array.isArray(raw.lists) || raw.lists.some((name) => typeof name !== 'string')) {
 			return '"contact.lists" must be a list of names';
 		}
-		contact.lists = (raw.lists as string[]).map((name) => name.trim()).filter((name) => name !== '');
+		contact.lists = (raw.lists as string[])
+			.map((name) => name.trim())
+			.filter((name) => name !== '');
 	}
 	if (raw.customFields !== undefined && raw.customFields !== null) {
-		if (!isRecord(raw.customFields)) return '"contact.customFields" must be an object of label → value';
+		if (!isRecord(raw.customFields))
+			return '"contact.customFields" must be an object of label → value';
 		const fields = Object.create(null) as Record<string, string>;
 		for (const [key, value] of Object.entries(raw.customFields)) {
 			if (value === undefined) continue;

@@ -59,8 +59,17 @@ export function hashValue(value: string): string {
  */
 export function newerSide(rule: MergeRule): { side: Side; reason: string } {
 	const { baseTime, messagingChangedAt, now } = rule;
-	if (baseTime === undefined || messagingChangedAt === undefined || !Number.isFinite(baseTime) || !Number.isFinite(messagingChangedAt)) {
-		return { side: 'directory', reason: 'newest change wins, but without a base time the order is unknown: the directory wins' };
+	if (
+		baseTime === undefined ||
+		messagingChangedAt === undefined ||
+		!Number.isFinite(baseTime) ||
+		!Number.isFinite(messagingChangedAt)
+	) {
+		return {
+			side: 'directory',
+			reason:
+				'newest change wins, but without a base time the order is unknown: the directory wins',
+		};
 	}
 	const directoryEstimate = baseTime + (now - baseTime) / 2;
 	const at = (ms: number) => new Date(ms).toISOString();
@@ -77,8 +86,10 @@ export function newerSide(rule: MergeRule): { side: Side; reason: string } {
 }
 
 function conflictWinner(rule: MergeRule, why: string): { side: Side; reason: string } {
-	if (rule.authority === 'directory') return { side: 'directory', reason: `${why}; directory wins` };
-	if (rule.authority === 'messaging') return { side: 'messaging', reason: `${why}; MessageMedia wins` };
+	if (rule.authority === 'directory')
+		return { side: 'directory', reason: `${why}; directory wins` };
+	if (rule.authority === 'messaging')
+		return { side: 'messaging', reason: `${why}; MessageMedia wins` };
 	const newer = newerSide(rule);
 	return { side: newer.side, reason: `${why}; ${newer.reason}` };
 }
@@ -96,7 +107,12 @@ export function mergeField(values: FieldValues, rule: MergeRule): MergeDecision 
 	let decision: MergeDecision;
 	if (base === undefined) {
 		const { side, reason } = conflictWinner(rule, 'no base to tell which side changed');
-		decision = { action: 'conflict', winner: side, value: side === 'directory' ? directory : messaging, reason };
+		decision = {
+			action: 'conflict',
+			winner: side,
+			value: side === 'directory' ? directory : messaging,
+			reason,
+		};
 	} else {
 		const directoryChanged = hashValue(directory) !== base;
 		const messagingChanged = hashValue(messaging) !== base;
@@ -105,11 +121,21 @@ export function mergeField(values: FieldValues, rule: MergeRule): MergeDecision 
 			decision = { action: 'toDirectory', value: messaging };
 		} else {
 			const { side, reason } = conflictWinner(rule, 'both sides changed since the last sync');
-			decision = { action: 'conflict', winner: side, value: side === 'directory' ? directory : messaging, reason };
+			decision = {
+				action: 'conflict',
+				winner: side,
+				value: side === 'directory' ? directory : messaging,
+				reason,
+			};
 		}
 	}
 	// An empty MessageMedia value that may not clear the directory: the directory's value goes back.
-	if (!clearable && messaging === '' && (decision.action === 'toDirectory' || (decision.action === 'conflict' && decision.winner === 'messaging'))) {
+	if (
+		!clearable &&
+		messaging === '' &&
+		(decision.action === 'toDirectory' ||
+			(decision.action === 'conflict' && decision.winner === 'messaging'))
+	) {
 		return { action: 'toMessaging', value: directory };
 	}
 	return decision;
@@ -144,7 +170,8 @@ const HASH = /^[0-9a-f]{12}$/;
 export function decodeBase(text: string | undefined, sourceId: string): SyncBase | undefined {
 	if (!text) return undefined;
 	const [version, seconds, owner, ...fields] = text.trim().split(';');
-	if (version !== BASE_VERSION || !/^\d+$/.test(seconds ?? '') || owner !== ownerHash(sourceId)) return undefined;
+	if (version !== BASE_VERSION || !/^\d+$/.test(seconds ?? '') || owner !== ownerHash(sourceId))
+		return undefined;
 	const hashes: Record<string, string> = {};
 	for (const field of fields) {
 		const eq = field.lastIndexOf('=');

@@ -35,11 +35,15 @@ import { decodeRecord, encodeRecord, listHash, type OwnershipRecord } from './re
 import type { PlannedUpdate, SyncOutcome, SyncPlan } from './types';
 
 /** True when the record was written by a run whose directory read is newer than `snapshotAt`. */
-export const writtenByNewerRun = (record: OwnershipRecord, snapshotAt: number | undefined): boolean =>
+export const writtenByNewerRun = (
+	record: OwnershipRecord,
+	snapshotAt: number | undefined,
+): boolean =>
 	snapshotAt !== undefined && record.snapshotAt !== undefined && record.snapshotAt > snapshotAt;
 
 /** The record text with this run's snapshot time. */
-export const stampRecord = (text: string | undefined, snapshotAt: number): string => encodeRecord({ ...decodeRecord(text), snapshotAt });
+export const stampRecord = (text: string | undefined, snapshotAt: number): string =>
+	encodeRecord({ ...decodeRecord(text), snapshotAt });
 
 /** The outcome of a write left to the newer run that made it unnecessary. */
 export function supersededOutcome(outcome: SyncOutcome, record: OwnershipRecord): SyncOutcome {
@@ -85,7 +89,9 @@ export class FreshReads {
 	judge(contact: Contact): FreshState {
 		const id = this.recordFieldId();
 		const record = decodeRecord(id === undefined ? undefined : fieldValue(contact, id));
-		return writtenByNewerRun(record, this.snapshotAt) ? { kind: 'superseded', record } : { kind: 'current', contact };
+		return writtenByNewerRun(record, this.snapshotAt)
+			? { kind: 'superseded', record }
+			: { kind: 'current', contact };
 	}
 
 	private async read(contactId: string): Promise<FreshState> {
@@ -133,10 +139,25 @@ export function freshUpdate(
 	for (const list of contact.lists) {
 		const key = listKey(list.name);
 		const owned = current.lists.includes(listHash(key)) || handed.has(key);
-		if (owned && entry.memberships !== undefined && !entry.memberships.includes(key) && !entry.listsRemove.includes(key)) lateRemovals.push(list.id);
+		if (
+			owned &&
+			entry.memberships !== undefined &&
+			!entry.memberships.includes(key) &&
+			!entry.listsRemove.includes(key)
+		)
+			lateRemovals.push(list.id);
 	}
 	const record = entry.record ?? planned;
-	if (pending.length === 0 || pending.every((hash) => record.lists.includes(hash))) return { entry: { ...entry, storedFields }, lateRemovals };
+	if (pending.length === 0 || pending.every((hash) => record.lists.includes(hash)))
+		return { entry: { ...entry, storedFields }, lateRemovals };
 	const claimed = { ...record, lists: [...new Set([...record.lists, ...pending])] };
-	return { entry: { ...entry, storedFields, record: claimed, fields: { ...entry.fields, [plan.recordField]: encodeRecord(claimed) } }, lateRemovals };
+	return {
+		entry: {
+			...entry,
+			storedFields,
+			record: claimed,
+			fields: { ...entry.fields, [plan.recordField]: encodeRecord(claimed) },
+		},
+		lateRemovals,
+	};
 }

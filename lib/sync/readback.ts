@@ -7,18 +7,31 @@
 import type { Contact, UpdateContactRequest } from '../messagemedia/types';
 import { writableChannels } from './contact';
 
-const ATTRIBUTE_KEYS = ['firstName', 'lastName', 'alias', 'country', 'state', 'location', 'note', 'dateOfBirth'] as const;
+const ATTRIBUTE_KEYS = [
+	'firstName',
+	'lastName',
+	'alias',
+	'country',
+	'state',
+	'location',
+	'note',
+	'dateOfBirth',
+] as const;
 
 /**
  * What the service stored that differs from what the update sent (the service doesn't document
  * whether arrays in a PATCH replace or merge): empty when it stored what was meant.
  */
-export function storedDifferences(sent: UpdateContactRequest, stored: Contact | undefined): string[] {
+export function storedDifferences(
+	sent: UpdateContactRequest,
+	stored: Contact | undefined,
+): string[] {
 	if (stored === undefined || typeof stored !== 'object') return [];
 	const differences: string[] = [];
 	for (const key of ATTRIBUTE_KEYS) {
 		const value = sent[key];
-		if (value !== undefined && (stored[key] ?? '') !== value) differences.push(`${key} is "${stored[key] ?? ''}", not "${value}"`);
+		if (value !== undefined && (stored[key] ?? '') !== value)
+			differences.push(`${key} is "${stored[key] ?? ''}", not "${value}"`);
 	}
 	if (sent.channels !== undefined && Array.isArray(stored.channels)) {
 		const key = (c: { type: string; channelId: string }) => `${c.type} ${c.channelId}`;
@@ -27,11 +40,17 @@ export function storedDifferences(sent: UpdateContactRequest, stored: Contact | 
 		for (const channel of sent.channels) {
 			const found = kept.get(key(channel));
 			if (found === undefined) differences.push(`channel ${key(channel)} is missing`);
-			else if (channel.subscriptionState !== undefined && found.subscriptionState !== channel.subscriptionState) {
-				differences.push(`channel ${key(channel)} is ${found.subscriptionState ?? 'without a state'}, not ${channel.subscriptionState}`);
+			else if (
+				channel.subscriptionState !== undefined &&
+				found.subscriptionState !== channel.subscriptionState
+			) {
+				differences.push(
+					`channel ${key(channel)} is ${found.subscriptionState ?? 'without a state'}, not ${channel.subscriptionState}`,
+				);
 			}
 		}
-		for (const channel of kept.keys()) if (!meant.has(channel)) differences.push(`channel ${channel} was kept`);
+		for (const channel of kept.keys())
+			if (!meant.has(channel)) differences.push(`channel ${channel} was kept`);
 	}
 	if (sent.customFields !== undefined && Array.isArray(stored.customFields)) {
 		for (const { id, value } of sent.customFields) {
@@ -41,4 +60,3 @@ export function storedDifferences(sent: UpdateContactRequest, stored: Contact | 
 	}
 	return differences;
 }
-

@@ -40,10 +40,12 @@ const PHONE = /^\+[1-9]\d{6,14}$/;
 export const EMPTY_RECORD: OwnershipRecord = { lists: [] };
 
 /** 8 hex digits of the list key's hash: a renamed list no longer matches, so its members are left alone. */
-export const listHash = (nameOrKey: string): string => hashValue(`list:${listKey(nameOrKey)}`).slice(0, 8);
+export const listHash = (nameOrKey: string): string =>
+	hashValue(`list:${listKey(nameOrKey)}`).slice(0, 8);
 
 /** 8 hex digits of a sync scope's name (trimmed, case-insensitive); the default scope ('') has none. */
-export const scopeHash = (name: string): string | undefined => (name.trim() === '' ? undefined : hashValue(`scope:${name.trim().toLowerCase()}`).slice(0, 8));
+export const scopeHash = (name: string): string | undefined =>
+	name.trim() === '' ? undefined : hashValue(`scope:${name.trim().toLowerCase()}`).slice(0, 8);
 
 export function encodeRecord(record: OwnershipRecord): string {
 	const parts = [VERSION];
@@ -64,10 +66,16 @@ export function decodeRecord(text: string | undefined): OwnershipRecord {
 	const record: OwnershipRecord = { lists: [] };
 	for (const part of parts) {
 		if (part.startsWith('p=') && PHONE.test(part.slice(2))) record.phone = part.slice(2);
-		else if (part.startsWith('l=')) record.lists = part.slice(2).split(',').filter((hash) => LIST_HASH.test(hash));
+		else if (part.startsWith('l='))
+			record.lists = part
+				.slice(2)
+				.split(',')
+				.filter((hash) => LIST_HASH.test(hash));
 		else if (part.startsWith('o=') && LIST_HASH.test(part.slice(2))) record.scope = part.slice(2);
-		else if (part.startsWith('a=') && /^\d{1,12}$/.test(part.slice(2))) record.absentSince = Number(part.slice(2));
-		else if (part.startsWith('t=') && /^\d{1,15}$/.test(part.slice(2))) record.snapshotAt = Number(part.slice(2));
+		else if (part.startsWith('a=') && /^\d{1,12}$/.test(part.slice(2)))
+			record.absentSince = Number(part.slice(2));
+		else if (part.startsWith('t=') && /^\d{1,15}$/.test(part.slice(2)))
+			record.snapshotAt = Number(part.slice(2));
 	}
 	return record;
 }
@@ -79,4 +87,5 @@ function withoutSnapshot(record: OwnershipRecord): OwnershipRecord {
 	return rest;
 }
 
-export const sameRecord = (a: OwnershipRecord, b: OwnershipRecord): boolean => encodeRecord(withoutSnapshot(a)) === encodeRecord(withoutSnapshot(b));
+export const sameRecord = (a: OwnershipRecord, b: OwnershipRecord): boolean =>
+	encodeRecord(withoutSnapshot(a)) === encodeRecord(withoutSnapshot(b));

@@ -9,7 +9,7 @@
  *   numbers swap contacts; a number moving from a leaver to a new hire keeps its contact).
  *
  * A user who takes a contact over and still has an older one of their own: the planner unlinks the
- * older one (see plan.ts). A user whose new number is free keeps their contact and changes its number
+ * older one (see upsert.ts). A user whose new number is free keeps their contact and changes its number
  * instead; whoever wants the old number gets it on the next run.
  */
 
@@ -53,7 +53,10 @@ export function findTakeovers(ctx: TakeoverContext): Map<Contact, string> {
 		const holders = ctx.byPhone.get(phone) ?? [];
 		if (holders.length !== 1 || relinked.has(holders[0])) continue;
 		const owner = linkedSourceId(holders[0], ctx.linkFieldId);
-		const free = owner === undefined ? ctx.adoptExisting : owner !== user && ctx.adoptExisting && releases(owner, holders[0], phone);
+		const free =
+			owner === undefined
+				? ctx.adoptExisting
+				: owner !== user && ctx.adoptExisting && releases(owner, holders[0], phone);
 		if (free) relinked.set(holders[0], user);
 	}
 	return relinked;

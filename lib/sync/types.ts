@@ -1,12 +1,13 @@
 /**
- * Shapes of the sync engine: its options, the plan (desired vs actual, before any write) and the
- * per-contact outcomes and run summary it reports. Pure data, no n8n types.
+ * Shapes of the sync plan: desired vs actual before any write (plan entries, the account state and
+ * the classified input). Pure data, no n8n types. Re-exports the options (options.ts) and what a run
+ * reports (outcomes.ts), so importers take every shape from here.
  */
 
-import type { ConcurrencyReport } from '../messagemedia/adaptive';
 import type { CONTACT_ATTRIBUTES } from '../messagemedia/contact-request';
-import type { Authority, Side } from './merge';
 import type { SyncItem } from '../types';
+import type { Direction, SyncMode } from './options';
+import type { GuardReport, SyncOutcome } from './outcomes';
 import type { OwnershipRecord } from './record';
 import type {
 	Contact,
@@ -17,198 +18,18 @@ import type {
 	WritableChannel,
 } from '../messagemedia/types';
 
-export type SyncMode = 'full' | 'incremental';
-export type RemovalPolicy = 'delete' | 'removeFromLists' | 'unsubscribe' | 'ignore';
-/** `unset` sends no `subscriptionState` and leaves it to the account's default. */
-export type NewContactSubscription = 'SUBSCRIBED' | 'unset';
-/**
- * Direction of a run: `fromMapper` takes the direction the Contact Mapper stamped on the items (from
- * the JSON configuration), one-way when they carry none.
- */
-export type DirectionChoice = 'fromMapper' | 'toMessaging' | 'toDirectory' | 'bidirectional';
-/** The direction a run actually takes. */
-export type Direction = Exclude<DirectionChoice, 'fromMapper'>;
-/** How a phone number written back to the directory looks: E.164, or like the number it replaces. */
-export type PhoneWriteFormat = 'e164' | 'original';
-
-export interface SyncOptions {
-	/** `full`: the input is the whole scope, linked contacts absent from it are removed; `incremental`: only the input items. */
-	mode: SyncMode;
-	/** Report the plan, write nothing. */
-	dryRun: boolean;
-	removalPolicy: RemovalPolicy;
-	/** Link an unlinked contact that has the same SMS number instead of reporting a conflict. */
-	adoptExisting: boolean;
-	/** Label of the custom field holding the Entra object id (created when missing). */
-	linkFieldLabel: string;
-	/** Label of the custom field holding the email address (created when missing). */
-	emailFieldLabel: string;
-	/** Create a TEXT custom field for a `customFields` key that matches no label or merge tag. */
-	createMissingFields: boolean;
-	/** Create lists named by the input that don't exist yet. */
-	createMissingLists: boolean;
-	/** Lists the sync manages besides those named by this run's input (so a contact can leave a list nobody is in any more). */
-	managedLists: string[];
-	newContactSubscription: NewContactSubscription;
-	/** Deletion guard: more removals than this percent of linked contacts stop the run... */
-	maxRemovalPercent: number;
-	/** ...but up to this many removals are always allowed. */
-	minRemovalsBeforeGuard: number;
-	/** Approve removals above the threshold for this run. */
-	allowMassRemoval: boolean;
-	/** When the guard trips: apply creates and updates, hold removals back (reported `blocked`), don't fail. */
-	continueWithoutRemovals: boolean;
-	/** Most MessageMedia requests in flight (1..MAX_CONCURRENCY): the adaptive controller's ceiling. */
-	concurrency: number;
-	/**
-	 * Name of the sync scope this run owns ('' = the default scope). Several syncs can feed one account
-	 * (two tenants, one workflow per partition): a full run only removes contacts of its own scope.
-	 */
-	syncScope: string;
-	/** No contact write starts after this many minutes from the start of the run (the rest is reported skipped). */
-	runTimeLimitMinutes: number;
-	direction: DirectionChoice;
-	/** Who wins when both sides changed a field since the last sync (bidirectional). */
-	authority: Authority;
-	phoneWriteFormat: PhoneWriteFormat;
-	/** Label of the custom field holding the sync base (bidirectional; created when missing). */
-	baseFieldLabel: string;
-	/** Label of the custom field holding the ownership record: the number and list memberships the sync made (created when missing). */
-	recordFieldLabel: string;
-	/**
-	 * Directory attributes Entra keeps read-only for users synced from on-premises AD
-	 * (`onPremisesSyncEnabled`): never written back for them. The node passes lib/entra's list.
-	 */
-	onPremisesReadOnly: string[];
-}
-
-export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
-	mode: 'full',
-	dryRun: false,
-	removalPolicy: 'delete',
-	adoptExisting: true,
-	linkFieldLabel: 'Entra Object ID',
-	emailFieldLabel: 'Email',
-	createMissingFields: true,
-	createMissingLists: true,
-	managedLists: [],
-	newContactSubscription: 'SUBSCRIBED',
-	maxRemovalPercent: 10,
-	minRemovalsBeforeGuard: 5,
-	allowMassRemoval: false,
-	continueWithoutRemovals: false,
-	concurrency: 20,
-	runTimeLimitMinutes: 120,
-	syncScope: '',
-	direction: 'fromMapper',
-	authority: 'directory',
-	phoneWriteFormat: 'original',
-	baseFieldLabel: 'Entra Sync Base',
-	recordFieldLabel: 'Entra Sync State',
-	onPremisesReadOnly: [],
-};
-
-export const MAX_CONCURRENCY = 50;
-
-/** What happened (or, in a dry run, would happen) to one directory user's contact. */
-export type OutcomeAction =
-	| 'created'
-	| 'adopted'
-	| 'updated'
-	| 'unchanged'
-	| 'removed'
-	| 'unsubscribed'
-	| 'removedFromLists'
-	| 'skipped'
-	| 'blocked'
-	| 'rejected'
-	| 'conflict'
-	| 'duplicate'
-	| 'unlinked'
-	| 'failed';
-
-export const OUTCOME_ACTIONS: OutcomeAction[] = [
-	'created',
-	'adopted',
-	'updated',
-	'unchanged',
-	'removed',
-	'unsubscribed',
-	'removedFromLists',
-	'skipped',
-	'blocked',
-	'rejected',
-	'conflict',
-	'duplicate',
-	'unlinked',
-	'failed',
-];
-
-export interface FieldChange {
-	from: string;
-	to: string;
-}
-
-/** JSON-safe error of one contact (a MessageMedia error keeps its status, type, title/detail and invalid fields). */
-export interface OutcomeError {
-	message: string;
-	status?: number;
-	code?: string;
-	requestId?: string;
-	details?: Record<string, unknown>;
-}
-
-/** The directory side of one contact's outcome (write-back). */
-export interface DirectoryOutcome {
-	/** `updated`: written (dry run: would be); `skipped`: Entra keeps the attributes read-only; `failed`: the PATCH failed. */
-	action: 'updated' | 'skipped' | 'failed';
-	/** Entra object id. */
-	userId: string;
-	/** Attribute → old and new value, written (or to be written). */
-	changes?: Record<string, FieldChange>;
-	/** Attribute → old and new value, not written (see `reason`). */
-	skipped?: Record<string, FieldChange>;
-	reason?: string;
-	error?: OutcomeError;
-}
-
-/** A field both sides changed since the last sync (or, without a base, that differs): both values and the winner. */
-export interface FieldConflict {
-	directory: string;
-	messaging: string;
-	winner: Side;
-	reason: string;
-}
-
-export interface SyncOutcome {
-	sourceId: string;
-	action: OutcomeAction;
-	/** Input item the outcome belongs to; absent for linked contacts a full run found missing from the input. */
-	itemIndex?: number;
-	contactId?: string;
-	phone?: string;
-	/** Why: removal reason, skip/block/conflict explanation. */
-	reason?: string;
-	/** Updated and adopted contacts: field → old and new value. */
-	changes?: Record<string, FieldChange>;
-	/**
-	 * Created contacts: field (or custom field label) → the value written. One flat map rather than a
-	 * `{ from: '', to }` pair per field: a first sync creates every contact, and n8n keeps these items.
-	 */
-	values?: Record<string, string>;
-	/** List names the contact joins and leaves. */
-	lists?: { added: string[]; removed: string[] };
-	error?: OutcomeError;
-	/**
-	 * What MessageMedia stored differently from what the update sent (the contact it answered with,
-	 * compared with what was meant). Never taken as written: the next run plans from a fresh read.
-	 */
-	diverged?: string;
-	/** Write-back to the directory (reverse and bidirectional runs). */
-	directory?: DirectoryOutcome;
-	/** Contact field → the conflict and how it was settled (bidirectional runs). */
-	conflicts?: Record<string, FieldConflict>;
-}
+export {
+	DEFAULT_SYNC_OPTIONS,
+	MAX_CONCURRENCY,
+	type Direction,
+	type DirectionChoice,
+	type NewContactSubscription,
+	type PhoneWriteFormat,
+	type RemovalPolicy,
+	type SyncMode,
+	type SyncOptions,
+} from './options';
+export * from './outcomes';
 
 /** A custom field the plan writes: existing (`id`) or to be created. */
 export interface FieldSpec {
@@ -304,24 +125,6 @@ export interface PlannedReport {
 
 export type PlanEntry = PlannedCreate | PlannedUpdate | PlannedDelete | PlannedReport;
 
-export type GuardStatus = 'ok' | 'tripped' | 'overridden';
-
-export interface GuardReport {
-	status: GuardStatus;
-	/** Removals the plan holds (before blocking). */
-	removals: number;
-	/** Linked contacts known to the run (all of them after a scan). */
-	linked: number;
-	/** Most removals allowed without an override. */
-	threshold: number;
-	/** Memberships the sync made that the plan takes away from users still in scope. */
-	membershipRemovals: number;
-	/** Memberships the sync made, on the contacts known to the run. */
-	memberships: number;
-	membershipThreshold: number;
-	message?: string;
-}
-
 export interface SyncPlan {
 	mode: SyncMode;
 	direction: Direction;
@@ -380,50 +183,3 @@ export type SyncInput =
 	 * alone); without one, a full run can't tell who is absent and holds back removals of absent users.
 	 */
 	| { kind: 'invalid'; index: number; sourceId?: string; message: string };
-
-/** The directory side of a run (reverse and bidirectional runs). */
-export interface DirectorySummary {
-	direction: Direction;
-	authority: Authority;
-	/** Users written (dry run: to be written), skipped (read-only attributes) and failed. */
-	updated: number;
-	skipped: number;
-	failed: number;
-	/** Fields both sides changed since the last sync. */
-	conflicts: number;
-}
-
-export interface SyncSummary {
-	mode: SyncMode;
-	dryRun: boolean;
-	/** Input items considered (placeholders excluded). */
-	items: number;
-	counts: Record<OutcomeAction, number>;
-	requests: { total: number; byMethod: Record<string, number>; retries: number };
-	/** Requests in flight (lib/messagemedia/adaptive.ts); absent for a client without a transport. */
-	concurrency?: ConcurrencyReport;
-	durationMs: number;
-	guard: GuardReport;
-	/** How existing contacts were found: `scan` (all pages), `phone` (look-up by number) or `phone+scan`. */
-	lookup: 'none' | 'scan' | 'phone' | 'phone+scan';
-	/** Why an incremental run read contacts beyond its look-ups by number (all of them, or one page for the guard). */
-	lookupNote?: string;
-	/** Lists and custom fields created (dry run: that would be created). */
-	listsCreated: string[];
-	fieldsCreated: string[];
-	/** Set when the run stopped without writing (deletion guard). */
-	error?: string;
-	/** Contacts whose update MessageMedia stored differently from what was sent (see `diverged` on each). */
-	diverged: number;
-	/** Set when the run time limit left writes undone (they are reported skipped; the next run does them). */
-	timeLimit?: string;
-	/** Reverse and bidirectional runs only. */
-	directory?: DirectorySummary;
-}
-
-export interface SyncResult {
-	outcomes: SyncOutcome[];
-	summary: SyncSummary;
-	/** The deletion guard stopped the run: nothing was written and the node fails with this message. */
-	guardFailure?: string;
-}

@@ -25,7 +25,9 @@ const FROM_MAPPER: Record<SyncDirection, Direction> = {
 export function resolveDirection(inputs: SyncInput[], choice: DirectionChoice): Direction {
 	if (choice !== 'fromMapper') return choice;
 	const stamped = new Set<SyncDirection>();
-	for (const input of inputs) if (input.kind === 'item' && input.item.direction !== undefined) stamped.add(input.item.direction);
+	for (const input of inputs)
+		if (input.kind === 'item' && input.item.direction !== undefined)
+			stamped.add(input.item.direction);
 	if (stamped.size > 1) {
 		throw new ConfigurationError(
 			`The input items carry different directions (${[...stamped].join(', ')}); feed one Contact Mapper into the sync, or choose the direction on the sync node`,
@@ -45,7 +47,11 @@ export const writesToMessaging = (direction: Direction): boolean => direction !=
  * national `0412 345 678` national as long as the new number is in the same country (else
  * international). Without an old number, international.
  */
-export function formatPhoneForDirectory(e164: string, original: string | null | undefined, format: PhoneWriteFormat): string {
+export function formatPhoneForDirectory(
+	e164: string,
+	original: string | null | undefined,
+	format: PhoneWriteFormat,
+): string {
 	if (format === 'e164') return e164;
 	const parsed = parsePhoneNumberFromString(e164);
 	if (parsed === undefined) return e164;
@@ -54,7 +60,9 @@ export function formatPhoneForDirectory(e164: string, original: string | null | 
 	if (/^\+\d+$/.test(old)) return parsed.number;
 	if (old.startsWith('+') || old.startsWith('00')) return parsed.formatInternational();
 	const oldCountry = parsePhoneNumberFromString(old, parsed.country)?.country;
-	return oldCountry !== undefined && oldCountry === parsed.country ? parsed.formatNational() : parsed.formatInternational();
+	return oldCountry !== undefined && oldCountry === parsed.country
+		? parsed.formatNational()
+		: parsed.formatInternational();
 }
 
 /** Graph PATCH entries for a contact value written to `attribute` ('' clears: `null`, or no business phone). */
@@ -64,4 +72,5 @@ export function attributeValue(attribute: string, value: string): [string, unkno
 }
 
 /** The attribute name Graph knows (`businessPhones[0]` → `businessPhones`), for reports and read-only checks. */
-export const graphAttribute = (attribute: string): string => (attribute === 'businessPhones[0]' ? 'businessPhones' : attribute);
+export const graphAttribute = (attribute: string): string =>
+	attribute === 'businessPhones[0]' ? 'businessPhones' : attribute;

@@ -24,7 +24,8 @@ export class ContactMapper implements INodeType {
 		icon: { light: 'file:contactMapper.svg', dark: 'file:contactMapper.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["configurationMode"] === "json" ? "JSON configuration" : "Form configuration"}}',
+		subtitle:
+			'={{$parameter["configurationMode"] === "json" ? "JSON configuration" : "Form configuration"}}',
 		description:
 			'Turn Entra ID users into MessageMedia contacts: scope filters, E.164 phone numbers, name splitting, lists, with rejected users and reasons on a second output',
 		defaults: {
@@ -51,7 +52,10 @@ export class ContactMapper implements INodeType {
 			mapUser = compileMapper(read.config);
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error);
-			return [contacts, items.map((_, i) => ({ json: errorItemJson(error), pairedItem: { item: i } }))];
+			return [
+				contacts,
+				items.map((_, i) => ({ json: errorItemJson(error), pairedItem: { item: i } })),
+			];
 		}
 
 		const truncatedFields = new Map<string, number>();
@@ -59,7 +63,12 @@ export class ContactMapper implements INodeType {
 			try {
 				let values: RuleValues | undefined;
 				if (expressionRows.length > 0) {
-					values = new Map(expressionRows.map((row) => [row, this.getNodeParameter(`mapping.rows[${row}].source`, i)]));
+					values = new Map(
+						expressionRows.map((row) => [
+							row,
+							this.getNodeParameter(`mapping.rows[${row}].source`, i),
+						]),
+					);
 				}
 				const result = mapUser(items[i].json, values);
 				if (result === null) continue;
@@ -67,7 +76,8 @@ export class ContactMapper implements INodeType {
 					rejected.push({ json: result as unknown as IDataObject, pairedItem: { item: i } });
 					continue;
 				}
-				for (const field of result.truncated ?? []) truncatedFields.set(field, (truncatedFields.get(field) ?? 0) + 1);
+				for (const field of result.truncated ?? [])
+					truncatedFields.set(field, (truncatedFields.get(field) ?? 0) + 1);
 				contacts.push({ json: result as unknown as IDataObject, pairedItem: { item: i } });
 			} catch (error) {
 				if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, i);

@@ -39,22 +39,35 @@ interface FilterRow {
 export const VALUELESS_OPERATORS = ['isEmpty', 'isNotEmpty', 'isTrue', 'isFalse'];
 
 /** Reads the node's parameters into the mapper's configuration; lib/mapping validates it. */
-export function readConfiguration(ctx: IExecuteFunctions): { config: MappingConfig; expressionRows: number[] } {
-	const phoneSources = parseListNames(ctx.getNodeParameter('phoneSources', 0, '') as string, 'phoneSources');
+export function readConfiguration(ctx: IExecuteFunctions): {
+	config: MappingConfig;
+	expressionRows: number[];
+} {
+	const phoneSources = parseListNames(
+		ctx.getNodeParameter('phoneSources', 0, '') as string,
+		'phoneSources',
+	);
 	const options = {
 		defaultCountry: ctx.getNodeParameter('defaultCountry', 0, '') as string,
 		countryAttribute: ctx.getNodeParameter('countryAttribute', 0, '') as string,
 		mobileOnly: ctx.getNodeParameter('mobileOnly', 0, false) as boolean,
 		allowFixedLine: ctx.getNodeParameter('allowFixedLine', 0, false) as boolean,
 		phoneSources,
-		outOfScopeHandling: ctx.getNodeParameter('outOfScopeHandling', 0, 'remove') as MappingConfig['outOfScopeHandling'],
+		outOfScopeHandling: ctx.getNodeParameter(
+			'outOfScopeHandling',
+			0,
+			'remove',
+		) as MappingConfig['outOfScopeHandling'],
 		truncation: ctx.getNodeParameter('truncation', 0, 'truncate') as MappingConfig['truncation'],
 		includeSource: ctx.getNodeParameter('includeSource', 0, false) as boolean,
 		includeFingerprint: ctx.getNodeParameter('includeFingerprint', 0, false) as boolean,
 	};
 
 	if (ctx.getNodeParameter('configurationMode', 0) === 'json') {
-		const json = parseSeedConfiguration(ctx.getNodeParameter('configurationJson', 0), 'configurationJson');
+		const json = parseSeedConfiguration(
+			ctx.getNodeParameter('configurationJson', 0),
+			'configurationJson',
+		);
 		const config = {
 			mapping: json.mapping,
 			filters: json.filters,
@@ -67,11 +80,13 @@ export function readConfiguration(ctx: IExecuteFunctions): { config: MappingConf
 	}
 
 	// A mapping row whose source is an expression is evaluated per item; the others are attribute paths.
-	const rawRows = ((ctx.getNode().parameters.mapping as IDataObject | undefined)?.rows ?? []) as MappingRow[];
+	const rawRows = ((ctx.getNode().parameters.mapping as IDataObject | undefined)?.rows ??
+		[]) as MappingRow[];
 	const rows = ctx.getNodeParameter('mapping.rows', 0, []) as MappingRow[];
 	const expressionRows: number[] = [];
 	const mapping: MappingRule[] = rows.map((row, index) => {
-		const isExpression = typeof rawRows[index]?.source === 'string' && rawRows[index].source!.startsWith('=');
+		const isExpression =
+			typeof rawRows[index]?.source === 'string' && rawRows[index].source!.startsWith('=');
 		if (isExpression) expressionRows.push(index);
 		return {
 			source: String(row.source ?? ''),
@@ -91,7 +106,11 @@ export function readConfiguration(ctx: IExecuteFunctions): { config: MappingConf
 	const config: MappingConfig = {
 		mapping,
 		filters,
-		combineFilters: ctx.getNodeParameter('combineFilters', 0, 'and') as MappingConfig['combineFilters'],
+		combineFilters: ctx.getNodeParameter(
+			'combineFilters',
+			0,
+			'and',
+		) as MappingConfig['combineFilters'],
 		fixedLists: parseListNames(ctx.getNodeParameter('fixedLists', 0, '') as string, 'fixedLists'),
 		...options,
 	};

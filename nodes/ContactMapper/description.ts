@@ -136,7 +136,8 @@ export const contactMapperProperties: INodeProperties[] = [
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. department',
-						description: 'Attribute path of the directory user, e.g. department or onPremisesExtensionAttributes.extensionAttribute1',
+						description:
+							'Attribute path of the directory user, e.g. department or onPremisesExtensionAttributes.extensionAttribute1',
 					},
 					{
 						displayName: 'Operator',
@@ -163,7 +164,8 @@ export const contactMapperProperties: INodeProperties[] = [
 						name: 'value',
 						type: 'string',
 						default: '',
-						description: 'For "Is One Of" / "Is Not One Of": values separated by commas. For regex: an RE2 pattern (no backreferences or lookaround), or /pattern/flags with i, m, s.',
+						description:
+							'For "Is One Of" / "Is Not One Of": values separated by commas. For regex: an RE2 pattern (no backreferences or lookaround), or /pattern/flags with i, m, s.',
 						displayOptions: { hide: { operator: VALUELESS_OPERATORS } },
 					},
 				],

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { entraSyncEntraIdApiTest, searchGroups } from '../helpers/entra';
@@ -19,12 +24,15 @@ export class EntraDirectory implements INodeType {
 		group: ['input'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read users and groups from Microsoft Entra ID (app-only), incrementally with delta links',
+		description:
+			'Read users and groups from Microsoft Entra ID (app-only), incrementally with delta links',
 		defaults: { name: 'Entra Directory' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'entraSyncEntraIdApi', required: true, testedBy: 'entraSyncEntraIdApiTest' }],
+		credentials: [
+			{ name: 'entraSyncEntraIdApi', required: true, testedBy: 'entraSyncEntraIdApiTest' },
+		],
 		properties: [
 			{
 				displayName: 'Resource',

@@ -32,13 +32,18 @@ const LIFECYCLE = 'lifecycle' as WebhookType;
  * so it never touches (or deletes) the published workflow's subscription or advances its cursor.
  */
 function keys(context: IHookFunctions | IWebhookFunctions): { push: string; cursor: string } {
-	return context.getMode() === 'manual' ? { push: 'testPush', cursor: 'testCursor' } : { push: 'push', cursor: 'cursor' };
+	return context.getMode() === 'manual'
+		? { push: 'testPush', cursor: 'testCursor' }
+		: { push: 'push', cursor: 'cursor' };
 }
 
 function load(context: IHookFunctions | IWebhookFunctions): PushStore {
 	const staticData = context.getWorkflowStaticData('node');
 	const key = keys(context);
-	return { push: staticData[key.push] as PushStore['push'], cursor: staticData[key.cursor] as PushStore['cursor'] };
+	return {
+		push: staticData[key.push] as PushStore['push'],
+		cursor: staticData[key.cursor] as PushStore['cursor'],
+	};
 }
 
 function save(context: IHookFunctions | IWebhookFunctions, store: PushStore): void {
@@ -57,7 +62,9 @@ function hookUrls(context: IHookFunctions): WebhookUrls {
 }
 
 function scopeOf(context: IHookFunctions | IWebhookFunctions) {
-	return readUserScope((name, fallback, options) => context.getNodeParameter(name, fallback, options));
+	return readUserScope((name, fallback, options) =>
+		context.getNodeParameter(name, fallback, options),
+	);
 }
 
 /**
@@ -70,7 +77,10 @@ export class EntraDirectoryPushTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Entra Directory Push Trigger',
 		name: 'entraDirectoryPushTrigger',
-		icon: { light: 'file:entraDirectoryPushTrigger.svg', dark: 'file:entraDirectoryPushTrigger.dark.svg' },
+		icon: {
+			light: 'file:entraDirectoryPushTrigger.svg',
+			dark: 'file:entraDirectoryPushTrigger.dark.svg',
+		},
 		group: ['trigger'],
 		version: 1,
 		subtitle: 'Graph change notifications',
@@ -79,10 +89,18 @@ export class EntraDirectoryPushTrigger implements INodeType {
 		defaults: { name: 'Entra Directory Push Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'entraSyncEntraIdApi', required: true, testedBy: 'entraSyncEntraIdApiTest' }],
+		credentials: [
+			{ name: 'entraSyncEntraIdApi', required: true, testedBy: 'entraSyncEntraIdApiTest' },
+		],
 		webhooks: [
 			// Registered first: Graph validates both URLs when the subscription is created.
-			{ name: LIFECYCLE, httpMethod: 'POST', responseMode: 'onReceived', path: 'lifecycle', ndvHideUrl: true },
+			{
+				name: LIFECYCLE,
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: 'lifecycle',
+				ndvHideUrl: true,
+			},
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'notify' },
 		],
 		properties: [
@@ -107,7 +125,12 @@ export class EntraDirectoryPushTrigger implements INodeType {
 				const state = readPushState(stored.push);
 				if (!state.subscription) return false;
 				try {
-					const result = await activate(await getGraphTransport(this), stored, scopeOf(this), hookUrls(this));
+					const result = await activate(
+						await getGraphTransport(this),
+						stored,
+						scopeOf(this),
+						hookUrls(this),
+					);
 					save(this, result.store);
 					return true;
 				} catch (error) {
@@ -116,7 +139,12 @@ export class EntraDirectoryPushTrigger implements INodeType {
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
 				try {
-					const result = await activate(await getGraphTransport(this), load(this), scopeOf(this), hookUrls(this));
+					const result = await activate(
+						await getGraphTransport(this),
+						load(this),
+						scopeOf(this),
+						hookUrls(this),
+					);
 					save(this, result.store);
 					return true;
 				} catch (error) {
@@ -166,10 +194,19 @@ export class EntraDirectoryPushTrigger implements INodeType {
 				lifecycleNotificationUrl: String(this.getNodeWebhookUrl(LIFECYCLE)),
 			};
 			const graph = await getGraphTransport(this);
-			const result = await onNotification(graph, stored, scopeOf(this), urls, verdict.lifecycleEvents);
+			const result = await onNotification(
+				graph,
+				stored,
+				scopeOf(this),
+				urls,
+				verdict.lifecycleEvents,
+			);
 			save(this, result.store);
 			if (!result.items.length) return { noWebhookResponse: true };
-			return { noWebhookResponse: true, workflowData: [this.helpers.returnJsonArray(result.items as unknown as IDataObject[])] };
+			return {
+				noWebhookResponse: true,
+				workflowData: [this.helpers.returnJsonArray(result.items as unknown as IDataObject[])],
+			};
 		} catch (error) {
 			throw toNodeError(this.getNode(), error);
 		}

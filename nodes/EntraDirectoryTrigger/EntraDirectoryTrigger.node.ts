@@ -1,4 +1,10 @@
-import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { pollDirectory } from '../../lib/entra/poll';
@@ -27,13 +33,17 @@ export class EntraDirectoryTrigger implements INodeType {
 		icon: { light: 'file:entraDirectoryTrigger.svg', dark: 'file:entraDirectoryTrigger.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["emitExisting"] ? "All users, then changes" : "Changes from activation"}}',
-		description: 'Starts the workflow when users in Microsoft Entra ID are created, changed or removed',
+		subtitle:
+			'={{$parameter["emitExisting"] ? "All users, then changes" : "Changes from activation"}}',
+		description:
+			'Starts the workflow when users in Microsoft Entra ID are created, changed or removed',
 		defaults: { name: 'Entra Directory Trigger' },
 		polling: true,
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'entraSyncEntraIdApi', required: true, testedBy: 'entraSyncEntraIdApiTest' }],
+		credentials: [
+			{ name: 'entraSyncEntraIdApi', required: true, testedBy: 'entraSyncEntraIdApiTest' },
+		],
 		properties: [
 			...userScopeProperties(),
 			{

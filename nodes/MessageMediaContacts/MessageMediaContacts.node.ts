@@ -1,10 +1,15 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { ENTRA_CREDENTIAL_TYPE, entraSyncEntraIdApiTest } from '../helpers/entra';
 import { testMessageMediaCredential } from '../helpers/messagemedia';
 import { contactDescription } from './actions/contact';
-import { DIRECTORY_WRITING_DIRECTIONS } from './actions/contact/sync';
+import { DIRECTORY_WRITING_DIRECTIONS } from './actions/contact/syncDescription';
 import { getContactFields } from './actions/contact/fields';
 import { customFieldDescription } from './actions/customField';
 import { listDescription } from './actions/list';
@@ -26,19 +31,30 @@ export class MessageMediaContacts implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Sync, create, update and remove MessageMedia (Sinch Engage) SMS contacts, lists and custom fields',
+		description:
+			'Sync, create, update and remove MessageMedia (Sinch Engage) SMS contacts, lists and custom fields',
 		defaults: { name: 'MessageMedia Contacts' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{ $parameter.resource === 'contact' && $parameter.operation === 'sync' ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Outcomes" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Summary" }] : [{ "type": "${NodeConnectionTypes.Main}" }] }}`,
 		credentials: [
-			{ name: 'entraSyncMessageMediaApi', required: true, testedBy: 'entraSyncMessageMediaApiTest' },
+			{
+				name: 'entraSyncMessageMediaApi',
+				required: true,
+				testedBy: 'entraSyncMessageMediaApiTest',
+			},
 			// Write-back (Contact → Sync towards the directory) only; optional, so one-way syncs never ask for it.
 			{
 				name: ENTRA_CREDENTIAL_TYPE,
 				required: false,
 				testedBy: 'entraSyncEntraIdApiTest',
-				displayOptions: { show: { resource: ['contact'], operation: ['sync'], direction: DIRECTORY_WRITING_DIRECTIONS } },
+				displayOptions: {
+					show: {
+						resource: ['contact'],
+						operation: ['sync'],
+						direction: DIRECTORY_WRITING_DIRECTIONS,
+					},
+				},
 			},
 		],
 		properties: [
@@ -63,7 +79,10 @@ export class MessageMediaContacts implements INodeType {
 	methods = {
 		loadOptions: { getLists },
 		resourceMapping: { getContactFields },
-		credentialTest: { entraSyncMessageMediaApiTest: testMessageMediaCredential, entraSyncEntraIdApiTest },
+		credentialTest: {
+			entraSyncMessageMediaApiTest: testMessageMediaCredential,
+			entraSyncEntraIdApiTest,
+		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

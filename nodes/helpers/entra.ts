@@ -29,7 +29,12 @@ import type { GroupMembership, GroupScope } from '../../lib/entra/users';
 
 export const ENTRA_CREDENTIAL_TYPE = 'entraSyncEntraIdApi';
 
-type EntraContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
+type EntraContext =
+	| IExecuteFunctions
+	| IPollFunctions
+	| ILoadOptionsFunctions
+	| IHookFunctions
+	| IWebhookFunctions;
 
 export function entraConfigFromCredentials(data: ICredentialDataDecryptedObject): EntraConfig {
 	return resolveEntraConfig(data as unknown as EntraCredentialFields);
@@ -41,7 +46,9 @@ export async function getGraphTransport(context: EntraContext): Promise<GraphTra
 }
 
 /** Credential test (`testedBy`): token + one user read; messages name the AADSTS code or the missing consent. */
-export async function testEntraCredential(data: ICredentialDataDecryptedObject): Promise<INodeCredentialTestResult> {
+export async function testEntraCredential(
+	data: ICredentialDataDecryptedObject,
+): Promise<INodeCredentialTestResult> {
 	try {
 		const graph = new GraphTransport(entraConfigFromCredentials(data));
 		return { status: 'OK', message: await checkConnection(graph) };
@@ -76,7 +83,9 @@ export async function searchGroups(
 	const page = await searchGroupsPage(graph, filter, paginationToken);
 	return {
 		results: page.value.map((group) => ({
-			name: group.mail ? `${group.displayName ?? group.id} (${group.mail})` : (group.displayName ?? group.id),
+			name: group.mail
+				? `${group.displayName ?? group.id} (${group.mail})`
+				: (group.displayName ?? group.id),
 			value: group.id,
 		})),
 		paginationToken: page.nextLink,
@@ -197,7 +206,8 @@ export function userScopeProperties(show?: Record<string, string[]>): INodePrope
 						{
 							type: 'regex',
 							properties: {
-								regex: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+								regex:
+									'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
 								errorMessage: 'Enter a group object ID (GUID)',
 							},
 						},
@@ -220,7 +230,11 @@ export function userScopeProperties(show?: Record<string, string[]>): INodePrope
 	];
 }
 
-type ParamReader = (name: string, fallback: unknown, options?: { extractValue?: boolean }) => unknown;
+type ParamReader = (
+	name: string,
+	fallback: unknown,
+	options?: { extractValue?: boolean },
+) => unknown;
 
 /** Reads the shared scope parameters through a getNodeParameter bound to the item (or the poll). */
 export function readUserScope(read: ParamReader): {
@@ -239,12 +253,17 @@ export function readUserScope(read: ParamReader): {
 		value: row.value === undefined ? undefined : String(row.value),
 	}));
 	for (const row of rows) {
-		if (!row.attribute.trim()) throw new ConfigurationError('Every filter condition needs an attribute.', 'filters');
+		if (!row.attribute.trim())
+			throw new ConfigurationError('Every filter condition needs an attribute.', 'filters');
 	}
 	// The locator's value is taken here, not with n8n's extractValue: n8n refuses extractValue for a
 	// parameter the operation does not show (Entra Directory → User → Get has no group scope).
 	const locator = read('groupScope', '');
-	const groupId = String((locator !== null && typeof locator === 'object' ? (locator as { value?: unknown }).value : locator) ?? '').trim();
+	const groupId = String(
+		(locator !== null && typeof locator === 'object'
+			? (locator as { value?: unknown }).value
+			: locator) ?? '',
+	).trim();
 	const membership = (read('membership', 'transitive') as GroupMembership) ?? 'transitive';
 	return {
 		select: [...attributes, ...extra],

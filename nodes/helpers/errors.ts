@@ -8,7 +8,11 @@ import { ConfigurationError, ServiceApiError } from '../../lib/common/errors';
  * status, code, message and request id (NodeApiError); configuration problems name the key at fault
  * (NodeOperationError). Anything else is wrapped as an operation error.
  */
-export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
 	if (error instanceof ServiceApiError) {
 		const description = [
@@ -31,12 +35,15 @@ export function toNodeError(node: INode, error: unknown, itemIndex?: number): No
 			description: error.key ? `Check "${error.key}".` : undefined,
 		});
 	}
-	return new NodeOperationError(node, error instanceof Error ? error : String(error), { itemIndex });
+	return new NodeOperationError(node, error instanceof Error ? error : String(error), {
+		itemIndex,
+	});
 }
 
 /** The json of an error item under continueOnFail: message and, for API errors, the safe details. */
 export function errorItemJson(error: unknown): JsonObject {
-	if (error instanceof ServiceApiError) return { error: error.message, ...(error.toJSON() as unknown as JsonObject) };
+	if (error instanceof ServiceApiError)
+		return { error: error.message, ...(error.toJSON() as unknown as JsonObject) };
 	if (error instanceof ConfigurationError) return { error: error.message, key: error.key ?? null };
 	return { error: error instanceof Error ? error.message : String(error) };
 }

@@ -7,7 +7,10 @@ import type {
 	INodeCredentialTestResult,
 } from 'n8n-workflow';
 
-import { checkMessageMediaCredentials, createMessageMediaClient } from '../../lib/messagemedia/client';
+import {
+	checkMessageMediaCredentials,
+	createMessageMediaClient,
+} from '../../lib/messagemedia/client';
 import type { MessageMediaClient } from '../../lib/messagemedia/types';
 
 /** Credential type name: stored in every workflow that uses it, so it never changes. */
@@ -19,8 +22,12 @@ export const MESSAGEMEDIA_CREDENTIAL_TYPE = 'entraSyncMessageMediaApi';
  * Requests go through lib's transport rather than n8n's request helpers because an HMAC signature has
  * to cover the exact body bytes and request line that are sent.
  */
-export async function getMessageMediaClient(this: IExecuteFunctions | ILoadOptionsFunctions): Promise<MessageMediaClient> {
-	const credentials: ICredentialDataDecryptedObject = await this.getCredentials(MESSAGEMEDIA_CREDENTIAL_TYPE);
+export async function getMessageMediaClient(
+	this: IExecuteFunctions | ILoadOptionsFunctions,
+): Promise<MessageMediaClient> {
+	const credentials: ICredentialDataDecryptedObject = await this.getCredentials(
+		MESSAGEMEDIA_CREDENTIAL_TYPE,
+	);
 	return createMessageMediaClient(credentials);
 }
 

@@ -12,7 +12,12 @@ import { e2eConfig, N8N_VERSION } from './support/config';
 import { startE2eFakes, type E2eFakes } from './support/fakes';
 import { messageMediaWrites, type ViewContact } from './support/fakes-admin';
 import { describeExecution, N8n, nodeOutput, type ExecutionResult, type Json } from './support/n8n';
-import { ENTRA_CREDENTIAL, fakeCredentials, loadTemplate, withCredentials } from './support/workflows';
+import {
+	ENTRA_CREDENTIAL,
+	fakeCredentials,
+	loadTemplate,
+	withCredentials,
+} from './support/workflows';
 
 const TEMPLATE = 'entra-sync-bidirectional.json';
 const SYNC = 'Sync both ways';
@@ -61,7 +66,12 @@ const seed: FakeSeed = {
 			domains: ['twoway.onmicrosoft.com'],
 			apps: [
 				// Least privilege for phone write-back: read users and groups, write phones only.
-				{ clientId: CLIENT_ID, secret: CLIENT_SECRET, consented: true, roles: ['User.Read.All', 'GroupMember.Read.All', 'User-Phone.ReadWrite.All'] },
+				{
+					clientId: CLIENT_ID,
+					secret: CLIENT_SECRET,
+					consented: true,
+					roles: ['User.Read.All', 'GroupMember.Read.All', 'User-Phone.ReadWrite.All'],
+				},
 			],
 			users: [
 				seedUser(USER.messagingChange, 1),
@@ -77,17 +87,34 @@ const seed: FakeSeed = {
 			],
 		},
 	],
-	messagemedia: { accounts: [{ apiKey: MM_KEY, apiSecret: MM_SECRET, accountId: 'TwoWay001', lists: [], customFields: [], contacts: [] }] },
+	messagemedia: {
+		accounts: [
+			{
+				apiKey: MM_KEY,
+				apiSecret: MM_SECRET,
+				accountId: 'TwoWay001',
+				lists: [],
+				customFields: [],
+				contacts: [],
+			},
+		],
+	},
 };
 
 let env: E2eFakes;
 let n8n: N8n;
 
 function succeeded(result: ExecutionResult): void {
-	if (result.status !== 'success') throw new Error(`the workflow did not succeed:\n${describeExecution(result)}`);
+	if (result.status !== 'success')
+		throw new Error(`the workflow did not succeed:\n${describeExecution(result)}`);
 }
 
-async function runWorkflow(): Promise<{ result: ExecutionResult; log: RequestLogEntry[]; outcomes: Json[]; summary: Json }> {
+async function runWorkflow(): Promise<{
+	result: ExecutionResult;
+	log: RequestLogEntry[];
+	outcomes: Json[];
+	summary: Json;
+}> {
 	await env.admin.resetLog();
 	const result = await n8n.execute(WORKFLOW_ID);
 	succeeded(result);
@@ -96,8 +123,10 @@ async function runWorkflow(): Promise<{ result: ExecutionResult; log: RequestLog
 	return { result, log: await env.admin.log(), outcomes: nodeOutput(result, SYNC, 0), summary };
 }
 
-const graphPatches = (log: RequestLogEntry[]) => log.filter((e) => e.service === 'graph' && e.method === 'PATCH');
-const outcomeOf = (outcomes: Json[], id: string): Json => outcomes.find((o) => o.sourceId === id) as Json;
+const graphPatches = (log: RequestLogEntry[]) =>
+	log.filter((e) => e.service === 'graph' && e.method === 'PATCH');
+const outcomeOf = (outcomes: Json[], id: string): Json =>
+	outcomes.find((o) => o.sourceId === id) as Json;
 
 async function directoryUser(id: string): Promise<SeedUser> {
 	const state = await env.admin.state();
@@ -109,7 +138,9 @@ async function directoryUser(id: string): Promise<SeedUser> {
 async function contactOf(id: string): Promise<ViewContact> {
 	const account = await env.admin.messagemedia(MM_KEY);
 	const link = account.customFields.find((f) => f.label === 'Entra Object ID');
-	const contact = account.contacts.find((c) => c.customFields.some((cf) => cf.id === link?.id && cf.value === id));
+	const contact = account.contacts.find((c) =>
+		c.customFields.some((cf) => cf.id === link?.id && cf.value === id),
+	);
 	if (!contact) throw new Error(`no contact linked to ${id}`);
 	return contact;
 }
@@ -119,7 +150,11 @@ const phoneOf = (contact: ViewContact) => contact.channels.find((c) => c.type ==
 /** A change made by hand in MessageMedia: PATCH the contact's SMS channel through the MessageMedia API. */
 async function changeNumberInMessageMedia(userId: string, phone: string): Promise<void> {
 	const contact = await contactOf(userId);
-	const body = Buffer.from(JSON.stringify({ channels: [{ channelId: phone, type: 'SMS', subscriptionState: 'SUBSCRIBED' }] }));
+	const body = Buffer.from(
+		JSON.stringify({
+			channels: [{ channelId: phone, type: 'SMS', subscriptionState: 'SUBSCRIBED' }],
+		}),
+	);
 	await new Promise<void>((resolve, reject) => {
 		const req = request(
 			`${env.fakes.url}/api/v1/contacts/contacts/${contact.id}`,
@@ -134,7 +169,11 @@ async function changeNumberInMessageMedia(userId: string, phone: string): Promis
 			},
 			(res) => {
 				res.resume();
-				res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`PATCH contact → ${res.statusCode}`))));
+				res.on('end', () =>
+					(res.statusCode ?? 500) < 300
+						? resolve()
+						: reject(new Error(`PATCH contact → ${res.statusCode}`)),
+				);
 			},
 		);
 		req.on('error', reject);
@@ -147,7 +186,12 @@ async function expectNoEcho(): Promise<void> {
 	expect(messageMediaWrites(log)).toEqual([]);
 	expect(graphPatches(log)).toEqual([]);
 	expect(log.filter((e) => e.service === 'messagemedia').length).toBeGreaterThan(0);
-	expect(summary.directory).toMatchObject({ direction: 'bidirectional', updated: 0, failed: 0, conflicts: 0 });
+	expect(summary.directory).toMatchObject({
+		direction: 'bidirectional',
+		updated: 0,
+		failed: 0,
+		conflicts: 0,
+	});
 	expect(summary.counts).toMatchObject({ created: 0, updated: 0, removed: 0, failed: 0 });
 }
 
@@ -166,7 +210,10 @@ beforeAll(async () => {
 	// The sync node's second credential (write-back), as a user selects it after import.
 	const entra = credentials.find((c) => c.type === ENTRA_CREDENTIAL)!;
 	const sync = (workflow.nodes as Json[]).find((node) => node.name === SYNC)!;
-	sync.credentials = { ...sync.credentials, [ENTRA_CREDENTIAL]: { id: entra.id, name: entra.name } };
+	sync.credentials = {
+		...sync.credentials,
+		[ENTRA_CREDENTIAL]: { id: entra.id, name: entra.name },
+	};
 	await n8n.importWorkflows([workflow]);
 });
 
@@ -178,22 +225,34 @@ describe(`Entra Sync two-way template in n8n ${N8N_VERSION}`, () => {
 	test('ships without credentials, with the JSON configuration set to "bidirectional"', () => {
 		const template = loadTemplate(e2eConfig().projectRoot, TEMPLATE);
 		for (const node of template.nodes as Json[]) expect(node.credentials).toBeUndefined();
-		const mapper = (template.nodes as Json[]).find((node) => node.type === 'n8n-nodes-entra-sync.contactMapper')!;
+		const mapper = (template.nodes as Json[]).find(
+			(node) => node.type === 'n8n-nodes-entra-sync.contactMapper',
+		)!;
 		expect(JSON.parse(mapper.parameters.configurationJson).sync.direction).toBe('bidirectional');
 		const sync = (template.nodes as Json[]).find((node) => node.name === SYNC)!;
-		expect(sync.parameters).toMatchObject({ direction: 'bidirectional', authority: 'directory', phoneWriteFormat: 'original' });
+		expect(sync.parameters).toMatchObject({
+			direction: 'bidirectional',
+			authority: 'directory',
+			phoneWriteFormat: 'original',
+		});
 	});
 
 	test('the initial sync creates every contact with its base and writes nothing to the directory', async () => {
 		const { log, outcomes, summary } = await runWorkflow();
 		expect(summary.counts).toMatchObject({ created: 5, failed: 0 });
-		expect(summary.fieldsCreated).toEqual(expect.arrayContaining(['Entra Object ID', 'Email', 'Entra Sync Base']));
+		expect(summary.fieldsCreated).toEqual(
+			expect.arrayContaining(['Entra Object ID', 'Email', 'Entra Sync Base']),
+		);
 		expect(graphPatches(log)).toEqual([]);
 		expect(outcomes.every((o) => o.directory === undefined)).toBe(true);
 		const contact = await contactOf(USER.messagingChange);
 		expect(phoneOf(contact)).toBe('+61412000101');
-		const baseField = (await env.admin.messagemedia(MM_KEY)).customFields.find((f) => f.label === 'Entra Sync Base')!;
-		expect(contact.customFields.find((cf) => cf.id === baseField.id)?.value).toMatch(/^b1;\d+;[0-9a-f]{8};/);
+		const baseField = (await env.admin.messagemedia(MM_KEY)).customFields.find(
+			(f) => f.label === 'Entra Sync Base',
+		)!;
+		expect(contact.customFields.find((cf) => cf.id === baseField.id)?.value).toMatch(
+			/^b1;\d+;[0-9a-f]{8};/,
+		);
 	});
 
 	test('after the initial sync, the next run writes nothing on either side', async () => {
@@ -215,7 +274,10 @@ describe(`Entra Sync two-way template in n8n ${N8N_VERSION}`, () => {
 		});
 		// Entra → MessageMedia.
 		expect(phoneOf(await contactOf(USER.directoryChange))).toBe('+61499333444');
-		expect(outcomeOf(outcomes, USER.directoryChange)).toMatchObject({ action: 'updated', changes: { phone: { from: '+61412000102', to: '+61499333444' } } });
+		expect(outcomeOf(outcomes, USER.directoryChange)).toMatchObject({
+			action: 'updated',
+			changes: { phone: { from: '+61412000102', to: '+61499333444' } },
+		});
 		expect(summary.directory).toMatchObject({ updated: 1, skipped: 0, failed: 0, conflicts: 0 });
 		const [report] = nodeOutput(result, REPORT);
 		expect(report.report).toContain('1 written back');
@@ -230,7 +292,12 @@ describe(`Entra Sync two-way template in n8n ${N8N_VERSION}`, () => {
 		expect(phoneOf(await contactOf(USER.bothChange))).toBe('+61499777888');
 		expect((await directoryUser(USER.bothChange)).mobilePhone).toBe('0499 777 888');
 		expect(outcomeOf(outcomes, USER.bothChange).conflicts).toEqual({
-			phone: { directory: '+61499777888', messaging: '+61499555666', winner: 'directory', reason: expect.stringContaining('both sides changed') },
+			phone: {
+				directory: '+61499777888',
+				messaging: '+61499555666',
+				winner: 'directory',
+				reason: expect.stringContaining('both sides changed'),
+			},
 		});
 		expect(summary.directory).toMatchObject({ conflicts: 1 });
 	});

@@ -9,7 +9,10 @@ module.exports = {
 	roots: ['<rootDir>/test/e2e'],
 	testMatch: ['**/*.test.ts'],
 	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false, ignoreCodes: [151002] } }],
+		'^.+\\.ts$': [
+			'ts-jest',
+			{ tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false, ignoreCodes: [151002] } },
+		],
 	},
 	maxWorkers: 1,
 	testTimeout: 10 * 60 * 1000,

@@ -18,14 +18,41 @@
  *    run some), each partition's full run leaves the other's contacts alone, and a user who moved
  *    from one partition to the other keeps their contact.
  */
-import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_MM_API_KEY, SAMPLE_MM_API_SECRET, SAMPLE_TENANT_ID, generateSampleOrg } from '../fakes/sample-org';
+import {
+	SAMPLE_CLIENT_ID,
+	SAMPLE_CLIENT_SECRET,
+	SAMPLE_MM_API_KEY,
+	SAMPLE_MM_API_SECRET,
+	SAMPLE_TENANT_ID,
+	generateSampleOrg,
+} from '../fakes/sample-org';
 import type { SeedUser } from '../fakes/types';
 import { e2eConfig } from './support/config';
-import { actualContacts, expectContacts, inScope, linkedAsExpected, sortedExpectation } from './support/expected';
+import {
+	actualContacts,
+	expectContacts,
+	inScope,
+	linkedAsExpected,
+	sortedExpectation,
+} from './support/expected';
 import { startE2eFakes, type E2eFakes } from './support/fakes';
 import { freePort, type Json } from './support/n8n';
-import { PARTITION_KEY, QueueDeployment, executions, partitionsOnMain, startQueueServices, stopQueueServices, type QueueServices } from './support/queue';
-import { DAILY, REALTIME, fakeCredentials, loadTemplate, withCredentials } from './support/workflows';
+import {
+	PARTITION_KEY,
+	QueueDeployment,
+	executions,
+	partitionsOnMain,
+	startQueueServices,
+	stopQueueServices,
+	type QueueServices,
+} from './support/queue';
+import {
+	DAILY,
+	REALTIME,
+	fakeCredentials,
+	loadTemplate,
+	withCredentials,
+} from './support/workflows';
 
 const DAILY_ID = 'queueDaily000001';
 const REALTIME_ID = 'queueRealtime001';
@@ -36,14 +63,18 @@ const PARTITIONED_FILE = 'entra-sync-partitioned.json';
 const POLL_MS = 60_000;
 
 function everySeconds(workflow: Json, seconds: number): Json {
-	const schedule = (workflow.nodes as Json[]).find((node) => node.type === 'n8n-nodes-base.scheduleTrigger') as Json;
+	const schedule = (workflow.nodes as Json[]).find(
+		(node) => node.type === 'n8n-nodes-base.scheduleTrigger',
+	) as Json;
 	schedule.parameters = { rule: { interval: [{ field: 'seconds', secondsInterval: seconds }] } };
 	return workflow;
 }
 
 /** The template started by a POST to a production webhook instead of its schedule (the main enqueues each run). */
 function onWebhook(workflow: Json, path: string): Json {
-	const schedule = (workflow.nodes as Json[]).find((node) => node.type === 'n8n-nodes-base.scheduleTrigger') as Json;
+	const schedule = (workflow.nodes as Json[]).find(
+		(node) => node.type === 'n8n-nodes-base.scheduleTrigger',
+	) as Json;
 	const connections = workflow.connections as Json;
 	connections['Run by webhook'] = connections[schedule.name as string];
 	delete connections[schedule.name as string];
@@ -72,12 +103,17 @@ const changed: string[] = [];
 /** Ids of the contacts the account had before the first run. */
 let contactsBefore: string[] = [];
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+async function waitFor<T>(
+	what: string,
+	timeoutMs: number,
+	probe: () => Promise<T | undefined>,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();
 		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${deployment?.tail()}`);
+		if (Date.now() > deadline)
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${deployment?.tail()}`);
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 	}
 }
@@ -91,12 +127,20 @@ async function linked() {
 }
 
 async function deltaPolls(): Promise<number> {
-	return (await env.admin.log()).filter((e) => e.service === 'graph' && e.path.endsWith('/users/delta') && e.status === 200).length;
+	return (await env.admin.log()).filter(
+		(e) => e.service === 'graph' && e.path.endsWith('/users/delta') && e.status === 200,
+	).length;
 }
 
 /** An in-scope Australian user with exactly one expected contact, not in `except`. */
 async function someUser(except: string[]): Promise<SeedUser> {
-	return (await users()).find((u) => inScope(u) && u.usageLocation === 'AU' && !except.includes(String(u.id)) && expectContacts([u]).contacts.length === 1) as SeedUser;
+	return (await users()).find(
+		(u) =>
+			inScope(u) &&
+			u.usageLocation === 'AU' &&
+			!except.includes(String(u.id)) &&
+			expectContacts([u]).contacts.length === 1,
+	) as SeedUser;
 }
 
 async function phoneOf(id: string): Promise<string | undefined> {
@@ -116,11 +160,33 @@ beforeAll(async () => {
 	);
 	const root = e2eConfig().projectRoot;
 	// The daily and partitioned templates as published, their schedules shortened to fit the test.
-	const daily = everySeconds(withCredentials(loadTemplate(root, DAILY.file), DAILY_ID, credentials), 10);
-	const partitioned = partitionsOnMain(everySeconds(withCredentials(loadTemplate(root, PARTITIONED_FILE), PARTITIONED_ID, credentials), 20), mainPort);
+	const daily = everySeconds(
+		withCredentials(loadTemplate(root, DAILY.file), DAILY_ID, credentials),
+		10,
+	);
+	const partitioned = partitionsOnMain(
+		everySeconds(
+			withCredentials(loadTemplate(root, PARTITIONED_FILE), PARTITIONED_ID, credentials),
+			20,
+		),
+		mainPort,
+	);
 	await deployment.main.importCredentials([...credentials, PARTITION_KEY]);
-	const overlap = onWebhook(withCredentials(loadTemplate(root, DAILY.file), OVERLAP_ID, credentials, 'Entra Sync (webhook)'), OVERLAP_PATH);
-	await deployment.main.importWorkflows([daily, withCredentials(loadTemplate(root, REALTIME.file), REALTIME_ID, credentials), partitioned, overlap]);
+	const overlap = onWebhook(
+		withCredentials(
+			loadTemplate(root, DAILY.file),
+			OVERLAP_ID,
+			credentials,
+			'Entra Sync (webhook)',
+		),
+		OVERLAP_PATH,
+	);
+	await deployment.main.importWorkflows([
+		daily,
+		withCredentials(loadTemplate(root, REALTIME.file), REALTIME_ID, credentials),
+		partitioned,
+		overlap,
+	]);
 	await deployment.main.publish(DAILY_ID);
 	await deployment.main.publish(REALTIME_ID);
 	// MessageMedia slowed down from the start: the first run (every contact created) takes longer
@@ -136,11 +202,15 @@ afterAll(async () => {
 	await env?.fakes.close();
 });
 
-test('overlapping runs of the daily template on two workers end in the directory\'s state, without a duplicate', async () => {
+test("overlapping runs of the daily template on two workers end in the directory's state, without a duplicate", async () => {
 	const d = deployment as QueueDeployment;
 	const overlapping = await waitFor('two overlapping daily runs', 180_000, async () => {
-		const runs = executions(services as QueueServices).filter((e) => e.workflowId === DAILY_ID && e.status === 'success' && e.stoppedAt);
-		for (const a of runs) for (const b of runs) if (Number(a.id) < Number(b.id) && b.startedAt < (a.stoppedAt as number)) return [a, b];
+		const runs = executions(services as QueueServices).filter(
+			(e) => e.workflowId === DAILY_ID && e.status === 'success' && e.stoppedAt,
+		);
+		for (const a of runs)
+			for (const b of runs)
+				if (Number(a.id) < Number(b.id) && b.startedAt < (a.stoppedAt as number)) return [a, b];
 		return undefined;
 	});
 	await env.admin.setFaults({});
@@ -161,19 +231,32 @@ test('overlapping runs of the daily template on two workers end in the directory
 	const unlinked = actualContacts(account).filter((c) => c.link === undefined);
 	expect(unlinked.filter((c) => !contactsBefore.includes(c.id))).toEqual([]);
 	expect(account.contacts).toHaveLength(expected.length + unlinked.length);
-	const numbers = account.contacts.map((c) => c.channels.find((ch) => ch.type === 'SMS')?.channelId);
+	const numbers = account.contacts.map(
+		(c) => c.channels.find((ch) => ch.type === 'SMS')?.channelId,
+	);
 	expect(new Set(numbers).size).toBe(numbers.length);
 });
 
-test('two overlapping runs whose directory reads differ end with the newer read\'s values: the older run writes nothing over them', async () => {
+test("two overlapping runs whose directory reads differ end with the newer read's values: the older run writes nothing over them", async () => {
 	const d = deployment as QueueDeployment;
 	await unpublishOnce(DAILY_ID);
 	await d.main.publish(OVERLAP_ID);
 	const userX = await someUser(changed);
 	changed.push(String(userX.id));
 	// W's contact must be subscribed: only a number to be stored subscribed is looked up on the opt-out list.
-	const subscribed = new Set(actualContacts(await env.admin.messagemedia(SAMPLE_MM_API_KEY)).filter((c) => c.subscriptionState === 'SUBSCRIBED').map((c) => c.link));
-	const userW = (await users()).find((u) => inScope(u) && u.usageLocation === 'AU' && !changed.includes(String(u.id)) && expectContacts([u]).contacts.length === 1 && subscribed.has(String(u.id))) as SeedUser;
+	const subscribed = new Set(
+		actualContacts(await env.admin.messagemedia(SAMPLE_MM_API_KEY))
+			.filter((c) => c.subscriptionState === 'SUBSCRIBED')
+			.map((c) => c.link),
+	);
+	const userW = (await users()).find(
+		(u) =>
+			inScope(u) &&
+			u.usageLocation === 'AU' &&
+			!changed.includes(String(u.id)) &&
+			expectContacts([u]).contacts.length === 1 &&
+			subscribed.has(String(u.id)),
+	) as SeedUser;
 	changed.push(String(userW.id));
 	// What the older run reads: X renamed, W with a new number (its opt-out check is the hold-up).
 	const olderPhone = '+61499555111';
@@ -202,21 +285,32 @@ test('two overlapping runs whose directory reads differ end with the newer read\
 	// The main registers the webhook while it activates published workflows, which may finish after its API answers.
 	const post = async () =>
 		await waitFor('the webhook to start a run', 60_000, async () => {
-			const response = await fetch(`${d.mainServer?.url}/webhook/${OVERLAP_PATH}`, { method: 'POST' });
+			const response = await fetch(`${d.mainServer?.url}/webhook/${OVERLAP_PATH}`, {
+				method: 'POST',
+			});
 			if (response.status === 200) return true;
-			if (response.status !== 404) throw new Error(`webhook answered ${response.status}: ${await response.text()}\n${d.tail()}`);
+			if (response.status !== 404)
+				throw new Error(
+					`webhook answered ${response.status}: ${await response.text()}\n${d.tail()}`,
+				);
 			return undefined;
 		});
 	await post();
 	// Once the older run has read the directory, the directory changes and the newer run starts.
 	await waitFor('the older run to read the directory', 60_000, async () =>
-		(await env.admin.log()).some((e) => e.service === 'graph' && e.path.endsWith('/users') && e.status === 200) ? true : undefined,
+		(await env.admin.log()).some(
+			(e) => e.service === 'graph' && e.path.endsWith('/users') && e.status === 200,
+		)
+			? true
+			: undefined,
 	);
 	await env.admin.updateUser(String(userX.id), { surname: 'Newer' });
 	await env.admin.updateUser(String(userW.id), { mobilePhone: '0499 555 222' });
 	await post();
 	const runs = await waitFor('both runs to finish', 120_000, async () => {
-		const runs = executions(services as QueueServices).filter((e) => e.workflowId === OVERLAP_ID && e.startedAt >= startedAt - 1000);
+		const runs = executions(services as QueueServices).filter(
+			(e) => e.workflowId === OVERLAP_ID && e.startedAt >= startedAt - 1000,
+		);
 		return runs.length === 2 && runs.every((e) => e.status === 'success') ? runs : undefined;
 	});
 	await d.stop();
@@ -226,7 +320,9 @@ test('two overlapping runs whose directory reads differ end with the newer read\
 	// The older run's look-up of W's new number was held up; the two runs overlapped, on the two workers.
 	const log = await env.admin.log();
 	const end = (e: (typeof log)[number]) => Date.parse(e.time);
-	const held = log.filter((e) => e.path.includes('is_authorised') && e.path.includes(olderPhone.slice(1)));
+	const held = log.filter(
+		(e) => e.path.includes('is_authorised') && e.path.includes(olderPhone.slice(1)),
+	);
 	// (The realtime template's poll may look the number up too: it reads the same change.)
 	expect(held.filter((e) => e.status === 503)).toHaveLength(2);
 	expect(held.filter((e) => e.status === 200).length).toBeGreaterThanOrEqual(1);
@@ -243,20 +339,35 @@ test('two overlapping runs whose directory reads differ end with the newer read\
 	expect(contactX?.lastName).toBe('Newer');
 	expect(contactW?.phone).toBe(newerPhone);
 	expect(linkedAsExpected(account)).toEqual(sortedExpectation(expectContacts(await users())));
-	const numbers = account.contacts.map((c) => c.channels.find((ch) => ch.type === 'SMS')?.channelId);
+	const numbers = account.contacts.map(
+		(c) => c.channels.find((ch) => ch.type === 'SMS')?.channelId,
+	);
 	expect(new Set(numbers).size).toBe(numbers.length);
 
 	// The older run's writes were due after the newer run wrote both contacts: it read them again, found
 	// the newer stamp and wrote neither (without the check it would PATCH them back to Older and …111).
 	const path = (id?: string) => `/api/v1/contacts/contacts/${id}`;
 	for (const id of [contactX?.id, contactW?.id]) {
-		expect(log.filter((e) => e.method === 'PATCH' && e.path === path(id) && end(e) < heldUntil).length).toBeGreaterThan(0);
-		expect(log.filter((e) => e.method === 'GET' && e.path === path(id) && end(e) >= heldUntil).length).toBeGreaterThan(0);
-		expect(log.filter((e) => e.method === 'PATCH' && e.path === path(id) && end(e) >= heldUntil)).toEqual([]);
+		expect(
+			log.filter((e) => e.method === 'PATCH' && e.path === path(id) && end(e) < heldUntil).length,
+		).toBeGreaterThan(0);
+		expect(
+			log.filter((e) => e.method === 'GET' && e.path === path(id) && end(e) >= heldUntil).length,
+		).toBeGreaterThan(0);
+		expect(
+			log.filter((e) => e.method === 'PATCH' && e.path === path(id) && end(e) >= heldUntil),
+		).toEqual([]);
 	}
-	const records = [contactX, contactW].map((c) => account.contacts.find((a) => a.id === c?.id)?.customFields.find((f) => f.mergeTag === 'entra_sync_state')?.value);
+	const records = [contactX, contactW].map(
+		(c) =>
+			account.contacts
+				.find((a) => a.id === c?.id)
+				?.customFields.find((f) => f.mergeTag === 'entra_sync_state')?.value,
+	);
 	for (const record of records) expect(record).toMatch(/;t=\d+$/);
-	expect(account.contacts.filter((c) => c.channels.some((ch) => ch.channelId === olderPhone))).toEqual([]);
+	expect(
+		account.contacts.filter((c) => c.channels.some((ch) => ch.channelId === olderPhone)),
+	).toEqual([]);
 });
 
 test('after a restart of every process the trigger resumes from its stored cursor', async () => {
@@ -270,28 +381,40 @@ test('after a restart of every process the trigger resumes from its stored curso
 	await env.admin.resetLog();
 	const restartedAt = Date.now();
 	await d.start();
-	await waitFor('the change made while down to reach MessageMedia', 2 * POLL_MS + 30_000, async () =>
-		(await phoneOf(String(user.id))) === '+61499111222' ? true : undefined,
+	await waitFor(
+		'the change made while down to reach MessageMedia',
+		2 * POLL_MS + 30_000,
+		async () => ((await phoneOf(String(user.id))) === '+61499111222' ? true : undefined),
 	);
 	// Only the trigger's incremental runs wrote it, on the workers; the daily schedule is gone.
-	const since = executions(services as QueueServices).filter((e) => e.startedAt >= restartedAt - 1000);
+	const since = executions(services as QueueServices).filter(
+		(e) => e.startedAt >= restartedAt - 1000,
+	);
 	expect(since.length).toBeGreaterThan(0);
 	expect(since.filter((e) => e.workflowId !== REALTIME_ID)).toEqual([]);
-	await waitFor('the runs to be logged by a worker', 30_000, async () => (since.every((e) => d.executedBy().has(e.id)) ? true : undefined));
+	await waitFor('the runs to be logged by a worker', 30_000, async () =>
+		since.every((e) => d.executedBy().has(e.id)) ? true : undefined,
+	);
 });
 
 test('a change made during a three-poll MessageMedia outage arrives after it ends, without a full run', async () => {
 	const d = deployment as QueueDeployment;
 	const before = await linked();
-	await env.admin.setFaults({ rules: [{ service: 'messagemedia', errorRate: 1, errorStatuses: [503], retryAfterSeconds: 1 }] });
+	await env.admin.setFaults({
+		rules: [{ service: 'messagemedia', errorRate: 1, errorStatuses: [503], retryAfterSeconds: 1 }],
+	});
 	const outageAt = Date.now();
 	const user = await someUser(changed);
 	changed.push(String(user.id));
 	await env.admin.updateUser(String(user.id), { mobilePhone: '0499 333 444' });
 	const polls = await deltaPolls();
-	await waitFor('three polls during the outage', 3 * POLL_MS + 30_000, async () => ((await deltaPolls()) >= polls + 3 ? true : undefined));
+	await waitFor('three polls during the outage', 3 * POLL_MS + 30_000, async () =>
+		(await deltaPolls()) >= polls + 3 ? true : undefined,
+	);
 	const log = await env.admin.log();
-	expect(log.filter((e) => e.service === 'messagemedia' && e.status === 503).length).toBeGreaterThan(0);
+	expect(
+		log.filter((e) => e.service === 'messagemedia' && e.status === 503).length,
+	).toBeGreaterThan(0);
 	await env.admin.setFaults({});
 	expect(await phoneOf(String(user.id))).not.toBe('+61499333444');
 
@@ -306,18 +429,28 @@ test('a change made during a three-poll MessageMedia outage arrives after it end
 	const ranOn = d.executedBy();
 	expect(since.filter((e) => !ranOn.has(e.id) && e.stoppedAt)).toEqual([]);
 	const after = await linked();
-	expect(after.filter((c) => c.sourceId !== String(user.id))).toEqual(before.filter((c) => c.sourceId !== String(user.id)));
+	expect(after.filter((c) => c.sourceId !== String(user.id))).toEqual(
+		before.filter((c) => c.sourceId !== String(user.id)),
+	);
 	expect(arrivedAfterMs).toBeLessThanOrEqual(2 * POLL_MS + 30_000);
 });
 
-test('partitioned template: each partition is an execution of its own on either worker; scoped full runs leave the other partition\'s contacts alone; a mover keeps one contact', async () => {
+test("partitioned template: each partition is an execution of its own on either worker; scoped full runs leave the other partition's contacts alone; a mover keeps one contact", async () => {
 	const d = deployment as QueueDeployment;
 	await d.stop();
 	await unpublishOnce(DAILY_ID);
 	await d.main.unpublish(REALTIME_ID);
 	await d.main.publish(PARTITIONED_ID);
-	const mover = (await users()).find((u) => inScope(u) && u.department === 'Sales' && !changed.includes(String(u.id)) && expectContacts([u]).contacts.length === 1) as SeedUser;
-	const moverContact = actualContacts(await env.admin.messagemedia(SAMPLE_MM_API_KEY)).find((c) => c.link === String(mover.id));
+	const mover = (await users()).find(
+		(u) =>
+			inScope(u) &&
+			u.department === 'Sales' &&
+			!changed.includes(String(u.id)) &&
+			expectContacts([u]).contacts.length === 1,
+	) as SeedUser;
+	const moverContact = actualContacts(await env.admin.messagemedia(SAMPLE_MM_API_KEY)).find(
+		(c) => c.link === String(mover.id),
+	);
 	expect(moverContact?.lists).toEqual(['Sales']);
 	await env.admin.updateUser(String(mover.id), { department: 'Support' });
 	await env.admin.resetLog();
@@ -327,12 +460,20 @@ test('partitioned template: each partition is an execution of its own on either 
 	// Two rounds: the first takes the contacts over into the partitions' scopes, the second finds each
 	// partition's contacts owned by the other scope and must leave them alone.
 	const runs = await waitFor('two rounds of partition runs', 180_000, async () => {
-		const runs = executions(services as QueueServices).filter((e) => e.workflowId === PARTITIONED_ID && e.startedAt >= startedAt - 1000);
+		const runs = executions(services as QueueServices).filter(
+			(e) => e.workflowId === PARTITIONED_ID && e.startedAt >= startedAt - 1000,
+		);
 		const done = runs.filter((e) => e.status === 'success');
-		return done.filter((e) => e.mode === 'webhook').length >= 4 && done.length === runs.length ? runs : undefined;
+		return done.filter((e) => e.mode === 'webhook').length >= 4 && done.length === runs.length
+			? runs
+			: undefined;
 	});
 	// Only key holders start a partition: a request without the key is refused.
-	const refused = await fetch(`${d.mainServer?.url}/webhook/entra-sync-partition`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"partition":"Sales"}' });
+	const refused = await fetch(`${d.mainServer?.url}/webhook/entra-sync-partition`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: '{"partition":"Sales"}',
+	});
 	expect(refused.status).toBe(403);
 	await d.stop();
 	// The parents (schedule) and the partitions (webhook requests the main put on the queue) all ran on
@@ -343,7 +484,16 @@ test('partitioned template: each partition is an execution of its own on either 
 	expect(runs.filter((e) => e.mode === 'trigger').length).toBeGreaterThanOrEqual(2);
 	expect(new Set(partitions.map((e) => ranOn.get(e.id))).size).toBe(2);
 	// Partitions of one round ran side by side.
-	expect(partitions.some((a) => partitions.some((b) => a.id !== b.id && a.startedAt < (b.stoppedAt as number) && b.startedAt < (a.stoppedAt as number)))).toBe(true);
+	expect(
+		partitions.some((a) =>
+			partitions.some(
+				(b) =>
+					a.id !== b.id &&
+					a.startedAt < (b.stoppedAt as number) &&
+					b.startedAt < (a.stoppedAt as number),
+			),
+		),
+	).toBe(true);
 
 	// The end state is the unpartitioned sync's: the contacts the directory calls for, no DELETE.
 	const account = await env.admin.messagemedia(SAMPLE_MM_API_KEY);

@@ -4,7 +4,14 @@
  * the sync finds the rate while running, honours Retry-After, stays under its ceiling, and every
  * contact ends right; the summary says what concurrency it reached and how often it was throttled.
  */
-import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_MM_API_KEY, SAMPLE_MM_API_SECRET, SAMPLE_TENANT_ID, generateSampleOrg } from '../fakes/sample-org';
+import {
+	SAMPLE_CLIENT_ID,
+	SAMPLE_CLIENT_SECRET,
+	SAMPLE_MM_API_KEY,
+	SAMPLE_MM_API_SECRET,
+	SAMPLE_TENANT_ID,
+	generateSampleOrg,
+} from '../fakes/sample-org';
 import type { RequestLogEntry, SeedUser } from '../fakes/types';
 import { e2eConfig } from './support/config';
 import { expectContacts, linkedAsExpected, sortedExpectation } from './support/expected';
@@ -21,7 +28,11 @@ let n8n: N8n;
 
 beforeAll(async () => {
 	const seed = generateSampleOrg();
-	env = await startE2eFakes({ seed, messageMediaRateLimit: RATE, faults: { rules: [{ service: 'messagemedia', latencyMs: 20 }] } });
+	env = await startE2eFakes({
+		seed,
+		messageMediaRateLimit: RATE,
+		faults: { rules: [{ service: 'messagemedia', latencyMs: 20 }] },
+	});
 	n8n = N8n.forTest('ratelimit', env.fakes.caFile);
 	const credentials = fakeCredentials(
 		env.fakes.url,
@@ -30,7 +41,9 @@ beforeAll(async () => {
 		IDS,
 	);
 	await n8n.importCredentials(credentials);
-	await n8n.importWorkflows([withCredentials(loadTemplate(e2eConfig().projectRoot, DAILY.file), WORKFLOW_ID, credentials)]);
+	await n8n.importWorkflows([
+		withCredentials(loadTemplate(e2eConfig().projectRoot, DAILY.file), WORKFLOW_ID, credentials),
+	]);
 });
 
 afterAll(async () => {
@@ -42,14 +55,16 @@ const arrival = (entry: RequestLogEntry): number => Date.parse(entry.time) - ent
 
 test(`an initial sync against a MessageMedia limited to ${RATE} requests/s: throttled, paced, complete`, async () => {
 	const result = await n8n.execute(WORKFLOW_ID);
-	if (result.status !== 'success') throw new Error(`the workflow did not succeed:\n${describeExecution(result)}`);
+	if (result.status !== 'success')
+		throw new Error(`the workflow did not succeed:\n${describeExecution(result)}`);
 	const [summary] = nodeOutput(result, DAILY.sync, 1);
 	const counts = summary.counts as Record<string, number>;
 	const concurrency = summary.concurrency as Record<string, number>;
 
 	// Every contact the directory calls for, none failed.
 	const state = await env.admin.state();
-	const users: SeedUser[] = state.tenants?.find((tenant) => tenant.id === SAMPLE_TENANT_ID)?.users ?? [];
+	const users: SeedUser[] =
+		state.tenants?.find((tenant) => tenant.id === SAMPLE_TENANT_ID)?.users ?? [];
 	const expected = sortedExpectation(expectContacts(users));
 	expect(linkedAsExpected(await env.admin.messagemedia(SAMPLE_MM_API_KEY))).toEqual(expected);
 	expect(counts.failed).toBe(0);
@@ -71,7 +86,9 @@ test(`an initial sync against a MessageMedia limited to ${RATE} requests/s: thro
 	// already on their way arrive within a few ms; 150 ms of slack for a busy host).
 	for (const entry of refused) {
 		const answered = Date.parse(entry.time);
-		const early = log.filter((other) => arrival(other) > answered + 150 && arrival(other) < answered + 900);
+		const early = log.filter(
+			(other) => arrival(other) > answered + 150 && arrival(other) < answered + 900,
+		);
 		expect(early.map((other) => `${other.method} ${other.path} ${other.time}`)).toEqual([]);
 	}
 	// Paced to the limit: over the whole run, not much above RATE answered requests per second.

@@ -33,7 +33,14 @@ import {
 } from './support/expected';
 import { startE2eFakes, type E2eFakes } from './support/fakes';
 import { messageMediaWrites, type ViewAccount } from './support/fakes-admin';
-import { describeExecution, N8n, nodeOutput, type CredentialSpec, type ExecutionResult, type Json } from './support/n8n';
+import {
+	describeExecution,
+	N8n,
+	nodeOutput,
+	type CredentialSpec,
+	type ExecutionResult,
+	type Json,
+} from './support/n8n';
 import { DAILY, fakeCredentials, loadTemplate, withCredentials } from './support/workflows';
 
 const WORKFLOW_ID = 'entraSyncDaily0001';
@@ -46,12 +53,16 @@ let n8n: N8n;
 let certificate: { privateKeyPem: string; thumbprint: string; certPem: string };
 
 function succeeded(result: ExecutionResult): void {
-	if (result.status !== 'success') throw new Error(`the workflow did not succeed:\n${describeExecution(result)}`);
+	if (result.status !== 'success')
+		throw new Error(`the workflow did not succeed:\n${describeExecution(result)}`);
 }
 
 function summaryOf(result: ExecutionResult): Json {
 	const [summary] = nodeOutput(result, DAILY.sync, 1);
-	if (!summary) throw new Error(`no run summary on the sync node's second output:\n${describeExecution(result)}`);
+	if (!summary)
+		throw new Error(
+			`no run summary on the sync node's second output:\n${describeExecution(result)}`,
+		);
 	return summary;
 }
 
@@ -77,14 +88,21 @@ async function expectStateMatchesDirectory(): Promise<ViewAccount> {
 }
 
 function contactIdsByLink(view: ViewAccount): Map<string, string> {
-	return new Map(actualContacts(view).filter((c) => c.link).map((c) => [c.link as string, c.id]));
+	return new Map(
+		actualContacts(view)
+			.filter((c) => c.link)
+			.map((c) => [c.link as string, c.id]),
+	);
 }
 
 const initialSeed: FakeSeed = {};
 let handContacts: ActualContact[] = [];
 
 beforeAll(async () => {
-	const selfSigned = await generate([{ name: 'commonName', value: 'Entra Sync e2e' }], { keySize: 2048, algorithm: 'sha256' });
+	const selfSigned = await generate([{ name: 'commonName', value: 'Entra Sync e2e' }], {
+		keySize: 2048,
+		algorithm: 'sha256',
+	});
 	certificate = {
 		privateKeyPem: selfSigned.private,
 		certPem: selfSigned.cert,
@@ -112,7 +130,12 @@ beforeAll(async () => {
 	const template = loadTemplate(e2eConfig().projectRoot, DAILY.file);
 	await n8n.importWorkflows([
 		withCredentials(template, WORKFLOW_ID, secretCredentials),
-		withCredentials(template, CERT_WORKFLOW_ID, [certCredentials[0], secretCredentials[1]], 'Entra Sync (certificate credential)'),
+		withCredentials(
+			template,
+			CERT_WORKFLOW_ID,
+			[certCredentials[0], secretCredentials[1]],
+			'Entra Sync (certificate credential)',
+		),
 	]);
 	handContacts = actualContacts(await account());
 });
@@ -135,7 +158,9 @@ describe(`Entra Sync template in n8n ${N8N_VERSION}`, () => {
 		afterInitial = await expectStateMatchesDirectory();
 
 		const summary = summaryOf(result);
-		const adopted = handContacts.filter((c) => expectation.contacts.some((e) => e.phone === c.phone));
+		const adopted = handContacts.filter((c) =>
+			expectation.contacts.some((e) => e.phone === c.phone),
+		);
 		expect(summary.counts).toMatchObject({
 			created: expectation.contacts.length - adopted.length,
 			adopted: adopted.length,
@@ -154,8 +179,12 @@ describe(`Entra Sync template in n8n ${N8N_VERSION}`, () => {
 		const now = actualContacts(afterInitial);
 		for (const contact of untouched) expect(now.find((c) => c.id === contact.id)).toEqual(contact);
 		// The rejected users are reported with a reason.
-		const rejectedOutcomes = nodeOutput(result, DAILY.sync, 0).filter((o) => o.action === 'rejected');
-		expect(rejectedOutcomes.map((o) => o.sourceId).sort()).toEqual([...expectation.rejected].sort());
+		const rejectedOutcomes = nodeOutput(result, DAILY.sync, 0).filter(
+			(o) => o.action === 'rejected',
+		);
+		expect(rejectedOutcomes.map((o) => o.sourceId).sort()).toEqual(
+			[...expectation.rejected].sort(),
+		);
 		for (const outcome of rejectedOutcomes) expect(String(outcome.reason)).not.toBe('');
 		// The report node turns the summary into a sentence.
 		const [report] = nodeOutput(result, DAILY.report);
@@ -184,7 +213,13 @@ describe(`Entra Sync template in n8n ${N8N_VERSION}`, () => {
 		const before = contactIdsByLink(await account());
 		const users = (await directoryUsers()).filter((u) => inScope(u) && before.has(String(u.id)));
 		const auUsers = users.filter((u) => u.usageLocation === 'AU');
-		const [phoneChange, outOfScope, disabled, deleted, mover] = [auUsers[0], auUsers[1], auUsers[2], auUsers[3], users.find((u) => u.department === 'Sales' && !auUsers.slice(0, 4).includes(u))!];
+		const [phoneChange, outOfScope, disabled, deleted, mover] = [
+			auUsers[0],
+			auUsers[1],
+			auUsers[2],
+			auUsers[3],
+			users.find((u) => u.department === 'Sales' && !auUsers.slice(0, 4).includes(u))!,
+		];
 		await env.admin.updateUser(String(phoneChange.id), { mobilePhone: '0499 111 222' });
 		await env.admin.updateUser(String(outOfScope.id), { department: 'Engineering' });
 		await env.admin.updateUser(String(disabled.id), { accountEnabled: false });
@@ -208,14 +243,22 @@ describe(`Entra Sync template in n8n ${N8N_VERSION}`, () => {
 		const view = await expectStateMatchesDirectory();
 		const after = contactIdsByLink(view);
 		expect(after.get(String(phoneChange.id))).toBe(before.get(String(phoneChange.id)));
-		expect(actualContacts(view).find((c) => c.link === phoneChange.id)?.phone).toBe(expectedPhone('0499 111 222', 'AU'));
+		expect(actualContacts(view).find((c) => c.link === phoneChange.id)?.phone).toBe(
+			expectedPhone('0499 111 222', 'AU'),
+		);
 		expect(after.get(String(mover.id))).toBe(before.get(String(mover.id)));
 		expect(actualContacts(view).find((c) => c.link === mover.id)?.lists).toEqual(['Support']);
-		for (const gone of [outOfScope, disabled, deleted]) expect(after.has(String(gone.id))).toBe(false);
+		for (const gone of [outOfScope, disabled, deleted])
+			expect(after.has(String(gone.id))).toBe(false);
 		expect(after.has(String(created.id))).toBe(true);
 		// Every other contact kept its id.
 		for (const [link, id] of after) if (before.has(link)) expect(id).toBe(before.get(link));
-		expect(summaryOf(result).counts).toMatchObject({ created: 1, updated: 2, removed: 3, failed: 0 });
+		expect(summaryOf(result).counts).toMatchObject({
+			created: 1,
+			updated: 2,
+			removed: 3,
+			failed: 0,
+		});
 	});
 
 	test('4. with 429/503/reset faults injected the sync converges to the same end state', async () => {
@@ -229,8 +272,22 @@ describe(`Entra Sync template in n8n ${N8N_VERSION}`, () => {
 		await env.admin.setFaults({
 			seed: Number(process.env.ENTRA_SYNC_E2E_FAULT_SEED ?? 20261126),
 			rules: [
-				{ service: 'graph', throttleRate: 0.1, retryAfterSeconds: 1, errorRate: 0.03, errorStatuses: [503], resetRate: 0.01 },
-				{ service: 'messagemedia', throttleRate: 0.1, retryAfterSeconds: 1, errorRate: 0.03, errorStatuses: [503], resetRate: 0.01 },
+				{
+					service: 'graph',
+					throttleRate: 0.1,
+					retryAfterSeconds: 1,
+					errorRate: 0.03,
+					errorStatuses: [503],
+					resetRate: 0.01,
+				},
+				{
+					service: 'messagemedia',
+					throttleRate: 0.1,
+					retryAfterSeconds: 1,
+					errorRate: 0.03,
+					errorStatuses: [503],
+					resetRate: 0.01,
+				},
 			],
 		});
 		await env.admin.resetLog();
@@ -246,10 +303,14 @@ describe(`Entra Sync template in n8n ${N8N_VERSION}`, () => {
 		expect(injected.filter((e) => e.fault === 'throttle').length).toBeGreaterThan(0);
 		expect(injected.filter((e) => e.fault === 'error').length).toBeGreaterThan(0);
 		if (result.status !== 'success') {
-			const faults = injected.map((e) => `#${e.seq} ${e.service} ${e.method} ${e.path} → ${e.fault} ${e.status}`).join('\n');
+			const faults = injected
+				.map((e) => `#${e.seq} ${e.service} ${e.method} ${e.path} → ${e.fault} ${e.status}`)
+				.join('\n');
 			const logFile = join(e2eConfig().workDir, 'faults-request-log.json');
 			writeFileSync(logFile, JSON.stringify(log, null, 2));
-			throw new Error(`the workflow did not succeed under faults (request log: ${logFile}):\n${describeExecution(result)}\n--- injected faults ---\n${faults}`);
+			throw new Error(
+				`the workflow did not succeed under faults (request log: ${logFile}):\n${describeExecution(result)}\n--- injected faults ---\n${faults}`,
+			);
 		}
 		expect(linkedAsExpected(await account())).toEqual(reference);
 		await expectStateMatchesDirectory();
@@ -285,23 +346,39 @@ describe(`Entra Sync template in n8n ${N8N_VERSION}`, () => {
 	});
 
 	test('7. a certificate credential (client assertion) works end to end', async () => {
-		await env.admin.registerCertificate(SAMPLE_TENANT_ID, SAMPLE_CERT_CLIENT_ID, certificate.certPem);
-		const user = (await directoryUsers()).find((u) => inScope(u) && u.usageLocation === 'AU' && expectContacts([u]).contacts.length === 1)!;
+		await env.admin.registerCertificate(
+			SAMPLE_TENANT_ID,
+			SAMPLE_CERT_CLIENT_ID,
+			certificate.certPem,
+		);
+		const user = (await directoryUsers()).find(
+			(u) => inScope(u) && u.usageLocation === 'AU' && expectContacts([u]).contacts.length === 1,
+		)!;
 		await env.admin.updateUser(String(user.id), { mobilePhone: '+61 499 555 666' });
 		// Contacts an earlier step left missing (if it failed) are created now; count them so this test
 		// checks the certificate path on its own.
 		const linkedBefore = contactIdsByLink(await account());
-		const missing = expectContacts(await directoryUsers()).contacts.filter((c) => !linkedBefore.has(c.sourceId)).length;
+		const missing = expectContacts(await directoryUsers()).contacts.filter(
+			(c) => !linkedBefore.has(c.sourceId),
+		).length;
 		await env.admin.resetLog();
 		const result = await n8n.execute(CERT_WORKFLOW_ID);
 		succeeded(result);
 		const log = await env.admin.log();
 		const tokenRequests = log.filter((e) => e.service === 'token');
 		expect(tokenRequests.length).toBeGreaterThan(0);
-		expect(tokenRequests.every((e) => e.status === 200 && e.auth?.includes(SAMPLE_CERT_CLIENT_ID))).toBe(true);
-		expect(log.filter((e) => e.service === 'graph').every((e) => e.auth?.includes(SAMPLE_CERT_CLIENT_ID))).toBe(true);
+		expect(
+			tokenRequests.every((e) => e.status === 200 && e.auth?.includes(SAMPLE_CERT_CLIENT_ID)),
+		).toBe(true);
+		expect(
+			log
+				.filter((e) => e.service === 'graph')
+				.every((e) => e.auth?.includes(SAMPLE_CERT_CLIENT_ID)),
+		).toBe(true);
 		await expectStateMatchesDirectory();
-		expect(actualContacts(await account()).find((c) => c.link === user.id)?.phone).toBe('+61499555666');
+		expect(actualContacts(await account()).find((c) => c.link === user.id)?.phone).toBe(
+			'+61499555666',
+		);
 		expect(summaryOf(result).counts).toMatchObject({ created: missing, updated: 1, removed: 0 });
 	});
 });

@@ -20,7 +20,12 @@ const PRODUCT_PAGE_CONFIGURATION = {
 		source: 'entra-id',
 		target: 'messagemedia',
 		schedule: '0 6 * * *',
-		mapping: { displayName: 'contact_name', mobilePhone: 'phone_number', mail: 'email', department: 'group' },
+		mapping: {
+			displayName: 'contact_name',
+			mobilePhone: 'phone_number',
+			mail: 'email',
+			department: 'group',
+		},
 		filters: { department: ['Sales', 'Support'], accountEnabled: true },
 	},
 };
@@ -44,40 +49,71 @@ function node(workflow: Json, name: string): Json {
 	return found;
 }
 
-test.each([DAILY.file, REALTIME.file])('%s ships without credentials or pin data, with package node types', (file) => {
-	const template = loadTemplate(root(), file);
-	expect(template.pinData).toBeUndefined();
-	expect(template.id).toBeUndefined();
-	for (const n of template.nodes as Json[]) {
-		expect(n.credentials).toBeUndefined();
-		expect(String(n.type)).toMatch(new RegExp(`^(n8n-nodes-base|${PACKAGE_NAME})\\.`));
-	}
-	const ours = (template.nodes as Json[]).filter((n) => String(n.type).startsWith(`${PACKAGE_NAME}.`)).map((n) => n.type);
-	expect(ours.length).toBeGreaterThanOrEqual(3);
-	expect((template.nodes as Json[]).filter((n) => n.type === 'n8n-nodes-base.stickyNote').length).toBeGreaterThanOrEqual(2);
-});
+test.each([DAILY.file, REALTIME.file])(
+	'%s ships without credentials or pin data, with package node types',
+	(file) => {
+		const template = loadTemplate(root(), file);
+		expect(template.pinData).toBeUndefined();
+		expect(template.id).toBeUndefined();
+		for (const n of template.nodes as Json[]) {
+			expect(n.credentials).toBeUndefined();
+			expect(String(n.type)).toMatch(new RegExp(`^(n8n-nodes-base|${PACKAGE_NAME})\\.`));
+		}
+		const ours = (template.nodes as Json[])
+			.filter((n) => String(n.type).startsWith(`${PACKAGE_NAME}.`))
+			.map((n) => n.type);
+		expect(ours.length).toBeGreaterThanOrEqual(3);
+		expect(
+			(template.nodes as Json[]).filter((n) => n.type === 'n8n-nodes-base.stickyNote').length,
+		).toBeGreaterThanOrEqual(2);
+	},
+);
 
-test('the daily template carries the product page\'s example configuration, the 06:00 schedule and a manual trigger', () => {
+test("the daily template carries the product page's example configuration, the 06:00 schedule and a manual trigger", () => {
 	const template = loadTemplate(root(), DAILY.file);
-	const schedule = (template.nodes as Json[]).find((n) => n.type === 'n8n-nodes-base.scheduleTrigger');
-	expect(schedule?.parameters.rule.interval).toEqual([{ field: 'cronExpression', expression: '0 6 * * *' }]);
-	expect((template.nodes as Json[]).some((n) => n.type === 'n8n-nodes-base.manualTrigger')).toBe(true);
+	const schedule = (template.nodes as Json[]).find(
+		(n) => n.type === 'n8n-nodes-base.scheduleTrigger',
+	);
+	expect(schedule?.parameters.rule.interval).toEqual([
+		{ field: 'cronExpression', expression: '0 6 * * *' },
+	]);
+	expect((template.nodes as Json[]).some((n) => n.type === 'n8n-nodes-base.manualTrigger')).toBe(
+		true,
+	);
 	const mapper = node(template, DAILY.mapper);
 	expect(mapper.parameters.configurationMode).toBe('json');
 	expect(JSON.parse(mapper.parameters.configurationJson)).toEqual(PRODUCT_PAGE_CONFIGURATION);
 	expect(mapper.parameters.defaultCountry).toMatch(/^[A-Z]{2}$/);
 	expect(node(template, DAILY.read).alwaysOutputData).toBe(true);
 	expect(mapper.alwaysOutputData).toBe(true);
-	expect(node(template, DAILY.sync).parameters).toMatchObject({ resource: 'contact', operation: 'sync', mode: 'full' });
+	expect(node(template, DAILY.sync).parameters).toMatchObject({
+		resource: 'contact',
+		operation: 'sync',
+		mode: 'full',
+	});
 	// The report hangs off the sync node's second output (the run summary).
-	expect(template.connections[DAILY.sync].main[1]).toEqual([{ node: DAILY.report, type: 'main', index: 0 }]);
+	expect(template.connections[DAILY.sync].main[1]).toEqual([
+		{ node: DAILY.report, type: 'main', index: 0 },
+	]);
 });
 
 test('the package installed into n8n carries the templates in <user folder>/.n8n/nodes/node_modules/<package>/templates/', () => {
-	const installed = join(e2eConfig().baseUserFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME, 'templates');
-	const shipped = readdirSync(join(root(), 'templates')).filter((name) => name.endsWith('.json')).sort();
+	const installed = join(
+		e2eConfig().baseUserFolder,
+		'.n8n',
+		'nodes',
+		'node_modules',
+		PACKAGE_NAME,
+		'templates',
+	);
+	const shipped = readdirSync(join(root(), 'templates'))
+		.filter((name) => name.endsWith('.json'))
+		.sort();
 	expect(readdirSync(installed).sort()).toEqual(shipped);
-	for (const name of shipped) expect(readFileSync(join(installed, name), 'utf8')).toBe(readFileSync(join(root(), 'templates', name), 'utf8'));
+	for (const name of shipped)
+		expect(readFileSync(join(installed, name), 'utf8')).toBe(
+			readFileSync(join(root(), 'templates', name), 'utf8'),
+		);
 });
 
 test('the templates import into n8n as shipped, and a run before choosing credentials says what is missing', async () => {

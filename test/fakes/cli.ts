@@ -30,14 +30,25 @@ interface CliArgs {
 }
 
 function choice<T extends string>(flag: string, value: string, choices: readonly T[]): T {
-	if (!(choices as readonly string[]).includes(value)) throw new Error(`${flag} must be one of ${choices.join(', ')} (got ${value})`);
+	if (!(choices as readonly string[]).includes(value))
+		throw new Error(`${flag} must be one of ${choices.join(', ')} (got ${value})`);
 	return value as T;
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliArgs {
 	const args: CliArgs = { port: 0, sampleOrg: false, verbose: false };
-	if (env.ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING) args.messageMediaPaging = choice('ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING', env.ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING, MESSAGEMEDIA_PAGING_MODES);
-	if (env.ENTRA_SYNC_FAKE_PATCH_ARRAYS) args.patchArrays = choice('ENTRA_SYNC_FAKE_PATCH_ARRAYS', env.ENTRA_SYNC_FAKE_PATCH_ARRAYS, PATCH_ARRAYS_MODES);
+	if (env.ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING)
+		args.messageMediaPaging = choice(
+			'ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING',
+			env.ENTRA_SYNC_FAKE_MESSAGEMEDIA_PAGING,
+			MESSAGEMEDIA_PAGING_MODES,
+		);
+	if (env.ENTRA_SYNC_FAKE_PATCH_ARRAYS)
+		args.patchArrays = choice(
+			'ENTRA_SYNC_FAKE_PATCH_ARRAYS',
+			env.ENTRA_SYNC_FAKE_PATCH_ARRAYS,
+			PATCH_ARRAYS_MODES,
+		);
 	for (let i = 0; i < argv.length; i++) {
 		const flag = argv[i];
 		const value = () => {
@@ -78,7 +89,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliArgs 
 				break;
 			case '--messagemedia-rate-limit':
 				args.messageMediaRateLimit = Number(value());
-				if (!(args.messageMediaRateLimit >= 0)) throw new Error(`${flag} must be a number of requests per second, 0 or more`);
+				if (!(args.messageMediaRateLimit >= 0))
+					throw new Error(`${flag} must be a number of requests per second, 0 or more`);
 				break;
 			case '--verbose':
 				args.verbose = true;
@@ -87,7 +99,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): CliArgs 
 				throw new Error(`unknown option ${flag}`);
 		}
 	}
-	if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new Error('--port must be 0..65535');
+	if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)
+		throw new Error('--port must be 0..65535');
 	return args;
 }
 
@@ -107,13 +120,20 @@ export async function main(argv: string[]): Promise<void> {
 		verbose: args.verbose,
 		...(args.tokenLifetime !== undefined ? { tokenLifetimeSeconds: args.tokenLifetime } : {}),
 		...(args.deltaPageSize !== undefined ? { deltaPageSize: args.deltaPageSize } : {}),
-		...(args.messageMediaPaging !== undefined ? { messageMediaPaging: args.messageMediaPaging } : {}),
+		...(args.messageMediaPaging !== undefined
+			? { messageMediaPaging: args.messageMediaPaging }
+			: {}),
 		...(args.patchArrays !== undefined ? { messageMediaPatchArrays: args.patchArrays } : {}),
-		...(args.messageMediaRateLimit !== undefined ? { messageMediaRateLimit: args.messageMediaRateLimit } : {}),
+		...(args.messageMediaRateLimit !== undefined
+			? { messageMediaRateLimit: args.messageMediaRateLimit }
+			: {}),
 	};
 	const fakes = await startFakes(options);
 	const ready = { url: fakes.url, port: fakes.port, caFile: fakes.caFile, pid: process.pid };
-	const readyFiles = [join(dirname(fakes.caFile), 'ready.json'), ...(args.readyFile ? [resolve(args.readyFile)] : [])];
+	const readyFiles = [
+		join(dirname(fakes.caFile), 'ready.json'),
+		...(args.readyFile ? [resolve(args.readyFile)] : []),
+	];
 	for (const file of readyFiles) {
 		mkdirSync(dirname(file), { recursive: true });
 		writeFileSync(file, `${JSON.stringify(ready, null, 2)}\n`);

@@ -58,7 +58,11 @@ export interface Tenant {
 }
 
 /** A user change, as change notifications (graph-subscriptions.ts) see it. */
-export type DirectoryEvent = { tenantId: string; userId: string; changeType: 'created' | 'updated' | 'deleted' };
+export type DirectoryEvent = {
+	tenantId: string;
+	userId: string;
+	changeType: 'created' | 'updated' | 'deleted';
+};
 
 export const DEFAULT_APP_ROLES = ['User.ReadWrite.All', 'GroupMember.Read.All', 'Group.Read.All'];
 
@@ -214,7 +218,8 @@ export class DirectoryStore {
 			deltaGeneration: 0,
 			deltaExpiries: [],
 		};
-		for (const app of seed.apps ?? []) tenant.apps.set(app.clientId.toLowerCase(), toStoredApp(app));
+		for (const app of seed.apps ?? [])
+			tenant.apps.set(app.clientId.toLowerCase(), toStoredApp(app));
 		for (const user of seed.users ?? []) this.insertUser(tenant, user);
 		for (const user of seed.deletedUsers ?? []) {
 			const stored = this.insertUser(tenant, user);
@@ -262,7 +267,8 @@ export class DirectoryStore {
 			id,
 			displayName: seed.displayName,
 			description: seed.description ?? null,
-			mailNickname: seed.mailNickname ?? seed.displayName.replace(/[^A-Za-z0-9]/g, '').toLowerCase(),
+			mailNickname:
+				seed.mailNickname ?? seed.displayName.replace(/[^A-Za-z0-9]/g, '').toLowerCase(),
 			mailEnabled: seed.mailEnabled ?? false,
 			securityEnabled: seed.securityEnabled ?? true,
 			members: (seed.members ?? []).map((m) => m.toLowerCase()),
@@ -315,7 +321,11 @@ export class DirectoryStore {
 		if (hard) tenant.deletedUsers.delete(key);
 		else if (live) tenant.deletedUsers.set(key, live);
 		tenant.tombstones = tenant.tombstones.filter((t) => t.id !== key);
-		tenant.tombstones.push({ id: key, reason: hard ? 'deleted' : 'changed', version: tenant.version });
+		tenant.tombstones.push({
+			id: key,
+			reason: hard ? 'deleted' : 'changed',
+			version: tenant.version,
+		});
 		this.changed(tenant, key, 'deleted');
 		return true;
 	}
@@ -389,7 +399,10 @@ function toStoredApp(app: SeedApp): StoredApp {
 		clientId: app.clientId.toLowerCase(),
 		displayName: app.displayName ?? 'Fake app',
 		secret: app.secret,
-		certificates: [...(app.certificatePem ? [app.certificatePem] : []), ...(app.certificates ?? [])],
+		certificates: [
+			...(app.certificatePem ? [app.certificatePem] : []),
+			...(app.certificates ?? []),
+		],
 		consented: app.consented ?? true,
 		roles: app.roles ?? [...DEFAULT_APP_ROLES],
 	};

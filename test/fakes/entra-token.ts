@@ -3,7 +3,14 @@
  * certificate assertion), the OpenID metadata and instance discovery msal-node asks for, and the store
  * of issued (opaque) access tokens that the fake Graph checks.
  */
-import { X509Certificate, constants, createHash, randomBytes, randomUUID, verify } from 'node:crypto';
+import {
+	X509Certificate,
+	constants,
+	createHash,
+	randomBytes,
+	randomUUID,
+	verify,
+} from 'node:crypto';
 
 import type { DirectoryStore, StoredApp, Tenant } from './entra-state';
 import { header, type FakeRequest, type FakeResponse } from './http-util';
@@ -60,7 +67,10 @@ export class TokenStore {
 			const at = Date.parse(faults.tokenInvalidateAt);
 			if (now >= at && token.issuedAt < at) return { ok: false, reason: 'expired' };
 		}
-		if (faults.tokenInvalidateAfterRequests !== undefined && token.uses >= faults.tokenInvalidateAfterRequests) {
+		if (
+			faults.tokenInvalidateAfterRequests !== undefined &&
+			token.uses >= faults.tokenInvalidateAfterRequests
+		) {
 			return { ok: false, reason: 'expired' };
 		}
 		token.uses++;
@@ -93,18 +103,40 @@ export class EntraTokenService {
 	/** Routes: POST /{tenant}/oauth2/v2.0/token, GET /{tenant}/v2.0/.well-known/openid-configuration, GET /common/discovery/instance, GET /{tenant}/discovery/v2.0/keys. */
 	handle(req: FakeRequest): FakeResponse | undefined {
 		const segments = req.path.split('/').filter(Boolean);
-		if (segments.length === 4 && segments[1] === 'oauth2' && segments[2] === 'v2.0' && segments[3] === 'token') {
-			if (req.method !== 'POST') return oauthError(req, 405, 'invalid_request', 900561, 'The endpoint only accepts POST requests.');
+		if (
+			segments.length === 4 &&
+			segments[1] === 'oauth2' &&
+			segments[2] === 'v2.0' &&
+			segments[3] === 'token'
+		) {
+			if (req.method !== 'POST')
+				return oauthError(
+					req,
+					405,
+					'invalid_request',
+					900561,
+					'The endpoint only accepts POST requests.',
+				);
 			return this.token(req, segments[0]);
 		}
 		if (req.method !== 'GET') return undefined;
-		if (segments.length === 4 && segments[1] === 'v2.0' && segments[2] === '.well-known' && segments[3] === 'openid-configuration') {
+		if (
+			segments.length === 4 &&
+			segments[1] === 'v2.0' &&
+			segments[2] === '.well-known' &&
+			segments[3] === 'openid-configuration'
+		) {
 			return this.openIdConfiguration(req, segments[0]);
 		}
 		if (segments.length === 3 && segments[1] === 'discovery' && segments[2] === 'instance') {
 			return this.instanceDiscovery(req);
 		}
-		if (segments.length === 4 && segments[1] === 'discovery' && segments[2] === 'v2.0' && segments[3] === 'keys') {
+		if (
+			segments.length === 4 &&
+			segments[1] === 'discovery' &&
+			segments[2] === 'v2.0' &&
+			segments[3] === 'keys'
+		) {
 			return { status: 200, body: { keys: [] } };
 		}
 		return undefined;
@@ -115,7 +147,9 @@ export class EntraTokenService {
 	}
 
 	static isMetadataPath(path: string): boolean {
-		return /^\/[^/]+\/(v2\.0\/\.well-known\/openid-configuration|discovery\/instance|discovery\/v2\.0\/keys)$/.test(path);
+		return /^\/[^/]+\/(v2\.0\/\.well-known\/openid-configuration|discovery\/instance|discovery\/v2\.0\/keys)$/.test(
+			path,
+		);
 	}
 
 	private hostAliases(req: FakeRequest): string[] {
@@ -133,7 +167,11 @@ export class EntraTokenService {
 			status: 200,
 			body: {
 				token_endpoint: `${base}/${tid}/oauth2/v2.0/token`,
-				token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+				token_endpoint_auth_methods_supported: [
+					'client_secret_post',
+					'private_key_jwt',
+					'client_secret_basic',
+				],
 				jwks_uri: `${base}/${tid}/discovery/v2.0/keys`,
 				response_modes_supported: ['query', 'fragment', 'form_post'],
 				subject_types_supported: ['pairwise'],
@@ -162,9 +200,10 @@ export class EntraTokenService {
 		let tenantSegment = 'common';
 		if (authorizationEndpoint) {
 			try {
-				tenantSegment = new URL(authorizationEndpoint).pathname.split('/').filter(Boolean)[0] ?? 'common';
+				tenantSegment =
+					new URL(authorizationEndpoint).pathname.split('/').filter(Boolean)[0] ?? 'common';
 			} catch {
-				return oauthError(req, 400, 'invalid_instance', 50049, "Unknown or invalid instance.");
+				return oauthError(req, 400, 'invalid_instance', 50049, 'Unknown or invalid instance.');
 			}
 		}
 		const aliases = this.hostAliases(req);
@@ -183,7 +222,13 @@ export class EntraTokenService {
 		if (!tenant) return tenantNotFound(req, tenantSegment);
 		const contentType = header(req, 'content-type') ?? '';
 		if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-			return oauthError(req, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+			return oauthError(
+				req,
+				400,
+				'invalid_request',
+				900144,
+				"The request body must contain the following parameter: 'grant_type'.",
+			);
 		}
 		const form = new URLSearchParams(req.body.toString('utf8'));
 		let clientId = form.get('client_id') ?? undefined;
@@ -195,11 +240,31 @@ export class EntraTokenService {
 			clientSecret = clientSecret ?? decodeURIComponent(secret ?? '');
 		}
 		const grantType = form.get('grant_type');
-		if (!grantType) return oauthError(req, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+		if (!grantType)
+			return oauthError(
+				req,
+				400,
+				'invalid_request',
+				900144,
+				"The request body must contain the following parameter: 'grant_type'.",
+			);
 		if (grantType !== 'client_credentials') {
-			return oauthError(req, 400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
+			return oauthError(
+				req,
+				400,
+				'unsupported_grant_type',
+				70003,
+				`The app requested an unsupported grant type '${grantType}'.`,
+			);
 		}
-		if (!clientId) return oauthError(req, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+		if (!clientId)
+			return oauthError(
+				req,
+				400,
+				'invalid_request',
+				900144,
+				"The request body must contain the following parameter: 'client_id'.",
+			);
 		req.log.auth = clientId;
 		const app = tenant.apps.get(clientId.toLowerCase());
 		if (!app) {
@@ -228,47 +293,87 @@ export class EntraTokenService {
 			}
 		} else if (assertionType || assertion) {
 			if (assertionType !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') {
-				return oauthError(req, 400, 'invalid_request', 50027, "The client_assertion_type must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.");
+				return oauthError(
+					req,
+					400,
+					'invalid_request',
+					50027,
+					"The client_assertion_type must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.",
+				);
 			}
 			const failure = this.verifyAssertion(req, tenant, app, tenantSegment, assertion ?? '');
 			if (failure) return failure;
 		} else {
-			return oauthError(req, 401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+			return oauthError(
+				req,
+				401,
+				'invalid_client',
+				7000218,
+				"The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+			);
 		}
 		const lifetime = this.options.tokenLifetimeSeconds();
 		const accessToken = this.tokens.issue(tenant.id, app.clientId, lifetime);
 		return {
 			status: 200,
 			headers: { 'cache-control': 'no-store, no-cache', pragma: 'no-cache' },
-			body: { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken },
+			body: {
+				token_type: 'Bearer',
+				expires_in: lifetime,
+				ext_expires_in: lifetime,
+				access_token: accessToken,
+			},
 		};
 	}
 
-	private verifyAssertion(req: FakeRequest, tenant: Tenant, app: StoredApp, tenantSegment: string, assertion: string): FakeResponse | undefined {
-		const bad = (code: number, text: string, status = 401, error = 'invalid_client') => oauthError(req, status, error, code, text);
+	private verifyAssertion(
+		req: FakeRequest,
+		tenant: Tenant,
+		app: StoredApp,
+		tenantSegment: string,
+		assertion: string,
+	): FakeResponse | undefined {
+		const bad = (code: number, text: string, status = 401, error = 'invalid_client') =>
+			oauthError(req, status, error, code, text);
 		const parts = assertion.split('.');
-		if (parts.length !== 3) return bad(50027, 'JWT token is invalid or malformed.', 400, 'invalid_request');
+		if (parts.length !== 3)
+			return bad(50027, 'JWT token is invalid or malformed.', 400, 'invalid_request');
 		let jwtHeader: Record<string, unknown>;
 		let claims: Record<string, unknown>;
 		try {
-			jwtHeader = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as Record<string, unknown>;
-			claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+			jwtHeader = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as Record<
+				string,
+				unknown
+			>;
+			claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<
+				string,
+				unknown
+			>;
 		} catch {
 			return bad(50027, 'JWT token is invalid or malformed.', 400, 'invalid_request');
 		}
 		const alg = jwtHeader.alg;
 		if (alg !== 'RS256' && alg !== 'PS256') {
-			return bad(700027, `Client assertion failed signature validation. Unsupported signing algorithm '${String(alg)}'.`);
+			return bad(
+				700027,
+				`Client assertion failed signature validation. Unsupported signing algorithm '${String(alg)}'.`,
+			);
 		}
 		const x5t = typeof jwtHeader.x5t === 'string' ? jwtHeader.x5t : undefined;
-		const x5tS256 = typeof jwtHeader['x5t#S256'] === 'string' ? (jwtHeader['x5t#S256'] as string) : undefined;
-		if (!x5t && !x5tS256) return bad(700027, 'Client assertion failed signature validation. The key identifier (x5t or x5t#S256) is missing.');
+		const x5tS256 =
+			typeof jwtHeader['x5t#S256'] === 'string' ? (jwtHeader['x5t#S256'] as string) : undefined;
+		if (!x5t && !x5tS256)
+			return bad(
+				700027,
+				'Client assertion failed signature validation. The key identifier (x5t or x5t#S256) is missing.',
+			);
 		const certificate = app.certificates
 			.map((pem) => new X509Certificate(pem))
 			.find(
 				(cert) =>
 					(x5t !== undefined && createHash('sha1').update(cert.raw).digest('base64url') === x5t) ||
-					(x5tS256 !== undefined && createHash('sha256').update(cert.raw).digest('base64url') === x5tS256),
+					(x5tS256 !== undefined &&
+						createHash('sha256').update(cert.raw).digest('base64url') === x5tS256),
 			);
 		if (!certificate) {
 			return bad(
@@ -280,8 +385,22 @@ export class EntraTokenService {
 		const signature = Buffer.from(parts[2], 'base64url');
 		const valid =
 			alg === 'RS256'
-				? verify('sha256', signed, { key: certificate.publicKey, padding: constants.RSA_PKCS1_PADDING }, signature)
-				: verify('sha256', signed, { key: certificate.publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature);
+				? verify(
+						'sha256',
+						signed,
+						{ key: certificate.publicKey, padding: constants.RSA_PKCS1_PADDING },
+						signature,
+					)
+				: verify(
+						'sha256',
+						signed,
+						{
+							key: certificate.publicKey,
+							padding: constants.RSA_PKCS1_PSS_PADDING,
+							saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+						},
+						signature,
+					);
 		if (!valid) return bad(700027, 'Client assertion failed signature validation.');
 		const audiences = new Set<string>();
 		for (const host of this.hostAliases(req)) {
@@ -292,25 +411,53 @@ export class EntraTokenService {
 		}
 		const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
 		if (!aud.some((a) => typeof a === 'string' && audiences.has(a.toLowerCase()))) {
-			return bad(700027, `Client assertion contains an invalid audience claim '${String(claims.aud)}'. Expected the token endpoint URL of the tenant.`);
+			return bad(
+				700027,
+				`Client assertion contains an invalid audience claim '${String(claims.aud)}'. Expected the token endpoint URL of the tenant.`,
+			);
 		}
-		if (String(claims.iss).toLowerCase() !== app.clientId || String(claims.sub).toLowerCase() !== app.clientId) {
-			return bad(700021, "Client assertion application identifier doesn't match 'client_id' parameter.");
+		if (
+			String(claims.iss).toLowerCase() !== app.clientId ||
+			String(claims.sub).toLowerCase() !== app.clientId
+		) {
+			return bad(
+				700021,
+				"Client assertion application identifier doesn't match 'client_id' parameter.",
+			);
 		}
 		const now = Math.floor(Date.now() / 1000);
 		if (typeof claims.exp !== 'number' || now > claims.exp + CLOCK_SKEW_SECONDS) {
-			return bad(700024, `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : 'missing'}.`);
+			return bad(
+				700024,
+				`Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : 'missing'}.`,
+			);
 		}
 		if (typeof claims.nbf === 'number' && claims.nbf > now + CLOCK_SKEW_SECONDS) {
-			return bad(700024, `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${new Date(claims.nbf * 1000).toISOString()}.`);
+			return bad(
+				700024,
+				`Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, assertion valid from ${new Date(claims.nbf * 1000).toISOString()}.`,
+			);
 		}
 		return undefined;
 	}
 }
 
-function checkScope(req: FakeRequest, scope: string | null, hostAliases: string[]): FakeResponse | undefined {
-	if (!scope) return oauthError(req, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'scope'.");
-	const scopes = scope.split(/\s+/).filter((s) => s && !['openid', 'profile', 'offline_access'].includes(s));
+function checkScope(
+	req: FakeRequest,
+	scope: string | null,
+	hostAliases: string[],
+): FakeResponse | undefined {
+	if (!scope)
+		return oauthError(
+			req,
+			400,
+			'invalid_request',
+			900144,
+			"The request body must contain the following parameter: 'scope'.",
+		);
+	const scopes = scope
+		.split(/\s+/)
+		.filter((s) => s && !['openid', 'profile', 'offline_access'].includes(s));
 	if (scopes.length !== 1 || !scopes[0].endsWith('/.default')) {
 		return oauthError(
 			req,
@@ -331,7 +478,13 @@ function checkScope(req: FakeRequest, scope: string | null, hostAliases: string[
 		}
 	}
 	if (!known) {
-		return oauthError(req, 400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant.`);
+		return oauthError(
+			req,
+			400,
+			'invalid_resource',
+			500011,
+			`The resource principal named ${resource} was not found in the tenant.`,
+		);
 	}
 	return undefined;
 }
@@ -347,10 +500,19 @@ function tenantNotFound(req: FakeRequest, tenantSegment: string): FakeResponse {
 }
 
 /** Entra's OAuth error body. */
-export function oauthError(req: FakeRequest, status: number, error: string, code: number, text: string): FakeResponse {
+export function oauthError(
+	req: FakeRequest,
+	status: number,
+	error: string,
+	code: number,
+	text: string,
+): FakeResponse {
 	const traceId = randomUUID();
 	const correlationId = header(req, 'client-request-id') ?? randomUUID();
-	const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+	const timestamp = new Date()
+		.toISOString()
+		.replace('T', ' ')
+		.replace(/\.\d+Z$/, 'Z');
 	return {
 		status,
 		headers: { 'x-ms-request-id': traceId },

@@ -39,7 +39,8 @@ export class FaultInjector {
 		const n = this.matched[index]++;
 		const latencyMs = rule.latencyMs ?? 0;
 		if (n < (rule.afterRequests ?? 0)) return { kind: 'none', latencyMs };
-		if (rule.maxInjections !== undefined && this.injected[index] >= rule.maxInjections) return { kind: 'none', latencyMs };
+		if (rule.maxInjections !== undefined && this.injected[index] >= rule.maxInjections)
+			return { kind: 'none', latencyMs };
 		const seed = this.config.seed ?? 1;
 		const r = drawAt(seed, `rule${index}`, n);
 		const reset = rule.resetRate ?? 0;

@@ -16,7 +16,12 @@ import { graphError } from './graph';
 import { isLoopbackAddress, parseJsonBody, type FakeRequest, type FakeResponse } from './http-util';
 
 export const MAX_EXPIRY_MINUTES = 41_760;
-const USER_READ_ROLES = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const USER_READ_ROLES = [
+	'User.Read.All',
+	'User.ReadWrite.All',
+	'Directory.Read.All',
+	'Directory.ReadWrite.All',
+];
 
 export interface StoredSubscription {
 	id: string;
@@ -85,7 +90,9 @@ function acceptableUrl(raw: unknown, field: string): string {
 		url = undefined;
 	}
 	const host = url?.hostname.replace(/^\[|\]$/g, '');
-	const loopbackHttp = url?.protocol === 'http:' && (host === 'localhost' || host === '::1' || /^127\./.test(host ?? ''));
+	const loopbackHttp =
+		url?.protocol === 'http:' &&
+		(host === 'localhost' || host === '::1' || /^127\./.test(host ?? ''));
 	if (!url || (url.protocol !== 'https:' && !loopbackHttp)) {
 		throw new SubscriptionError(400, 'InvalidRequest', `Invalid ${field}: the URL must use https.`);
 	}
@@ -95,7 +102,11 @@ function acceptableUrl(raw: unknown, field: string): string {
 export class SubscriptionService {
 	readonly subscriptions = new Map<string, StoredSubscription>();
 	readonly deliveries: Delivery[] = [];
-	readonly switches: SubscriptionSwitches = { dropNext: 0, duplicate: false, retryDelaysMs: [1000, 2000, 4000, 8000, 15_000, 30_000] };
+	readonly switches: SubscriptionSwitches = {
+		dropNext: 0,
+		duplicate: false,
+		retryDelaysMs: [1000, 2000, 4000, 8000, 15_000, 30_000],
+	};
 	private seq = 0;
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private readonly inFlight = new Set<Promise<unknown>>();
@@ -109,7 +120,8 @@ export class SubscriptionService {
 
 	/** Live subscriptions; expired ones are gone (as in Graph). */
 	live(): StoredSubscription[] {
-		for (const [id, sub] of this.subscriptions) if (sub.expiresAt <= this.now()) this.subscriptions.delete(id);
+		for (const [id, sub] of this.subscriptions)
+			if (sub.expiresAt <= this.now()) this.subscriptions.delete(id);
 		return [...this.subscriptions.values()];
 	}
 
@@ -130,16 +142,26 @@ export class SubscriptionService {
 		};
 	}
 
-	async handle(req: FakeRequest, auth: { tenant: Tenant; app: StoredApp } | FakeResponse): Promise<FakeResponse> {
+	async handle(
+		req: FakeRequest,
+		auth: { tenant: Tenant; app: StoredApp } | FakeResponse,
+	): Promise<FakeResponse> {
 		if ('status' in auth) return auth;
 		const { tenant, app } = auth;
 		try {
 			if (!app.roles.some((role) => USER_READ_ROLES.includes(role))) {
-				throw new SubscriptionError(403, 'ExtensionError', 'Operation: Create; Exception: [Status Code: Forbidden; Reason: Insufficient privileges]');
+				throw new SubscriptionError(
+					403,
+					'ExtensionError',
+					'Operation: Create; Exception: [Status Code: Forbidden; Reason: Insufficient privileges]',
+				);
 			}
 			const id = req.path.split('/').filter(Boolean)[2];
-			const mine = this.live().filter((s) => s.tenantId === tenant.id && s.applicationId === app.clientId);
-			if (id === undefined && req.method === 'GET') return ok(req, 200, { value: mine.map((s) => this.view(s)) });
+			const mine = this.live().filter(
+				(s) => s.tenantId === tenant.id && s.applicationId === app.clientId,
+			);
+			if (id === undefined && req.method === 'GET')
+				return ok(req, 200, { value: mine.map((s) => this.view(s)) });
 			if (id === undefined && req.method === 'POST') return await this.create(req, tenant, app);
 			const sub = mine.find((s) => s.id === id);
 			if (!sub) throw new SubscriptionError(404, 'ResourceNotFound', `The object was not found.`);
@@ -151,16 +173,28 @@ export class SubscriptionService {
 			if (req.method === 'PATCH') {
 				const body = this.body(req);
 				for (const key of Object.keys(body)) {
-					if (key !== 'expirationDateTime' && key !== 'notificationUrl') throw new SubscriptionError(400, 'InvalidRequest', `Property ${key} cannot be updated.`);
+					if (key !== 'expirationDateTime' && key !== 'notificationUrl')
+						throw new SubscriptionError(
+							400,
+							'InvalidRequest',
+							`Property ${key} cannot be updated.`,
+						);
 				}
-				if (body.notificationUrl !== undefined) sub.notificationUrl = acceptableUrl(body.notificationUrl, 'notificationUrl');
-				if (body.expirationDateTime !== undefined) sub.expiresAt = this.expiry(body.expirationDateTime);
+				if (body.notificationUrl !== undefined)
+					sub.notificationUrl = acceptableUrl(body.notificationUrl, 'notificationUrl');
+				if (body.expirationDateTime !== undefined)
+					sub.expiresAt = this.expiry(body.expirationDateTime);
 				sub.renewals++;
 				return ok(req, 200, this.view(sub));
 			}
-			throw new SubscriptionError(405, 'BadRequest', `The HTTP method '${req.method}' is not allowed for this resource.`);
+			throw new SubscriptionError(
+				405,
+				'BadRequest',
+				`The HTTP method '${req.method}' is not allowed for this resource.`,
+			);
 		} catch (error) {
-			if (error instanceof SubscriptionError) return graphError(req, error.status, error.code, error.message);
+			if (error instanceof SubscriptionError)
+				return graphError(req, error.status, error.code, error.message);
 			throw error;
 		}
 	}
@@ -175,10 +209,20 @@ export class SubscriptionService {
 
 	private expiry(raw: unknown): number {
 		const at = typeof raw === 'string' ? Date.parse(raw) : NaN;
-		if (Number.isNaN(at)) throw new SubscriptionError(400, 'InvalidRequest', 'expirationDateTime is not a valid date.');
-		if (at <= this.now()) throw new SubscriptionError(400, 'InvalidRequest', 'Subscription expiration must be in the future.');
+		if (Number.isNaN(at))
+			throw new SubscriptionError(400, 'InvalidRequest', 'expirationDateTime is not a valid date.');
+		if (at <= this.now())
+			throw new SubscriptionError(
+				400,
+				'InvalidRequest',
+				'Subscription expiration must be in the future.',
+			);
 		if (at > this.now() + MAX_EXPIRY_MINUTES * 60_000) {
-			throw new SubscriptionError(400, 'InvalidRequest', `Subscription expiration can only be ${MAX_EXPIRY_MINUTES} minutes in the future.`);
+			throw new SubscriptionError(
+				400,
+				'InvalidRequest',
+				`Subscription expiration can only be ${MAX_EXPIRY_MINUTES} minutes in the future.`,
+			);
 		}
 		return at;
 	}
@@ -186,17 +230,36 @@ export class SubscriptionService {
 	private async create(req: FakeRequest, tenant: Tenant, app: StoredApp): Promise<FakeResponse> {
 		const body = this.body(req);
 		for (const field of ['changeType', 'notificationUrl', 'resource', 'expirationDateTime']) {
-			if (body[field] === undefined) throw new SubscriptionError(400, 'InvalidRequest', `${field} is a required property.`);
+			if (body[field] === undefined)
+				throw new SubscriptionError(400, 'InvalidRequest', `${field} is a required property.`);
 		}
 		const resource = String(body.resource).replace(/^\//, '');
-		if (resource.toLowerCase() !== 'users') throw new SubscriptionError(400, 'InvalidRequest', `Resource '${body.resource}' is not supported by this fake.`);
-		const changeTypes = String(body.changeType).split(',').map((c) => c.trim());
+		if (resource.toLowerCase() !== 'users')
+			throw new SubscriptionError(
+				400,
+				'InvalidRequest',
+				`Resource '${body.resource}' is not supported by this fake.`,
+			);
+		const changeTypes = String(body.changeType)
+			.split(',')
+			.map((c) => c.trim());
 		if (changeTypes.some((c) => c !== 'updated' && c !== 'deleted')) {
-			throw new SubscriptionError(400, 'InvalidRequest', `changeType '${body.changeType}' is not supported for users: use updated and/or deleted.`);
+			throw new SubscriptionError(
+				400,
+				'InvalidRequest',
+				`changeType '${body.changeType}' is not supported for users: use updated and/or deleted.`,
+			);
 		}
 		const clientState = body.clientState;
-		if (clientState !== undefined && (typeof clientState !== 'string' || clientState.length > 128)) {
-			throw new SubscriptionError(400, 'InvalidRequest', 'clientState must be a string of at most 128 characters.');
+		if (
+			clientState !== undefined &&
+			(typeof clientState !== 'string' || clientState.length > 128)
+		) {
+			throw new SubscriptionError(
+				400,
+				'InvalidRequest',
+				'clientState must be a string of at most 128 characters.',
+			);
 		}
 		const sub: StoredSubscription = {
 			id: randomUUID(),
@@ -205,7 +268,10 @@ export class SubscriptionService {
 			resource: String(body.resource),
 			changeType: changeTypes.join(','),
 			notificationUrl: acceptableUrl(body.notificationUrl, 'notificationUrl'),
-			lifecycleNotificationUrl: body.lifecycleNotificationUrl === undefined ? undefined : acceptableUrl(body.lifecycleNotificationUrl, 'lifecycleNotificationUrl'),
+			lifecycleNotificationUrl:
+				body.lifecycleNotificationUrl === undefined
+					? undefined
+					: acceptableUrl(body.lifecycleNotificationUrl, 'lifecycleNotificationUrl'),
 			clientState: clientState as string | undefined,
 			expiresAt: this.expiry(body.expirationDateTime),
 			createdAt: new Date(this.now()).toISOString(),
@@ -221,7 +287,10 @@ export class SubscriptionService {
 			}
 		}
 		this.subscriptions.set(sub.id, sub);
-		return ok(req, 201, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#subscriptions/$entity`, ...this.view(sub) });
+		return ok(req, 201, {
+			'@odata.context': `${req.baseUrl}/v1.0/$metadata#subscriptions/$entity`,
+			...this.view(sub),
+		});
 	}
 
 	/** The handshake: POST ?validationToken=… (text/plain), 200 with the token as text within 10 s. */
@@ -230,8 +299,18 @@ export class SubscriptionService {
 		const target = `${url}${url.includes('?') ? '&' : '?'}validationToken=${encodeURIComponent(token)}`;
 		const started = this.now();
 		const answer = await post(target, undefined, 10_000);
-		const valid = answer.status === 200 && answer.text === token && /^text\/plain/i.test(answer.contentType ?? '');
-		this.record({ subscriptionId: sub.id, kind: 'validation', url, attempt: 1, status: answer.status, durationMs: this.now() - started });
+		const valid =
+			answer.status === 200 &&
+			answer.text === token &&
+			/^text\/plain/i.test(answer.contentType ?? '');
+		this.record({
+			subscriptionId: sub.id,
+			kind: 'validation',
+			url,
+			attempt: 1,
+			status: answer.status,
+			durationMs: this.now() - started,
+		});
 		return valid;
 	}
 
@@ -244,21 +323,42 @@ export class SubscriptionService {
 	onDirectoryChange(event: DirectoryEvent): void {
 		const changeType = event.changeType === 'deleted' ? 'deleted' : 'updated';
 		for (const sub of this.live()) {
-			if (sub.tenantId !== event.tenantId || !sub.changeType.split(',').includes(changeType)) continue;
+			if (sub.tenantId !== event.tenantId || !sub.changeType.split(',').includes(changeType))
+				continue;
 			const payload = this.notification(sub, event.userId, changeType);
 			if (this.switches.dropNext > 0) {
 				this.switches.dropNext--;
-				this.record({ subscriptionId: sub.id, kind: 'notification', url: sub.notificationUrl, attempt: 0, status: 0, durationMs: 0, userId: event.userId, changeType, dropped: true });
+				this.record({
+					subscriptionId: sub.id,
+					kind: 'notification',
+					url: sub.notificationUrl,
+					attempt: 0,
+					status: 0,
+					durationMs: 0,
+					userId: event.userId,
+					changeType,
+					dropped: true,
+				});
 				continue;
 			}
 			const copies = this.switches.duplicate ? 2 : 1;
 			for (let copy = 0; copy < copies; copy++) {
-				this.deliver(sub, sub.notificationUrl, payload, { kind: 'notification', userId: event.userId, changeType, duplicate: copy > 0 || undefined });
+				this.deliver(sub, sub.notificationUrl, payload, {
+					kind: 'notification',
+					userId: event.userId,
+					changeType,
+					duplicate: copy > 0 || undefined,
+				});
 			}
 		}
 	}
 
-	notification(sub: StoredSubscription, userId: string, changeType: string, clientState = sub.clientState): Record<string, unknown> {
+	notification(
+		sub: StoredSubscription,
+		userId: string,
+		changeType: string,
+		clientState = sub.clientState,
+	): Record<string, unknown> {
 		return {
 			value: [
 				{
@@ -266,7 +366,12 @@ export class SubscriptionService {
 					subscriptionExpirationDateTime: new Date(sub.expiresAt).toISOString(),
 					changeType,
 					resource: `Users/${userId}`,
-					resourceData: { '@odata.type': '#Microsoft.Graph.User', '@odata.id': `Users/${userId}`, id: userId, organizationId: sub.tenantId },
+					resourceData: {
+						'@odata.type': '#Microsoft.Graph.User',
+						'@odata.id': `Users/${userId}`,
+						id: userId,
+						organizationId: sub.tenantId,
+					},
 					clientState: clientState ?? null,
 					tenantId: sub.tenantId,
 				},
@@ -277,7 +382,8 @@ export class SubscriptionService {
 	/** Admin: a lifecycle event (`reauthorizationRequired`, …) to the lifecycle URL; resolves to the endpoint's status. */
 	async lifecycle(id: string, lifecycleEvent: string): Promise<number> {
 		const sub = this.live().find((s) => s.id === id);
-		if (!sub?.lifecycleNotificationUrl) throw new Error(`no live subscription ${id} with a lifecycle URL`);
+		if (!sub?.lifecycleNotificationUrl)
+			throw new Error(`no live subscription ${id} with a lifecycle URL`);
 		const payload = {
 			value: [
 				{
@@ -290,14 +396,23 @@ export class SubscriptionService {
 			],
 		};
 		if (lifecycleEvent === 'subscriptionRemoved') this.subscriptions.delete(sub.id);
-		return await this.deliver(sub, sub.lifecycleNotificationUrl, payload, { kind: 'lifecycle', lifecycleEvent });
+		return await this.deliver(sub, sub.lifecycleNotificationUrl, payload, {
+			kind: 'lifecycle',
+			lifecycleEvent,
+		});
 	}
 
 	/** Admin: one notification with another clientState (a forged or stale sender); the endpoint's status. */
 	async forge(id: string, clientState: string, userId: string): Promise<number> {
 		const sub = this.live().find((s) => s.id === id);
 		if (!sub) throw new Error(`no live subscription ${id}`);
-		return await this.deliver(sub, sub.notificationUrl, this.notification(sub, userId, 'updated', clientState), { kind: 'notification', userId, changeType: 'updated' }, false);
+		return await this.deliver(
+			sub,
+			sub.notificationUrl,
+			this.notification(sub, userId, 'updated', clientState),
+			{ kind: 'notification', userId, changeType: 'updated' },
+			false,
+		);
 	}
 
 	/** Admin: the subscription expires now (Graph drops it; GET/PATCH answer 404). */
@@ -309,15 +424,37 @@ export class SubscriptionService {
 	}
 
 	/** Sends with retries (unless `retry` is false); resolves to the first attempt's status. */
-	private deliver(sub: StoredSubscription, url: string, payload: unknown, meta: Partial<Delivery> & { kind: Delivery['kind'] }, retry = true): Promise<number> {
+	private deliver(
+		sub: StoredSubscription,
+		url: string,
+		payload: unknown,
+		meta: Partial<Delivery> & { kind: Delivery['kind'] },
+		retry = true,
+	): Promise<number> {
 		const attempt = async (n: number): Promise<number> => {
 			const started = this.now();
 			const answer = await post(url, payload, 3000);
-			this.record({ subscriptionId: sub.id, url, attempt: n, status: answer.status, durationMs: this.now() - started, ...meta });
+			this.record({
+				subscriptionId: sub.id,
+				url,
+				attempt: n,
+				status: answer.status,
+				durationMs: this.now() - started,
+				...meta,
+			});
 			const failed = answer.status < 200 || answer.status >= 300;
 			const delay = this.switches.retryDelaysMs[n - 1];
 			// Graph retries failed deliveries (not a 4xx refusal such as a clientState mismatch).
-			if (retry && failed && (answer.status === 0 || answer.status >= 500 || answer.status === 404 || answer.status === 429) && delay !== undefined && !this.closed) {
+			if (
+				retry &&
+				failed &&
+				(answer.status === 0 ||
+					answer.status >= 500 ||
+					answer.status === 404 ||
+					answer.status === 429) &&
+				delay !== undefined &&
+				!this.closed
+			) {
 				const timer = setTimeout(() => {
 					this.timers.delete(timer);
 					if (this.subscriptions.has(sub.id)) this.track(attempt(n + 1));
@@ -343,43 +480,84 @@ export class SubscriptionService {
 }
 
 /** One POST with a deadline: status 0 when there is no answer in time or the connection fails. */
-async function post(url: string, payload: unknown, timeoutMs: number): Promise<{ status: number; text?: string; contentType?: string }> {
+async function post(
+	url: string,
+	payload: unknown,
+	timeoutMs: number,
+): Promise<{ status: number; text?: string; contentType?: string }> {
 	try {
 		const response = await fetch(url, {
 			method: 'POST',
-			headers: payload === undefined ? { 'content-type': 'text/plain; charset=utf-8' } : { 'content-type': 'application/json' },
+			headers:
+				payload === undefined
+					? { 'content-type': 'text/plain; charset=utf-8' }
+					: { 'content-type': 'application/json' },
 			body: payload === undefined ? '' : JSON.stringify(payload),
 			signal: AbortSignal.timeout(timeoutMs),
 		});
 		const text = await response.text();
-		return { status: response.status, text, contentType: response.headers.get('content-type') ?? undefined };
+		return {
+			status: response.status,
+			text,
+			contentType: response.headers.get('content-type') ?? undefined,
+		};
 	} catch {
 		return { status: 0 };
 	}
 }
 
 /** Admin routes under /_admin/subscriptions (see README.md); undefined = not a subscription route. */
-export async function handleSubscriptionAdmin(service: SubscriptionService, req: FakeRequest, remote: string | undefined): Promise<FakeResponse | undefined> {
+export async function handleSubscriptionAdmin(
+	service: SubscriptionService,
+	req: FakeRequest,
+	remote: string | undefined,
+): Promise<FakeResponse | undefined> {
 	const [first, id, action] = req.path.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
 	if (first !== 'subscriptions') return undefined;
-	if (!isLoopbackAddress(remote)) return { status: 403, body: { error: 'admin API is loopback-only' } };
+	if (!isLoopbackAddress(remote))
+		return { status: 403, body: { error: 'admin API is loopback-only' } };
 	const parsed = parseJsonBody(req);
 	const body = (parsed.kind === 'json' ? parsed.value : {}) as Record<string, unknown>;
 	try {
 		if (!id && req.method === 'GET') {
-			return { status: 200, body: { subscriptions: service.live().map((s) => ({ ...service.view(s), renewals: s.renewals })), deliveries: service.deliveries, switches: service.switches } };
+			return {
+				status: 200,
+				body: {
+					subscriptions: service.live().map((s) => ({ ...service.view(s), renewals: s.renewals })),
+					deliveries: service.deliveries,
+					switches: service.switches,
+				},
+			};
 		}
 		if (id === 'switches' && req.method === 'PATCH') {
 			if (body.dropNext !== undefined) service.switches.dropNext = Number(body.dropNext);
 			if (body.duplicate !== undefined) service.switches.duplicate = body.duplicate === true;
-			if (Array.isArray(body.retryDelaysMs)) service.switches.retryDelaysMs = body.retryDelaysMs.map(Number);
+			if (Array.isArray(body.retryDelaysMs))
+				service.switches.retryDelaysMs = body.retryDelaysMs.map(Number);
 			return { status: 200, body: service.switches };
 		}
 		if (id && action === 'lifecycle' && req.method === 'POST') {
-			return { status: 200, body: { status: await service.lifecycle(id, String(body.lifecycleEvent ?? 'reauthorizationRequired')) } };
+			return {
+				status: 200,
+				body: {
+					status: await service.lifecycle(
+						id,
+						String(body.lifecycleEvent ?? 'reauthorizationRequired'),
+					),
+				},
+			};
 		}
 		if (id && action === 'notify' && req.method === 'POST') {
-			return { status: 200, body: { status: await service.forge(id, String(body.clientState ?? ''), String(body.userId ?? randomUUID())) } };
+			return {
+				status: 200,
+				body: {
+					status: await service.forge(
+						id,
+						String(body.clientState ?? ''),
+						String(body.userId ?? randomUUID()),
+					),
+				},
+			};
 		}
 		if (id && action === 'expire' && req.method === 'POST') {
 			service.expire(id);

@@ -21,8 +21,23 @@ import {
 	type Tenant,
 } from './entra-state';
 import type { TokenStore } from './entra-token';
-import { analyzeFilter, evaluateFilter, FilterError, parseFilter, type FilterNode, type FilterOperator, type FilterPolicy } from './odata-filter';
-import { base64UrlDecodeJson, base64UrlEncodeJson, header, parseJsonBody, type FakeRequest, type FakeResponse } from './http-util';
+import {
+	analyzeFilter,
+	evaluateFilter,
+	FilterError,
+	parseFilter,
+	type FilterNode,
+	type FilterOperator,
+	type FilterPolicy,
+} from './odata-filter';
+import {
+	base64UrlDecodeJson,
+	base64UrlEncodeJson,
+	header,
+	parseJsonBody,
+	type FakeRequest,
+	type FakeResponse,
+} from './http-util';
 import type { FaultConfig } from './types';
 
 export interface GraphOptions {
@@ -45,18 +60,46 @@ class GraphError extends Error {
 	}
 }
 
-const USER_READ_ROLES = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const USER_READ_ROLES = [
+	'User.Read.All',
+	'User.ReadWrite.All',
+	'Directory.Read.All',
+	'Directory.ReadWrite.All',
+];
 const USER_WRITE_ROLES = ['User.ReadWrite.All', 'Directory.ReadWrite.All'];
 const PHONE_WRITE_ROLES = ['User-Phone.ReadWrite.All'];
-const GROUP_READ_ROLES = ['GroupMember.Read.All', 'Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const GROUP_READ_ROLES = [
+	'GroupMember.Read.All',
+	'Group.Read.All',
+	'Group.ReadWrite.All',
+	'Directory.Read.All',
+	'Directory.ReadWrite.All',
+];
 
 const MAX_TOP = 999;
 const DEFAULT_TOP = 100;
 
 /** Value kinds of user properties for $filter operand checks. */
-const BOOLEAN_USER_PROPERTIES = new Set(['accountEnabled', 'onPremisesSyncEnabled', 'showInAddressList']);
-const COLLECTION_USER_PROPERTIES = new Set(['businessPhones', 'otherMails', 'proxyAddresses', 'imAddresses', 'assignedLicenses', 'identities']);
-const DATE_USER_PROPERTIES = new Set(['createdDateTime', 'employeeHireDate', 'deletedDateTime', 'onPremisesLastSyncDateTime', 'employeeLeaveDateTime']);
+const BOOLEAN_USER_PROPERTIES = new Set([
+	'accountEnabled',
+	'onPremisesSyncEnabled',
+	'showInAddressList',
+]);
+const COLLECTION_USER_PROPERTIES = new Set([
+	'businessPhones',
+	'otherMails',
+	'proxyAddresses',
+	'imAddresses',
+	'assignedLicenses',
+	'identities',
+]);
+const DATE_USER_PROPERTIES = new Set([
+	'createdDateTime',
+	'employeeHireDate',
+	'deletedDateTime',
+	'onPremisesLastSyncDateTime',
+	'employeeLeaveDateTime',
+]);
 
 function ops(...names: FilterOperator[]): Set<FilterOperator> {
 	return new Set(names);
@@ -73,18 +116,28 @@ const userFilterPolicy = (tenant: Tenant): FilterPolicy => ({
 	},
 	operators(path) {
 		if (path.startsWith('onPremisesExtensionAttributes/')) {
-			return /^onPremisesExtensionAttributes\/extensionAttribute([1-9]|1[0-5])$/.test(path) ? ops('eq', 'ne', 'not', 'ge', 'le', 'in', 'eqNull') : undefined;
+			return /^onPremisesExtensionAttributes\/extensionAttribute([1-9]|1[0-5])$/.test(path)
+				? ops('eq', 'ne', 'not', 'ge', 'le', 'in', 'eqNull')
+				: undefined;
 		}
 		if (path.startsWith('identities/')) return ops('eq');
 		if (path.includes('/')) return undefined;
 		if (path === 'id') return ops('eq', 'ne', 'not', 'in');
-		if (BOOLEAN_USER_PROPERTIES.has(path) || ['userType', 'creationType', 'externalUserState'].includes(path)) return ops('eq', 'ne', 'not', 'in', 'eqNull');
-		if (path === 'userPrincipalName') return ops('eq', 'ne', 'not', 'in', 'ge', 'le', 'startsWith', 'endsWith');
-		if (path === 'mail') return ops('eq', 'ne', 'not', 'in', 'ge', 'le', 'startsWith', 'endsWith', 'eqNull');
+		if (
+			BOOLEAN_USER_PROPERTIES.has(path) ||
+			['userType', 'creationType', 'externalUserState'].includes(path)
+		)
+			return ops('eq', 'ne', 'not', 'in', 'eqNull');
+		if (path === 'userPrincipalName')
+			return ops('eq', 'ne', 'not', 'in', 'ge', 'le', 'startsWith', 'endsWith');
+		if (path === 'mail')
+			return ops('eq', 'ne', 'not', 'in', 'ge', 'le', 'startsWith', 'endsWith', 'eqNull');
 		if (path === 'department') return ops('eq', 'ne', 'not', 'in', 'ge', 'le', 'eqNull');
 		if (DATE_USER_PROPERTIES.has(path)) return ops('eq', 'ne', 'not', 'in', 'ge', 'le');
-		if (path === 'otherMails' || path === 'proxyAddresses') return ops('any', 'eq', 'not', 'ge', 'le', 'startsWith', 'endsWith');
-		if (path === 'businessPhones' || path === 'imAddresses') return ops('any', 'eq', 'not', 'startsWith');
+		if (path === 'otherMails' || path === 'proxyAddresses')
+			return ops('any', 'eq', 'not', 'ge', 'le', 'startsWith', 'endsWith');
+		if (path === 'businessPhones' || path === 'imAddresses')
+			return ops('any', 'eq', 'not', 'startsWith');
 		if (path === 'assignedLicenses' || path === 'identities') return ops('any', 'eq');
 		if (isExtensionProperty(path)) return ops('eq', 'ne', 'eqNull');
 		if (SINGLE_USER_ONLY_PROPERTIES.has(path)) return new Set();
@@ -92,7 +145,18 @@ const userFilterPolicy = (tenant: Tenant): FilterPolicy => ({
 	},
 });
 
-const GROUP_PROPERTIES = ['id', 'displayName', 'description', 'mailNickname', 'mail', 'mailEnabled', 'securityEnabled', 'groupTypes', 'createdDateTime', 'visibility'];
+const GROUP_PROPERTIES = [
+	'id',
+	'displayName',
+	'description',
+	'mailNickname',
+	'mail',
+	'mailEnabled',
+	'securityEnabled',
+	'groupTypes',
+	'createdDateTime',
+	'visibility',
+];
 const DEFAULT_GROUP_PROPERTIES = GROUP_PROPERTIES;
 
 const groupFilterPolicy: FilterPolicy = {
@@ -104,11 +168,14 @@ const groupFilterPolicy: FilterPolicy = {
 	},
 	operators(path) {
 		if (path === 'id') return ops('eq', 'ne', 'not', 'in');
-		if (path === 'displayName' || path === 'mailNickname') return ops('eq', 'ne', 'not', 'in', 'ge', 'le', 'startsWith', 'eqNull');
-		if (path === 'mail') return ops('eq', 'ne', 'not', 'in', 'ge', 'le', 'startsWith', 'endsWith', 'eqNull');
+		if (path === 'displayName' || path === 'mailNickname')
+			return ops('eq', 'ne', 'not', 'in', 'ge', 'le', 'startsWith', 'eqNull');
+		if (path === 'mail')
+			return ops('eq', 'ne', 'not', 'in', 'ge', 'le', 'startsWith', 'endsWith', 'eqNull');
 		if (path === 'mailEnabled' || path === 'securityEnabled') return ops('eq', 'ne', 'not', 'in');
 		if (path === 'groupTypes') return ops('any', 'eq');
-		if (path === 'description') return ops('eq', 'ne', 'not', 'in', 'ge', 'le', 'startsWith', 'eqNull');
+		if (path === 'description')
+			return ops('eq', 'ne', 'not', 'in', 'ge', 'le', 'startsWith', 'eqNull');
 		return undefined;
 	},
 };
@@ -145,7 +212,8 @@ export class GraphService {
 		try {
 			return this.route(req);
 		} catch (error) {
-			if (error instanceof GraphError) return graphError(req, error.status, error.code, error.message, error.headers);
+			if (error instanceof GraphError)
+				return graphError(req, error.status, error.code, error.message, error.headers);
 			if (error instanceof FilterError) return graphError(req, 400, error.code, error.message);
 			const message = `FAKE BUG: Graph ${req.method} ${req.path} failed: ${(error as Error).stack ?? String(error)}`;
 			console.error(message);
@@ -156,37 +224,63 @@ export class GraphService {
 
 	private route(req: FakeRequest): FakeResponse {
 		const segments = req.path.split('/').filter(Boolean).map(decodeURIComponent);
-		if (segments[0] !== 'v1.0') throw new GraphError(400, 'BadRequest', `Invalid version: ${segments[0]}`);
+		if (segments[0] !== 'v1.0')
+			throw new GraphError(400, 'BadRequest', `Invalid version: ${segments[0]}`);
 		const rest = segments.slice(1);
 		const { tenant, app } = this.authenticate(req);
 		const method = req.method;
 		if (rest.length === 0 && method === 'GET') {
 			return graphOk(req, {
 				'@odata.context': `${req.baseUrl}/v1.0/$metadata`,
-				value: ['users', 'groups', 'organization'].map((name) => ({ name, kind: 'EntitySet', url: name })),
+				value: ['users', 'groups', 'organization'].map((name) => ({
+					name,
+					kind: 'EntitySet',
+					url: name,
+				})),
 			});
 		}
 		const [collection, id, sub, cast, ...extra] = rest;
-		if (collection === 'organization' && rest.length === 1 && method === 'GET') return this.organization(req, tenant);
+		if (collection === 'organization' && rest.length === 1 && method === 'GET')
+			return this.organization(req, tenant);
 		if (collection === 'users') {
 			if (rest.length === 1 && method === 'GET') return this.listUsers(req, tenant, app);
-			if (rest.length === 2 && id === '$count' && method === 'GET') return this.countUsers(req, tenant, app);
-			if (rest.length === 2 && (id === 'delta' || id === 'delta()') && method === 'GET') return this.delta(req, tenant, app);
+			if (rest.length === 2 && id === '$count' && method === 'GET')
+				return this.countUsers(req, tenant, app);
+			if (rest.length === 2 && (id === 'delta' || id === 'delta()') && method === 'GET')
+				return this.delta(req, tenant, app);
 			if (rest.length === 2 && method === 'GET') return this.getUser(req, tenant, app, id);
 			if (rest.length === 2 && method === 'PATCH') return this.patchUser(req, tenant, app, id);
-			if (rest.length === 2) throw new GraphError(405, 'Request_BadRequest', `The HTTP method '${method}' is not allowed for this resource.`);
+			if (rest.length === 2)
+				throw new GraphError(
+					405,
+					'Request_BadRequest',
+					`The HTTP method '${method}' is not allowed for this resource.`,
+				);
 		}
 		if (collection === 'groups') {
 			if (rest.length === 1 && method === 'GET') return this.listGroups(req, tenant, app);
 			if (rest.length === 2 && method === 'GET') return this.getGroup(req, tenant, app, id);
-			if ((sub === 'members' || sub === 'transitiveMembers') && (rest.length === 3 || rest.length === 4) && extra.length === 0 && method === 'GET') {
-				if (cast !== undefined && cast !== 'microsoft.graph.user' && cast !== 'microsoft.graph.group') {
+			if (
+				(sub === 'members' || sub === 'transitiveMembers') &&
+				(rest.length === 3 || rest.length === 4) &&
+				extra.length === 0 &&
+				method === 'GET'
+			) {
+				if (
+					cast !== undefined &&
+					cast !== 'microsoft.graph.user' &&
+					cast !== 'microsoft.graph.group'
+				) {
 					throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${cast}'.`);
 				}
 				return this.members(req, tenant, app, id, sub === 'transitiveMembers', cast);
 			}
 		}
-		throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${rest[rest.length - 1] ?? ''}'.`);
+		throw new GraphError(
+			400,
+			'BadRequest',
+			`Resource not found for the segment '${rest[rest.length - 1] ?? ''}'.`,
+		);
 	}
 
 	/** The caller's tenant and app for a Graph resource served elsewhere (subscriptions), or Graph's error response. */
@@ -194,7 +288,8 @@ export class GraphService {
 		try {
 			return this.authenticate(req);
 		} catch (error) {
-			if (error instanceof GraphError) return graphError(req, error.status, error.code, error.message, error.headers);
+			if (error instanceof GraphError)
+				return graphError(req, error.status, error.code, error.message, error.headers);
 			throw error;
 		}
 	}
@@ -218,15 +313,30 @@ export class GraphService {
 		}
 		const tenant = this.directory.tenants.get(check.token.tenantId);
 		const app = tenant?.apps.get(check.token.clientId);
-		if (!tenant || !app) throw new GraphError(401, 'InvalidAuthenticationToken', 'Access token validation failure.', wwwAuthenticate);
+		if (!tenant || !app)
+			throw new GraphError(
+				401,
+				'InvalidAuthenticationToken',
+				'Access token validation failure.',
+				wwwAuthenticate,
+			);
 		req.log.auth = app.clientId;
-		if (!app.consented) throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+		if (!app.consented)
+			throw new GraphError(
+				403,
+				'Authorization_RequestDenied',
+				'Insufficient privileges to complete the operation.',
+			);
 		return { tenant, app };
 	}
 
 	private requireRole(app: StoredApp, roles: string[]): void {
 		if (!app.roles.some((role) => roles.includes(role))) {
-			throw new GraphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+			throw new GraphError(
+				403,
+				'Authorization_RequestDenied',
+				'Insufficient privileges to complete the operation.',
+			);
 		}
 	}
 
@@ -237,7 +347,13 @@ export class GraphService {
 				{
 					id: tenant.id,
 					displayName: tenant.displayName,
-					verifiedDomains: tenant.domains.map((name, index) => ({ name, isDefault: index === 0, isInitial: name.endsWith('.onmicrosoft.com'), type: 'Managed', capabilities: 'Email, OfficeCommunicationsOnline' })),
+					verifiedDomains: tenant.domains.map((name, index) => ({
+						name,
+						isDefault: index === 0,
+						isInitial: name.endsWith('.onmicrosoft.com'),
+						type: 'Managed',
+						capabilities: 'Email, OfficeCommunicationsOnline',
+					})),
 				},
 			],
 		});
@@ -248,10 +364,29 @@ export class GraphService {
 	private checkQueryOptions(req: FakeRequest, allowed: string[]): void {
 		for (const key of req.query.keys()) {
 			if (!key.startsWith('$')) continue;
-			if (key === '$skip') throw new GraphError(400, 'Request_BadRequest', "'$skip' is not supported by the service.");
+			if (key === '$skip')
+				throw new GraphError(400, 'Request_BadRequest', "'$skip' is not supported by the service.");
 			if (!allowed.includes(key)) {
-				if (['$expand', '$orderby', '$search', '$filter', '$count', '$top', '$select', '$format', '$levels', '$apply', '$compute'].includes(key)) {
-					throw new GraphError(400, 'Request_UnsupportedQuery', `The query option '${key}' is not supported on this resource.`);
+				if (
+					[
+						'$expand',
+						'$orderby',
+						'$search',
+						'$filter',
+						'$count',
+						'$top',
+						'$select',
+						'$format',
+						'$levels',
+						'$apply',
+						'$compute',
+					].includes(key)
+				) {
+					throw new GraphError(
+						400,
+						'Request_UnsupportedQuery',
+						`The query option '${key}' is not supported on this resource.`,
+					);
 				}
 				throw new GraphError(400, 'BadRequest', `The query parameter '${key}' is not supported.`);
 			}
@@ -267,7 +402,11 @@ export class GraphService {
 		if (raw === null) return DEFAULT_TOP;
 		const top = /^\d+$/.test(raw) ? Number(raw) : NaN;
 		if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) {
-			throw new GraphError(400, 'Request_BadRequest', `Invalid page size specified: '${raw}'. Must be between 1 and ${MAX_TOP} inclusive.`);
+			throw new GraphError(
+				400,
+				'Request_BadRequest',
+				`Invalid page size specified: '${raw}'. Must be between 1 and ${MAX_TOP} inclusive.`,
+			);
 		}
 		return top;
 	}
@@ -275,14 +414,25 @@ export class GraphService {
 	private userSelect(req: FakeRequest, tenant: Tenant, collection: boolean): string[] | null {
 		const raw = req.query.get('$select');
 		if (raw === null || raw.trim() === '') return null;
-		const props = raw.split(',').map((p) => p.trim()).filter(Boolean);
+		const props = raw
+			.split(',')
+			.map((p) => p.trim())
+			.filter(Boolean);
 		for (const prop of props) {
 			if (prop === '*') continue;
 			if (collection && SINGLE_USER_ONLY_PROPERTIES.has(prop)) {
-				throw new GraphError(501, 'NotImplemented', `This operation target is not yet supported. '${prop}' can only be selected on a single user.`);
+				throw new GraphError(
+					501,
+					'NotImplemented',
+					`This operation target is not yet supported. '${prop}' can only be selected on a single user.`,
+				);
 			}
 			if (!isKnownUserProperty(prop, tenant) && !SINGLE_USER_ONLY_PROPERTIES.has(prop)) {
-				throw new GraphError(400, 'Request_BadRequest', `Could not find a property named '${prop}' on type 'microsoft.graph.user'.`);
+				throw new GraphError(
+					400,
+					'Request_BadRequest',
+					`Could not find a property named '${prop}' on type 'microsoft.graph.user'.`,
+				);
 			}
 		}
 		return props.includes('*') ? null : props;
@@ -291,16 +441,26 @@ export class GraphService {
 	private groupSelect(req: FakeRequest, extraUserProps?: Tenant): string[] | null {
 		const raw = req.query.get('$select');
 		if (raw === null || raw.trim() === '') return null;
-		const props = raw.split(',').map((p) => p.trim()).filter(Boolean);
+		const props = raw
+			.split(',')
+			.map((p) => p.trim())
+			.filter(Boolean);
 		for (const prop of props) {
 			if (GROUP_PROPERTIES.includes(prop)) continue;
 			if (extraUserProps && isKnownUserProperty(prop, extraUserProps)) continue;
-			throw new GraphError(400, 'Request_BadRequest', `Could not find a property named '${prop}' on type 'microsoft.graph.group'.`);
+			throw new GraphError(
+				400,
+				'Request_BadRequest',
+				`Could not find a property named '${prop}' on type 'microsoft.graph.group'.`,
+			);
 		}
 		return props;
 	}
 
-	private filter(req: FakeRequest, policy: FilterPolicy): { node: FilterNode | null; advanced: boolean } {
+	private filter(
+		req: FakeRequest,
+		policy: FilterPolicy,
+	): { node: FilterNode | null; advanced: boolean } {
 		const raw = req.query.get('$filter');
 		if (raw === null) return { node: null, advanced: false };
 		const node = parseFilter(raw);
@@ -325,14 +485,22 @@ export class GraphService {
 				continue;
 			}
 			const match = /^"([A-Za-z]+):([^"]*)"$/.exec(clause.trim());
-			if (!match) throw new GraphError(400, 'Request_UnsupportedQuery', `Syntax error: character '${clause.trim()[0] ?? ''}' is not valid at position 0 in '${raw}'.`);
+			if (!match)
+				throw new GraphError(
+					400,
+					'Request_UnsupportedQuery',
+					`Syntax error: character '${clause.trim()[0] ?? ''}' is not valid at position 0 in '${raw}'.`,
+				);
 			parsed.push({ prop: match[1], term: match[2].toLowerCase() });
 		}
 		const matches = (record: Record<string, unknown>, clause: { prop: string; term: string }) => {
 			const value = record[clause.prop];
 			if (typeof value !== 'string') return false;
 			const lower = value.toLowerCase();
-			return lower.startsWith(clause.term) || lower.split(/[\s.@_-]+/).some((token) => token.startsWith(clause.term));
+			return (
+				lower.startsWith(clause.term) ||
+				lower.split(/[\s.@_-]+/).some((token) => token.startsWith(clause.term))
+			);
 		};
 		return (record) => {
 			let result = matches(record, parsed[0] as { prop: string; term: string });
@@ -351,23 +519,35 @@ export class GraphService {
 		}
 	}
 
-	private page<T>(req: FakeRequest, items: T[], top: number, project: (item: T) => Record<string, unknown>, context: string): FakeResponse {
+	private page<T>(
+		req: FakeRequest,
+		items: T[],
+		top: number,
+		project: (item: T) => Record<string, unknown>,
+		context: string,
+	): FakeResponse {
 		const skiptoken = req.query.get('$skiptoken');
 		let offset = 0;
 		if (skiptoken !== null) {
 			const decoded = base64UrlDecodeJson<{ o?: unknown }>(skiptoken);
 			if (!decoded || typeof decoded.o !== 'number' || decoded.o < 0) {
-				throw new GraphError(400, 'Directory_ExpiredPageToken', 'The specified page token value has expired and can no longer be included in your request.');
+				throw new GraphError(
+					400,
+					'Directory_ExpiredPageToken',
+					'The specified page token value has expired and can no longer be included in your request.',
+				);
 			}
 			offset = decoded.o;
 		}
 		const slice = items.slice(offset, offset + top);
 		const body: Record<string, unknown> = { '@odata.context': context };
-		if (skiptoken === null && req.query.get('$count') === 'true' && this.eventual(req)) body['@odata.count'] = items.length;
+		if (skiptoken === null && req.query.get('$count') === 'true' && this.eventual(req))
+			body['@odata.count'] = items.length;
 		if (offset + top < items.length) {
 			const next: Array<[string, string]> = [...req.query].filter(([key]) => key !== '$skiptoken');
 			next.push(['$skiptoken', base64UrlEncodeJson({ o: offset + top })]);
-			body['@odata.nextLink'] = `${req.baseUrl}${req.path}?${next.map(([k, v]) => `${encodeQueryPart(k)}=${encodeQueryPart(v)}`).join('&')}`;
+			body['@odata.nextLink'] =
+				`${req.baseUrl}${req.path}?${next.map(([k, v]) => `${encodeQueryPart(k)}=${encodeQueryPart(v)}`).join('&')}`;
 		}
 		body.value = slice.map(project);
 		return graphOk(req, body);
@@ -377,7 +557,15 @@ export class GraphService {
 
 	private listUsers(req: FakeRequest, tenant: Tenant, app: StoredApp): FakeResponse {
 		this.requireRole(app, USER_READ_ROLES);
-		this.checkQueryOptions(req, ['$select', '$filter', '$top', '$count', '$search', '$orderby', '$skiptoken']);
+		this.checkQueryOptions(req, [
+			'$select',
+			'$filter',
+			'$top',
+			'$count',
+			'$search',
+			'$orderby',
+			'$skiptoken',
+		]);
 		const select = this.userSelect(req, tenant, true);
 		const top = this.top(req);
 		const { node, advanced } = this.filter(req, userFilterPolicy(tenant));
@@ -387,37 +575,60 @@ export class GraphService {
 		if (node) users = users.filter((u) => evaluateFilter(node, u));
 		if (search) users = users.filter(search);
 		users = this.orderBy(req, users, node !== null);
-		return this.page(req, users, top, (u) => projectUser(u, select, false), `${req.baseUrl}/v1.0/$metadata#users${select ? `(${select.join(',')})` : ''}`);
+		return this.page(
+			req,
+			users,
+			top,
+			(u) => projectUser(u, select, false),
+			`${req.baseUrl}/v1.0/$metadata#users${select ? `(${select.join(',')})` : ''}`,
+		);
 	}
 
-	private orderBy(req: FakeRequest, items: Array<Record<string, unknown>>, filtered: boolean): Array<Record<string, unknown>> {
+	private orderBy(
+		req: FakeRequest,
+		items: Array<Record<string, unknown>>,
+		filtered: boolean,
+	): Array<Record<string, unknown>> {
 		const raw = req.query.get('$orderby');
 		if (raw === null) return items;
 		const match = /^\s*(\w+)(\s+(asc|desc))?\s*$/.exec(raw);
 		if (!match) throw new GraphError(400, 'BadRequest', `Invalid $orderby expression '${raw}'.`);
 		const prop = match[1];
 		const defaultSortable = prop === 'displayName' || prop === 'userPrincipalName';
-		if (filtered || !defaultSortable) this.requireAdvanced(req, true, 'Sorting not supported for current query.');
+		if (filtered || !defaultSortable)
+			this.requireAdvanced(req, true, 'Sorting not supported for current query.');
 		const direction = match[3] === 'desc' ? -1 : 1;
-		return [...items].sort((a, b) => direction * String(a[prop] ?? '').localeCompare(String(b[prop] ?? '')));
+		return [...items].sort(
+			(a, b) => direction * String(a[prop] ?? '').localeCompare(String(b[prop] ?? '')),
+		);
 	}
 
 	private countUsers(req: FakeRequest, tenant: Tenant, app: StoredApp): FakeResponse {
 		this.requireRole(app, USER_READ_ROLES);
-		if (!this.eventual(req)) throw new GraphError(400, 'Request_BadRequest', '$count is not currently supported.');
+		if (!this.eventual(req))
+			throw new GraphError(400, 'Request_BadRequest', '$count is not currently supported.');
 		this.checkQueryOptions(req, ['$filter', '$search']);
 		const { node } = this.filter(req, userFilterPolicy(tenant));
 		const search = this.search(req);
 		let users = [...tenant.users.values()].map((u) => u.data as Record<string, unknown>);
 		if (node) users = users.filter((u) => evaluateFilter(node, u));
 		if (search) users = users.filter(search);
-		return { status: 200, body: String(users.length), contentType: 'text/plain', headers: graphHeaders(req) };
+		return {
+			status: 200,
+			body: String(users.length),
+			contentType: 'text/plain',
+			headers: graphHeaders(req),
+		};
 	}
 
 	private findUserOr404(tenant: Tenant, id: string): StoredUser {
 		const user = this.directory.findUser(tenant, id);
 		if (!user) {
-			throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+			throw new GraphError(
+				404,
+				'Request_ResourceNotFound',
+				`Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+			);
 		}
 		return user;
 	}
@@ -425,7 +636,12 @@ export class GraphService {
 	private getUser(req: FakeRequest, tenant: Tenant, app: StoredApp, id: string): FakeResponse {
 		this.requireRole(app, USER_READ_ROLES);
 		this.checkQueryOptions(req, ['$select', '$expand']);
-		if (req.query.has('$expand')) throw new GraphError(400, 'Request_UnsupportedQuery', 'The fake Graph does not implement $expand.');
+		if (req.query.has('$expand'))
+			throw new GraphError(
+				400,
+				'Request_UnsupportedQuery',
+				'The fake Graph does not implement $expand.',
+			);
 		const user = this.findUserOr404(tenant, id);
 		const select = this.userSelect(req, tenant, false);
 		return graphOk(req, {
@@ -436,21 +652,31 @@ export class GraphService {
 
 	private patchUser(req: FakeRequest, tenant: Tenant, app: StoredApp, id: string): FakeResponse {
 		const parsed = parseJsonBody(req);
-		if (parsed.kind === 'empty') throw new GraphError(400, 'BadRequest', 'Empty Payload. JSON content expected.');
-		if (parsed.kind === 'invalid') throw new GraphError(400, 'BadRequest', `Invalid JSON. ${parsed.message}`);
+		if (parsed.kind === 'empty')
+			throw new GraphError(400, 'BadRequest', 'Empty Payload. JSON content expected.');
+		if (parsed.kind === 'invalid')
+			throw new GraphError(400, 'BadRequest', `Invalid JSON. ${parsed.message}`);
 		const body = parsed.value;
 		if (body === null || typeof body !== 'object' || Array.isArray(body)) {
 			throw new GraphError(400, 'BadRequest', 'Invalid request body: a JSON object is expected.');
 		}
 		const changes = body as Record<string, unknown>;
 		const keys = Object.keys(changes);
-		const phoneOnly = keys.length > 0 && keys.every((k) => k === 'businessPhones' || k === 'mobilePhone');
-		this.requireRole(app, phoneOnly ? [...USER_WRITE_ROLES, ...PHONE_WRITE_ROLES] : USER_WRITE_ROLES);
+		const phoneOnly =
+			keys.length > 0 && keys.every((k) => k === 'businessPhones' || k === 'mobilePhone');
+		this.requireRole(
+			app,
+			phoneOnly ? [...USER_WRITE_ROLES, ...PHONE_WRITE_ROLES] : USER_WRITE_ROLES,
+		);
 		const user = this.findUserOr404(tenant, id);
 		for (const key of keys) {
 			if (key.startsWith('@odata.')) continue;
 			if (READ_ONLY_USER_PROPERTIES.has(key)) {
-				throw new GraphError(400, 'Request_BadRequest', `Property '${key}' is read-only and cannot be set.`);
+				throw new GraphError(
+					400,
+					'Request_BadRequest',
+					`Property '${key}' is read-only and cannot be set.`,
+				);
 			}
 			if (!WRITABLE_USER_PROPERTIES.has(key) && !isExtensionProperty(key)) {
 				throw new GraphError(400, 'Request_BadRequest', `Invalid property '${key}'.`);
@@ -471,7 +697,8 @@ export class GraphService {
 		for (const key of keys) {
 			if (key.startsWith('@odata.')) continue;
 			const before = user.data[key] ?? null;
-			if (JSON.stringify(before) !== JSON.stringify(changes[key] ?? null)) differing[key] = changes[key];
+			if (JSON.stringify(before) !== JSON.stringify(changes[key] ?? null))
+				differing[key] = changes[key];
 		}
 		if (Object.keys(differing).length > 0) this.directory.updateUser(tenant, user, differing);
 		return { status: 204, headers: graphHeaders(req) };
@@ -483,20 +710,39 @@ export class GraphService {
 		this.requireRole(app, USER_READ_ROLES);
 		for (const key of req.query.keys()) {
 			if (['$expand', '$orderby', '$search', '$count'].includes(key)) {
-				throw new GraphError(400, 'Request_UnsupportedQuery', `The query option '${key}' is not supported with delta queries.`);
+				throw new GraphError(
+					400,
+					'Request_UnsupportedQuery',
+					`The query option '${key}' is not supported with delta queries.`,
+				);
 			}
-			if (key === '$top') req.log.warnings.push('$top is not supported on users/delta (page size is server-chosen)');
+			if (key === '$top')
+				req.log.warnings.push('$top is not supported on users/delta (page size is server-chosen)');
 		}
 		const deltatoken = req.query.get('$deltatoken');
 		const skiptoken = req.query.get('$skiptoken');
 		let state: DeltaState;
-		if (skiptoken !== null || (deltatoken !== null && deltatoken !== '' && deltatoken !== 'latest')) {
-			if (req.query.has('$select')) req.log.warnings.push('$select was sent again with a delta/skip token (query options belong to the first request only)');
+		if (
+			skiptoken !== null ||
+			(deltatoken !== null && deltatoken !== '' && deltatoken !== 'latest')
+		) {
+			if (req.query.has('$select'))
+				req.log.warnings.push(
+					'$select was sent again with a delta/skip token (query options belong to the first request only)',
+				);
 			state = this.readDeltaToken(req, tenant, (skiptoken ?? deltatoken) as string);
 		} else {
 			const select = this.userSelect(req, tenant, true);
 			const idFilter = this.deltaIdFilter(req);
-			state = { t: tenant.id, i: this.options.instanceId(), g: tenant.deltaGeneration, at: Date.now(), s: select, from: 0, ...(idFilter ? { f: idFilter } : {}) };
+			state = {
+				t: tenant.id,
+				i: this.options.instanceId(),
+				g: tenant.deltaGeneration,
+				at: Date.now(),
+				s: select,
+				from: 0,
+				...(idFilter ? { f: idFilter } : {}),
+			};
 			if (deltatoken === 'latest') {
 				return graphOk(req, {
 					'@odata.context': `${req.baseUrl}/v1.0/$metadata#users${select ? `(${select.join(',')})` : ''}`,
@@ -519,7 +765,10 @@ export class GraphService {
 			}
 			const changedProps = tracked.filter((p) => (user.propVersions[p] ?? 0) > state.from);
 			if (user.createdVersion > state.from || changedProps.length > 0) {
-				const body = minimal && user.createdVersion <= state.from ? projectUser(user.data, ['id', ...changedProps], true) : projectUser(user.data, state.s, true);
+				const body =
+					minimal && user.createdVersion <= state.from
+						? projectUser(user.data, ['id', ...changedProps], true)
+						: projectUser(user.data, state.s, true);
 				items.push({ id: user.data.id, body });
 			}
 		}
@@ -534,12 +783,23 @@ export class GraphService {
 		const remaining = state.c ? items.filter((item) => item.id > (state.c as string)) : items;
 		const pageSize = this.options.deltaPageSize();
 		const pageItems = remaining.slice(0, pageSize);
-		const body: Record<string, unknown> = { '@odata.context': `${req.baseUrl}/v1.0/$metadata#users${state.s ? `(${state.s.join(',')})` : ''}` };
+		const body: Record<string, unknown> = {
+			'@odata.context': `${req.baseUrl}/v1.0/$metadata#users${state.s ? `(${state.s.join(',')})` : ''}`,
+		};
 		if (remaining.length > pageSize) {
 			const next: DeltaState = { ...state, to, c: pageItems[pageItems.length - 1].id };
-			body['@odata.nextLink'] = `${req.baseUrl}/v1.0/users/delta?$skiptoken=${base64UrlEncodeJson(next)}`;
+			body['@odata.nextLink'] =
+				`${req.baseUrl}/v1.0/users/delta?$skiptoken=${base64UrlEncodeJson(next)}`;
 		} else {
-			body['@odata.deltaLink'] = this.deltaLink(req, { t: state.t, i: state.i, g: state.g, at: Date.now(), s: state.s, from: to, ...(state.f ? { f: state.f } : {}) });
+			body['@odata.deltaLink'] = this.deltaLink(req, {
+				t: state.t,
+				i: state.i,
+				g: state.g,
+				at: Date.now(),
+				s: state.s,
+				from: to,
+				...(state.f ? { f: state.f } : {}),
+			});
 		}
 		body.value = pageItems.map((item) => item.body);
 		return graphOk(req, body);
@@ -560,13 +820,25 @@ export class GraphService {
 			return false;
 		};
 		if (!collect(node) || ids.length > 50) {
-			throw new GraphError(400, 'Request_UnsupportedQuery', "Only up to 50 'id eq' clauses joined by 'or' are supported in $filter on users/delta.");
+			throw new GraphError(
+				400,
+				'Request_UnsupportedQuery',
+				"Only up to 50 'id eq' clauses joined by 'or' are supported in $filter on users/delta.",
+			);
 		}
 		return ids;
 	}
 
 	private deltaLink(req: FakeRequest, state: DeltaState): string {
-		const token: DeltaState = { t: state.t, i: state.i, g: state.g, at: state.at, s: state.s, from: state.from, ...(state.f ? { f: state.f } : {}) };
+		const token: DeltaState = {
+			t: state.t,
+			i: state.i,
+			g: state.g,
+			at: state.at,
+			s: state.s,
+			from: state.from,
+			...(state.f ? { f: state.f } : {}),
+		};
 		return `${req.baseUrl}/v1.0/users/delta?$deltatoken=${base64UrlEncodeJson(token)}`;
 	}
 
@@ -575,20 +847,36 @@ export class GraphService {
 		const expired = (reason: 'expired' | 'resync') => {
 			const location = `${req.baseUrl}/v1.0/users/delta?$deltatoken=`;
 			if (reason === 'resync' || this.options.deltaExpiredResponse() === 'gone') {
-				return new GraphError(410, 'resyncRequired', 'Resync required. Replace any local cached copies of the directory objects with the results of a full synchronization.', { location });
+				return new GraphError(
+					410,
+					'resyncRequired',
+					'Resync required. Replace any local cached copies of the directory objects with the results of a full synchronization.',
+					{ location },
+				);
 			}
-			return new GraphError(400, 'syncStateNotFound', 'The sync state generation is not found. The delta token is expired and data must be synchronized again.');
+			return new GraphError(
+				400,
+				'syncStateNotFound',
+				'The sync state generation is not found. The delta token is expired and data must be synchronized again.',
+			);
 		};
-		if (!state || typeof state.from !== 'number' || typeof state.g !== 'number' || typeof state.at !== 'number') {
+		if (
+			!state ||
+			typeof state.from !== 'number' ||
+			typeof state.g !== 'number' ||
+			typeof state.at !== 'number'
+		) {
 			throw new GraphError(400, 'BadRequest', 'Badly formed token.');
 		}
-		if (state.t !== tenant.id) throw new GraphError(400, 'BadRequest', 'Badly formed token: it belongs to another tenant.');
+		if (state.t !== tenant.id)
+			throw new GraphError(400, 'BadRequest', 'Badly formed token: it belongs to another tenant.');
 		if (state.i !== this.options.instanceId()) throw expired('expired');
 		if (state.g < tenant.deltaGeneration) {
 			const expiry = tenant.deltaExpiries.find((e) => e.generation >= state.g);
 			throw expired(expiry?.reason ?? 'expired');
 		}
-		if (Date.now() - state.at > this.options.deltaTokenMaxAgeSeconds() * 1000) throw expired('expired');
+		if (Date.now() - state.at > this.options.deltaTokenMaxAgeSeconds() * 1000)
+			throw expired('expired');
 		return state;
 	}
 
@@ -596,7 +884,15 @@ export class GraphService {
 
 	private listGroups(req: FakeRequest, tenant: Tenant, app: StoredApp): FakeResponse {
 		this.requireRole(app, GROUP_READ_ROLES);
-		this.checkQueryOptions(req, ['$select', '$filter', '$top', '$count', '$search', '$skiptoken', '$orderby']);
+		this.checkQueryOptions(req, [
+			'$select',
+			'$filter',
+			'$top',
+			'$count',
+			'$search',
+			'$skiptoken',
+			'$orderby',
+		]);
 		const select = this.groupSelect(req);
 		const top = this.top(req);
 		const { node, advanced } = this.filter(req, groupFilterPolicy);
@@ -606,12 +902,23 @@ export class GraphService {
 		if (node) groups = groups.filter((g) => evaluateFilter(node, g));
 		if (search) groups = groups.filter(search);
 		groups = this.orderBy(req, groups, node !== null);
-		return this.page(req, groups, top, (g) => project(g, select ?? DEFAULT_GROUP_PROPERTIES, false), `${req.baseUrl}/v1.0/$metadata#groups`);
+		return this.page(
+			req,
+			groups,
+			top,
+			(g) => project(g, select ?? DEFAULT_GROUP_PROPERTIES, false),
+			`${req.baseUrl}/v1.0/$metadata#groups`,
+		);
 	}
 
 	private findGroupOr404(tenant: Tenant, id: string): StoredGroup {
 		const group = tenant.groups.get(id.toLowerCase());
-		if (!group) throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+		if (!group)
+			throw new GraphError(
+				404,
+				'Request_ResourceNotFound',
+				`Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+			);
 		return group;
 	}
 
@@ -620,17 +927,43 @@ export class GraphService {
 		this.checkQueryOptions(req, ['$select']);
 		const group = this.findGroupOr404(tenant, id);
 		const select = this.groupSelect(req);
-		return graphOk(req, { '@odata.context': `${req.baseUrl}/v1.0/$metadata#groups/$entity`, ...project(groupRecord(group), select ?? DEFAULT_GROUP_PROPERTIES, false) });
+		return graphOk(req, {
+			'@odata.context': `${req.baseUrl}/v1.0/$metadata#groups/$entity`,
+			...project(groupRecord(group), select ?? DEFAULT_GROUP_PROPERTIES, false),
+		});
 	}
 
-	private members(req: FakeRequest, tenant: Tenant, app: StoredApp, groupId: string, transitive: boolean, cast: string | undefined): FakeResponse {
+	private members(
+		req: FakeRequest,
+		tenant: Tenant,
+		app: StoredApp,
+		groupId: string,
+		transitive: boolean,
+		cast: string | undefined,
+	): FakeResponse {
 		this.requireRole(app, GROUP_READ_ROLES);
-		this.checkQueryOptions(req, ['$select', '$top', '$count', '$skiptoken', '$filter', '$search', '$orderby']);
+		this.checkQueryOptions(req, [
+			'$select',
+			'$top',
+			'$count',
+			'$skiptoken',
+			'$filter',
+			'$search',
+			'$orderby',
+		]);
 		const group = this.findGroupOr404(tenant, groupId);
 		const top = this.top(req);
 		const select = this.groupSelect(req, tenant);
-		if (cast) this.requireAdvanced(req, true, 'The requested cast is only supported with advanced query capabilities (ConsistencyLevel: eventual and $count=true).');
-		const { node } = this.filter(req, cast === 'microsoft.graph.group' ? groupFilterPolicy : userFilterPolicy(tenant));
+		if (cast)
+			this.requireAdvanced(
+				req,
+				true,
+				'The requested cast is only supported with advanced query capabilities (ConsistencyLevel: eventual and $count=true).',
+			);
+		const { node } = this.filter(
+			req,
+			cast === 'microsoft.graph.group' ? groupFilterPolicy : userFilterPolicy(tenant),
+		);
 		this.requireAdvanced(req, node !== null, 'Unsupported Query.');
 		const search = this.search(req);
 		const ids = transitive ? this.directory.transitiveMembers(tenant, group) : group.members;
@@ -648,18 +981,25 @@ export class GraphService {
 		if (node) members = members.filter((m) => evaluateFilter(node, m.record));
 		if (search) members = members.filter((m) => search(m.record));
 		const context = `${req.baseUrl}/v1.0/$metadata#${cast === 'microsoft.graph.user' ? 'users' : cast === 'microsoft.graph.group' ? 'groups' : 'directoryObjects'}`;
-		return this.page(req, members, top, (m) => {
-			const typeTag = cast ? {} : { '@odata.type': `#microsoft.graph.${m.type}` };
-			if (m.type === 'user') {
-				if (!canReadUsers) {
-					const limited: Record<string, unknown> = { ...typeTag, id: m.record.id };
-					for (const prop of select ?? DEFAULT_USER_PROPERTIES) if (prop !== 'id') limited[prop] = null;
-					return limited;
+		return this.page(
+			req,
+			members,
+			top,
+			(m) => {
+				const typeTag = cast ? {} : { '@odata.type': `#microsoft.graph.${m.type}` };
+				if (m.type === 'user') {
+					if (!canReadUsers) {
+						const limited: Record<string, unknown> = { ...typeTag, id: m.record.id };
+						for (const prop of select ?? DEFAULT_USER_PROPERTIES)
+							if (prop !== 'id') limited[prop] = null;
+						return limited;
+					}
+					return { ...typeTag, ...projectUser(m.record, select, false) };
 				}
-				return { ...typeTag, ...projectUser(m.record, select, false) };
-			}
-			return { ...typeTag, ...project(m.record, select ?? DEFAULT_GROUP_PROPERTIES, false) };
-		}, context);
+				return { ...typeTag, ...project(m.record, select ?? DEFAULT_GROUP_PROPERTIES, false) };
+			},
+			context,
+		);
 	}
 }
 
@@ -683,7 +1023,11 @@ function groupRecord(group: StoredGroup): Record<string, unknown> {
 }
 
 /** Selected properties (id always); unset ones are null in lists, omitted in delta. */
-function project(record: Record<string, unknown>, props: string[], omitUnset: boolean): Record<string, unknown> {
+function project(
+	record: Record<string, unknown>,
+	props: string[],
+	omitUnset: boolean,
+): Record<string, unknown> {
 	const out: Record<string, unknown> = { id: record.id };
 	for (const prop of props) {
 		if (prop === 'id') continue;
@@ -697,12 +1041,21 @@ function project(record: Record<string, unknown>, props: string[], omitUnset: bo
 	return out;
 }
 
-function projectUser(record: Record<string, unknown>, select: string[] | null, omitUnset: boolean): Record<string, unknown> {
+function projectUser(
+	record: Record<string, unknown>,
+	select: string[] | null,
+	omitUnset: boolean,
+): Record<string, unknown> {
 	return project(record, select ?? DEFAULT_USER_PROPERTIES, omitUnset);
 }
 
 function validateUserValue(key: string, value: unknown): void {
-	const invalid = () => new GraphError(400, 'Request_BadRequest', `Invalid value specified for property '${key}' of resource 'User'.`);
+	const invalid = () =>
+		new GraphError(
+			400,
+			'Request_BadRequest',
+			`Invalid value specified for property '${key}' of resource 'User'.`,
+		);
 	if (key === 'displayName' && (value === null || value === '')) throw invalid();
 	if (value === null) return;
 	if (key === 'accountEnabled' || key === 'showInAddressList') {
@@ -736,10 +1089,22 @@ function graphHeaders(req: FakeRequest): Record<string, string> {
 }
 
 function graphOk(req: FakeRequest, body: Record<string, unknown>): FakeResponse {
-	return { status: 200, body, headers: graphHeaders(req), contentType: 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8' };
+	return {
+		status: 200,
+		body,
+		headers: graphHeaders(req),
+		contentType:
+			'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8',
+	};
 }
 
-export function graphError(req: FakeRequest, status: number, code: string, message: string, extraHeaders: Record<string, string> = {}): FakeResponse {
+export function graphError(
+	req: FakeRequest,
+	status: number,
+	code: string,
+	message: string,
+	extraHeaders: Record<string, string> = {},
+): FakeResponse {
 	return {
 		status,
 		headers: { ...graphHeaders(req), ...extraHeaders },

@@ -44,7 +44,9 @@ export function base64UrlDecodeJson<T>(token: string): T | undefined {
 }
 
 /** JSON.parse that tells "no body" from "bad JSON". */
-export function parseJsonBody(req: FakeRequest): { kind: 'empty' } | { kind: 'invalid'; message: string } | { kind: 'json'; value: unknown } {
+export function parseJsonBody(
+	req: FakeRequest,
+): { kind: 'empty' } | { kind: 'invalid'; message: string } | { kind: 'json'; value: unknown } {
 	const text = req.body.toString('utf8');
 	if (text.trim() === '') return { kind: 'empty' };
 	try {

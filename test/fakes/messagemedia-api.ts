@@ -16,8 +16,10 @@ export class ApiFailure extends Error {
 	}
 }
 
-export const badRequest = (detail: string, invalidFields: InvalidField[]) => new ApiFailure(400, 'validation', 'Bad Request', detail, invalidFields);
-export const notFound = (what: string, id: string) => new ApiFailure(404, 'not_found', 'Not Found', `${what} with id ${id} not found`);
+export const badRequest = (detail: string, invalidFields: InvalidField[]) =>
+	new ApiFailure(400, 'validation', 'Bad Request', detail, invalidFields);
+export const notFound = (what: string, id: string) =>
+	new ApiFailure(404, 'not_found', 'Not Found', `${what} with id ${id} not found`);
 export const conflict = (detail: string) => new ApiFailure(409, 'conflict', 'Conflict', detail);
 
 /** "body/channels/0/channelId must match format" → channels[0].channelId + invalid_format. */
@@ -29,10 +31,15 @@ export function invalidFieldsFromContractErrors(errors: string[]): InvalidField[
 		const [, ...segments] = location.split(/[/.]/);
 		const required = /must have required property '([^']+)'/.exec(message);
 		if (required) segments.push(required[1]);
-		const name = segments.reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), '') || location;
+		const name =
+			segments.reduce(
+				(acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg),
+				'',
+			) || location;
 		let code = 'invalid_format';
 		if (required) code = 'must_not_be_null';
-		else if (/must be (string|integer|number|array|object|boolean)/.test(message)) code = 'type_mismatch';
+		else if (/must be (string|integer|number|array|object|boolean)/.test(message))
+			code = 'type_mismatch';
 		else if (/must NOT have (more|fewer) than/.test(message)) code = 'invalid_length';
 		else if (/must be [<>]=?/.test(message)) code = 'constraint_violation';
 		else if (/required/.test(message)) code = 'missing_parameter';
@@ -49,12 +56,23 @@ export function json(status: number, body: Record<string, unknown>): FakeRespons
 }
 
 export function apiError(failure: ApiFailure): FakeResponse {
-	const body: Record<string, unknown> = { uuid: randomUUID(), type: failure.type, title: failure.title, detail: failure.detail };
+	const body: Record<string, unknown> = {
+		uuid: randomUUID(),
+		type: failure.type,
+		title: failure.title,
+		detail: failure.detail,
+	};
 	if (failure.status === 400) body.invalidFields = failure.invalidFields ?? [];
 	return { status: failure.status, contentType: 'application/json', body };
 }
 
-const ARRAY_QUERY_PARAMS = new Set(['listIds', 'contactIds', 'channelIds', 'channelTypes', 'customFieldIds']);
+const ARRAY_QUERY_PARAMS = new Set([
+	'listIds',
+	'contactIds',
+	'channelIds',
+	'channelTypes',
+	'customFieldIds',
+]);
 
 /** Arrays may come as repeated keys or comma-separated; the fake accepts both and works on repeated keys. */
 export function normalizeQuery(query: URLSearchParams): URLSearchParams {

@@ -20,7 +20,9 @@ export interface ApiCredentials {
 	apiSecret: string;
 }
 
-export type AuthResult = { ok: true; apiKey: string; scheme: string } | { ok: false; reason: string };
+export type AuthResult =
+	| { ok: true; apiKey: string; scheme: string }
+	| { ok: false; reason: string };
 
 const HMAC_ALGORITHMS: Record<string, string> = {
 	'hmac-sha1': 'sha1',
@@ -58,14 +60,16 @@ export function authenticateMessageMedia(
 		if (colon < 0) return { ok: false, reason: 'malformed Basic credentials' };
 		const account = lookup(decoded.slice(0, colon));
 		if (!account) return { ok: false, reason: 'unknown API key' };
-		if (!safeEqual(account.apiSecret, decoded.slice(colon + 1))) return { ok: false, reason: 'wrong API secret' };
+		if (!safeEqual(account.apiSecret, decoded.slice(colon + 1)))
+			return { ok: false, reason: 'wrong API secret' };
 		return { ok: true, apiKey: account.apiKey, scheme: 'basic' };
 	}
 	const hmac = /^hmac\s+(.+)$/i.exec(authorization);
 	if (!hmac) return { ok: false, reason: 'unsupported Authorization scheme' };
 	const params = parseHmacParameters(hmac[1]);
 	const { username, algorithm, headers: signedHeaders, signature } = params;
-	if (!username || !algorithm || !signedHeaders || !signature) return { ok: false, reason: 'incomplete hmac parameters' };
+	if (!username || !algorithm || !signedHeaders || !signature)
+		return { ok: false, reason: 'incomplete hmac parameters' };
 	const digest = HMAC_ALGORITHMS[algorithm.toLowerCase()];
 	if (!digest) return { ok: false, reason: `unsupported algorithm ${algorithm}` };
 	const account = lookup(username);
@@ -76,13 +80,17 @@ export function authenticateMessageMedia(
 	if (!dateName) return { ok: false, reason: 'no date header is signed' };
 	const dateValue = header(req, dateName);
 	const dateMs = dateValue ? Date.parse(dateValue) : NaN;
-	if (Number.isNaN(dateMs)) return { ok: false, reason: `missing or unparseable ${dateName} header` };
-	if (Math.abs(now - dateMs) > maxSkewSeconds * 1000) return { ok: false, reason: `${dateName} header is outside the allowed clock skew` };
+	if (Number.isNaN(dateMs))
+		return { ok: false, reason: `missing or unparseable ${dateName} header` };
+	if (Math.abs(now - dateMs) > maxSkewSeconds * 1000)
+		return { ok: false, reason: `${dateName} header is outside the allowed clock skew` };
 	const md5Name = names.find((n) => ['content-md5', 'x-content-md5'].includes(n.toLowerCase()));
 	if (req.body.length > 0) {
-		if (!md5Name) return { ok: false, reason: 'a body was sent but no Content-MD5 header is signed' };
+		if (!md5Name)
+			return { ok: false, reason: 'a body was sent but no Content-MD5 header is signed' };
 		const expected = createHash('md5').update(req.body).digest('hex');
-		if ((header(req, md5Name) ?? '').toLowerCase() !== expected) return { ok: false, reason: `${md5Name} does not match the body` };
+		if ((header(req, md5Name) ?? '').toLowerCase() !== expected)
+			return { ok: false, reason: `${md5Name} does not match the body` };
 	}
 	const pathOnly = req.url.pathname;
 	const withQuery = `${req.url.pathname}${req.url.search}`;
@@ -92,10 +100,19 @@ export function authenticateMessageMedia(
 			if (name === 'request-line') return `${req.method} ${target} HTTP/1.1`;
 			return `${name}: ${header(req, name) ?? ''}`;
 		});
-		const expected = createHmac(digest, account.apiSecret).update(lines.join('\n'), 'utf8').digest('base64');
+		const expected = createHmac(digest, account.apiSecret)
+			.update(lines.join('\n'), 'utf8')
+			.digest('base64');
 		if (safeEqual(expected, signature)) {
-			const requestLine = target === withQuery && req.url.search ? 'request line with query' : 'request line without query';
-			return { ok: true, apiKey: account.apiKey, scheme: `hmac ${algorithm.toLowerCase()} (${names.join(' ')}; ${requestLine})` };
+			const requestLine =
+				target === withQuery && req.url.search
+					? 'request line with query'
+					: 'request line without query';
+			return {
+				ok: true,
+				apiKey: account.apiKey,
+				scheme: `hmac ${algorithm.toLowerCase()} (${names.join(' ')}; ${requestLine})`,
+			};
 		}
 	}
 	return { ok: false, reason: 'signature mismatch' };

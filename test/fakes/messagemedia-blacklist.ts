@@ -31,14 +31,20 @@ export interface NumberRoute {
 
 export function numberRoute(method: string, path: string): NumberRoute | 'method' | undefined {
 	const authorised = /^\/v1\/number_authorisation\/is_authorised\/([^/]+)$/.exec(path);
-	if (authorised) return method === 'GET' ? { operation: 'isAuthorised', param: decodeURIComponent(authorised[1]) } : 'method';
+	if (authorised)
+		return method === 'GET'
+			? { operation: 'isAuthorised', param: decodeURIComponent(authorised[1]) }
+			: 'method';
 	if (path === '/v1/number_authorisation/mt/blacklist') {
 		if (method === 'GET') return { operation: 'listBlacklist' };
 		if (method === 'POST') return { operation: 'addToBlacklist' };
 		return 'method';
 	}
 	const one = /^\/v1\/number_authorisation\/mt\/blacklist\/([^/]+)$/.exec(path);
-	if (one) return method === 'DELETE' ? { operation: 'removeFromBlacklist', param: decodeURIComponent(one[1]) } : 'method';
+	if (one)
+		return method === 'DELETE'
+			? { operation: 'removeFromBlacklist', param: decodeURIComponent(one[1]) }
+			: 'method';
 	return undefined;
 }
 
@@ -49,7 +55,11 @@ export function blacklistForm(number: string): string | undefined {
 	return trimmed.startsWith('+') ? trimmed : `+${trimmed}`;
 }
 
-export function numbersError(status: number, message: string, details: string[] = []): FakeResponse {
+export function numbersError(
+	status: number,
+	message: string,
+	details: string[] = [],
+): FakeResponse {
 	return { status, contentType: 'application/json', body: { message, details } };
 }
 
@@ -57,32 +67,64 @@ function ok(status: number, body: Record<string, unknown>): FakeResponse {
 	return { status, contentType: 'application/json', body };
 }
 
-export function handleNumbers(account: MessageMediaAccount, route: NumberRoute, query: URLSearchParams, body: unknown, rawPath: string): FakeResponse {
+export function handleNumbers(
+	account: MessageMediaAccount,
+	route: NumberRoute,
+	query: URLSearchParams,
+	body: unknown,
+	rawPath: string,
+): FakeResponse {
 	switch (route.operation) {
 		case 'isAuthorised': {
 			const asked = (route.param ?? '').split(',').map((n) => n.trim());
 			const invalid = asked.filter((n) => !n.startsWith('+') || blacklistForm(n) === undefined);
 			if (asked.length === 0 || invalid.length > 0) {
-				return numbersError(400, 'Request failed to parse correctly. Please ensure input is valid and try again.', invalid.map((n) => `${JSON.stringify(n)} is not a number in international format (+ and 7 to 15 digits)`));
+				return numbersError(
+					400,
+					'Request failed to parse correctly. Please ensure input is valid and try again.',
+					invalid.map(
+						(n) =>
+							`${JSON.stringify(n)} is not a number in international format (+ and 7 to 15 digits)`,
+					),
+				);
 			}
-			return ok(200, { uri: rawPath, numbers: asked.map((number) => ({ number, authorised: !account.blacklist.has(number) })) });
+			return ok(200, {
+				uri: rawPath,
+				numbers: asked.map((number) => ({ number, authorised: !account.blacklist.has(number) })),
+			});
 		}
 		case 'listBlacklist': {
 			const token = query.get('token');
 			const offset = token === null ? 0 : Number(token);
-			if (!Number.isInteger(offset) || offset < 0) return numbersError(400, 'Invalid pagination token', [`token ${JSON.stringify(token)} is not one this service issued`]);
+			if (!Number.isInteger(offset) || offset < 0)
+				return numbersError(400, 'Invalid pagination token', [
+					`token ${JSON.stringify(token)} is not one this service issued`,
+				]);
 			const all = [...account.blacklist].sort();
-			const page: Record<string, unknown> = { uri: `${rawPath}${token === null ? '' : `?token=${token}`}`, numbers: all.slice(offset, offset + BLACKLIST_PAGE_SIZE) };
+			const page: Record<string, unknown> = {
+				uri: `${rawPath}${token === null ? '' : `?token=${token}`}`,
+				numbers: all.slice(offset, offset + BLACKLIST_PAGE_SIZE),
+			};
 			const next = offset + BLACKLIST_PAGE_SIZE;
-			if (next < all.length) page.pagination = { page: String(next), next_uri: `${rawPath}?token=${next}` };
+			if (next < all.length)
+				page.pagination = { page: String(next), next_uri: `${rawPath}?token=${next}` };
 			return ok(200, page);
 		}
 		case 'addToBlacklist': {
 			const numbers = (body as { numbers: string[] }).numbers;
 			const invalid = numbers.filter((n) => blacklistForm(n) === undefined);
 			if (numbers.length === 0 || numbers.length > BLACKLIST_ADD_LIMIT || invalid.length > 0) {
-				const details = numbers.length === 0 ? ['numbers must not be empty'] : numbers.length > BLACKLIST_ADD_LIMIT ? [`at most ${BLACKLIST_ADD_LIMIT} numbers per request`] : invalid.map((n) => `${JSON.stringify(n)} is not a number in international format`);
-				return numbersError(400, 'Request failed to parse correctly. Please ensure input is valid and try again.', details);
+				const details =
+					numbers.length === 0
+						? ['numbers must not be empty']
+						: numbers.length > BLACKLIST_ADD_LIMIT
+							? [`at most ${BLACKLIST_ADD_LIMIT} numbers per request`]
+							: invalid.map((n) => `${JSON.stringify(n)} is not a number in international format`);
+				return numbersError(
+					400,
+					'Request failed to parse correctly. Please ensure input is valid and try again.',
+					details,
+				);
 			}
 			const added = numbers.filter((n) => !account.blacklist.has(blacklistForm(n) as string));
 			for (const number of numbers) account.blacklist.add(blacklistForm(number) as string);
@@ -92,7 +134,11 @@ export function handleNumbers(account: MessageMediaAccount, route: NumberRoute, 
 			const number = blacklistForm(route.param ?? '');
 			if (number === undefined || !account.blacklist.has(number)) return { status: 404 };
 			account.blacklist.delete(number);
-			return { status: 200, contentType: 'text/plain', body: 'The number has been successfully deleted.' };
+			return {
+				status: 200,
+				contentType: 'text/plain',
+				body: 'The number has been successfully deleted.',
+			};
 		}
 	}
 }

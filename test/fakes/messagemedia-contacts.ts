@@ -20,7 +20,17 @@ import {
 	type FieldValue,
 	type PatchArrays,
 } from './messagemedia-rules';
-import { channelKey, indexChannels, now, setContact, unindexChannels, type InvalidField, type MessageMediaAccount, type MessageMediaStore, type StoredContact } from './messagemedia-store';
+import {
+	channelKey,
+	indexChannels,
+	now,
+	setContact,
+	unindexChannels,
+	type InvalidField,
+	type MessageMediaAccount,
+	type MessageMediaStore,
+	type StoredContact,
+} from './messagemedia-store';
 import type { FakeResponse } from './http-util';
 import type { SeedChannel } from './types';
 
@@ -30,7 +40,10 @@ export interface ContactOptions extends PagingOptions {
 
 /** A body's custom field values, ids as stored (lower case). */
 function sentFieldValues(body: Record<string, unknown>): FieldValue[] {
-	return ((body.customFields as FieldValue[] | undefined) ?? []).map((entry) => ({ id: entry.id.toLowerCase(), value: entry.value }));
+	return ((body.customFields as FieldValue[] | undefined) ?? []).map((entry) => ({
+		id: entry.id.toLowerCase(),
+		value: entry.value,
+	}));
 }
 
 export class ContactOperations {
@@ -49,7 +62,11 @@ export class ContactOperations {
 		return contact;
 	}
 
-	private checkContactBody(account: MessageMediaAccount, body: Record<string, unknown>, create: boolean): InvalidField[] {
+	private checkContactBody(
+		account: MessageMediaAccount,
+		body: Record<string, unknown>,
+		create: boolean,
+	): InvalidField[] {
 		const problems: InvalidField[] = [];
 		const channels = body.channels as SeedChannel[] | undefined;
 		if (channels !== undefined) {
@@ -60,7 +77,13 @@ export class ContactOperations {
 		const lists = body.lists as Array<{ id: string }> | undefined;
 		if (lists) {
 			const unknown = lists.map((l) => l.id.toLowerCase()).filter((id) => !account.lists.has(id));
-			if (unknown.length > 0) problems.push({ name: 'lists', code: 'invalid_reference', reason: 'list does not exist', invalidIds: unknown });
+			if (unknown.length > 0)
+				problems.push({
+					name: 'lists',
+					code: 'invalid_reference',
+					reason: 'list does not exist',
+					invalidIds: unknown,
+				});
 		}
 		const customFields = body.customFields as Array<{ id: string; value: string }> | undefined;
 		if (customFields) {
@@ -73,28 +96,59 @@ export class ContactOperations {
 					unknown.push(entry.id);
 					return;
 				}
-				if (seen.has(id)) problems.push({ name: `customFields[${index}]`, code: 'duplicated_value', reason: 'duplicated custom field', invalidIds: [entry.id] });
+				if (seen.has(id))
+					problems.push({
+						name: `customFields[${index}]`,
+						code: 'duplicated_value',
+						reason: 'duplicated custom field',
+						invalidIds: [entry.id],
+					});
 				seen.add(id);
 				if (entry.value === '') return;
 				const problem = customFieldValueProblem(field, entry.value);
-				if (problem === 'invalid_length') problems.push({ name: `customFields[${index}].value`, code: problem, reason: `length must be at most ${field.maxLength}` });
-				else if (problem) problems.push({ name: `customFields[${index}].value`, code: problem, reason: `not a valid ${field.type} value` });
+				if (problem === 'invalid_length')
+					problems.push({
+						name: `customFields[${index}].value`,
+						code: problem,
+						reason: `length must be at most ${field.maxLength}`,
+					});
+				else if (problem)
+					problems.push({
+						name: `customFields[${index}].value`,
+						code: problem,
+						reason: `not a valid ${field.type} value`,
+					});
 			});
-			if (unknown.length > 0) problems.push({ name: 'customFields', code: 'invalid_reference', reason: 'custom field does not exist', invalidIds: unknown });
+			if (unknown.length > 0)
+				problems.push({
+					name: 'customFields',
+					code: 'invalid_reference',
+					reason: 'custom field does not exist',
+					invalidIds: unknown,
+				});
 		}
 		return problems;
 	}
 
-	private checkChannelConflict(account: MessageMediaAccount, channels: SeedChannel[], selfId?: string): void {
+	private checkChannelConflict(
+		account: MessageMediaAccount,
+		channels: SeedChannel[],
+		selfId?: string,
+	): void {
 		for (const channel of channels) {
 			const owner = account.channelOwners.get(channelKey(channel));
 			if (owner !== undefined && owner !== selfId) {
-				throw conflict(`A contact with channel ${channel.type} ${channel.channelId} already exists`);
+				throw conflict(
+					`A contact with channel ${channel.type} ${channel.channelId} already exists`,
+				);
 			}
 		}
 	}
 
-	createContact(account: MessageMediaAccount, body: Record<string, unknown>): Record<string, unknown> {
+	createContact(
+		account: MessageMediaAccount,
+		body: Record<string, unknown>,
+	): Record<string, unknown> {
 		const problems = this.checkContactBody(account, body, true);
 		if (problems.length > 0) throw badRequest('Invalid contact', problems);
 		const channels = (body.channels as SeedChannel[]).map(newChannel);
@@ -113,14 +167,22 @@ export class ContactOperations {
 			createdDate: created,
 			lastModifiedDate: created,
 			channels,
-			lists: [...new Set(((body.lists as Array<{ id: string }> | undefined) ?? []).map((l) => l.id.toLowerCase()))],
+			lists: [
+				...new Set(
+					((body.lists as Array<{ id: string }> | undefined) ?? []).map((l) => l.id.toLowerCase()),
+				),
+			],
 			customFields: patchFieldValues([], sentFieldValues(body), 'replaceAll'),
 		};
 		setContact(account, contact);
 		return this.store.contactData(account, contact);
 	}
 
-	updateContact(account: MessageMediaAccount, contact: StoredContact, body: Record<string, unknown>): Record<string, unknown> {
+	updateContact(
+		account: MessageMediaAccount,
+		contact: StoredContact,
+		body: Record<string, unknown>,
+	): Record<string, unknown> {
 		const problems = this.checkContactBody(account, body, false);
 		if (problems.length > 0) throw badRequest('Invalid contact', problems);
 		if (body.channels) {
@@ -131,12 +193,28 @@ export class ContactOperations {
 			contact.channels = channels;
 			indexChannels(account, contact);
 		}
-		for (const key of ['firstName', 'lastName', 'alias', 'country', 'state', 'location', 'note'] as const) {
+		for (const key of [
+			'firstName',
+			'lastName',
+			'alias',
+			'country',
+			'state',
+			'location',
+			'note',
+		] as const) {
 			if (typeof body[key] === 'string') contact[key] = body[key] as string;
 		}
 		if (typeof body.dateOfBirth === 'string') contact.dateOfBirth = body.dateOfBirth;
-		if (body.lists) contact.lists = [...new Set((body.lists as Array<{ id: string }>).map((l) => l.id.toLowerCase()))];
-		if (body.customFields) contact.customFields = patchFieldValues(contact.customFields, sentFieldValues(body), this.reading());
+		if (body.lists)
+			contact.lists = [
+				...new Set((body.lists as Array<{ id: string }>).map((l) => l.id.toLowerCase())),
+			];
+		if (body.customFields)
+			contact.customFields = patchFieldValues(
+				contact.customFields,
+				sentFieldValues(body),
+				this.reading(),
+			);
 		contact.lastModifiedDate = now();
 		return this.store.contactData(account, contact);
 	}
@@ -149,7 +227,9 @@ export class ContactOperations {
 			channelTypes: query.getAll('channelTypes'),
 			channelSubscriptionState: query.get('channelSubscriptionState') ?? undefined,
 		};
-		const items = [...account.contacts.values()].filter((c) => contactMatches({ id: c.id, listIds: c.lists, channels: c.channels }, filter));
+		const items = [...account.contacts.values()].filter((c) =>
+			contactMatches({ id: c.id, listIds: c.lists, channels: c.channels }, filter),
+		);
 		return pageOf(query, items, (c) => this.store.contactData(account, c), this.options);
 	}
 }

@@ -36,14 +36,32 @@ interface PageToken {
 	e?: unknown;
 }
 
-export function pageOf<T>(query: URLSearchParams, items: T[], render: (item: T) => Record<string, unknown>, options: PagingOptions): FakeResponse {
+export function pageOf<T>(
+	query: URLSearchParams,
+	items: T[],
+	render: (item: T) => Record<string, unknown>,
+	options: PagingOptions,
+): FakeResponse {
 	const mode = options.paging?.() ?? 'normal';
 	const rawSize = query.get('pageSize');
 	let pageSize = rawSize === null ? options.defaultPageSize() : Number(rawSize);
-	if (pageSize < 1) throw badRequest('Invalid page size', [{ name: 'pageSize', code: 'constraint_violation', reason: 'must be greater than or equal to 1' }]);
+	if (pageSize < 1)
+		throw badRequest('Invalid page size', [
+			{
+				name: 'pageSize',
+				code: 'constraint_violation',
+				reason: 'must be greater than or equal to 1',
+			},
+		]);
 	pageSize = Math.min(pageSize, options.maxPageSize?.() ?? pageSize);
 	const filterKey = createHash('sha1')
-		.update([...query].filter(([k]) => !['nextPageToken', 'prevPageToken', 'pageSize'].includes(k)).map(([k, v]) => `${k}=${v}`).sort().join('&'))
+		.update(
+			[...query]
+				.filter(([k]) => !['nextPageToken', 'prevPageToken', 'pageSize'].includes(k))
+				.map(([k, v]) => `${k}=${v}`)
+				.sort()
+				.join('&'),
+		)
 		.digest('base64url')
 		.slice(0, 10);
 	let offset = 0;
@@ -53,20 +71,30 @@ export function pageOf<T>(query: URLSearchParams, items: T[], render: (item: T) 
 		if (token === null) continue;
 		const decoded = base64UrlDecodeJson<PageToken>(token);
 		if (!decoded || typeof decoded.o !== 'number' || decoded.o < 0 || decoded.f !== filterKey) {
-			throw badRequest('Invalid page token', [{ name, code: 'invalid_format', reason: 'unknown or malformed page token (tokens are only valid with the filters they were issued for)' }]);
+			throw badRequest('Invalid page token', [
+				{
+					name,
+					code: 'invalid_format',
+					reason:
+						'unknown or malformed page token (tokens are only valid with the filters they were issued for)',
+				},
+			]);
 		}
 		offset = decoded.o;
 		emptyPage = decoded.e === 1;
 	}
-	const token = (o: number, extra: Record<string, unknown> = {}) => base64UrlEncodeJson({ o, f: filterKey, ...extra });
-	if (emptyPage) return json(200, { content: [], totalElements: items.length, nextPageToken: token(offset) });
+	const token = (o: number, extra: Record<string, unknown> = {}) =>
+		base64UrlEncodeJson({ o, f: filterKey, ...extra });
+	if (emptyPage)
+		return json(200, { content: [], totalElements: items.length, nextPageToken: token(offset) });
 
 	const content = items.slice(offset, offset + pageSize).map(render);
 	const body: Record<string, unknown> = { content, totalElements: items.length };
 	const more = offset + pageSize < items.length;
 	if (mode === 'loop' && items.length > pageSize) body.nextPageToken = token(pageSize);
 	else if (more && mode === 'emptyPages') body.nextPageToken = token(offset + pageSize, { e: 1 });
-	else if (more && !(mode === 'truncated' && offset === 0)) body.nextPageToken = token(offset + pageSize);
+	else if (more && !(mode === 'truncated' && offset === 0))
+		body.nextPageToken = token(offset + pageSize);
 	if (offset > 0) body.prevPageToken = token(Math.max(0, offset - pageSize));
 	return json(200, body);
 }

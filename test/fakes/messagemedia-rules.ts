@@ -14,7 +14,13 @@
  *   - `replaceAll`: `channels` as in `replace`, and `customFields` replaces the stored values too: a
  *     custom field not sent loses its value (the harshest reading, for clients that send only changes).
  */
-import { E164, channelKey, type CustomFieldType, type InvalidField, type StoredCustomField } from './messagemedia-store';
+import {
+	E164,
+	channelKey,
+	type CustomFieldType,
+	type InvalidField,
+	type StoredCustomField,
+} from './messagemedia-store';
 import type { SeedChannel } from './types';
 
 export const PATCH_ARRAYS_MODES = ['replace', 'merge', 'replaceAll'] as const;
@@ -31,11 +37,16 @@ export interface FieldValue {
 /** What is wrong with a body's channels (empty, a type that can't be written, not E.164, sent twice). */
 export function channelProblems(channels: SeedChannel[]): InvalidField[] {
 	const problems: InvalidField[] = [];
-	if (channels.length === 0) problems.push({ name: 'channels', code: 'must_not_be_empty', reason: 'must not be empty' });
+	if (channels.length === 0)
+		problems.push({ name: 'channels', code: 'must_not_be_empty', reason: 'must not be empty' });
 	const seen = new Set<string>();
 	channels.forEach((channel, index) => {
 		if (!WRITABLE_CHANNEL_TYPES.has(channel.type)) {
-			problems.push({ name: `channels[${index}].type`, code: 'invalid_format', reason: `must be one of ${[...WRITABLE_CHANNEL_TYPES].join(', ')}` });
+			problems.push({
+				name: `channels[${index}].type`,
+				code: 'invalid_format',
+				reason: `must be one of ${[...WRITABLE_CHANNEL_TYPES].join(', ')}`,
+			});
 		}
 		if (!E164.test(channel.channelId)) {
 			problems.push({
@@ -46,7 +57,13 @@ export function channelProblems(channels: SeedChannel[]): InvalidField[] {
 			});
 		}
 		const key = channelKey(channel);
-		if (seen.has(key)) problems.push({ name: `channels[${index}]`, code: 'duplicated_value', reason: 'duplicated channel', invalidIds: [channel.channelId] });
+		if (seen.has(key))
+			problems.push({
+				name: `channels[${index}]`,
+				code: 'duplicated_value',
+				reason: 'duplicated channel',
+				invalidIds: [channel.channelId],
+			});
 		seen.add(key);
 	});
 	return problems;
@@ -54,23 +71,36 @@ export function channelProblems(channels: SeedChannel[]): InvalidField[] {
 
 /** A channel as stored from a request: SUBSCRIBED unless the request says otherwise. */
 export function newChannel(channel: SeedChannel): SeedChannel {
-	return { channelId: channel.channelId, type: channel.type, subscriptionState: channel.subscriptionState ?? 'SUBSCRIBED' };
+	return {
+		channelId: channel.channelId,
+		type: channel.type,
+		subscriptionState: channel.subscriptionState ?? 'SUBSCRIBED',
+	};
 }
 
 /** The channels after a PATCH that sent `sent`, under the reading. */
-export function patchChannels(stored: SeedChannel[], sent: SeedChannel[], reading: PatchArrays): SeedChannel[] {
+export function patchChannels(
+	stored: SeedChannel[],
+	sent: SeedChannel[],
+	reading: PatchArrays,
+): SeedChannel[] {
 	if (reading !== 'merge') return sent.map(newChannel);
 	const channels = stored.map((channel) => ({ ...channel }));
 	for (const channel of sent) {
 		const existing = channels.find((c) => channelKey(c) === channelKey(channel));
 		if (existing === undefined) channels.push(newChannel(channel));
-		else if (channel.subscriptionState !== undefined) existing.subscriptionState = channel.subscriptionState;
+		else if (channel.subscriptionState !== undefined)
+			existing.subscriptionState = channel.subscriptionState;
 	}
 	return channels;
 }
 
 /** The custom field values after a write that sent `sent` (ids as stored), under the reading (a create: `replaceAll`). */
-export function patchFieldValues(stored: FieldValue[], sent: FieldValue[], reading: PatchArrays): FieldValue[] {
+export function patchFieldValues(
+	stored: FieldValue[],
+	sent: FieldValue[],
+	reading: PatchArrays,
+): FieldValue[] {
 	const values = reading === 'replaceAll' ? [] : stored.map((entry) => ({ ...entry }));
 	for (const { id, value } of sent) {
 		const at = values.findIndex((entry) => entry.id === id);
@@ -81,10 +111,16 @@ export function patchFieldValues(stored: FieldValue[], sent: FieldValue[], readi
 }
 
 /** Why a value does not fit its custom field (`invalid_length` or `invalid_format`), or undefined. */
-export function customFieldValueProblem(field: Pick<StoredCustomField, 'maxLength' | 'type'>, value: string): InvalidField['code'] | undefined {
+export function customFieldValueProblem(
+	field: Pick<StoredCustomField, 'maxLength' | 'type'>,
+	value: string,
+): InvalidField['code'] | undefined {
 	if (value.length > field.maxLength) return 'invalid_length';
 	const valid: Record<CustomFieldType, (v: string) => boolean> = {
-		DATE: (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+		DATE: (v) =>
+			/^\d{4}-\d{2}-\d{2}$/.test(v) &&
+			!Number.isNaN(Date.parse(`${v}T00:00:00Z`)) &&
+			new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
 		NUMBER: (v) => /^-?\d+(\.\d+)?$/.test(v),
 		PHONE: (v) => E164.test(v),
 		TEXT: () => true,
@@ -97,16 +133,28 @@ export function customFieldValueProblem(field: Pick<StoredCustomField, 'maxLengt
 }
 
 /** What is wrong with a new custom field: an empty label, a merge tag of other characters, a max length out of 1..1000. */
-export function customFieldProblems(body: { label: string; mergeTag: string; maxLength: number }): InvalidField[] {
+export function customFieldProblems(body: {
+	label: string;
+	mergeTag: string;
+	maxLength: number;
+}): InvalidField[] {
 	const problems: InvalidField[] = [];
-	if (body.label.trim() === '') problems.push({ name: 'label', code: 'must_not_be_empty', reason: 'must not be empty' });
-	if (!/^[A-Za-z0-9_]+$/.test(body.mergeTag)) problems.push({ name: 'mergeTag', code: 'invalid_format', reason: 'only letters, digits and underscores' });
+	if (body.label.trim() === '')
+		problems.push({ name: 'label', code: 'must_not_be_empty', reason: 'must not be empty' });
+	if (!/^[A-Za-z0-9_]+$/.test(body.mergeTag))
+		problems.push({
+			name: 'mergeTag',
+			code: 'invalid_format',
+			reason: 'only letters, digits and underscores',
+		});
 	problems.push(...maxLengthProblems(body.maxLength));
 	return problems;
 }
 
 export function maxLengthProblems(maxLength: number): InvalidField[] {
-	return maxLength < 1 || maxLength > 1000 ? [{ name: 'maxLength', code: 'constraint_violation', reason: 'must be between 1 and 1000' }] : [];
+	return maxLength < 1 || maxLength > 1000
+		? [{ name: 'maxLength', code: 'constraint_violation', reason: 'must be between 1 and 1000' }]
+		: [];
 }
 
 /** Merge tags are unique per account, whatever their case (a second one → 409). */
@@ -115,9 +163,17 @@ export function mergeTagTaken(fields: Iterable<{ mergeTag: string }>, mergeTag: 
 }
 
 /** List names must not be empty and are unique per account, whatever their case (the fake's choice: a second one → 409). */
-export function listNameProblem(lists: Iterable<{ id: string; name: string }>, name: string, selfId?: string): 'empty' | 'taken' | undefined {
+export function listNameProblem(
+	lists: Iterable<{ id: string; name: string }>,
+	name: string,
+	selfId?: string,
+): 'empty' | 'taken' | undefined {
 	if (name.trim() === '') return 'empty';
-	return [...lists].some((list) => list.id !== selfId && list.name.toLowerCase() === name.toLowerCase()) ? 'taken' : undefined;
+	return [...lists].some(
+		(list) => list.id !== selfId && list.name.toLowerCase() === name.toLowerCase(),
+	)
+		? 'taken'
+		: undefined;
 }
 
 /** The contacts-API filters of a contacts page (`GET /contacts`). */
@@ -133,15 +189,22 @@ export interface ContactQuery {
  * Whether a contact passes the filters: in any of the lists, one of the ids, and (when a channel filter
  * is given) holding one channel that meets every channel filter.
  */
-export function contactMatches(contact: { id: string; listIds: string[]; channels: SeedChannel[] }, query: ContactQuery): boolean {
-	if (query.listIds?.length && !contact.listIds.some((id) => query.listIds?.includes(id))) return false;
+export function contactMatches(
+	contact: { id: string; listIds: string[]; channels: SeedChannel[] },
+	query: ContactQuery,
+): boolean {
+	if (query.listIds?.length && !contact.listIds.some((id) => query.listIds?.includes(id)))
+		return false;
 	if (query.contactIds?.length && !query.contactIds.includes(contact.id)) return false;
-	const channelFilter = Boolean(query.channelIds?.length || query.channelTypes?.length || query.channelSubscriptionState);
+	const channelFilter = Boolean(
+		query.channelIds?.length || query.channelTypes?.length || query.channelSubscriptionState,
+	);
 	if (!channelFilter) return true;
 	return contact.channels.some(
 		(channel) =>
 			(!query.channelIds?.length || query.channelIds.includes(channel.channelId)) &&
 			(!query.channelTypes?.length || query.channelTypes.includes(channel.type)) &&
-			(!query.channelSubscriptionState || channel.subscriptionState === query.channelSubscriptionState),
+			(!query.channelSubscriptionState ||
+				channel.subscriptionState === query.channelSubscriptionState),
 	);
 }

@@ -4,7 +4,13 @@
  * the admin API render.
  */
 import { createRandom, randomUuid, type Random } from './prng';
-import type { SeedChannel, SeedContact, SeedCustomField, SeedList, SeedMessageMediaAccount } from './types';
+import type {
+	SeedChannel,
+	SeedContact,
+	SeedCustomField,
+	SeedList,
+	SeedMessageMediaAccount,
+} from './types';
 
 export type CustomFieldType = SeedCustomField['type'];
 
@@ -73,7 +79,8 @@ export function channelKey(channel: Pick<SeedChannel, 'type' | 'channelId'>): st
 
 /** `channelOwners` follows a contact's channels: index them, or drop the entries that still point at it. */
 export function indexChannels(account: MessageMediaAccount, contact: StoredContact): void {
-	for (const channel of contact.channels) account.channelOwners.set(channelKey(channel), contact.id);
+	for (const channel of contact.channels)
+		account.channelOwners.set(channelKey(channel), contact.id);
 }
 
 export function unindexChannels(account: MessageMediaAccount, contact: StoredContact): void {
@@ -141,7 +148,10 @@ export class MessageMediaStore {
 		}
 		for (const contact of seed.contacts ?? []) this.insertContact(account, contact, created);
 		for (const number of seed.blacklist ?? []) {
-			if (!E164.test(number)) throw new Error(`seed account ${account.accountId}: blacklist number ${number} is not E.164`);
+			if (!E164.test(number))
+				throw new Error(
+					`seed account ${account.accountId}: blacklist number ${number} is not E.164`,
+				);
 			account.blacklist.add(number);
 		}
 		this.accounts.set(account.apiKey, account);
@@ -150,20 +160,34 @@ export class MessageMediaStore {
 
 	private insertList(account: MessageMediaAccount, list: SeedList, created: string): StoredList {
 		const id = (list.id ?? randomUuid(this.random)).toLowerCase();
-		const stored = { id, name: list.name, alias: list.alias ?? '', createdDate: list.createdDate ?? created, lastModifiedDate: list.lastModifiedDate ?? created };
+		const stored = {
+			id,
+			name: list.name,
+			alias: list.alias ?? '',
+			createdDate: list.createdDate ?? created,
+			lastModifiedDate: list.lastModifiedDate ?? created,
+		};
 		account.lists.set(id, stored);
 		return stored;
 	}
 
-	private insertContact(account: MessageMediaAccount, contact: SeedContact, created: string): StoredContact {
+	private insertContact(
+		account: MessageMediaAccount,
+		contact: SeedContact,
+		created: string,
+	): StoredContact {
 		const id = (contact.id ?? randomUuid(this.random)).toLowerCase();
 		const listIds = (contact.lists ?? []).map((ref) => {
-			const list = account.lists.get(ref.toLowerCase()) ?? [...account.lists.values()].find((l) => l.name === ref);
+			const list =
+				account.lists.get(ref.toLowerCase()) ??
+				[...account.lists.values()].find((l) => l.name === ref);
 			if (!list) throw new Error(`seed contact ${id}: unknown list ${ref}`);
 			return list.id;
 		});
 		const customFields = Object.entries(contact.customFields ?? {}).map(([ref, value]) => {
-			const field = account.customFields.get(ref.toLowerCase()) ?? [...account.customFields.values()].find((f) => f.mergeTag === ref);
+			const field =
+				account.customFields.get(ref.toLowerCase()) ??
+				[...account.customFields.values()].find((f) => f.mergeTag === ref);
 			if (!field) throw new Error(`seed contact ${id}: unknown custom field ${ref}`);
 			return { id: field.id, value };
 		});
@@ -179,7 +203,10 @@ export class MessageMediaStore {
 			note: contact.note ?? '',
 			createdDate: contact.createdDate ?? created,
 			lastModifiedDate: contact.lastModifiedDate ?? created,
-			channels: contact.channels.map((c) => ({ ...c, subscriptionState: c.subscriptionState ?? 'SUBSCRIBED' })),
+			channels: contact.channels.map((c) => ({
+				...c,
+				subscriptionState: c.subscriptionState ?? 'SUBSCRIBED',
+			})),
 			lists: listIds,
 			customFields,
 		};
@@ -210,16 +237,36 @@ export class MessageMediaStore {
 					return { id: v.id, mergeTag: field.mergeTag, value: v.value, type: field.type };
 				}),
 			channels: contact.channels.map((c) => ({ ...c })),
-			lists: contact.lists.filter((id) => account.lists.has(id)).map((id) => ({ id, name: (account.lists.get(id) as StoredList).name })),
+			lists: contact.lists
+				.filter((id) => account.lists.has(id))
+				.map((id) => ({ id, name: (account.lists.get(id) as StoredList).name })),
 		};
 	}
 
 	listData(account: MessageMediaAccount, list: StoredList): Record<string, unknown> {
-		return { id: list.id, accountId: account.accountId, vendorId: account.vendorId, name: list.name, alias: list.alias, createdDate: list.createdDate, lastModifiedDate: list.lastModifiedDate };
+		return {
+			id: list.id,
+			accountId: account.accountId,
+			vendorId: account.vendorId,
+			name: list.name,
+			alias: list.alias,
+			createdDate: list.createdDate,
+			lastModifiedDate: list.lastModifiedDate,
+		};
 	}
 
 	customFieldData(account: MessageMediaAccount, field: StoredCustomField): Record<string, unknown> {
-		return { id: field.id, accountId: account.accountId, vendorId: account.vendorId, label: field.label, mergeTag: field.mergeTag, maxLength: field.maxLength, type: field.type, createdDate: field.createdDate, lastModifiedDate: field.lastModifiedDate };
+		return {
+			id: field.id,
+			accountId: account.accountId,
+			vendorId: account.vendorId,
+			label: field.label,
+			mergeTag: field.mergeTag,
+			maxLength: field.maxLength,
+			type: field.type,
+			createdDate: field.createdDate,
+			lastModifiedDate: field.lastModifiedDate,
+		};
 	}
 
 	/** Seed-shaped copy (GET/PUT /_admin/state). */
@@ -247,7 +294,9 @@ export class MessageMediaStore {
 			contacts: [...account.contacts.values()].map((c) => this.contactData(account, c)),
 			lists: [...account.lists.values()].map((l) => ({
 				...this.listData(account, l),
-				contactIds: [...account.contacts.values()].filter((c) => c.lists.includes(l.id)).map((c) => c.id),
+				contactIds: [...account.contacts.values()]
+					.filter((c) => c.lists.includes(l.id))
+					.map((c) => c.id),
 			})),
 			customFields: [...account.customFields.values()].map((f) => this.customFieldData(account, f)),
 			blacklist: [...account.blacklist].sort(),

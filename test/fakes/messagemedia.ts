@@ -25,22 +25,72 @@ import { randomUUID } from 'node:crypto';
 
 import { validateRequest, validateResponse } from '../support/openapi';
 import { parseJsonBody, type FakeRequest, type FakeResponse } from './http-util';
-import { ApiFailure, apiError, badRequest, conflict, invalidFieldsFromContractErrors, json, normalizeQuery, notFound, str } from './messagemedia-api';
+import {
+	ApiFailure,
+	apiError,
+	badRequest,
+	conflict,
+	invalidFieldsFromContractErrors,
+	json,
+	normalizeQuery,
+	notFound,
+	str,
+} from './messagemedia-api';
 import { authenticateMessageMedia } from './messagemedia-auth';
-import { handleNumbers, numberRoute, numbersError, NUMBER_AUTHORISATION_PREFIX, type NumberRoute } from './messagemedia-blacklist';
+import {
+	handleNumbers,
+	numberRoute,
+	numbersError,
+	NUMBER_AUTHORISATION_PREFIX,
+	type NumberRoute,
+} from './messagemedia-blacklist';
 import { ContactOperations, type ContactOptions } from './messagemedia-contacts';
 import { pageOf } from './messagemedia-paging';
-import { customFieldProblems, listNameProblem, maxLengthProblems, mergeTagTaken } from './messagemedia-rules';
+import {
+	customFieldProblems,
+	listNameProblem,
+	maxLengthProblems,
+	mergeTagTaken,
+} from './messagemedia-rules';
 import { TokenBucketRateLimit } from './rate-limit';
-import { deleteContact, now, type CustomFieldType, type InvalidField, type MessageMediaAccount, type MessageMediaStore, type StoredContact, type StoredCustomField, type StoredList } from './messagemedia-store';
+import {
+	deleteContact,
+	now,
+	type CustomFieldType,
+	type InvalidField,
+	type MessageMediaAccount,
+	type MessageMediaStore,
+	type StoredContact,
+	type StoredCustomField,
+	type StoredList,
+} from './messagemedia-store';
 
 export { invalidFieldsFromContractErrors } from './messagemedia-api';
-export { MessageMediaStore, type InvalidField, type MessageMediaAccount, type StoredContact, type StoredCustomField, type StoredList } from './messagemedia-store';
+export {
+	MessageMediaStore,
+	type InvalidField,
+	type MessageMediaAccount,
+	type StoredContact,
+	type StoredCustomField,
+	type StoredList,
+} from './messagemedia-store';
 export { MESSAGEMEDIA_PAGING_MODES, type MessageMediaPaging } from './messagemedia-paging';
 export { PATCH_ARRAYS_MODES, type PatchArrays } from './messagemedia-rules';
 
 /** Known body fields per operation, for the unknown-field warnings (the schemas allow extra properties). */
-const CONTACT_FIELDS = ['firstName', 'lastName', 'alias', 'dateOfBirth', 'country', 'state', 'location', 'note', 'channels', 'lists', 'customFields'];
+const CONTACT_FIELDS = [
+	'firstName',
+	'lastName',
+	'alias',
+	'dateOfBirth',
+	'country',
+	'state',
+	'location',
+	'note',
+	'channels',
+	'lists',
+	'customFields',
+];
 const BODY_FIELDS: Record<string, string[]> = {
 	createContact: CONTACT_FIELDS,
 	updateContact: CONTACT_FIELDS,
@@ -60,20 +110,49 @@ interface Route {
 function route(method: string, path: string): Route | 'method' | undefined {
 	const table: Array<[RegExp, Record<string, string>, string[]]> = [
 		[/^\/api\/v1\/contacts\/contacts$/, { GET: 'getContactsPage', POST: 'createContact' }, []],
-		[/^\/api\/v1\/contacts\/contacts\/([^/]+)$/, { GET: 'getContactById', PATCH: 'updateContact', DELETE: 'deleteContactById' }, ['contactId']],
+		[
+			/^\/api\/v1\/contacts\/contacts\/([^/]+)$/,
+			{ GET: 'getContactById', PATCH: 'updateContact', DELETE: 'deleteContactById' },
+			['contactId'],
+		],
 		[/^\/api\/v1\/contacts\/lists$/, { GET: 'getContactListsPage', POST: 'createContactList' }, []],
-		[/^\/api\/v1\/contacts\/lists\/([^/]+)$/, { GET: 'getContactListById', PATCH: 'updateContactList', DELETE: 'deleteContactListById' }, ['listId']],
-		[/^\/api\/v1\/contacts\/lists\/([^/]+)\/contacts$/, { PATCH: 'modifyContactsInContactList' }, ['listId']],
-		[/^\/api\/v1\/contacts\/lists\/([^/]+)\/contacts\/([^/]+)$/, { POST: 'addContactToContactList', DELETE: 'removeContactFromContactList' }, ['listId', 'contactId']],
-		[/^\/api\/v1\/contacts\/custom-fields$/, { GET: 'getCustomFieldsPage', POST: 'createCustomField' }, []],
-		[/^\/api\/v1\/contacts\/custom-fields\/([^/]+)$/, { GET: 'getCustomFieldById', PATCH: 'updateCustomField', DELETE: 'deleteCustomFieldById' }, ['customFieldId']],
+		[
+			/^\/api\/v1\/contacts\/lists\/([^/]+)$/,
+			{ GET: 'getContactListById', PATCH: 'updateContactList', DELETE: 'deleteContactListById' },
+			['listId'],
+		],
+		[
+			/^\/api\/v1\/contacts\/lists\/([^/]+)\/contacts$/,
+			{ PATCH: 'modifyContactsInContactList' },
+			['listId'],
+		],
+		[
+			/^\/api\/v1\/contacts\/lists\/([^/]+)\/contacts\/([^/]+)$/,
+			{ POST: 'addContactToContactList', DELETE: 'removeContactFromContactList' },
+			['listId', 'contactId'],
+		],
+		[
+			/^\/api\/v1\/contacts\/custom-fields$/,
+			{ GET: 'getCustomFieldsPage', POST: 'createCustomField' },
+			[],
+		],
+		[
+			/^\/api\/v1\/contacts\/custom-fields\/([^/]+)$/,
+			{ GET: 'getCustomFieldById', PATCH: 'updateCustomField', DELETE: 'deleteCustomFieldById' },
+			['customFieldId'],
+		],
 	];
 	for (const [re, methods, names] of table) {
 		const match = re.exec(path);
 		if (!match) continue;
 		const operation = methods[method];
 		if (!operation) return 'method';
-		return { operation, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1]).toLowerCase()])) };
+		return {
+			operation,
+			params: Object.fromEntries(
+				names.map((n, i) => [n, decodeURIComponent(match[i + 1]).toLowerCase()]),
+			),
+		};
 	}
 	return undefined;
 }
@@ -101,34 +180,88 @@ export class MessageMediaService {
 	}
 
 	async handle(req: FakeRequest): Promise<FakeResponse> {
-		const auth = authenticateMessageMedia(req, (key) => this.store.accounts.get(key), this.options.hmacMaxSkewSeconds());
+		const auth = authenticateMessageMedia(
+			req,
+			(key) => this.store.accounts.get(key),
+			this.options.hmacMaxSkewSeconds(),
+		);
 		// The number authorisation API answers errors in its own shape ({ message, details }).
 		const numbers = req.url.pathname.startsWith(NUMBER_AUTHORISATION_PREFIX);
 		const failure = (error: ApiFailure): FakeResponse =>
-			numbers ? numbersError(error.status, `${error.title}: ${error.detail}`, (error.invalidFields ?? []).map((f) => `${f.name}: ${f.reason}`)) : apiError(error);
+			numbers
+				? numbersError(
+						error.status,
+						`${error.title}: ${error.detail}`,
+						(error.invalidFields ?? []).map((f) => `${f.name}: ${f.reason}`),
+					)
+				: apiError(error);
 		if (!auth.ok) {
 			req.log.errors.push(`401: ${auth.reason}`);
-			return numbers ? { status: 401, contentType: 'application/json', body: { message: 'Invalid authentication credentials' } } : { status: 401 };
+			return numbers
+				? {
+						status: 401,
+						contentType: 'application/json',
+						body: { message: 'Invalid authentication credentials' },
+					}
+				: { status: 401 };
 		}
 		req.log.auth = auth.scheme;
 		const admitted = this.rateLimit.take(auth.apiKey);
 		if (!admitted.allowed) {
 			req.log.fault = 'rateLimit';
 			const retryAfter = { 'retry-after': String(admitted.retryAfterSeconds) };
-			if (numbers) return { status: 429, headers: retryAfter, contentType: 'application/json', body: { message: 'Too many requests' } };
+			if (numbers)
+				return {
+					status: 429,
+					headers: retryAfter,
+					contentType: 'application/json',
+					body: { message: 'Too many requests' },
+				};
 			return { status: 429, headers: retryAfter };
 		}
 		const account = this.store.accounts.get(auth.apiKey) as MessageMediaAccount;
-		const matched = numbers ? numberRoute(req.method, req.url.pathname) : route(req.method, req.url.pathname);
-		if (matched === undefined) return failure(new ApiFailure(404, 'not_found', 'Not Found', `No endpoint ${req.method} ${req.url.pathname}`));
-		if (matched === 'method') return failure(new ApiFailure(405, 'method_not_allowed', 'Method Not Allowed', `${req.method} is not supported for ${req.url.pathname}`));
+		const matched = numbers
+			? numberRoute(req.method, req.url.pathname)
+			: route(req.method, req.url.pathname);
+		if (matched === undefined)
+			return failure(
+				new ApiFailure(
+					404,
+					'not_found',
+					'Not Found',
+					`No endpoint ${req.method} ${req.url.pathname}`,
+				),
+			);
+		if (matched === 'method')
+			return failure(
+				new ApiFailure(
+					405,
+					'method_not_allowed',
+					'Method Not Allowed',
+					`${req.method} is not supported for ${req.url.pathname}`,
+				),
+			);
 
 		let body: unknown;
 		const contentType = req.headers['content-type'] ?? '';
-		if (req.body.length > 0 && !/^application\/json\b/i.test(contentType)) req.log.warnings.push(`body sent with Content-Type '${contentType}' (expected application/json)`);
+		if (req.body.length > 0 && !/^application\/json\b/i.test(contentType))
+			req.log.warnings.push(
+				`body sent with Content-Type '${contentType}' (expected application/json)`,
+			);
 		const parsed = parseJsonBody(req);
 		if (parsed.kind === 'invalid') {
-			return this.respond(req, failure(new ApiFailure(400, 'message_not_readable', 'Bad Request', `JSON parse error: ${parsed.message}`, [])));
+			return this.respond(
+				req,
+				failure(
+					new ApiFailure(
+						400,
+						'message_not_readable',
+						'Bad Request',
+						`JSON parse error: ${parsed.message}`,
+						[],
+					),
+				),
+			);
 		}
 		if (parsed.kind === 'json') body = parsed.value;
 
@@ -144,7 +277,15 @@ export class MessageMediaService {
 		});
 		if (errors.length > 0) {
 			req.log.errors.push(...errors.map((e) => `request: ${e}`));
-			return this.respond(req, failure(badRequest('Request does not match the API contract', invalidFieldsFromContractErrors(errors))));
+			return this.respond(
+				req,
+				failure(
+					badRequest(
+						'Request does not match the API contract',
+						invalidFieldsFromContractErrors(errors),
+					),
+				),
+			);
 		}
 		this.warnUnknownFields(req, matched.operation, body);
 		let response: FakeResponse;
@@ -159,7 +300,14 @@ export class MessageMediaService {
 				const message = `FAKE BUG: MessageMedia ${req.method} ${req.url.pathname} failed: ${(error as Error).stack ?? String(error)}`;
 				console.error(message);
 				req.log.errors.push(message);
-				response = failure(new ApiFailure(500, 'internal_server_error', 'Internal Server Error', 'The fake MessageMedia failed (see its log).'));
+				response = failure(
+					new ApiFailure(
+						500,
+						'internal_server_error',
+						'Internal Server Error',
+						'The fake MessageMedia failed (see its log).',
+					),
+				);
 			}
 		}
 		return this.respond(req, response);
@@ -168,19 +316,32 @@ export class MessageMediaService {
 	/** Validate what the fake is about to send; a mismatch is a bug in the fake → 500 + loud log. */
 	private async respond(req: FakeRequest, response: FakeResponse): Promise<FakeResponse> {
 		const documented = DOCUMENTED_STATUSES[`${req.method} ${req.url.pathname}`];
-		const status = documented !== undefined && response.status === documented[0] ? documented[1] : response.status;
+		const status =
+			documented !== undefined && response.status === documented[0]
+				? documented[1]
+				: response.status;
 		const result = await validateResponse(req.method, req.url.pathname, status, response.body);
 		if (result.ok) return response;
 		const message = `FAKE BUG: MessageMedia response ${req.method} ${req.url.pathname} ${response.status} does not match the vendor OpenAPI: ${result.errors.join('; ')}`;
 		console.error(message);
 		req.log.errors.push(message);
-		return { status: 500, contentType: 'application/json', body: { uuid: randomUUID(), type: 'internal_server_error', title: 'Internal Server Error', detail: message } };
+		return {
+			status: 500,
+			contentType: 'application/json',
+			body: {
+				uuid: randomUUID(),
+				type: 'internal_server_error',
+				title: 'Internal Server Error',
+				detail: message,
+			},
+		};
 	}
 
 	private warnUnknownFields(req: FakeRequest, operation: string, body: unknown): void {
 		const known = BODY_FIELDS[operation];
 		if (!known || !body || typeof body !== 'object' || Array.isArray(body)) return;
-		for (const key of Object.keys(body)) if (!known.includes(key)) req.log.warnings.push(`unknown body field '${key}' is ignored`);
+		for (const key of Object.keys(body))
+			if (!known.includes(key)) req.log.warnings.push(`unknown body field '${key}' is ignored`);
 		const record = body as Record<string, unknown>;
 		const nested: Array<[string, string[]]> = [
 			['channels', ['channelId', 'type', 'subscriptionState']],
@@ -192,12 +353,19 @@ export class MessageMediaService {
 			if (!Array.isArray(items) || !known.includes(field)) continue;
 			items.forEach((item, index) => {
 				if (!item || typeof item !== 'object') return;
-				for (const key of Object.keys(item as object)) if (!allowed.includes(key)) req.log.warnings.push(`unknown body field '${field}[${index}].${key}' is ignored`);
+				for (const key of Object.keys(item as object))
+					if (!allowed.includes(key))
+						req.log.warnings.push(`unknown body field '${field}[${index}].${key}' is ignored`);
 			});
 		}
 	}
 
-	private dispatch(account: MessageMediaAccount, matched: Route, query: URLSearchParams, body: unknown): FakeResponse {
+	private dispatch(
+		account: MessageMediaAccount,
+		matched: Route,
+		query: URLSearchParams,
+		body: unknown,
+	): FakeResponse {
 		const p = matched.params;
 		const b = (body ?? {}) as Record<string, unknown>;
 		switch (matched.operation) {
@@ -206,9 +374,15 @@ export class MessageMediaService {
 			case 'createContact':
 				return json(201, this.contacts.createContact(account, b));
 			case 'getContactById':
-				return json(200, this.store.contactData(account, this.contacts.contactOr404(account, p.contactId)));
+				return json(
+					200,
+					this.store.contactData(account, this.contacts.contactOr404(account, p.contactId)),
+				);
 			case 'updateContact':
-				return json(200, this.contacts.updateContact(account, this.contacts.contactOr404(account, p.contactId), b));
+				return json(
+					200,
+					this.contacts.updateContact(account, this.contacts.contactOr404(account, p.contactId), b),
+				);
 			case 'deleteContactById':
 				deleteContact(account, this.contacts.contactOr404(account, p.contactId));
 				return { status: 204 };
@@ -219,11 +393,18 @@ export class MessageMediaService {
 			case 'getContactListById':
 				return json(200, this.store.listData(account, this.listOr404(account, p.listId)));
 			case 'updateContactList':
-				return json(200, this.store.listData(account, this.updateList(account, this.listOr404(account, p.listId), b)));
+				return json(
+					200,
+					this.store.listData(
+						account,
+						this.updateList(account, this.listOr404(account, p.listId), b),
+					),
+				);
 			case 'deleteContactListById': {
 				this.listOr404(account, p.listId);
 				account.lists.delete(p.listId);
-				for (const contact of account.contacts.values()) contact.lists = contact.lists.filter((id) => id !== p.listId);
+				for (const contact of account.contacts.values())
+					contact.lists = contact.lists.filter((id) => id !== p.listId);
 				return { status: 204 };
 			}
 			case 'modifyContactsInContactList':
@@ -248,13 +429,23 @@ export class MessageMediaService {
 			case 'createCustomField':
 				return json(201, this.store.customFieldData(account, this.createCustomField(account, b)));
 			case 'getCustomFieldById':
-				return json(200, this.store.customFieldData(account, this.customFieldOr404(account, p.customFieldId)));
+				return json(
+					200,
+					this.store.customFieldData(account, this.customFieldOr404(account, p.customFieldId)),
+				);
 			case 'updateCustomField':
-				return json(200, this.store.customFieldData(account, this.updateCustomField(account, this.customFieldOr404(account, p.customFieldId), b)));
+				return json(
+					200,
+					this.store.customFieldData(
+						account,
+						this.updateCustomField(account, this.customFieldOr404(account, p.customFieldId), b),
+					),
+				);
 			case 'deleteCustomFieldById': {
 				this.customFieldOr404(account, p.customFieldId);
 				account.customFields.delete(p.customFieldId);
-				for (const contact of account.contacts.values()) contact.customFields = contact.customFields.filter((v) => v.id !== p.customFieldId);
+				for (const contact of account.contacts.values())
+					contact.customFields = contact.customFields.filter((v) => v.id !== p.customFieldId);
 				return { status: 204 };
 			}
 		}
@@ -271,7 +462,10 @@ export class MessageMediaService {
 
 	private checkListName(account: MessageMediaAccount, name: string, selfId?: string): void {
 		const problem = listNameProblem(account.lists.values(), name, selfId);
-		if (problem === 'empty') throw badRequest('Invalid list', [{ name: 'name', code: 'must_not_be_empty', reason: 'must not be empty' }]);
+		if (problem === 'empty')
+			throw badRequest('Invalid list', [
+				{ name: 'name', code: 'must_not_be_empty', reason: 'must not be empty' },
+			]);
 		if (problem === 'taken') throw conflict(`A list named '${name}' already exists`);
 	}
 
@@ -279,12 +473,22 @@ export class MessageMediaService {
 		const name = body.name as string;
 		this.checkListName(account, name);
 		const created = now();
-		const list: StoredList = { id: randomUUID(), name, alias: str(body.alias), createdDate: created, lastModifiedDate: created };
+		const list: StoredList = {
+			id: randomUUID(),
+			name,
+			alias: str(body.alias),
+			createdDate: created,
+			lastModifiedDate: created,
+		};
 		account.lists.set(list.id, list);
 		return list;
 	}
 
-	private updateList(account: MessageMediaAccount, list: StoredList, body: Record<string, unknown>): StoredList {
+	private updateList(
+		account: MessageMediaAccount,
+		list: StoredList,
+		body: Record<string, unknown>,
+	): StoredList {
 		const name = body.name as string;
 		this.checkListName(account, name, list.id);
 		list.name = name;
@@ -293,28 +497,78 @@ export class MessageMediaService {
 		return list;
 	}
 
-	private listAndContact(account: MessageMediaAccount, listId: string, contactId: string): { list: StoredList; contact: StoredContact } {
+	private listAndContact(
+		account: MessageMediaAccount,
+		listId: string,
+		contactId: string,
+	): { list: StoredList; contact: StoredContact } {
 		const list = account.lists.get(listId);
 		const contact = account.contacts.get(contactId);
 		const problems: InvalidField[] = [];
-		if (!list) problems.push({ name: 'listId', code: 'invalid_reference', reason: 'list does not exist', invalidIds: [listId] });
-		if (!contact) problems.push({ name: 'contactId', code: 'invalid_reference', reason: 'contact does not exist', invalidIds: [contactId] });
+		if (!list)
+			problems.push({
+				name: 'listId',
+				code: 'invalid_reference',
+				reason: 'list does not exist',
+				invalidIds: [listId],
+			});
+		if (!contact)
+			problems.push({
+				name: 'contactId',
+				code: 'invalid_reference',
+				reason: 'contact does not exist',
+				invalidIds: [contactId],
+			});
 		if (problems.length > 0) throw badRequest('Invalid reference', problems);
 		return { list: list as StoredList, contact: contact as StoredContact };
 	}
 
-	private modifyMembers(account: MessageMediaAccount, listId: string, body: Record<string, unknown>): StoredList {
+	private modifyMembers(
+		account: MessageMediaAccount,
+		listId: string,
+		body: Record<string, unknown>,
+	): StoredList {
 		const list = account.lists.get(listId);
-		if (!list) throw badRequest('Invalid reference', [{ name: 'listId', code: 'invalid_reference', reason: 'list does not exist', invalidIds: [listId] }]);
-		const add = ((body.contactsToAddIds as string[] | undefined) ?? []).map((id) => id.toLowerCase());
-		const remove = ((body.contactsToRemoveIds as string[] | undefined) ?? []).map((id) => id.toLowerCase());
+		if (!list)
+			throw badRequest('Invalid reference', [
+				{
+					name: 'listId',
+					code: 'invalid_reference',
+					reason: 'list does not exist',
+					invalidIds: [listId],
+				},
+			]);
+		const add = ((body.contactsToAddIds as string[] | undefined) ?? []).map((id) =>
+			id.toLowerCase(),
+		);
+		const remove = ((body.contactsToRemoveIds as string[] | undefined) ?? []).map((id) =>
+			id.toLowerCase(),
+		);
 		const problems: InvalidField[] = [];
 		const unknownAdd = add.filter((id) => !account.contacts.has(id));
 		const unknownRemove = remove.filter((id) => !account.contacts.has(id));
-		if (unknownAdd.length > 0) problems.push({ name: 'contactsToAddIds', code: 'invalid_reference', reason: 'contact does not exist', invalidIds: unknownAdd });
-		if (unknownRemove.length > 0) problems.push({ name: 'contactsToRemoveIds', code: 'invalid_reference', reason: 'contact does not exist', invalidIds: unknownRemove });
+		if (unknownAdd.length > 0)
+			problems.push({
+				name: 'contactsToAddIds',
+				code: 'invalid_reference',
+				reason: 'contact does not exist',
+				invalidIds: unknownAdd,
+			});
+		if (unknownRemove.length > 0)
+			problems.push({
+				name: 'contactsToRemoveIds',
+				code: 'invalid_reference',
+				reason: 'contact does not exist',
+				invalidIds: unknownRemove,
+			});
 		const both = add.filter((id) => remove.includes(id));
-		if (both.length > 0) problems.push({ name: 'contactsToAddIds', code: 'incorrect_operation', reason: 'a contact cannot be added and removed in one request', invalidIds: both });
+		if (both.length > 0)
+			problems.push({
+				name: 'contactsToAddIds',
+				code: 'incorrect_operation',
+				reason: 'a contact cannot be added and removed in one request',
+				invalidIds: both,
+			});
 		if (problems.length > 0) throw badRequest('Invalid list membership change', problems);
 		const stamp = now();
 		for (const id of add) {
@@ -355,21 +609,38 @@ export class MessageMediaService {
 		return field;
 	}
 
-	private createCustomField(account: MessageMediaAccount, body: Record<string, unknown>): StoredCustomField {
+	private createCustomField(
+		account: MessageMediaAccount,
+		body: Record<string, unknown>,
+	): StoredCustomField {
 		const label = body.label as string;
 		const mergeTag = body.mergeTag as string;
 		const maxLength = body.maxLength as number;
 		const problems = customFieldProblems({ label, mergeTag, maxLength });
 		if (problems.length > 0) throw badRequest('Invalid custom field', problems);
-		if (mergeTagTaken(account.customFields.values(), mergeTag)) throw conflict(`A custom field with merge tag '${mergeTag}' already exists`);
+		if (mergeTagTaken(account.customFields.values(), mergeTag))
+			throw conflict(`A custom field with merge tag '${mergeTag}' already exists`);
 		const created = now();
-		const field: StoredCustomField = { id: randomUUID(), label, mergeTag, maxLength, type: body.type as CustomFieldType, createdDate: created, lastModifiedDate: created };
+		const field: StoredCustomField = {
+			id: randomUUID(),
+			label,
+			mergeTag,
+			maxLength,
+			type: body.type as CustomFieldType,
+			createdDate: created,
+			lastModifiedDate: created,
+		};
 		account.customFields.set(field.id, field);
 		return field;
 	}
 
-	private updateCustomField(account: MessageMediaAccount, field: StoredCustomField, body: Record<string, unknown>): StoredCustomField {
-		if (typeof body.maxLength === 'number' && maxLengthProblems(body.maxLength).length > 0) throw badRequest('Invalid custom field', maxLengthProblems(body.maxLength));
+	private updateCustomField(
+		account: MessageMediaAccount,
+		field: StoredCustomField,
+		body: Record<string, unknown>,
+	): StoredCustomField {
+		if (typeof body.maxLength === 'number' && maxLengthProblems(body.maxLength).length > 0)
+			throw badRequest('Invalid custom field', maxLengthProblems(body.maxLength));
 		if (typeof body.label === 'string') field.label = body.label;
 		if (typeof body.maxLength === 'number') field.maxLength = body.maxLength;
 		field.lastModifiedDate = now();
@@ -388,5 +659,4 @@ export class MessageMediaService {
 		);
 		return pageOf(query, items, (f) => this.store.customFieldData(account, f), this.options);
 	}
-
 }

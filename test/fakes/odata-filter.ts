@@ -36,7 +36,10 @@ function tokenize(text: string): Token[] {
 	const tokens: Token[] = [];
 	let i = 0;
 	const syntax = (pos: number) =>
-		new FilterError('BadRequest', `Invalid filter clause: Syntax error at position ${pos} in '${text}'.`);
+		new FilterError(
+			'BadRequest',
+			`Invalid filter clause: Syntax error at position ${pos} in '${text}'.`,
+		);
 	while (i < text.length) {
 		const ch = text[i];
 		if (/\s/.test(ch)) {
@@ -50,7 +53,10 @@ function tokenize(text: string): Token[] {
 			i++;
 			for (;;) {
 				if (i >= text.length) {
-					throw new FilterError('BadRequest', `Invalid filter clause: unterminated string literal at position ${start} in '${text}'.`);
+					throw new FilterError(
+						'BadRequest',
+						`Invalid filter clause: unterminated string literal at position ${start} in '${text}'.`,
+					);
 				}
 				if (text[i] === "'") {
 					if (text[i + 1] === "'") {
@@ -92,7 +98,8 @@ class Parser {
 	) {}
 
 	parse(): FilterNode {
-		if (this.tokens.length === 0) throw new FilterError('BadRequest', 'Invalid filter clause: empty filter.');
+		if (this.tokens.length === 0)
+			throw new FilterError('BadRequest', 'Invalid filter clause: empty filter.');
 		const node = this.parseOr();
 		if (this.index < this.tokens.length) throw this.syntaxError();
 		return node;
@@ -101,7 +108,10 @@ class Parser {
 	private syntaxError(): FilterError {
 		const token = this.tokens[this.index];
 		const pos = token ? token.pos : this.text.length;
-		return new FilterError('BadRequest', `Invalid filter clause: Syntax error at position ${pos} in '${this.text}'.`);
+		return new FilterError(
+			'BadRequest',
+			`Invalid filter clause: Syntax error at position ${pos} in '${this.text}'.`,
+		);
 	}
 
 	private peek(): Token | undefined {
@@ -168,10 +178,27 @@ class Parser {
 		this.index++;
 		this.expectPunct('(');
 		if (name !== 'startswith' && name !== 'endswith') {
-			if (['contains', 'substringof', 'tolower', 'toupper', 'length', 'indexof', 'trim', 'concat'].includes(name)) {
-				throw new FilterError('Request_UnsupportedQuery', `Unsupported Query. Function '${nameToken.value}' is not supported.`);
+			if (
+				[
+					'contains',
+					'substringof',
+					'tolower',
+					'toupper',
+					'length',
+					'indexof',
+					'trim',
+					'concat',
+				].includes(name)
+			) {
+				throw new FilterError(
+					'Request_UnsupportedQuery',
+					`Unsupported Query. Function '${nameToken.value}' is not supported.`,
+				);
 			}
-			throw new FilterError('BadRequest', `Invalid filter clause: An unknown function with name '${nameToken.value}' was found.`);
+			throw new FilterError(
+				'BadRequest',
+				`Invalid filter clause: An unknown function with name '${nameToken.value}' was found.`,
+			);
 		}
 		const { path } = this.parsePath();
 		this.expectPunct(',');
@@ -183,7 +210,11 @@ class Parser {
 	/** a, a/b, or a/any(x: ...) */
 	private parsePath(): { path: string; lambda?: FilterNode } {
 		const first = this.peek();
-		if (first?.type !== 'ident' || COMPARE_OPS.has(first.value) || ['and', 'or', 'not', 'in'].includes(first.value)) {
+		if (
+			first?.type !== 'ident' ||
+			COMPARE_OPS.has(first.value) ||
+			['and', 'or', 'not', 'in'].includes(first.value)
+		) {
 			throw this.syntaxError();
 		}
 		this.index++;
@@ -193,8 +224,16 @@ class Parser {
 			const seg = this.peek();
 			if (seg?.type !== 'ident') throw this.syntaxError();
 			this.index++;
-			if ((seg.value === 'any' || seg.value === 'all') && this.peek()?.type === 'punct' && this.peek()?.value === '(') {
-				if (seg.value === 'all') throw new FilterError('Request_UnsupportedQuery', 'Unsupported Query. Lambda operator all is not supported.');
+			if (
+				(seg.value === 'any' || seg.value === 'all') &&
+				this.peek()?.type === 'punct' &&
+				this.peek()?.value === '('
+			) {
+				if (seg.value === 'all')
+					throw new FilterError(
+						'Request_UnsupportedQuery',
+						'Unsupported Query. Lambda operator all is not supported.',
+					);
 				this.index++;
 				const variable = this.peek();
 				if (variable?.type !== 'ident') throw this.syntaxError();
@@ -216,7 +255,10 @@ class Parser {
 				const variables = new Set([...this.variables, variable.value]);
 				const body = new Parser(this.tokens.slice(bodyStart, end), this.text, variables).parse();
 				this.index = end + 1;
-				return { path: segments.join('/'), lambda: { kind: 'any', path: segments.join('/'), variable: variable.value, body } };
+				return {
+					path: segments.join('/'),
+					lambda: { kind: 'any', path: segments.join('/'), variable: variable.value, body },
+				};
 			}
 			segments.push(seg.value);
 		}
@@ -262,7 +304,17 @@ export function parseFilter(text: string): FilterNode {
 }
 
 /** What a resource allows, per property: operator names as in Graph's docs. */
-export type FilterOperator = 'eq' | 'ne' | 'not' | 'in' | 'ge' | 'le' | 'startsWith' | 'endsWith' | 'eqNull' | 'any';
+export type FilterOperator =
+	| 'eq'
+	| 'ne'
+	| 'not'
+	| 'in'
+	| 'ge'
+	| 'le'
+	| 'startsWith'
+	| 'endsWith'
+	| 'eqNull'
+	| 'any';
 
 export interface FilterPolicy {
 	resource: string;
@@ -290,7 +342,10 @@ export function analyzeFilter(node: FilterNode, policy: FilterPolicy): FilterAna
 	const use = (path: string, op: FilterOperator, value: Literal | Literal[], inLambda: boolean) => {
 		const ops = policy.operators(path);
 		if (!ops) {
-			throw new FilterError('Request_BadRequest', `Could not find a property named '${path}' on type 'microsoft.graph.${policy.resource.toLowerCase()}'.`);
+			throw new FilterError(
+				'Request_BadRequest',
+				`Could not find a property named '${path}' on type 'microsoft.graph.${policy.resource.toLowerCase()}'.`,
+			);
 		}
 		const kind = policy.kind(path);
 		if (kind === 'collection' && !inLambda && op !== 'any') throw unsupported(path);
@@ -298,7 +353,12 @@ export function analyzeFilter(node: FilterNode, policy: FilterPolicy): FilterAna
 		if (ADVANCED.has(op)) advanced = true;
 		for (const v of Array.isArray(value) ? value : [value]) {
 			if (v === null) continue;
-			const expected = kind === 'boolean' ? 'boolean' : kind === 'string' || kind === 'collection' ? 'string' : undefined;
+			const expected =
+				kind === 'boolean'
+					? 'boolean'
+					: kind === 'string' || kind === 'collection'
+						? 'string'
+						: undefined;
 			if (expected && typeof v !== expected) {
 				throw new FilterError(
 					'BadRequest',
@@ -311,7 +371,8 @@ export function analyzeFilter(node: FilterNode, policy: FilterPolicy): FilterAna
 		const resolve = (path: string): string | undefined => {
 			if (!lambda) return path;
 			if (path === lambda.variable) return undefined; // the collection element itself
-			if (path.startsWith(`${lambda.variable}/`)) return `${lambda.path}/${path.slice(lambda.variable.length + 1)}`;
+			if (path.startsWith(`${lambda.variable}/`))
+				return `${lambda.path}/${path.slice(lambda.variable.length + 1)}`;
 			return path;
 		};
 		switch (n.kind) {
@@ -325,7 +386,8 @@ export function analyzeFilter(node: FilterNode, policy: FilterPolicy): FilterAna
 				walk(n.operand, lambda);
 				return;
 			case 'compare': {
-				if (n.op === 'gt' || n.op === 'lt') throw new FilterError('Request_UnsupportedQuery', 'Unsupported Query.');
+				if (n.op === 'gt' || n.op === 'lt')
+					throw new FilterError('Request_UnsupportedQuery', 'Unsupported Query.');
 				const path = resolve(n.path) ?? lambda?.path;
 				const op: FilterOperator = n.op === 'eq' && n.value === null ? 'eqNull' : n.op;
 				use(path as string, op, n.value, !!lambda);
@@ -343,7 +405,11 @@ export function analyzeFilter(node: FilterNode, policy: FilterPolicy): FilterAna
 			}
 			case 'any': {
 				const ops = policy.operators(n.path);
-				if (!ops) throw new FilterError('Request_BadRequest', `Could not find a property named '${n.path}' on type 'microsoft.graph.${policy.resource.toLowerCase()}'.`);
+				if (!ops)
+					throw new FilterError(
+						'Request_BadRequest',
+						`Could not find a property named '${n.path}' on type 'microsoft.graph.${policy.resource.toLowerCase()}'.`,
+					);
 				if (!ops.has('any')) throw unsupported(n.path);
 				walk(n.body, { variable: n.variable, path: n.path });
 				return;
@@ -388,10 +454,17 @@ function compareValues(actual: unknown, op: CompareOp, expected: Literal): boole
 }
 
 /** Directory string matching is case-insensitive, as in Entra. */
-export function evaluateFilter(node: FilterNode, record: Record<string, unknown>, scope: Record<string, unknown> = {}): boolean {
+export function evaluateFilter(
+	node: FilterNode,
+	record: Record<string, unknown>,
+	scope: Record<string, unknown> = {},
+): boolean {
 	const valueOf = (path: string): unknown => {
 		const [head, ...rest] = path.split('/');
-		if (head in scope) return rest.length === 0 ? scope[head] : getPath(scope[head] as Record<string, unknown>, rest.join('/'));
+		if (head in scope)
+			return rest.length === 0
+				? scope[head]
+				: getPath(scope[head] as Record<string, unknown>, rest.join('/'));
 		return getPath(record, path);
 	};
 	switch (node.kind) {
@@ -417,7 +490,9 @@ export function evaluateFilter(node: FilterNode, record: Record<string, unknown>
 		case 'any': {
 			const collection = valueOf(node.path);
 			if (!Array.isArray(collection)) return false;
-			return collection.some((element) => evaluateFilter(node.body, record, { ...scope, [node.variable]: element }));
+			return collection.some((element) =>
+				evaluateFilter(node.body, record, { ...scope, [node.variable]: element }),
+			);
 		}
 	}
 }

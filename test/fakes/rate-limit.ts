@@ -34,6 +34,9 @@ export class TokenBucketRateLimit {
 			bucket.tokens -= 1;
 			return { allowed: true };
 		}
-		return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / rate)) };
+		return {
+			allowed: false,
+			retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / rate)),
+		};
 	}
 }

@@ -26,7 +26,15 @@ import { AdminError, handleAdmin } from './admin';
 import { DEFAULT_LOG_CAPACITY, RequestLog } from './request-log';
 import { queryToRecord, type FakeRequest, type FakeResponse } from './http-util';
 import { blacklistForm, NUMBER_AUTHORISATION_PREFIX } from './messagemedia-blacklist';
-import { MESSAGEMEDIA_PAGING_MODES, MessageMediaService, MessageMediaStore, PATCH_ARRAYS_MODES, type MessageMediaAccount, type MessageMediaPaging, type PatchArrays } from './messagemedia';
+import {
+	MESSAGEMEDIA_PAGING_MODES,
+	MessageMediaService,
+	MessageMediaStore,
+	PATCH_ARRAYS_MODES,
+	type MessageMediaAccount,
+	type MessageMediaPaging,
+	type PatchArrays,
+} from './messagemedia';
 import { tlsMaterial } from './tls';
 import type { FakeOptions, FakeSeed, FakeService, FaultConfig, SeedGroup, SeedUser } from './types';
 
@@ -72,7 +80,10 @@ export class FakeState {
 	}
 
 	snapshot(): FakeSeed {
-		return { tenants: this.directory.snapshot(), messagemedia: { accounts: this.messagemedia.snapshot() } };
+		return {
+			tenants: this.directory.snapshot(),
+			messagemedia: { accounts: this.messagemedia.snapshot() },
+		};
 	}
 
 	/** Replace all data; delta tokens issued before become unknown (expired). Access tokens stay valid. */
@@ -91,12 +102,17 @@ export class FakeState {
 	createUser(user: SeedUser, tenantId?: string): Record<string, unknown> {
 		const tenant = this.tenant(tenantId);
 		const id = user.id?.toLowerCase();
-		if (id && (tenant.users.has(id) || tenant.deletedUsers.has(id))) throw new AdminError(409, `user ${id} already exists`);
+		if (id && (tenant.users.has(id) || tenant.deletedUsers.has(id)))
+			throw new AdminError(409, `user ${id} already exists`);
 		return structuredClone(this.directory.createUser(tenant, user).data);
 	}
 
 	/** Change attributes (null removes one): a delta change, like a change made in Entra. */
-	updateUser(id: string, changes: Record<string, unknown>, tenantId?: string): Record<string, unknown> {
+	updateUser(
+		id: string,
+		changes: Record<string, unknown>,
+		tenantId?: string,
+	): Record<string, unknown> {
 		const tenant = this.tenant(tenantId);
 		const user = this.directory.findUser(tenant, id) as StoredUser | undefined;
 		if (!user) throw new AdminError(404, `user ${id} not found`);
@@ -107,7 +123,8 @@ export class FakeState {
 	deleteUser(id: string, hard: boolean, tenantId?: string): void {
 		const tenant = this.tenant(tenantId);
 		const user = this.directory.findUser(tenant, id);
-		if (!this.directory.deleteUser(tenant, user?.data.id ?? id, hard)) throw new AdminError(404, `user ${id} not found`);
+		if (!this.directory.deleteUser(tenant, user?.data.id ?? id, hard))
+			throw new AdminError(404, `user ${id} not found`);
 	}
 
 	restoreUser(id: string, tenantId?: string): Record<string, unknown> {
@@ -123,7 +140,8 @@ export class FakeState {
 	addGroupMembers(groupId: string, memberIds: string[], tenantId?: string): string[] {
 		const group = this.tenant(tenantId).groups.get(groupId.toLowerCase());
 		if (!group) throw new AdminError(404, `group ${groupId} not found`);
-		for (const id of memberIds.map((m) => m.toLowerCase())) if (!group.members.includes(id)) group.members.push(id);
+		for (const id of memberIds.map((m) => m.toLowerCase()))
+			if (!group.members.includes(id)) group.members.push(id);
 		return [...group.members];
 	}
 
@@ -155,8 +173,12 @@ export class FakeState {
 
 	/** The MessageMedia account with this API key (default: the first). */
 	messagemediaAccount(apiKey?: string): MessageMediaAccount {
-		const account = apiKey === undefined ? [...this.messagemedia.accounts.values()][0] : this.messagemedia.accounts.get(apiKey);
-		if (!account) throw new AdminError(404, `MessageMedia account ${apiKey ?? '(default)'} not found`);
+		const account =
+			apiKey === undefined
+				? [...this.messagemedia.accounts.values()][0]
+				: this.messagemedia.accounts.get(apiKey);
+		if (!account)
+			throw new AdminError(404, `MessageMedia account ${apiKey ?? '(default)'} not found`);
 		return account;
 	}
 
@@ -169,8 +191,12 @@ export class FakeState {
 	setBlacklisted(numbers: string[], blacklisted: boolean, apiKey?: string): string[] {
 		const account = this.messagemediaAccount(apiKey);
 		const cleaned = numbers.map((number) => {
-			const e164 = typeof number === 'string' && number.trim().startsWith('+') ? blacklistForm(number) : undefined;
-			if (e164 === undefined) throw new AdminError(400, `${JSON.stringify(number)} is not an E.164 number`);
+			const e164 =
+				typeof number === 'string' && number.trim().startsWith('+')
+					? blacklistForm(number)
+					: undefined;
+			if (e164 === undefined)
+				throw new AdminError(400, `${JSON.stringify(number)} is not an E.164 number`);
 			return e164;
 		});
 		for (const number of cleaned) {
@@ -185,7 +211,6 @@ export class FakeState {
 	}
 }
 
-
 export interface RunningFakes {
 	url: string;
 	port: number;
@@ -197,34 +222,72 @@ export interface RunningFakes {
 }
 
 /** Rejects an unknown paging or PATCH reading (admin API and options). */
-export function checkMessageMediaModes(changes: Partial<Pick<RuntimeConfig, 'messageMediaPaging' | 'messageMediaPatchArrays'>>): void {
-	if (changes.messageMediaPaging !== undefined && !MESSAGEMEDIA_PAGING_MODES.includes(changes.messageMediaPaging)) {
-		throw new AdminError(400, `messageMediaPaging must be one of ${MESSAGEMEDIA_PAGING_MODES.join(', ')}`);
+export function checkMessageMediaModes(
+	changes: Partial<Pick<RuntimeConfig, 'messageMediaPaging' | 'messageMediaPatchArrays'>>,
+): void {
+	if (
+		changes.messageMediaPaging !== undefined &&
+		!MESSAGEMEDIA_PAGING_MODES.includes(changes.messageMediaPaging)
+	) {
+		throw new AdminError(
+			400,
+			`messageMediaPaging must be one of ${MESSAGEMEDIA_PAGING_MODES.join(', ')}`,
+		);
 	}
-	if (changes.messageMediaPatchArrays !== undefined && !PATCH_ARRAYS_MODES.includes(changes.messageMediaPatchArrays)) {
-		throw new AdminError(400, `messageMediaPatchArrays must be one of ${PATCH_ARRAYS_MODES.join(', ')}`);
+	if (
+		changes.messageMediaPatchArrays !== undefined &&
+		!PATCH_ARRAYS_MODES.includes(changes.messageMediaPatchArrays)
+	) {
+		throw new AdminError(
+			400,
+			`messageMediaPatchArrays must be one of ${PATCH_ARRAYS_MODES.join(', ')}`,
+		);
 	}
 }
 
 function classify(path: string): FakeService {
 	if (path.startsWith('/_admin/') || path === '/_admin') return 'admin';
 	if (path === '/v1.0' || path.startsWith('/v1.0/') || path.startsWith('/beta/')) return 'graph';
-	if (path.startsWith('/api/') || path.startsWith(NUMBER_AUTHORISATION_PREFIX)) return 'messagemedia';
+	if (path.startsWith('/api/') || path.startsWith(NUMBER_AUTHORISATION_PREFIX))
+		return 'messagemedia';
 	if (EntraTokenService.isTokenPath(path)) return 'token';
 	if (EntraTokenService.isMetadataPath(path)) return 'metadata';
 	return 'unknown';
 }
 
-function faultResponse(req: FakeRequest, service: FakeService, decision: Extract<FaultDecision, { kind: 'throttle' | 'error' }>): FakeResponse {
+function faultResponse(
+	req: FakeRequest,
+	service: FakeService,
+	decision: Extract<FaultDecision, { kind: 'throttle' | 'error' }>,
+): FakeResponse {
 	const status = decision.kind === 'throttle' ? 429 : decision.status;
-	const retryAfter: Record<string, string> = status === 429 || status === 503 ? { 'retry-after': String(decision.retryAfterSeconds) } : {};
+	const retryAfter: Record<string, string> =
+		status === 429 || status === 503 ? { 'retry-after': String(decision.retryAfterSeconds) } : {};
 	if (service === 'graph') {
-		const code = status === 429 ? 'TooManyRequests' : status === 503 ? 'serviceNotAvailable' : status === 504 ? 'GatewayTimeout' : status === 502 ? 'BadGateway' : 'generalException';
-		const message = status === 429 ? 'Too many requests.' : 'The service is temporarily unavailable. Please retry later.';
+		const code =
+			status === 429
+				? 'TooManyRequests'
+				: status === 503
+					? 'serviceNotAvailable'
+					: status === 504
+						? 'GatewayTimeout'
+						: status === 502
+							? 'BadGateway'
+							: 'generalException';
+		const message =
+			status === 429
+				? 'Too many requests.'
+				: 'The service is temporarily unavailable. Please retry later.';
 		return graphError(req, status, code, message, retryAfter);
 	}
 	if (service === 'token' || service === 'metadata') {
-		const response = oauthError(req, status, 'temporarily_unavailable', status === 429 ? 50196 : 90033, 'The service is temporarily unavailable. Please retry later.');
+		const response = oauthError(
+			req,
+			status,
+			'temporarily_unavailable',
+			status === 429 ? 50196 : 90033,
+			'The service is temporarily unavailable. Please retry later.',
+		);
 		return { ...response, headers: { ...response.headers, ...retryAfter } };
 	}
 	return { status, headers: retryAfter };
@@ -286,7 +349,12 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 	writeFileSync(caFile, tls.caPem);
 
 	let port = 0;
-	const token = new EntraTokenService(state.directory, state.tokens, { tokenLifetimeSeconds: () => config.tokenLifetimeSeconds }, () => port);
+	const token = new EntraTokenService(
+		state.directory,
+		state.tokens,
+		{ tokenLifetimeSeconds: () => config.tokenLifetimeSeconds },
+		() => port,
+	);
 	const graph = new GraphService(state.directory, state.tokens, {
 		deltaPageSize: () => config.deltaPageSize,
 		deltaTokenMaxAgeSeconds: () => config.deltaTokenMaxAgeSeconds,
@@ -303,7 +371,6 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		hmacMaxSkewSeconds: () => config.hmacMaxSkewSeconds,
 		rateLimit: () => config.messageMediaRateLimit,
 	});
-
 
 	const onRequest = async (incoming: IncomingMessage, res: ServerResponse): Promise<void> => {
 		const started = performance.now();
@@ -323,7 +390,11 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		};
 		const service = classify(req.path);
 		if (service === 'admin') {
-			send(res, (await handleSubscriptionAdmin(state.subscriptions, req, incoming.socket.remoteAddress)) ?? handleAdmin(state, req, incoming.socket.remoteAddress));
+			send(
+				res,
+				(await handleSubscriptionAdmin(state.subscriptions, req, incoming.socket.remoteAddress)) ??
+					handleAdmin(state, req, incoming.socket.remoteAddress),
+			);
 			return;
 		}
 		const decision = state.faults.decide(service, req.method, req.path);
@@ -338,16 +409,21 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 			response = faultResponse(req, service, decision);
 		} else {
 			try {
-				if (service === 'graph' && SubscriptionService.matches(req.path)) response = await state.subscriptions.handle(req, graph.authorize(req));
+				if (service === 'graph' && SubscriptionService.matches(req.path))
+					response = await state.subscriptions.handle(req, graph.authorize(req));
 				else if (service === 'graph') response = graph.handle(req);
 				else if (service === 'messagemedia') response = await messagemedia.handle(req);
-				else if (service === 'token' || service === 'metadata') response = token.handle(req) ?? { status: 404, body: { error: 'not found' } };
+				else if (service === 'token' || service === 'metadata')
+					response = token.handle(req) ?? { status: 404, body: { error: 'not found' } };
 				else response = { status: 404, body: { error: `no fake service at ${req.path}` } };
 			} catch (error) {
 				const message = `FAKE BUG: ${req.method} ${req.path} threw ${(error as Error).stack ?? String(error)}`;
 				console.error(message);
 				req.log.errors.push(message);
-				response = { status: 500, body: { error: 'fake failure', detail: (error as Error).message } };
+				response = {
+					status: 500,
+					body: { error: 'fake failure', detail: (error as Error).message },
+				};
 			}
 		}
 		const entry = state.log.add({
@@ -358,13 +434,15 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 			query: queryToRecord(req.query),
 			status: response.status,
 			durationMs: Math.round(performance.now() - started),
-			...(req.log.fault ?? fault ? { fault: req.log.fault ?? fault } : {}),
+			...((req.log.fault ?? fault) ? { fault: req.log.fault ?? fault } : {}),
 			...(req.log.auth ? { auth: req.log.auth } : {}),
 			...(req.log.warnings.length > 0 ? { warnings: req.log.warnings } : {}),
 			...(req.log.errors.length > 0 ? { errors: req.log.errors } : {}),
 		});
 		if (config.verbose) {
-			console.error(`[fakes] ${entry.service} ${entry.method} ${entry.path} → ${entry.status}${fault ? ` (${fault})` : ''}${entry.warnings ? ` warnings: ${entry.warnings.join('; ')}` : ''}${entry.errors ? ` errors: ${entry.errors.join('; ')}` : ''}`);
+			console.error(
+				`[fakes] ${entry.service} ${entry.method} ${entry.path} → ${entry.status}${fault ? ` (${fault})` : ''}${entry.warnings ? ` warnings: ${entry.warnings.join('; ')}` : ''}${entry.errors ? ` errors: ${entry.errors.join('; ')}` : ''}`,
+			);
 		}
 		if (response.reset) {
 			incoming.socket.destroy();
@@ -399,4 +477,3 @@ export async function startFakes(options: FakeOptions = {}): Promise<RunningFake
 		},
 	};
 }
-

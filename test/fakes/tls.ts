@@ -32,7 +32,13 @@ export async function createTlsMaterial(): Promise<FakeTlsMaterial> {
 		notAfterDate,
 		extensions: [
 			{ name: 'basicConstraints', cA: true, critical: true },
-			{ name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+			{
+				name: 'keyUsage',
+				keyCertSign: true,
+				cRLSign: true,
+				digitalSignature: true,
+				critical: true,
+			},
 		],
 	});
 	const server = await generate([{ name: 'commonName', value: 'localhost' }], {

@@ -6,7 +6,10 @@
 export type FakeService = 'token' | 'metadata' | 'graph' | 'messagemedia' | 'admin' | 'unknown';
 
 /** A directory user: any Graph user properties; `id` and `userPrincipalName` are made up when missing. */
-export type SeedUser = { id?: string; userPrincipalName?: string; displayName?: string } & Record<string, unknown>;
+export type SeedUser = { id?: string; userPrincipalName?: string; displayName?: string } & Record<
+	string,
+	unknown
+>;
 
 export interface SeedGroup {
 	id?: string;

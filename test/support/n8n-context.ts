@@ -35,11 +35,19 @@ import type {
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 import { Workflow, createRunExecutionData } from 'n8n-workflow';
-import { CredentialTestContext, ExecuteContext, HookContext, LoadOptionsContext, PollContext, WebhookContext } from 'n8n-core';
+import {
+	CredentialTestContext,
+	ExecuteContext,
+	HookContext,
+	LoadOptionsContext,
+	PollContext,
+	WebhookContext,
+} from 'n8n-core';
 
 // n8n-core keeps its instance settings in N8N_USER_FOLDER, which jest's global setup points at a
 // folder of the run (test/support/jest/global-setup.ts); never the developer's own ~/.n8n.
-if (!process.env.N8N_USER_FOLDER) throw new Error('run node tests through jest (jest.config.js sets up an n8n user folder)');
+if (!process.env.N8N_USER_FOLDER)
+	throw new Error('run node tests through jest (jest.config.js sets up an n8n user folder)');
 
 /** Where n8n would serve this instance (webhook URLs are built from these). */
 export const N8N_BASE = 'https://n8n.example.com';
@@ -86,7 +94,11 @@ class TestCredentialsHelper {
 
 	constructor(private readonly credentials: Record<string, object>) {}
 
-	async getDecrypted(_additionalData: unknown, _nodeCredentials: unknown, type: string): Promise<ICredentialDataDecryptedObject> {
+	async getDecrypted(
+		_additionalData: unknown,
+		_nodeCredentials: unknown,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
 		this.requested.push(type);
 		const data = this.credentials[type];
 		if (data === undefined) throw new Error(`the test gave no ${type} credential`);
@@ -107,14 +119,25 @@ class TestCredentialsHelper {
 }
 
 function nodeTypesOf(nodeType: INodeType): INodeTypes {
-	return { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+	return {
+		getByName: () => nodeType,
+		getByNameAndVersion: () => nodeType,
+		getKnownTypes: () => ({}),
+	} as unknown as INodeTypes;
 }
 
 /** A node of this type in a one-node workflow, with defaults filled in the way n8n loads a workflow. */
-export function workflowWith(nodeType: INodeType, options: NodeContextOptions = {}): { workflow: Workflow; node: INode } {
+export function workflowWith(
+	nodeType: INodeType,
+	options: NodeContextOptions = {},
+): { workflow: Workflow; node: INode } {
 	const { description } = nodeType;
-	const version = Array.isArray(description.version) ? Math.max(...description.version) : description.version;
-	const selected = Object.fromEntries(Object.keys(options.credentials ?? {}).map((type) => [type, { id: `${type}-1`, name: type }]));
+	const version = Array.isArray(description.version)
+		? Math.max(...description.version)
+		: description.version;
+	const selected = Object.fromEntries(
+		Object.keys(options.credentials ?? {}).map((type) => [type, { id: `${type}-1`, name: type }]),
+	);
 	const node: INode = {
 		id: 'node-1',
 		name: description.defaults.name ?? description.displayName,
@@ -127,8 +150,16 @@ export function workflowWith(nodeType: INodeType, options: NodeContextOptions = 
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		...options.node,
 	};
-	const staticData = options.staticData === undefined ? {} : { [`node:${node.name}`]: options.staticData };
-	const workflow = new Workflow({ id: 'wf-1', nodes: [node], connections: {}, active: true, nodeTypes: nodeTypesOf(nodeType), staticData });
+	const staticData =
+		options.staticData === undefined ? {} : { [`node:${node.name}`]: options.staticData };
+	const workflow = new Workflow({
+		id: 'wf-1',
+		nodes: [node],
+		connections: {},
+		active: true,
+		nodeTypes: nodeTypesOf(nodeType),
+		staticData,
+	});
 	return { workflow, node: workflow.getNode(node.name)! };
 }
 
@@ -162,9 +193,16 @@ function additionalData(
 export type RequestedCredentials = { requestedCredentials: string[] };
 
 /** `this` of a node's `execute()`: an n8n-core ExecuteContext. `hints` holds `addExecutionHints`. */
-export function executeContext(nodeType: INodeType, options: ExecuteContextOptions = {}): IExecuteFunctions & RequestedCredentials {
+export function executeContext(
+	nodeType: INodeType,
+	options: ExecuteContextOptions = {},
+): IExecuteFunctions & RequestedCredentials {
 	const { workflow, node } = workflowWith(nodeType, options);
-	const items = (options.items ?? [{}]).map((item) => ('json' in item && typeof item.json === 'object' ? (item as INodeExecutionData) : { json: item as IDataObject }));
+	const items = (options.items ?? [{}]).map((item) =>
+		'json' in item && typeof item.json === 'object'
+			? (item as INodeExecutionData)
+			: { json: item as IDataObject },
+	);
 	const helper = new TestCredentialsHelper(options.credentials ?? {});
 	const inputData = { main: [items] };
 	const executeData = { node, data: inputData, source: { main: [{ previousNode: 'Start' }] } };
@@ -184,7 +222,10 @@ export function executeContext(nodeType: INodeType, options: ExecuteContextOptio
 }
 
 /** Runs a node's `execute()` in an ExecuteContext built from these options. */
-export async function execute(nodeType: INodeType, options: ExecuteContextOptions = {}): Promise<INodeExecutionData[][]> {
+export async function execute(
+	nodeType: INodeType,
+	options: ExecuteContextOptions = {},
+): Promise<INodeExecutionData[][]> {
 	if (!nodeType.execute) throw new Error(`${nodeType.description.name} has no execute()`);
 	return (await nodeType.execute.call(executeContext(nodeType, options))) as INodeExecutionData[][];
 }
@@ -193,20 +234,44 @@ export async function execute(nodeType: INodeType, options: ExecuteContextOption
 export function pollContext(nodeType: INodeType, options: NodeContextOptions = {}): IPollFunctions {
 	const { workflow, node } = workflowWith(nodeType, options);
 	const helper = new TestCredentialsHelper(options.credentials ?? {});
-	return new PollContext(workflow, node, additionalData(helper, node, options.baseUrl), options.mode ?? 'trigger', 'activate');
+	return new PollContext(
+		workflow,
+		node,
+		additionalData(helper, node, options.baseUrl),
+		options.mode ?? 'trigger',
+		'activate',
+	);
 }
 
 /** `this` of a webhook node's `webhookMethods` (checkExists, create, delete) for the webhook `name`. */
-export function hookContext(nodeType: INodeType, options: NodeContextOptions & { webhookName?: string } = {}): IHookFunctions {
+export function hookContext(
+	nodeType: INodeType,
+	options: NodeContextOptions & { webhookName?: string } = {},
+): IHookFunctions {
 	const { workflow, node } = workflowWith(nodeType, options);
 	const helper = new TestCredentialsHelper(options.credentials ?? {});
 	const mode = options.mode ?? 'trigger';
-	return new HookContext(workflow, node, additionalData(helper, node, options.baseUrl), mode, 'activate', webhookData(nodeType, node, options.webhookName, mode));
+	return new HookContext(
+		workflow,
+		node,
+		additionalData(helper, node, options.baseUrl),
+		mode,
+		'activate',
+		webhookData(nodeType, node, options.webhookName, mode),
+	);
 }
 
-function webhookData(nodeType: INodeType, node: INode, name = 'default', mode: WorkflowExecuteMode): IWebhookData {
-	const webhookDescription = nodeType.description.webhooks?.find((webhook) => webhook.name === name);
-	if (!webhookDescription) throw new Error(`${nodeType.description.name} has no webhook named ${name}`);
+function webhookData(
+	nodeType: INodeType,
+	node: INode,
+	name = 'default',
+	mode: WorkflowExecuteMode,
+): IWebhookData {
+	const webhookDescription = nodeType.description.webhooks?.find(
+		(webhook) => webhook.name === name,
+	);
+	if (!webhookDescription)
+		throw new Error(`${nodeType.description.name} has no webhook named ${name}`);
 	return {
 		httpMethod: webhookDescription.httpMethod,
 		node: node.name,
@@ -235,18 +300,42 @@ export function webhookContext(
 		json: (body: unknown) => ((response.body = body), (response.ended = true), res),
 		end: () => ((response.ended = true), res),
 	};
-	const httpRequest = { query: request.query ?? {}, body: request.body ?? {}, headers: request.headers ?? {}, params: {} };
+	const httpRequest = {
+		query: request.query ?? {},
+		body: request.body ?? {},
+		headers: request.headers ?? {},
+		params: {},
+	};
 	const mode = options.mode ?? 'webhook';
-	const data = additionalData(helper, node, options.baseUrl, { httpRequest, httpResponse: res } as unknown as Partial<IWorkflowExecuteAdditionalData>);
-	const context = new WebhookContext(workflow, node, data, mode, webhookData(nodeType, node, options.webhookName, mode), [], null);
+	const data = additionalData(helper, node, options.baseUrl, {
+		httpRequest,
+		httpResponse: res,
+	} as unknown as Partial<IWorkflowExecuteAdditionalData>);
+	const context = new WebhookContext(
+		workflow,
+		node,
+		data,
+		mode,
+		webhookData(nodeType, node, options.webhookName, mode),
+		[],
+		null,
+	);
 	return { context, response };
 }
 
 /** `this` of a node's `methods.loadOptions` / `resourceMapping` while the node's parameters are open in the editor. */
-export function loadOptionsContext(nodeType: INodeType, options: NodeContextOptions & { path?: string } = {}): ILoadOptionsFunctions {
+export function loadOptionsContext(
+	nodeType: INodeType,
+	options: NodeContextOptions & { path?: string } = {},
+): ILoadOptionsFunctions {
 	const { workflow, node } = workflowWith(nodeType, options);
 	const helper = new TestCredentialsHelper(options.credentials ?? {});
-	return new LoadOptionsContext(workflow, node, additionalData(helper, node, options.baseUrl), options.path ?? 'parameters');
+	return new LoadOptionsContext(
+		workflow,
+		node,
+		additionalData(helper, node, options.baseUrl),
+		options.path ?? 'parameters',
+	);
 }
 
 /** `this` of a credential test method (`methods.credentialTest`), as n8n calls it from the credential dialog. */

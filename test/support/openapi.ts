@@ -62,7 +62,10 @@ async function load(): Promise<{ spec: Spec; ajv: Ajv2020 }> {
 	for (const item of Object.values(spec.paths)) toJsonSchema(item);
 	const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: true });
 	addFormats(ajv);
-	ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && Math.abs(n) <= 2 ** 31 });
+	ajv.addFormat('int32', {
+		type: 'number',
+		validate: (n: number) => Number.isInteger(n) && Math.abs(n) <= 2 ** 31,
+	});
 	ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
 	return { spec, ajv };
 }
@@ -70,7 +73,9 @@ async function load(): Promise<{ spec: Spec; ajv: Ajv2020 }> {
 async function context(): Promise<{ spec: Spec; ajv: Ajv2020 }> {
 	loaded ??= load().catch((error: unknown) => {
 		loaded = undefined;
-		throw new Error(`Cannot load the vendor OpenAPI description ${path.join(SPEC_DIR, 'openapi.yaml')}: ${(error as Error)?.message ?? String(error)}`);
+		throw new Error(
+			`Cannot load the vendor OpenAPI description ${path.join(SPEC_DIR, 'openapi.yaml')}: ${(error as Error)?.message ?? String(error)}`,
+		);
 	});
 	return await loaded;
 }
@@ -96,17 +101,22 @@ function check(ajv: Ajv2020, schema: Schema, value: unknown, where: string): str
 }
 
 /** Each path template of a spec as a regular expression with its parameter names (built once per spec). */
-const pathPatterns = new WeakMap<Spec, Array<{ template: string; regex: RegExp; names: string[] }>>();
+const pathPatterns = new WeakMap<
+	Spec,
+	Array<{ template: string; regex: RegExp; names: string[] }>
+>();
 
 function patternsOf(spec: Spec): Array<{ template: string; regex: RegExp; names: string[] }> {
 	let patterns = pathPatterns.get(spec);
 	if (patterns === undefined) {
 		patterns = Object.keys(spec.paths).map((template) => {
 			const names: string[] = [];
-			const pattern = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, name: string) => {
-				names.push(name);
-				return '([^/]+)';
-			});
+			const pattern = template
+				.replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+				.replace(/\{([^}]+)\}/g, (_m, name: string) => {
+					names.push(name);
+					return '([^/]+)';
+				});
 			return { template, regex: new RegExp(`^${pattern}$`), names };
 		});
 		pathPatterns.set(spec, patterns);
@@ -114,11 +124,17 @@ function patternsOf(spec: Spec): Array<{ template: string; regex: RegExp; names:
 	return patterns;
 }
 
-function matchPath(spec: Spec, pathname: string): { template: string; params: Record<string, string> } | undefined {
+function matchPath(
+	spec: Spec,
+	pathname: string,
+): { template: string; params: Record<string, string> } | undefined {
 	for (const { template, regex, names } of patternsOf(spec)) {
 		const match = regex.exec(pathname);
 		if (match) {
-			return { template, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1])])) };
+			return {
+				template,
+				params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1])])),
+			};
 		}
 	}
 	return undefined;
@@ -129,7 +145,8 @@ function findOperation(spec: Spec, method: string, pathWithQuery: string) {
 	const matched = matchPath(spec, url.pathname);
 	if (!matched) return { error: `no path in the spec matches ${url.pathname}` } as const;
 	const operation = spec.paths[matched.template][method.toLowerCase()];
-	if (!operation) return { error: `${method.toUpperCase()} is not defined for ${matched.template}` } as const;
+	if (!operation)
+		return { error: `${method.toUpperCase()} is not defined for ${matched.template}` } as const;
 	return { operation, url, params: matched.params } as const;
 }
 
@@ -137,11 +154,17 @@ function findOperation(spec: Spec, method: string, pathWithQuery: string) {
 function coerce(raw: string[], schema: Schema | undefined): unknown {
 	const type = schema?.type;
 	const one = (value: string, itemType: unknown): unknown => {
-		if ((itemType === 'integer' || itemType === 'number') && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+		if (
+			(itemType === 'integer' || itemType === 'number') &&
+			value.trim() !== '' &&
+			!Number.isNaN(Number(value))
+		)
+			return Number(value);
 		if (itemType === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
 		return value;
 	};
-	if (type === 'array') return raw.map((value) => one(value, (schema?.items as Schema | undefined)?.type));
+	if (type === 'array')
+		return raw.map((value) => one(value, (schema?.items as Schema | undefined)?.type));
 	return raw.length === 1 ? one(raw[0], type) : raw;
 }
 
@@ -175,11 +198,16 @@ function checkQuery(ajv: Ajv2020, operation: Operation, url: URL): string[] {
 			}
 		}
 	}
-	for (const key of query.keys()) if (!used.has(key)) errors.push(`query parameter ${key} is not defined by the spec`);
+	for (const key of query.keys())
+		if (!used.has(key)) errors.push(`query parameter ${key} is not defined by the spec`);
 	return errors;
 }
 
-export async function validateRequest(method: string, pathWithQuery: string, body: unknown): Promise<ContractResult> {
+export async function validateRequest(
+	method: string,
+	pathWithQuery: string,
+	body: unknown,
+): Promise<ContractResult> {
 	const { spec, ajv } = await context();
 	const found = findOperation(spec, method, pathWithQuery);
 	if ('error' in found) return { ok: false, errors: [found.error ?? 'unknown operation'] };
@@ -189,7 +217,10 @@ export async function validateRequest(method: string, pathWithQuery: string, bod
 		if (parameter.in === 'path' && parameter.schema) {
 			// Style `simple`, the default for path parameters: an array is its values separated by commas.
 			const raw = params[parameter.name];
-			const value = parameter.schema.type === 'array' && raw !== undefined ? coerce(raw.split(','), parameter.schema) : raw;
+			const value =
+				parameter.schema.type === 'array' && raw !== undefined
+					? coerce(raw.split(','), parameter.schema)
+					: raw;
 			errors.push(...check(ajv, parameter.schema, value, `path.${parameter.name}`));
 		}
 	}
@@ -205,13 +236,23 @@ export async function validateRequest(method: string, pathWithQuery: string, bod
 	return { ok: errors.length === 0, errors, operationId: operation.operationId };
 }
 
-export async function validateResponse(method: string, pathWithQuery: string, status: number, body: unknown): Promise<ContractResult> {
+export async function validateResponse(
+	method: string,
+	pathWithQuery: string,
+	status: number,
+	body: unknown,
+): Promise<ContractResult> {
 	const { spec, ajv } = await context();
 	const found = findOperation(spec, method, pathWithQuery);
 	if ('error' in found) return { ok: false, errors: [found.error ?? 'unknown operation'] };
 	const { operation } = found;
 	const response = operation.responses?.[String(status)];
-	if (!response) return { ok: false, errors: [`status ${status} is not declared`], operationId: operation.operationId };
+	if (!response)
+		return {
+			ok: false,
+			errors: [`status ${status} is not declared`],
+			operationId: operation.operationId,
+		};
 	const content = response.content ? Object.values(response.content)[0] : undefined;
 	const errors: string[] = [];
 	if (!content?.schema) {

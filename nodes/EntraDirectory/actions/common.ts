@@ -4,11 +4,20 @@ import type { GraphTransport } from '../../../lib/entra/graph';
 import { readUserScope } from '../../helpers/entra';
 
 /** Signature of every operation: the run's Graph transport, one input item in, its output items out. */
-export type OperationExecute = (context: IExecuteFunctions, graph: GraphTransport, itemIndex: number) => Promise<IDataObject[]>;
+export type OperationExecute = (
+	context: IExecuteFunctions,
+	graph: GraphTransport,
+	itemIndex: number,
+) => Promise<IDataObject[]>;
 
 /** The shared user scope (attributes, filters, group) of the item. */
-export function readItemScope(context: IExecuteFunctions, itemIndex: number): ReturnType<typeof readUserScope> {
-	return readUserScope((name, fallback, options) => context.getNodeParameter(name, itemIndex, fallback, options));
+export function readItemScope(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): ReturnType<typeof readUserScope> {
+	return readUserScope((name, fallback, options) =>
+		context.getNodeParameter(name, itemIndex, fallback, options),
+	);
 }
 
 /** `limit` unless Return All is on (then undefined: every page). */

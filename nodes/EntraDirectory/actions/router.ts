@@ -28,9 +28,14 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 			const operation = this.getNodeParameter('operation', i) as string;
 			const execute = OPERATIONS[resource]?.[operation];
 			if (!execute) {
-				throw new NodeOperationError(this.getNode(), `Unsupported operation "${resource}: ${operation}".`, { itemIndex: i });
+				throw new NodeOperationError(
+					this.getNode(),
+					`Unsupported operation "${resource}: ${operation}".`,
+					{ itemIndex: i },
+				);
 			}
-			for (const json of await execute(this, graph, i)) output.push({ json, pairedItem: { item: i } });
+			for (const json of await execute(this, graph, i))
+				output.push({ json, pairedItem: { item: i } });
 		} catch (error) {
 			if (this.continueOnFail()) {
 				output.push({ json: errorItemJson(error), pairedItem: { item: i } });

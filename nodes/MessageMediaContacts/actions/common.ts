@@ -1,11 +1,19 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { ConfigurationError } from '../../../lib/common/errors';
 import type { CustomField, MessageMediaClient, PageOptions } from '../../../lib/messagemedia/types';
 import { errorItemJson, toNodeError } from '../../helpers/errors';
 
 /** Signature of every operation except Sync: one client for the run, items in, items out (first output). */
-export type OperationExecute = (this: IExecuteFunctions, client: MessageMediaClient) => Promise<INodeExecutionData[]>;
+export type OperationExecute = (
+	this: IExecuteFunctions,
+	client: MessageMediaClient,
+) => Promise<INodeExecutionData[]>;
 
 /** The account's custom fields, fetched at most once per execution and only when first needed. */
 export function customFieldsOnce(client: MessageMediaClient): () => Promise<CustomField[]> {
@@ -27,7 +35,8 @@ export async function forEachItem(
 		try {
 			const result = await run(itemIndex);
 			if (result === undefined) continue;
-			for (const json of Array.isArray(result) ? result : [result]) out.push({ json, pairedItem: { item: itemIndex } });
+			for (const json of Array.isArray(result) ? result : [result])
+				out.push({ json, pairedItem: { item: itemIndex } });
 		} catch (error) {
 			if (context.continueOnFail()) {
 				out.push({ json: errorItemJson(error), pairedItem: { item: itemIndex } });
@@ -40,7 +49,11 @@ export async function forEachItem(
 }
 
 /** `returnAll`, `limit` and `options.pageSize` for a Get Many operation. */
-export function pagingDescription(resource: string, operation: string, noun: string): INodeProperties[] {
+export function pagingDescription(
+	resource: string,
+	operation: string,
+	noun: string,
+): INodeProperties[] {
 	const show = { resource: [resource], operation: [operation] };
 	return [
 		{
@@ -97,22 +110,32 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * an array. Each must be a UUID, as every MessageMedia id is.
  */
 export function parseIds(value: unknown, key: string): string[] {
-	const raw = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(/[\s,;]+/) : [];
+	const raw = Array.isArray(value)
+		? value.map(String)
+		: typeof value === 'string'
+			? value.split(/[\s,;]+/)
+			: [];
 	const ids = raw.map((id) => id.trim()).filter((id) => id !== '');
 	const bad = ids.find((id) => !UUID.test(id));
-	if (bad !== undefined) throw new ConfigurationError(`"${bad}" is not a MessageMedia id (a UUID)`, key);
+	if (bad !== undefined)
+		throw new ConfigurationError(`"${bad}" is not a MessageMedia id (a UUID)`, key);
 	return ids;
 }
 
 /** Exactly one MessageMedia id. */
 export function parseId(value: unknown, key: string): string {
 	const ids = parseIds(value, key);
-	if (ids.length !== 1) throw new ConfigurationError(ids.length ? 'Give exactly one ID' : 'The ID is empty', key);
+	if (ids.length !== 1)
+		throw new ConfigurationError(ids.length ? 'Give exactly one ID' : 'The ID is empty', key);
 	return ids[0];
 }
 
 /** Phone numbers from a comma/newline-separated string or an array. */
 export function parsePhones(value: unknown): string[] {
-	const raw = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(/[\s,;]+/) : [];
+	const raw = Array.isArray(value)
+		? value.map(String)
+		: typeof value === 'string'
+			? value.split(/[\s,;]+/)
+			: [];
 	return raw.map((phone) => phone.trim()).filter((phone) => phone !== '');
 }

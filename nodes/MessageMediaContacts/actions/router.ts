@@ -35,7 +35,10 @@ export async function route(this: IExecuteFunctions): Promise<INodeExecutionData
 
 	const execute = OPERATIONS[resource]?.[operation];
 	if (!execute) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not known for the resource "${resource}"`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operation}" is not known for the resource "${resource}"`,
+		);
 	}
 	return [await execute.call(this, client)];
 }

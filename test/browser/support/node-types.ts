@@ -6,7 +6,11 @@
 import type { INodeParameters, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
-import { ENTRA_CREDENTIAL, MESSAGEMEDIA_CREDENTIAL, PACKAGE_NAME } from '../../e2e/support/workflows';
+import {
+	ENTRA_CREDENTIAL,
+	MESSAGEMEDIA_CREDENTIAL,
+	PACKAGE_NAME,
+} from '../../e2e/support/workflows';
 import type { ShownParameter } from './editor';
 
 export type Description = INodeTypeDescription;
@@ -22,7 +26,9 @@ const option = (property: INodeProperties | undefined) =>
 	((property?.options ?? []) as Array<{ value?: unknown }>).map((o) => String(o.value));
 
 /** The property that selects a node's variants besides resource/operation. */
-const VARIANT_PROPERTY: Record<string, string> = { [`${PACKAGE_NAME}.contactMapper`]: 'configurationMode' };
+const VARIANT_PROPERTY: Record<string, string> = {
+	[`${PACKAGE_NAME}.contactMapper`]: 'configurationMode',
+};
 
 /** Every resource × operation of each node (each value of VARIANT_PROPERTY, or the node as it comes). */
 export function variantsOf(description: Description): Variant[] {
@@ -33,31 +39,58 @@ export function variantsOf(description: Description): Variant[] {
 	if (resource) {
 		return option(resource).flatMap((res) =>
 			properties
-				.filter((p) => p.name === 'operation' && (p.displayOptions?.show?.resource ?? [res]).includes(res))
+				.filter(
+					(p) =>
+						p.name === 'operation' && (p.displayOptions?.show?.resource ?? [res]).includes(res),
+				)
 				.flatMap(option)
-				.map((operation) => ({ type, label: `${short} ${res}/${operation}`, parameters: { resource: res, operation } })),
+				.map((operation) => ({
+					type,
+					label: `${short} ${res}/${operation}`,
+					parameters: { resource: res, operation },
+				})),
 		);
 	}
 	const selector = properties.find((p) => p.name === VARIANT_PROPERTY[type]);
-	if (selector) return option(selector).map((value) => ({ type, label: `${short} ${selector.name}=${value}`, parameters: { [selector.name]: value } }));
+	if (selector)
+		return option(selector).map((value) => ({
+			type,
+			label: `${short} ${selector.name}=${value}`,
+			parameters: { [selector.name]: value },
+		}));
 	return [{ type, label: short, parameters: {} }];
 }
 
 /** The parameter values the editor works with: the given ones plus every default. */
 function withDefaults(description: Description, parameters: INodeParameters): INodeParameters {
-	return NodeHelpers.getNodeParameters(description.properties, parameters, true, false, { typeVersion: 1 } as never, description) ?? {};
+	return (
+		NodeHelpers.getNodeParameters(
+			description.properties,
+			parameters,
+			true,
+			false,
+			{ typeVersion: 1 } as never,
+			description,
+		) ?? {}
+	);
 }
 
 /** Top-level properties the description shows for these values (what the panel should show). */
-export function expectedShown(description: Description, parameters: INodeParameters): INodeProperties[] {
+export function expectedShown(
+	description: Description,
+	parameters: INodeParameters,
+): INodeProperties[] {
 	const values = withDefaults(description, parameters);
-	return description.properties.filter((p) => NodeHelpers.displayParameter(values, p, { typeVersion: 1 }, description, values));
+	return description.properties.filter((p) =>
+		NodeHelpers.displayParameter(values, p, { typeVersion: 1 }, description, values),
+	);
 }
 
 /** A value for a required parameter of a generated node (a user would type one). */
 function sampleValue(property: INodeProperties): unknown {
 	if (property.type === 'resourceMapper') return property.default;
-	if (property.type === 'resourceLocator') return { __rl: true, mode: 'id', value: '00000000-0000-4000-8000-000000000001' };
+	if (property.type === 'resourceLocator')
+		return { __rl: true, mode: 'id', value: '00000000-0000-4000-8000-000000000001' };
 	if (property.type === 'number') return 1;
 	if (property.type === 'boolean') return true;
 	if (property.type === 'options') return option(property)[0];
@@ -70,7 +103,11 @@ function sampleValue(property: INodeProperties): unknown {
  * The variant's parameters with every required parameter it shows filled in: from `known` (values that
  * exist in the fake account, e.g. a list for a list picker) or an example value.
  */
-export function configuredParameters(description: Description, variant: Variant, known: Record<string, unknown> = {}): INodeParameters {
+export function configuredParameters(
+	description: Description,
+	variant: Variant,
+	known: Record<string, unknown> = {},
+): INodeParameters {
 	const parameters: INodeParameters = { ...variant.parameters };
 	for (const property of expectedShown(description, parameters)) {
 		if (!property.required || parameters[property.name] !== undefined) continue;
@@ -102,20 +139,46 @@ export function shownNames(description: Description, shown: ShownParameter[]): S
  * description shows that the panel does not (or the other way round), a parameter the workflow sets that
  * the panel hides, a required parameter shown without a value (its issue marker).
  */
-export function panelProblems(description: Description, parameters: INodeParameters, shown: ShownParameter[]): string[] {
+export function panelProblems(
+	description: Description,
+	parameters: INodeParameters,
+	shown: ShownParameter[],
+): string[] {
 	const problems: string[] = [];
 	const names = shownNames(description, shown);
-	const expected = new Set(expectedShown(description, parameters).filter((p) => p.type !== 'hidden' && p.type !== 'notice').map((p) => p.name));
-	for (const name of expected) if (!names.has(name)) problems.push(`"${name}" is in the description for these values but the panel does not show it`);
-	for (const name of names) if (!expected.has(name)) problems.push(`the panel shows "${name}", which the description hides for these values`);
+	const expected = new Set(
+		expectedShown(description, parameters)
+			.filter((p) => p.type !== 'hidden' && p.type !== 'notice')
+			.map((p) => p.name),
+	);
+	for (const name of expected)
+		if (!names.has(name))
+			problems.push(
+				`"${name}" is in the description for these values but the panel does not show it`,
+			);
+	for (const name of names)
+		if (!expected.has(name))
+			problems.push(`the panel shows "${name}", which the description hides for these values`);
 	for (const name of Object.keys(parameters)) {
-		if (!names.has(name)) problems.push(`"${name}" is set (${JSON.stringify(parameters[name]).slice(0, 60)}) but the panel hides it`);
+		if (!names.has(name))
+			problems.push(
+				`"${name}" is set (${JSON.stringify(parameters[name]).slice(0, 60)}) but the panel hides it`,
+			);
 	}
-	for (const parameter of shown) if (parameter.hasIssues) problems.push(`"${parameter.label}" shows an issue marker (a required value is missing or wrong)`);
+	for (const parameter of shown)
+		if (parameter.hasIssues)
+			problems.push(
+				`"${parameter.label}" shows an issue marker (a required value is missing or wrong)`,
+			);
 	return problems;
 }
 
 /** Required top-level parameters of the description that no opened panel showed. */
-export function requiredNeverShown(description: Description, shownSomewhere: Set<string>): string[] {
-	return description.properties.filter((p) => p.required && !shownSomewhere.has(p.name)).map((p) => p.name);
+export function requiredNeverShown(
+	description: Description,
+	shownSomewhere: Set<string>,
+): string[] {
+	return description.properties
+		.filter((p) => p.required && !shownSomewhere.has(p.name))
+		.map((p) => p.name);
 }

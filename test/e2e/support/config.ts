@@ -7,7 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The n8n version the suite runs against: package.json `config.n8n`, the one place it is pinned. */
-export const N8N_VERSION: string = (JSON.parse(readFileSync(resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { config: { n8n: string } }).config.n8n;
+export const N8N_VERSION: string = (
+	JSON.parse(readFileSync(resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+		config: { n8n: string };
+	}
+).config.n8n;
 
 export interface E2eConfig {
 	/** `node_modules/.bin/n8n` of the pinned n8n install. */
@@ -23,7 +27,9 @@ export interface E2eConfig {
 function required(name: string): string {
 	const value = process.env[name];
 	if (!value) {
-		throw new Error(`${name} is not set: run the e2e suite through "bash scripts/e2e.sh", which prepares n8n and the package`);
+		throw new Error(
+			`${name} is not set: run the e2e suite through "bash scripts/e2e.sh", which prepares n8n and the package`,
+		);
 	}
 	return value;
 }
@@ -36,7 +42,15 @@ export function e2eConfig(): E2eConfig {
 		projectRoot: resolve(__dirname, '..', '..', '..'),
 	};
 	if (!existsSync(config.n8nBin)) throw new Error(`n8n is not installed at ${config.n8nBin}`);
-	const installed = join(config.baseUserFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-entra-sync', 'package.json');
-	if (!existsSync(installed)) throw new Error(`the package is not installed in ${config.baseUserFolder}`);
+	const installed = join(
+		config.baseUserFolder,
+		'.n8n',
+		'nodes',
+		'node_modules',
+		'n8n-nodes-entra-sync',
+		'package.json',
+	);
+	if (!existsSync(installed))
+		throw new Error(`the package is not installed in ${config.baseUserFolder}`);
 	return config;
 }

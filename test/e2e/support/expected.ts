@@ -73,7 +73,11 @@ function expectedNumber(raw: unknown, country: string | undefined): ExpectedNumb
 }
 
 /** The number the template takes from a user: mobilePhone, else businessPhones[0] (see the header). */
-function expectedUserPhone(mobilePhone: unknown, business: unknown, country: string): string | undefined {
+function expectedUserPhone(
+	mobilePhone: unknown,
+	business: unknown,
+	country: string,
+): string | undefined {
 	const mobile = expectedNumber(mobilePhone, country);
 	if (mobile) return mobile.e164;
 	const fallback = expectedNumber(business, country);
@@ -87,7 +91,11 @@ function text(value: unknown): string | undefined {
 
 export function inScope(user: SeedUser): boolean {
 	const department = text(user.department)?.toLowerCase();
-	return user.accountEnabled === true && department !== undefined && SCOPE_DEPARTMENTS.includes(department);
+	return (
+		user.accountEnabled === true &&
+		department !== undefined &&
+		SCOPE_DEPARTMENTS.includes(department)
+	);
 }
 
 export function expectContacts(users: SeedUser[]): Expectation {
@@ -138,7 +146,12 @@ export interface ActualContact {
 export function actualContacts(account: ViewAccount): ActualContact[] {
 	const labelOf = new Map(account.customFields.map((field) => [field.mergeTag, field.label]));
 	return account.contacts.map((contact: ViewContact) => {
-		const fields = new Map(contact.customFields.map((field) => [labelOf.get(field.mergeTag) ?? field.mergeTag, field.value]));
+		const fields = new Map(
+			contact.customFields.map((field) => [
+				labelOf.get(field.mergeTag) ?? field.mergeTag,
+				field.value,
+			]),
+		);
 		const sms = contact.channels.find((channel) => channel.type === 'SMS');
 		const link = fields.get(LINK_FIELD_LABEL);
 		return {

@@ -44,7 +44,9 @@ export class FakesAdmin {
 				{
 					method,
 					ca: this.ca,
-					headers: payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {},
+					headers: payload
+						? { 'content-type': 'application/json', 'content-length': String(payload.length) }
+						: {},
 				},
 				(res) => {
 					const chunks: Buffer[] = [];
@@ -103,12 +105,19 @@ export class FakesAdmin {
 	}
 
 	async messagemedia(apiKey: string): Promise<ViewAccount> {
-		const { accounts } = await this.call<{ accounts: ViewAccount[] }>('GET', `messagemedia?apiKey=${encodeURIComponent(apiKey)}`);
+		const { accounts } = await this.call<{ accounts: ViewAccount[] }>(
+			'GET',
+			`messagemedia?apiKey=${encodeURIComponent(apiKey)}`,
+		);
 		if (accounts.length !== 1) throw new Error(`no MessageMedia account with key ${apiKey}`);
 		return accounts[0];
 	}
 
-	async registerCertificate(tenantId: string, clientId: string, certificatePem: string): Promise<void> {
+	async registerCertificate(
+		tenantId: string,
+		clientId: string,
+		certificatePem: string,
+	): Promise<void> {
 		const seed = await this.state();
 		const tenant = seed.tenants?.find((t) => t.id === tenantId);
 		const app = tenant?.apps?.find((a) => a.clientId === clientId);
@@ -151,18 +160,31 @@ export class SubscriptionsAdmin {
 	}
 
 	/** `dropNext`: lose the next n notifications; `duplicate`: send each twice. */
-	async switches(switches: { dropNext?: number; duplicate?: boolean; retryDelaysMs?: number[] }): Promise<void> {
+	async switches(switches: {
+		dropNext?: number;
+		duplicate?: boolean;
+		retryDelaysMs?: number[];
+	}): Promise<void> {
 		await this.admin.raw('PATCH', 'subscriptions/switches', switches);
 	}
 
 	/** Sends a lifecycle event; resolves to the HTTP status n8n answered. */
 	async lifecycle(id: string, lifecycleEvent: string): Promise<number> {
-		return (await this.admin.raw<{ status: number }>('POST', `subscriptions/${id}/lifecycle`, { lifecycleEvent })).status;
+		return (
+			await this.admin.raw<{ status: number }>('POST', `subscriptions/${id}/lifecycle`, {
+				lifecycleEvent,
+			})
+		).status;
 	}
 
 	/** A notification with another clientState; resolves to the HTTP status n8n answered. */
 	async forge(id: string, clientState: string, userId: string): Promise<number> {
-		return (await this.admin.raw<{ status: number }>('POST', `subscriptions/${id}/notify`, { clientState, userId })).status;
+		return (
+			await this.admin.raw<{ status: number }>('POST', `subscriptions/${id}/notify`, {
+				clientState,
+				userId,
+			})
+		).status;
 	}
 
 	async expire(id: string): Promise<void> {

@@ -59,7 +59,9 @@ export function nodeRan(result: ExecutionResult, nodeName: string): boolean {
 
 /** Everything a failure message needs to explain what n8n did. */
 export function describeExecution(result: ExecutionResult): string {
-	const error = result.error ? `\nworkflow error: ${result.error.node?.name ?? ''}: ${result.error.message} ${result.error.description ?? ''}` : '';
+	const error = result.error
+		? `\nworkflow error: ${result.error.node?.name ?? ''}: ${result.error.message} ${result.error.description ?? ''}`
+		: '';
 	const tail = (text: string) => text.split('\n').slice(-40).join('\n');
 	return `exit ${result.exitCode ?? result.signal}, status ${result.status}${error}\n--- stdout (tail) ---\n${tail(result.stdout)}\n--- stderr (tail) ---\n${tail(result.stderr)}`;
 }
@@ -176,7 +178,10 @@ export class N8n {
 		return env;
 	}
 
-	private async run(args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<ProcessResult> {
+	private async run(
+		args: string[],
+		options: { timeoutMs?: number; env?: Record<string, string> } = {},
+	): Promise<ProcessResult> {
 		const started = Date.now();
 		// The task broker listens on a port of its own; give each CLI process a free one.
 		const brokerPort = String(await freePort());
@@ -196,8 +201,8 @@ export class N8n {
 			timedOut = true;
 			killGroup(child, 'SIGKILL');
 		}, timeoutMs);
-		const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-			child.once('close', (code, sig) => resolve([code, sig])),
+		const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
+			(resolve) => child.once('close', (code, sig) => resolve([code, sig])),
 		);
 		clearTimeout(timer);
 		// Task runners die with their parent; make sure nothing of this call outlives it.
@@ -209,7 +214,9 @@ export class N8n {
 	private async runOrThrow(args: string[], expect: RegExp): Promise<ProcessResult> {
 		const result = await this.run(args);
 		if (result.exitCode !== 0 || !expect.test(result.stdout + result.stderr)) {
-			throw new Error(`n8n ${args.join(' ')} failed (exit ${result.exitCode ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
+			throw new Error(
+				`n8n ${args.join(' ')} failed (exit ${result.exitCode ?? result.signal}):\n${result.stdout}\n${result.stderr}`,
+			);
 		}
 		return result;
 	}
@@ -229,15 +236,21 @@ export class N8n {
 
 	async importWorkflows(workflows: Json[]): Promise<void> {
 		for (const workflow of workflows) {
-			if (typeof workflow.id !== 'string' || workflow.id === '') throw new Error(`workflow "${workflow.name}" needs an explicit id`);
+			if (typeof workflow.id !== 'string' || workflow.id === '')
+				throw new Error(`workflow "${workflow.name}" needs an explicit id`);
 		}
 		const file = this.writeJson(`workflows-${Date.now()}.json`, workflows);
 		await this.runOrThrow(['import:workflow', `--input=${file}`], /Successfully imported/);
 	}
 
 	/** `n8n execute --id <id> --rawOutput`: the workflow must start at a Manual Trigger. */
-	async execute(workflowId: string, options: { timeoutMs?: number } = {}): Promise<ExecutionResult> {
-		const result = await this.run(['execute', `--id=${workflowId}`, '--rawOutput'], { timeoutMs: options.timeoutMs ?? 300_000 });
+	async execute(
+		workflowId: string,
+		options: { timeoutMs?: number } = {},
+	): Promise<ExecutionResult> {
+		const result = await this.run(['execute', `--id=${workflowId}`, '--rawOutput'], {
+			timeoutMs: options.timeoutMs ?? 300_000,
+		});
 		const run = parseRunJson(result.stdout);
 		const resultData = run?.data?.resultData;
 		return {
@@ -251,7 +264,10 @@ export class N8n {
 
 	/** 2.x activation: the published version is what `n8n start` runs. */
 	async publish(workflowId: string): Promise<void> {
-		await this.runOrThrow(['publish:workflow', `--id=${workflowId}`], /Changes will not take effect/);
+		await this.runOrThrow(
+			['publish:workflow', `--id=${workflowId}`],
+			/Changes will not take effect/,
+		);
 	}
 
 	async unpublish(workflowId: string): Promise<void> {
@@ -259,7 +275,9 @@ export class N8n {
 	}
 
 	/** `n8n start` in the background; resolves once the REST API answers (it comes up after /healthz). */
-	async start(options: { port?: number; env?: Record<string, string>; logFile?: string } = {}): Promise<N8nServer> {
+	async start(
+		options: { port?: number; env?: Record<string, string>; logFile?: string } = {},
+	): Promise<N8nServer> {
 		const port = options.port ?? (await freePort());
 		if (options.port !== undefined) await assertPortFree(port);
 		const child = spawn(this.n8nBin, ['start'], {
@@ -279,9 +297,15 @@ export class N8n {
 	}
 
 	/** `n8n worker` (queue mode) in the background; resolves once it says it is ready. */
-	async startWorker(options: { concurrency?: number; env?: Record<string, string> } = {}): Promise<N8nServer> {
+	async startWorker(
+		options: { concurrency?: number; env?: Record<string, string> } = {},
+	): Promise<N8nServer> {
 		const child = spawn(this.n8nBin, ['worker', `--concurrency=${options.concurrency ?? 5}`], {
-			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(await freePort()), QUEUE_HEALTH_CHECK_ACTIVE: 'false', ...options.env }),
+			env: this.env({
+				N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+				QUEUE_HEALTH_CHECK_ACTIVE: 'false',
+				...options.env,
+			}),
 			cwd: this.userFolder,
 			detached: true,
 			stdio: ['ignore', 'pipe', 'pipe'],
@@ -313,7 +337,8 @@ export class N8nServer {
 		const deadline = Date.now() + timeoutMs;
 		while (!pattern.test(this.output)) {
 			if (!this.running) throw new Error(`n8n exited early:\n${this.output}`);
-			if (Date.now() > deadline) throw new Error(`no ${pattern} in the n8n output within ${timeoutMs} ms:\n${this.output}`);
+			if (Date.now() > deadline)
+				throw new Error(`no ${pattern} in the n8n output within ${timeoutMs} ms:\n${this.output}`);
 			await new Promise((resolve) => setTimeout(resolve, 300));
 		}
 	}
@@ -331,7 +356,9 @@ export class N8nServer {
 			}
 			await new Promise((resolve) => setTimeout(resolve, 500));
 		}
-		throw new Error(`n8n did not answer ${this.url}/rest/settings within ${timeoutMs} ms:\n${this.output}`);
+		throw new Error(
+			`n8n did not answer ${this.url}/rest/settings within ${timeoutMs} ms:\n${this.output}`,
+		);
 	}
 
 	private cookie?: string;
@@ -345,18 +372,31 @@ export class N8nServer {
 		const headers = { 'content-type': 'application/json', 'browser-id': 'entra-sync-e2e' };
 		if (!this.cookie) {
 			const owner = { email: 'e2e@entra-sync.example', password: 'E2e-owner-password-1' };
-			let response = await fetch(`${this.url}/rest/owner/setup`, { method: 'POST', headers, body: JSON.stringify({ ...owner, firstName: 'E2e', lastName: 'Owner' }) });
+			let response = await fetch(`${this.url}/rest/owner/setup`, {
+				method: 'POST',
+				headers,
+				body: JSON.stringify({ ...owner, firstName: 'E2e', lastName: 'Owner' }),
+			});
 			if (!response.ok) {
-				response = await fetch(`${this.url}/rest/login`, { method: 'POST', headers, body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }) });
+				response = await fetch(`${this.url}/rest/login`, {
+					method: 'POST',
+					headers,
+					body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
+				});
 			}
 			const cookie = response.headers.getSetCookie().find((c) => c.startsWith('n8n-auth='));
-			if (!response.ok || !cookie) throw new Error(`n8n owner sign-in failed (${response.status}): ${await response.text()}`);
+			if (!response.ok || !cookie)
+				throw new Error(`n8n owner sign-in failed (${response.status}): ${await response.text()}`);
 			this.cookie = cookie.split(';')[0];
 		}
-		const response = await fetch(`${this.url}${path}`, { method, headers: { ...headers, cookie: this.cookie }, body: body === undefined ? undefined : JSON.stringify(body) });
+		const response = await fetch(`${this.url}${path}`, {
+			method,
+			headers: { ...headers, cookie: this.cookie },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
 		const text = await response.text();
 		if (!response.ok) throw new Error(`n8n ${method} ${path} → ${response.status}: ${text}`);
-		return (text ? (JSON.parse(text) as { data?: T }).data ?? JSON.parse(text) : undefined) as T;
+		return (text ? ((JSON.parse(text) as { data?: T }).data ?? JSON.parse(text)) : undefined) as T;
 	}
 
 	/** SIGTERM (n8n shuts down gracefully), SIGKILL for the whole group if it takes too long. */

@@ -35,14 +35,26 @@ export interface QueueServices {
 const running = new Set<string>();
 
 function script(action: 'start' | 'stop', dir: string): string {
-	const result = spawnSync('bash', [join(e2eConfig().projectRoot, 'scripts', 'queue-services.sh'), action, dir], { encoding: 'utf8', timeout: 300_000 });
-	if (result.status !== 0) throw new Error(`queue-services.sh ${action} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+	const result = spawnSync(
+		'bash',
+		[join(e2eConfig().projectRoot, 'scripts', 'queue-services.sh'), action, dir],
+		{ encoding: 'utf8', timeout: 300_000 },
+	);
+	if (result.status !== 0)
+		throw new Error(
+			`queue-services.sh ${action} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`,
+		);
 	return result.stdout;
 }
 
 /** Stops the services even when the test process ends without its afterAll (scripts/e2e.sh stops them too). */
 process.once('exit', () => {
-	for (const dir of running) spawnSync('bash', [join(__dirname, '..', '..', '..', 'scripts', 'queue-services.sh'), 'stop', dir]);
+	for (const dir of running)
+		spawnSync('bash', [
+			join(__dirname, '..', '..', '..', 'scripts', 'queue-services.sh'),
+			'stop',
+			dir,
+		]);
 });
 
 export function startQueueServices(): QueueServices {
@@ -82,9 +94,27 @@ export function queueEnv(services: QueueServices): Record<string, string> {
 
 /** Rows of a query against n8n's database, as arrays of column texts. */
 export function query(services: QueueServices, sql: string): string[][] {
-	const result = spawnSync(PG_BIN ? join(PG_BIN, 'psql') : 'psql', ['-h', '127.0.0.1', '-p', String(services.pgPort), '-U', 'n8n', '-d', 'n8n', '-At', '-F', '\t', '-c', sql], {
-		encoding: 'utf8',
-	});
+	const result = spawnSync(
+		PG_BIN ? join(PG_BIN, 'psql') : 'psql',
+		[
+			'-h',
+			'127.0.0.1',
+			'-p',
+			String(services.pgPort),
+			'-U',
+			'n8n',
+			'-d',
+			'n8n',
+			'-At',
+			'-F',
+			'\t',
+			'-c',
+			sql,
+		],
+		{
+			encoding: 'utf8',
+		},
+	);
 	if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
 	return result.stdout
 		.split('\n')
@@ -135,7 +165,9 @@ export class QueueDeployment {
 	) {
 		const env = queueEnv(services);
 		this.main = N8n.forTest('queue-main', caFile, env);
-		this.workers = Array.from({ length: workerCount }, (_, i) => N8n.forTest(`queue-worker${i + 1}`, caFile, env));
+		this.workers = Array.from({ length: workerCount }, (_, i) =>
+			N8n.forTest(`queue-worker${i + 1}`, caFile, env),
+		);
 	}
 
 	/**
@@ -145,8 +177,14 @@ export class QueueDeployment {
 	 * own (the partitioned template) needs 2.
 	 */
 	async start(options: { concurrency?: number } = {}): Promise<void> {
-		this.workerServers = await Promise.all(this.workers.map(async (worker) => await worker.startWorker({ concurrency: options.concurrency ?? 1 })));
-		this.mainServer = await this.main.start(this.mainPort === undefined ? {} : { port: this.mainPort });
+		this.workerServers = await Promise.all(
+			this.workers.map(
+				async (worker) => await worker.startWorker({ concurrency: options.concurrency ?? 1 }),
+			),
+		);
+		this.mainServer = await this.main.start(
+			this.mainPort === undefined ? {} : { port: this.mainPort },
+		);
 	}
 
 	async stop(): Promise<void> {
@@ -160,14 +198,19 @@ export class QueueDeployment {
 	/** Which worker (index) logged starting each execution id. */
 	executedBy(): Map<string, number> {
 		this.workerServers.forEach((worker, index) => {
-			for (const match of worker.output.matchAll(/Worker started execution (\d+)/g)) this.ranOn.set(match[1], index);
+			for (const match of worker.output.matchAll(/Worker started execution (\d+)/g))
+				this.ranOn.set(match[1], index);
 		});
 		return new Map(this.ranOn);
 	}
 
 	tail(lines = 40): string {
-		const part = (name: string, output = '') => `--- ${name} (tail) ---\n${output.split('\n').slice(-lines).join('\n')}`;
-		return [part('main', this.mainServer?.output), ...this.workerServers.map((w, i) => part(`worker ${i + 1}`, w.output))].join('\n');
+		const part = (name: string, output = '') =>
+			`--- ${name} (tail) ---\n${output.split('\n').slice(-lines).join('\n')}`;
+		return [
+			part('main', this.mainServer?.output),
+			...this.workerServers.map((w, i) => part(`worker ${i + 1}`, w.output)),
+		].join('\n');
 	}
 }
 
@@ -182,11 +225,13 @@ export const PARTITION_KEY: CredentialSpec = {
 /** The partitioned template as its Setup note says: the key on both ends, the webhook URL of this n8n's main. */
 export function partitionsOnMain(workflow: Json, port: number): Json {
 	for (const node of workflow.nodes as Json[]) {
-		if (node.name === 'Partition request' || node.name === 'Sync each partition') node.credentials = { httpHeaderAuth: { id: PARTITION_KEY.id, name: PARTITION_KEY.name } };
+		if (node.name === 'Partition request' || node.name === 'Sync each partition')
+			node.credentials = { httpHeaderAuth: { id: PARTITION_KEY.id, name: PARTITION_KEY.name } };
 		if (node.name === 'List partitions') {
 			const code = node.parameters.jsCode as string;
 			node.parameters.jsCode = code.replace('http://localhost:5678/', `http://127.0.0.1:${port}/`);
-			if (node.parameters.jsCode === code) throw new Error('the partitioned template no longer sets webhookUrl as expected');
+			if (node.parameters.jsCode === code)
+				throw new Error('the partitioned template no longer sets webhookUrl as expected');
 		}
 	}
 	return workflow;

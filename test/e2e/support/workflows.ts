@@ -53,7 +53,12 @@ export function loadTemplate(projectRoot: string, file: string): Json {
  * A copy of the template with an id (n8n's CLI needs one to execute) and the given credentials
  * selected on every node of ours that takes them.
  */
-export function withCredentials(template: Json, id: string, credentials: CredentialSpec[], name?: string): Json {
+export function withCredentials(
+	template: Json,
+	id: string,
+	credentials: CredentialSpec[],
+	name?: string,
+): Json {
 	const workflow = structuredClone(template);
 	workflow.id = id;
 	if (name) workflow.name = name;
@@ -70,12 +75,21 @@ export function withCredentials(template: Json, id: string, credentials: Credent
 /** Credentials that point our nodes at the fakes (`custom` cloud and region). */
 export function fakeCredentials(
 	fakesUrl: string,
-	app: { tenantId: string; clientId: string; clientSecret?: string; certificate?: { privateKeyPem: string; thumbprint: string } },
+	app: {
+		tenantId: string;
+		clientId: string;
+		clientSecret?: string;
+		certificate?: { privateKeyPem: string; thumbprint: string };
+	},
 	messagemedia: { apiKey: string; apiSecret: string; authMethod?: 'basic' | 'hmac' },
 	ids: { entra: string; messagemedia: string },
 ): CredentialSpec[] {
 	const entraAuth = app.certificate
-		? { authMethod: 'certificate', certificatePrivateKey: app.certificate.privateKeyPem, certificateThumbprint: app.certificate.thumbprint }
+		? {
+				authMethod: 'certificate',
+				certificatePrivateKey: app.certificate.privateKeyPem,
+				certificateThumbprint: app.certificate.thumbprint,
+			}
 		: { authMethod: 'clientSecret', clientSecret: app.clientSecret ?? '' };
 	return [
 		{

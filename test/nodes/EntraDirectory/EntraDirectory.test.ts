@@ -1,6 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import nock from 'nock';
-import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeParameters,
+} from 'n8n-workflow';
 
 import type { EntraCredentialFields } from '../../../lib/entra/config';
 
@@ -8,7 +14,17 @@ import { EntraDirectory } from '../../../nodes/EntraDirectory/EntraDirectory.nod
 import { testEntraCredential } from '../../../nodes/helpers/entra';
 import { toNodeError } from '../../../nodes/helpers/errors';
 import { executeContext, loadOptionsContext } from '../../support/n8n-context';
-import { ISSUED_BEARER, GRAPH, LOGIN, SECRET, TENANT, fields, nockToken, page, useNockedEntra } from '../../unit/entra/helpers';
+import {
+	ISSUED_BEARER,
+	GRAPH,
+	LOGIN,
+	SECRET,
+	TENANT,
+	fields,
+	nockToken,
+	page,
+	useNockedEntra,
+} from '../../unit/entra/helpers';
 
 const directory = new EntraDirectory();
 
@@ -25,8 +41,10 @@ function fakeExecute(
 	});
 }
 
-const cred = (overrides: Partial<EntraCredentialFields> = {}) => fields(overrides) as unknown as ICredentialDataDecryptedObject;
-const run = async (ctx: IExecuteFunctions) => (await directory.execute.call(ctx))[0] as INodeExecutionData[];
+const cred = (overrides: Partial<EntraCredentialFields> = {}) =>
+	fields(overrides) as unknown as ICredentialDataDecryptedObject;
+const run = async (ctx: IExecuteFunctions) =>
+	(await directory.execute.call(ctx))[0] as INodeExecutionData[];
 
 describe('Entra Directory node', () => {
 	useNockedEntra({ token: false });
@@ -36,7 +54,10 @@ describe('Entra Directory node', () => {
 		nock(GRAPH)
 			.get('/v1.0/users')
 			.query({ $select: 'id,displayName', $top: '2' })
-			.reply(200, page([{ id: '1' }, { id: '2' }], { '@odata.nextLink': `${GRAPH}/v1.0/users?$skiptoken=x` }));
+			.reply(
+				200,
+				page([{ id: '1' }, { id: '2' }], { '@odata.nextLink': `${GRAPH}/v1.0/users?$skiptoken=x` }),
+			);
 		const out = await run(fakeExecute({ returnAll: false, limit: 2 }));
 		expect(out).toEqual([
 			{ json: { id: '1' }, pairedItem: { item: 0 } },
@@ -46,7 +67,11 @@ describe('Entra Directory node', () => {
 
 	it('two executions of the node share one token request', async () => {
 		const token = nockToken();
-		nock(GRAPH).get('/v1.0/users').query(true).times(2).reply(200, page([{ id: '1' }]));
+		nock(GRAPH)
+			.get('/v1.0/users')
+			.query(true)
+			.times(2)
+			.reply(200, page([{ id: '1' }]));
 		await run(fakeExecute({}));
 		await run(fakeExecute({}));
 		expect(token.isDone()).toBe(true);
@@ -55,8 +80,13 @@ describe('Entra Directory node', () => {
 
 	it('Update: PATCHes the chosen fields and outputs what was updated', async () => {
 		nockToken();
-		nock(GRAPH).get('/v1.0/users/u1').query({ $select: 'id,onPremisesSyncEnabled' }).reply(200, { id: 'u1', onPremisesSyncEnabled: false });
-		nock(GRAPH).patch('/v1.0/users/u1', { department: 'Sales', businessPhones: ['+61 2 9999 0000'] }).reply(204);
+		nock(GRAPH)
+			.get('/v1.0/users/u1')
+			.query({ $select: 'id,onPremisesSyncEnabled' })
+			.reply(200, { id: 'u1', onPremisesSyncEnabled: false });
+		nock(GRAPH)
+			.patch('/v1.0/users/u1', { department: 'Sales', businessPhones: ['+61 2 9999 0000'] })
+			.reply(204);
 		const out = await run(
 			fakeExecute({
 				operation: 'update',
@@ -65,7 +95,9 @@ describe('Entra Directory node', () => {
 			}),
 		);
 		// n8n hands the collection over in the order of its options (Business Phone before Department).
-		expect(out).toEqual([{ json: { id: 'u1', updated: ['businessPhones', 'department'] }, pairedItem: { item: 0 } }]);
+		expect(out).toEqual([
+			{ json: { id: 'u1', updated: ['businessPhones', 'department'] }, pairedItem: { item: 0 } },
+		]);
 		expect(nock.pendingMocks()).toEqual([]);
 	});
 
@@ -75,7 +107,9 @@ describe('Entra Directory node', () => {
 			.get('/v1.0/groups')
 			.query((q) => q.$filter === "startswith(displayName,'Sales')" && q.$top === '999')
 			.reply(200, page([{ id: 'g1', displayName: 'Sales' }]));
-		const out = await run(fakeExecute({ resource: 'group', operation: 'getAll', nameStartsWith: 'Sales' }));
+		const out = await run(
+			fakeExecute({ resource: 'group', operation: 'getAll', nameStartsWith: 'Sales' }),
+		);
 		expect(out.map((i) => i.json)).toEqual([{ id: 'g1', displayName: 'Sales' }]);
 	});
 
@@ -90,7 +124,12 @@ describe('Entra Directory node', () => {
 					'@odata.deltaLink': `${GRAPH}/v1.0/users/delta?$deltatoken=D2`,
 				}),
 			);
-		const out = await run(fakeExecute({ operation: 'getChanges', deltaLink: `${GRAPH}/v1.0/users/delta?$deltatoken=D1` }));
+		const out = await run(
+			fakeExecute({
+				operation: 'getChanges',
+				deltaLink: `${GRAPH}/v1.0/users/delta?$deltatoken=D1`,
+			}),
+		);
 		const meta = { deltaLink: `${GRAPH}/v1.0/users/delta?$deltatoken=D2`, fullResync: false };
 		expect(out.map((i) => i.json)).toEqual([
 			{ id: 'a', _delta: meta },
@@ -99,20 +138,37 @@ describe('Entra Directory node', () => {
 	});
 
 	it('Get Changes refuses a delta link on a foreign origin before any request', async () => {
-		const error = await run(fakeExecute({ operation: 'getChanges', deltaLink: 'https://evil.example/v1.0/users/delta?$deltatoken=x' })).catch(
-			(e: Error) => e,
-		);
+		const error = await run(
+			fakeExecute({
+				operation: 'getChanges',
+				deltaLink: 'https://evil.example/v1.0/users/delta?$deltatoken=x',
+			}),
+		).catch((e: Error) => e);
 		expect((error as Error).message).toMatch(/Refusing to call https:\/\/evil\.example/);
 	});
 
 	it('continueOnFail: an error item per failing input item, with pairedItem', async () => {
 		nockToken();
-		nock(GRAPH).get('/v1.0/users/nobody').query(true).reply(404, { error: { code: 'Request_ResourceNotFound', message: 'Resource not found.' } });
-		nock(GRAPH).get('/v1.0/users/nobody').query(true).reply(404, { error: { code: 'Request_ResourceNotFound', message: 'Resource not found.' } });
-		const out = await run(fakeExecute({ operation: 'get', userId: 'nobody' }, { items: 2, continueOnFail: true }));
+		nock(GRAPH)
+			.get('/v1.0/users/nobody')
+			.query(true)
+			.reply(404, { error: { code: 'Request_ResourceNotFound', message: 'Resource not found.' } });
+		nock(GRAPH)
+			.get('/v1.0/users/nobody')
+			.query(true)
+			.reply(404, { error: { code: 'Request_ResourceNotFound', message: 'Resource not found.' } });
+		const out = await run(
+			fakeExecute({ operation: 'get', userId: 'nobody' }, { items: 2, continueOnFail: true }),
+		);
 		expect(out).toHaveLength(2);
-		expect(out[0]).toMatchObject({ json: { error: 'Resource not found.' }, pairedItem: { item: 0 } });
-		expect(out[1]).toMatchObject({ json: { error: 'Resource not found.', code: 'Request_ResourceNotFound', status: 404 }, pairedItem: { item: 1 } });
+		expect(out[0]).toMatchObject({
+			json: { error: 'Resource not found.' },
+			pairedItem: { item: 0 },
+		});
+		expect(out[1]).toMatchObject({
+			json: { error: 'Resource not found.', code: 'Request_ResourceNotFound', status: 404 },
+			pairedItem: { item: 1 },
+		});
 	});
 
 	describe('group picker', () => {
@@ -120,7 +176,11 @@ describe('Entra Directory node', () => {
 			nockToken();
 			nock(GRAPH, { badheaders: ['consistencylevel'] })
 				.get('/v1.0/groups')
-				.query({ $select: 'id,displayName,mail,description,mailEnabled,securityEnabled', $top: '100', $filter: "startswith(displayName,'Sales ''EU''')" })
+				.query({
+					$select: 'id,displayName,mail,description,mailEnabled,securityEnabled',
+					$top: '100',
+					$filter: "startswith(displayName,'Sales ''EU''')",
+				})
 				.reply(
 					200,
 					page([{ id: 'g1', displayName: "Sales 'EU' North", mail: 'sales@contoso.com' }], {
@@ -140,7 +200,10 @@ describe('Entra Directory node', () => {
 				paginationToken: `${GRAPH}/v1.0/groups?$skiptoken=G2`,
 			});
 			const second = await searchGroups.call(ctx, "Sales 'EU'", first.paginationToken);
-			expect(second).toEqual({ results: [{ name: "Sales 'EU' South", value: 'g2' }], paginationToken: undefined });
+			expect(second).toEqual({
+				results: [{ name: "Sales 'EU' South", value: 'g2' }],
+				paginationToken: undefined,
+			});
 			expect(nock.pendingMocks()).toEqual([]);
 		});
 	});
@@ -148,7 +211,10 @@ describe('Entra Directory node', () => {
 	describe('credential test', () => {
 		it('OK after a token and one user read', async () => {
 			nockToken();
-			nock(GRAPH).get('/v1.0/users').query({ $top: '1', $select: 'id' }).reply(200, page([{ id: '1' }]));
+			nock(GRAPH)
+				.get('/v1.0/users')
+				.query({ $top: '1', $select: 'id' })
+				.reply(200, page([{ id: '1' }]));
 			await expect(testEntraCredential(cred())).resolves.toMatchObject({ status: 'OK' });
 		});
 
@@ -161,7 +227,11 @@ describe('Entra Directory node', () => {
 			nock(LOGIN)
 				.post(`/${TENANT}/oauth2/v2.0/token`)
 				.query(true)
-				.reply(status, { error, error_description: `${code}: Something went wrong.`, error_codes: [Number(code.slice(6))] });
+				.reply(status, {
+					error,
+					error_description: `${code}: Something went wrong.`,
+					error_codes: [Number(code.slice(6))],
+				});
 			const result = await testEntraCredential(cred());
 			expect(result.status).toBe('Error');
 			expect(result.message).toMatch(expected);
@@ -172,11 +242,18 @@ describe('Entra Directory node', () => {
 			nock(GRAPH)
 				.get('/v1.0/users')
 				.query(true)
-				.reply(403, { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } });
+				.reply(403, {
+					error: {
+						code: 'Authorization_RequestDenied',
+						message: 'Insufficient privileges to complete the operation.',
+					},
+				});
 			const result = await testEntraCredential(cred());
 			expect(result).toEqual({
 				status: 'Error',
-				message: expect.stringMatching(/grant the User\.Read\.All application permission and admin consent/),
+				message: expect.stringMatching(
+					/grant the User\.Read\.All application permission and admin consent/,
+				),
 			});
 		});
 
@@ -198,22 +275,46 @@ describe('Entra Directory node', () => {
 		beforeEach(() => {
 			logs.length = 0;
 			for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-				spies.push(jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(' '))));
+				spies.push(
+					jest
+						.spyOn(console, method)
+						.mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(' '))),
+				);
 			}
 		});
 		afterEach(() => spies.splice(0).forEach((s) => s.mockRestore()));
 
 		function expectClean(...things: unknown[]) {
-			const haystack = [...things.map((t) => (typeof t === 'string' ? t : JSON.stringify(t, Object.getOwnPropertyNames(t ?? {})) + JSON.stringify(t))), ...logs].join('\n');
-			for (const secret of [SECRET, ISSUED_BEARER, pem, keyBody]) expect(haystack).not.toContain(secret);
+			const haystack = [
+				...things.map((t) =>
+					typeof t === 'string'
+						? t
+						: JSON.stringify(t, Object.getOwnPropertyNames(t ?? {})) + JSON.stringify(t),
+				),
+				...logs,
+			].join('\n');
+			for (const secret of [SECRET, ISSUED_BEARER, pem, keyBody])
+				expect(haystack).not.toContain(secret);
 		}
 
 		async function failingRun(credentials: IDataObject) {
 			const ctx = fakeExecute({}, { credentials });
-			const thrown = (await directory.execute.call(ctx).catch((e: unknown) => e)) as Error & { description?: string };
+			const thrown = (await directory.execute.call(ctx).catch((e: unknown) => e)) as Error & {
+				description?: string;
+			};
 			const nodeError = toNodeError(ctx.getNode(), thrown, 0);
-			const items = await run(fakeExecute({}, { credentials, continueOnFail: true })).catch((e: unknown) => e);
-			return [thrown, thrown?.message, thrown?.description, nodeError, nodeError.message, nodeError.description, items];
+			const items = await run(fakeExecute({}, { credentials, continueOnFail: true })).catch(
+				(e: unknown) => e,
+			);
+			return [
+				thrown,
+				thrown?.message,
+				thrown?.description,
+				nodeError,
+				nodeError.message,
+				nodeError.description,
+				items,
+			];
 		}
 
 		it('token endpoint echoing the secret (AADSTS7000215) and an unknown AADSTS code', async () => {
@@ -223,7 +324,11 @@ describe('Entra Directory node', () => {
 				error_codes: [7000215],
 			};
 			nock(LOGIN).post(`/${TENANT}/oauth2/v2.0/token`).query(true).times(2).reply(401, echo);
-			const unknown = { ...echo, error_description: `AADSTS9999999: Weird failure for ${SECRET}. More text.`, error_codes: [9999999] };
+			const unknown = {
+				...echo,
+				error_description: `AADSTS9999999: Weird failure for ${SECRET}. More text.`,
+				error_codes: [9999999],
+			};
 			nock(LOGIN).post(`/${TENANT}/oauth2/v2.0/token`).query(true).reply(401, unknown);
 			const outputs = await failingRun(fields() as IDataObject);
 			const credTest = await testEntraCredential(cred());
@@ -232,12 +337,20 @@ describe('Entra Directory node', () => {
 		});
 
 		it('certificate credential: the private key never appears', async () => {
-			const cert = fields({ authMethod: 'certificate', certificatePrivateKey: pem, certificateThumbprint: 'ab'.repeat(20) }) as IDataObject;
+			const cert = fields({
+				authMethod: 'certificate',
+				certificatePrivateKey: pem,
+				certificateThumbprint: 'ab'.repeat(20),
+			}) as IDataObject;
 			nock(LOGIN)
 				.post(`/${TENANT}/oauth2/v2.0/token`)
 				.query(true)
 				.times(2)
-				.reply(401, { error: 'invalid_client', error_description: `AADSTS700027: bad assertion ${keyBody}`, error_codes: [700027] });
+				.reply(401, {
+					error: 'invalid_client',
+					error_description: `AADSTS700027: bad assertion ${keyBody}`,
+					error_codes: [700027],
+				});
 			expectClean(...(await failingRun(cert)));
 		});
 
@@ -247,19 +360,34 @@ describe('Entra Directory node', () => {
 				.get('/v1.0/users')
 				.query(true)
 				.times(2)
-				.reply(403, { error: { code: 'Authorization_RequestDenied', message: `Denied for token ${ISSUED_BEARER}` } });
+				.reply(403, {
+					error: {
+						code: 'Authorization_RequestDenied',
+						message: `Denied for token ${ISSUED_BEARER}`,
+					},
+				});
 			expectClean(...(await failingRun(fields() as IDataObject)));
 
 			nock(GRAPH)
 				.get('/v1.0/users')
 				.query(true)
 				.times(12)
-				.reply(500, `upstream said: Authorization: Bearer ${ISSUED_BEARER} (token ${ISSUED_BEARER})`, { 'Content-Type': 'text/plain' });
+				.reply(
+					500,
+					`upstream said: Authorization: Bearer ${ISSUED_BEARER} (token ${ISSUED_BEARER})`,
+					{ 'Content-Type': 'text/plain' },
+				);
 			const outputs = await failingRun(fields() as IDataObject);
-			expect(outputs[1]).toMatch(/HTTP 500: upstream said: Authorization: Bearer \[redacted\] \(token \[redacted\]\)/);
+			expect(outputs[1]).toMatch(
+				/HTTP 500: upstream said: Authorization: Bearer \[redacted\] \(token \[redacted\]\)/,
+			);
 			expectClean(...outputs);
 
-			nock(GRAPH).get('/v1.0/users').query(true).times(12).replyWithError({ code: 'EHOSTUNREACH', message: `unreachable ${ISSUED_BEARER}` });
+			nock(GRAPH)
+				.get('/v1.0/users')
+				.query(true)
+				.times(12)
+				.replyWithError({ code: 'EHOSTUNREACH', message: `unreachable ${ISSUED_BEARER}` });
 			expectClean(...(await failingRun(fields() as IDataObject)));
 		});
 	});

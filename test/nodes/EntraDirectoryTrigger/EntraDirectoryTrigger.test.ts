@@ -12,7 +12,11 @@ const SELECT = 'id,displayName,mobilePhone';
 const trigger = new EntraDirectoryTrigger();
 
 /** A poll of the trigger with these parameters (on top of displayName and mobilePhone) and this static data. */
-function fakePoll(parameters: INodeParameters, staticData: IDataObject, mode: 'trigger' | 'manual' = 'trigger') {
+function fakePoll(
+	parameters: INodeParameters,
+	staticData: IDataObject,
+	mode: 'trigger' | 'manual' = 'trigger',
+) {
 	return pollContext(trigger, {
 		parameters: { attributes: ['displayName', 'mobilePhone'], ...parameters },
 		credentials: { entraSyncEntraIdApi: fields() },
@@ -55,12 +59,22 @@ describe('Entra Directory Trigger cursor', () => {
 		const staticData: IDataObject = {};
 		const result = await poll(
 			fakePoll(
-				{ emitExisting: true, filters: { conditions: [{ attribute: 'department', operator: 'equals', value: 'sales' }] } },
+				{
+					emitExisting: true,
+					filters: {
+						conditions: [{ attribute: 'department', operator: 'equals', value: 'sales' }],
+					},
+				},
 				staticData,
 			),
 		);
 		expect(result![0].map((i) => i.json)).toEqual([
-			{ id: 'a', displayName: 'A', department: 'Sales', _delta: { fullResync: false, initial: true } },
+			{
+				id: 'a',
+				displayName: 'A',
+				department: 'Sales',
+				_delta: { fullResync: false, initial: true },
+			},
 		]);
 		expect(staticData.deltaLink).toBe(link('D1'));
 	});
@@ -77,7 +91,13 @@ describe('Entra Directory Trigger cursor', () => {
 			.query({ $deltatoken: 'D1' })
 			.reply(
 				200,
-				page([{ id: 'a', displayName: 'A2' }, { id: 'z', '@removed': { reason: 'deleted' } }], { '@odata.deltaLink': link('D2') }),
+				page(
+					[
+						{ id: 'a', displayName: 'A2' },
+						{ id: 'z', '@removed': { reason: 'deleted' } },
+					],
+					{ '@odata.deltaLink': link('D2') },
+				),
 			);
 		const result = await poll(fakePoll(params, staticData));
 		expect(result![0].map((i) => i.json)).toEqual([
@@ -87,7 +107,10 @@ describe('Entra Directory Trigger cursor', () => {
 		expect(staticData.deltaLink).toBe(link('D2'));
 
 		// Nothing changed next time: no execution, cursor still advances.
-		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'D2' }).reply(200, page([], { '@odata.deltaLink': link('D3') }));
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $deltatoken: 'D2' })
+			.reply(200, page([], { '@odata.deltaLink': link('D3') }));
 		await expect(poll(fakePoll(params, staticData))).resolves.toBeNull();
 		expect(staticData.deltaLink).toBe(link('D3'));
 	});
@@ -103,7 +126,10 @@ describe('Entra Directory Trigger cursor', () => {
 			.query({ $select: SELECT })
 			.reply(200, page([{ id: 'a' }], { '@odata.deltaLink': link('NEW') }));
 		const result = await poll(fakePoll({}, staticData));
-		expect(result![0][0].json).toMatchObject({ id: 'a', _delta: { fullResync: true, resyncReason: expect.stringMatching(/410/) } });
+		expect(result![0][0].json).toMatchObject({
+			id: 'a',
+			_delta: { fullResync: true, resyncReason: expect.stringMatching(/410/) },
+		});
 		expect(staticData.deltaLink).toBe(link('NEW'));
 	});
 
@@ -116,24 +142,51 @@ describe('Entra Directory Trigger cursor', () => {
 		};
 		const changed = [{ id: 'a', displayName: 'A2' }];
 		// Poll 1 reads from D1 (no window yet); the change shows up.
-		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'D1' }).reply(200, page(changed, { '@odata.deltaLink': link('D2') }));
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $deltatoken: 'D1' })
+			.reply(200, page(changed, { '@odata.deltaLink': link('D2') }));
 		expect((await poll(fakePoll(params, staticData)))![0].map((i) => i.json.id)).toEqual(['a']);
-		expect(staticData).toMatchObject({ deltaLink: link('D2'), replay: [{ deltaLink: link('D1') }] });
+		expect(staticData).toMatchObject({
+			deltaLink: link('D2'),
+			replay: [{ deltaLink: link('D1') }],
+		});
 		// Poll 2 reads from D1 again: the change comes out a second time (its run may have failed).
-		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'D1' }).reply(200, page(changed, { '@odata.deltaLink': link('D3') }));
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $deltatoken: 'D1' })
+			.reply(200, page(changed, { '@odata.deltaLink': link('D3') }));
 		expect((await poll(fakePoll(params, staticData)))![0].map((i) => i.json.id)).toEqual(['a']);
-		expect(staticData).toMatchObject({ deltaLink: link('D3'), replay: [{ deltaLink: link('D1') }, { deltaLink: link('D2') }] });
+		expect(staticData).toMatchObject({
+			deltaLink: link('D3'),
+			replay: [{ deltaLink: link('D1') }, { deltaLink: link('D2') }],
+		});
 		// Poll 3 reads from D1 a last time; poll 4 from D2, which no longer has the change.
-		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'D1' }).reply(200, page(changed, { '@odata.deltaLink': link('D4') }));
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $deltatoken: 'D1' })
+			.reply(200, page(changed, { '@odata.deltaLink': link('D4') }));
 		expect((await poll(fakePoll(params, staticData)))![0].map((i) => i.json.id)).toEqual(['a']);
-		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'D2' }).reply(200, page([], { '@odata.deltaLink': link('D5') }));
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $deltatoken: 'D2' })
+			.reply(200, page([], { '@odata.deltaLink': link('D5') }));
 		await expect(poll(fakePoll(params, staticData))).resolves.toBeNull();
-		expect(staticData).toMatchObject({ deltaLink: link('D5'), replay: [{ deltaLink: link('D3') }, { deltaLink: link('D4') }] });
+		expect(staticData).toMatchObject({
+			deltaLink: link('D5'),
+			replay: [{ deltaLink: link('D3') }, { deltaLink: link('D4') }],
+		});
 		// A corrupt window is dropped, not a crash: the poll reads from the latest link.
 		staticData.replay = [{ deltaLink: 'not a link' }];
-		nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'D5' }).reply(200, page([], { '@odata.deltaLink': link('D6') }));
+		nock(GRAPH)
+			.get('/v1.0/users/delta')
+			.query({ $deltatoken: 'D5' })
+			.reply(200, page([], { '@odata.deltaLink': link('D6') }));
 		await expect(poll(fakePoll(params, staticData))).resolves.toBeNull();
-		expect(staticData).toMatchObject({ deltaLink: link('D6'), replay: [{ deltaLink: link('D5') }] });
+		expect(staticData).toMatchObject({
+			deltaLink: link('D6'),
+			replay: [{ deltaLink: link('D5') }],
+		});
 		expect(nock.pendingMocks()).toEqual([]);
 	});
 
@@ -145,7 +198,9 @@ describe('Entra Directory Trigger cursor', () => {
 			.reply(200, page([], { '@odata.deltaLink': link('RESET') }));
 		await expect(poll(fakePoll({}, staticData))).resolves.toBeNull();
 		expect(staticData.deltaLink).toBe(link('RESET'));
-		expect(staticData.scopeHash).toBe(scopeHash({ select: ['displayName', 'mobilePhone'], filters: [] }));
+		expect(staticData.scopeHash).toBe(
+			scopeHash({ select: ['displayName', 'mobilePhone'], filters: [] }),
+		);
 	});
 
 	it('missing or corrupt static data → a fresh read, not a crash', async () => {
@@ -173,8 +228,16 @@ describe('Entra Directory Trigger cursor', () => {
 	});
 
 	it('group scope: members who left come out as outOfScope, new members are fetched', async () => {
-		const scope = { select: ['displayName', 'mobilePhone'], filters: [], group: { groupId: GROUP, membership: 'transitive' as const } };
-		const staticData: IDataObject = { deltaLink: link('D1'), scopeHash: scopeHash(scope), memberIds: ['a', 'left'] };
+		const scope = {
+			select: ['displayName', 'mobilePhone'],
+			filters: [],
+			group: { groupId: GROUP, membership: 'transitive' as const },
+		};
+		const staticData: IDataObject = {
+			deltaLink: link('D1'),
+			scopeHash: scopeHash(scope),
+			memberIds: ['a', 'left'],
+		};
 		const members = nock(GRAPH, { reqheaders: { consistencylevel: 'eventual' } })
 			.get(`/v1.0/groups/${GROUP}/transitiveMembers/microsoft.graph.user`)
 			.query({ $select: 'id', $top: '999', $count: 'true' })
@@ -182,12 +245,29 @@ describe('Entra Directory Trigger cursor', () => {
 		nock(GRAPH)
 			.get('/v1.0/users/delta')
 			.query({ $deltatoken: 'D1' })
-			.reply(200, page([{ id: 'a', displayName: 'A' }, { id: 'outsider', displayName: 'X' }], { '@odata.deltaLink': link('D2') }));
+			.reply(
+				200,
+				page(
+					[
+						{ id: 'a', displayName: 'A' },
+						{ id: 'outsider', displayName: 'X' },
+					],
+					{ '@odata.deltaLink': link('D2') },
+				),
+			);
 		nock(GRAPH)
 			.get(`/v1.0/groups/${GROUP}/transitiveMembers/microsoft.graph.user`)
 			.query({ $select: SELECT, $top: '999', $count: 'true' })
-			.reply(200, page([{ id: 'a', displayName: 'A' }, { id: 'joined', displayName: 'J' }]));
-		const result = await poll(fakePoll({ groupScope: { __rl: true, mode: 'id', value: GROUP } }, staticData));
+			.reply(
+				200,
+				page([
+					{ id: 'a', displayName: 'A' },
+					{ id: 'joined', displayName: 'J' },
+				]),
+			);
+		const result = await poll(
+			fakePoll({ groupScope: { __rl: true, mode: 'id', value: GROUP } }, staticData),
+		);
 		expect(members.isDone()).toBe(true);
 		expect(result![0].map((i) => i.json)).toEqual([
 			{ id: 'a', displayName: 'A', _delta: { fullResync: false } },

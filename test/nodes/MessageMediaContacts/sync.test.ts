@@ -4,15 +4,18 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { IDataObject, INodeParameters, INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_SYNC_OPTIONS } from '../../../lib/sync';
-import { syncDescription } from '../../../nodes/MessageMediaContacts/actions/contact/sync';
+import { syncDescription } from '../../../nodes/MessageMediaContacts/actions/contact/syncDescription';
 import { MessageMediaContacts } from '../../../nodes/MessageMediaContacts/MessageMediaContacts.node';
 import { execute } from '../../support/n8n-context';
-import { FAKE_CREDENTIALS, FakeMessageMedia, useFakeMessageMedia } from '../../unit/sync/fakeServer';
+import {
+	FAKE_CREDENTIALS,
+	FakeMessageMedia,
+	useFakeMessageMedia,
+} from '../../unit/sync/fakeServer';
 import { guid, user, users } from '../../unit/sync/fixtures';
 
 let server: FakeMessageMedia;
 useFakeMessageMedia((created) => (server = created));
-
 
 async function run(items: unknown[], parameters: INodeParameters = {}, continueOnFail = false) {
 	return await execute(new MessageMediaContacts(), {
@@ -24,17 +27,27 @@ async function run(items: unknown[], parameters: INodeParameters = {}, continueO
 }
 
 describe('Sync operation parameters', () => {
-	const byName = (name: string): INodeProperties => syncDescription.find((p) => p.name === name) as INodeProperties;
+	const byName = (name: string): INodeProperties =>
+		syncDescription.find((p) => p.name === name) as INodeProperties;
 	const options = (byName('options').options ?? []) as INodeProperties[];
 
 	it('are shown for Contact → Sync only, with the documented names', () => {
-		expect(syncDescription.map((p) => p.name)).toEqual(['mode', 'direction', 'authority', 'phoneWriteFormat', 'removalPolicy', 'dryRun', 'options']);
+		expect(syncDescription.map((p) => p.name)).toEqual([
+			'mode',
+			'direction',
+			'authority',
+			'phoneWriteFormat',
+			'removalPolicy',
+			'dryRun',
+			'options',
+		]);
 		const show = { resource: ['contact'], operation: ['sync'] };
 		const shownFor: Record<string, Record<string, string[]>> = {
 			authority: { ...show, direction: ['bidirectional'] },
 			phoneWriteFormat: { ...show, direction: ['bidirectional', 'toDirectory'] },
 		};
-		for (const p of syncDescription) expect(p.displayOptions).toEqual({ show: shownFor[p.name] ?? show });
+		for (const p of syncDescription)
+			expect(p.displayOptions).toEqual({ show: shownFor[p.name] ?? show });
 		expect(options.map((o) => o.name)).toEqual([
 			'adoptExisting',
 			'allowMassRemoval',
@@ -59,9 +72,15 @@ describe('Sync operation parameters', () => {
 	it('default to the engine defaults', () => {
 		// Output Unchanged Contacts is the node's choice of output, not a sync option (default: off).
 		expect(options.find((o) => o.name === 'outputUnchanged')?.default).toBe(false);
-		for (const p of [...syncDescription.filter((q) => q.name !== 'options'), ...options.filter((o) => o.name !== 'outputUnchanged')]) {
+		for (const p of [
+			...syncDescription.filter((q) => q.name !== 'options'),
+			...options.filter((o) => o.name !== 'outputUnchanged'),
+		]) {
 			const engine = DEFAULT_SYNC_OPTIONS[p.name as keyof typeof DEFAULT_SYNC_OPTIONS];
-			expect([p.name, p.default]).toEqual([p.name, Array.isArray(engine) ? engine.join(', ') : engine]);
+			expect([p.name, p.default]).toEqual([
+				p.name,
+				Array.isArray(engine) ? engine.join(', ') : engine,
+			]);
 		}
 	});
 });
@@ -71,13 +90,21 @@ describe('Sync operation', () => {
 		const [outcomes, summary] = await run([user(1), user(2)]);
 		expect(outcomes).toHaveLength(2);
 		expect(outcomes[1]).toEqual({
-			json: expect.objectContaining({ sourceId: guid(2), action: 'created', contactId: expect.any(String) }),
+			json: expect.objectContaining({
+				sourceId: guid(2),
+				action: 'created',
+				contactId: expect.any(String),
+			}),
 			pairedItem: { item: 1 },
 		});
 		expect(outcomes[1].json).not.toHaveProperty('itemIndex');
 		expect(summary).toEqual([
 			{
-				json: expect.objectContaining({ mode: 'full', dryRun: false, counts: expect.objectContaining({ created: 2 }) }),
+				json: expect.objectContaining({
+					mode: 'full',
+					dryRun: false,
+					counts: expect.objectContaining({ created: 2 }),
+				}),
 				pairedItem: [{ item: 0 }, { item: 1 }],
 			},
 		]);
@@ -93,7 +120,9 @@ describe('Sync operation', () => {
 		expect(quiet[0].pairedItem).toEqual({ item: 2 });
 		expect(summary[0].json.counts).toMatchObject({ unchanged: 2, updated: 1 });
 		server.newRun();
-		const [all] = await run([user(1), user(2), user(3, { firstName: 'Renamed' })], { options: { outputUnchanged: true } });
+		const [all] = await run([user(1), user(2), user(3, { firstName: 'Renamed' })], {
+			options: { outputUnchanged: true },
+		});
 		expect(all.map((o) => o.json.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
 	});
 
@@ -105,7 +134,10 @@ describe('Sync operation', () => {
 			options: { managedLists: 'Support, Sales', linkFieldLabel: 'Entra Object ID' },
 		});
 		expect(server.writes()).toEqual([]);
-		expect(outcomes[0].json).toMatchObject({ action: 'updated', lists: { added: [], removed: ['Support'] } });
+		expect(outcomes[0].json).toMatchObject({
+			action: 'updated',
+			lists: { added: [], removed: ['Support'] },
+		});
 		expect(summary[0].json).toMatchObject({ dryRun: true });
 	});
 
@@ -152,11 +184,16 @@ describe('Sync operation', () => {
 		const error = await run([user(1)]).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error).toMatchObject({ httpCode: '400', context: { itemIndex: 0 } });
-		expect((error as NodeApiError).description).toMatch(/1 contact\(s\) failed; the rest of the run was applied/);
+		expect((error as NodeApiError).description).toMatch(
+			/1 contact\(s\) failed; the rest of the run was applied/,
+		);
 
 		server.fail({ method: 'POST', path: /^\/api\/v1\/contacts\/contacts$/, status: 400 });
 		const [outcomes] = await run([user(1), user(2)], {}, true);
 		expect(outcomes.map((o) => o.json.action).sort()).toEqual(['created', 'failed']);
-		expect(outcomes.find((o) => o.json.action === 'failed')?.json.error).toMatchObject({ status: 400, code: 'internal_server_error' });
+		expect(outcomes.find((o) => o.json.action === 'failed')?.json.error).toMatchObject({
+			status: 400,
+			code: 'internal_server_error',
+		});
 	});
 });

@@ -12,7 +12,9 @@ const ENCRYPTION_KEY = 'entra-sync-unit-tests';
 export default function globalSetup(): void {
 	const folder = mkdtempSync(join(tmpdir(), 'entra-sync-n8n-'));
 	mkdirSync(join(folder, '.n8n'));
-	writeFileSync(join(folder, '.n8n', 'config'), JSON.stringify({ encryptionKey: ENCRYPTION_KEY }), { mode: 0o600 });
+	writeFileSync(join(folder, '.n8n', 'config'), JSON.stringify({ encryptionKey: ENCRYPTION_KEY }), {
+		mode: 0o600,
+	});
 	process.env.N8N_USER_FOLDER = folder;
 	process.env.N8N_ENCRYPTION_KEY = ENCRYPTION_KEY;
 }

@@ -25,7 +25,9 @@ describe('group search, get user, update body, key parsing', () => {
 			.get('/v1.0/users/adele_contoso.com%23EXT%23%40fabrikam.onmicrosoft.com')
 			.query({ $select: 'id,mail' })
 			.reply(200, { id: 'u1', mail: 'adele@contoso.com' });
-		await expect(getUser(transport(), 'adele_contoso.com#EXT#@fabrikam.onmicrosoft.com', ['mail'])).resolves.toEqual({
+		await expect(
+			getUser(transport(), 'adele_contoso.com#EXT#@fabrikam.onmicrosoft.com', ['mail']),
+		).resolves.toEqual({
 			id: 'u1',
 			mail: 'adele@contoso.com',
 		});
@@ -45,7 +47,9 @@ describe('group search, get user, update body, key parsing', () => {
 			businessPhones: ['+61 2 9999 0000'],
 			extension_abc_costCenter: 'CC-1',
 		});
-		expect(() => buildUpdateBody({ otherAttributes: { attribute: [{ name: ' ', value: 'x' }] } })).toThrow(ConfigurationError);
+		expect(() =>
+			buildUpdateBody({ otherAttributes: { attribute: [{ name: ' ', value: 'x' }] } }),
+		).toThrow(ConfigurationError);
 	});
 
 	it('private keys pasted with flattened line breaks or literal \\n still parse; garbage does not', () => {
@@ -55,8 +59,8 @@ describe('group search, get user, update body, key parsing', () => {
 		const escaped = pem.replace(/\n/g, '\\n');
 		expect(normalizePrivateKey(flattened)).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
 		expect(normalizePrivateKey(escaped)).toBe(normalizePrivateKey(pem));
-		expect(() => normalizePrivateKey('-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----')).toThrow(
-			/unencrypted PEM private key/,
-		);
+		expect(() =>
+			normalizePrivateKey('-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----'),
+		).toThrow(/unencrypted PEM private key/);
 	});
 });

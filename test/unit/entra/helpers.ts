@@ -33,12 +33,18 @@ export function config(overrides: Partial<EntraCredentialFields> = {}): EntraCon
 }
 
 /** Token endpoint that answers `times` times with ISSUED_BEARER. */
-export function nockToken(host = LOGIN, tenant = TENANT, token = ISSUED_BEARER, times = 1): nock.Scope {
-	return nock(host)
-		.post(`/${tenant}/oauth2/v2.0/token`)
-		.query(true)
-		.times(times)
-		.reply(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: token });
+export function nockToken(
+	host = LOGIN,
+	tenant = TENANT,
+	token = ISSUED_BEARER,
+	times = 1,
+): nock.Scope {
+	return nock(host).post(`/${tenant}/oauth2/v2.0/token`).query(true).times(times).reply(200, {
+		token_type: 'Bearer',
+		expires_in: 3599,
+		ext_expires_in: 3599,
+		access_token: token,
+	});
 }
 
 /**

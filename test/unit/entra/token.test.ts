@@ -4,7 +4,18 @@ import nock from 'nock';
 import { ConfigurationError, ServiceApiError } from '../../../lib/common/errors';
 import { resolveEntraConfig } from '../../../lib/entra/config';
 import { GraphTransport } from '../../../lib/entra/graph';
-import { ISSUED_BEARER, GRAPH, SECRET, TENANT, config, fields, instantRetry, nockToken, page, useNockedEntra } from './helpers';
+import {
+	ISSUED_BEARER,
+	GRAPH,
+	SECRET,
+	TENANT,
+	config,
+	fields,
+	instantRetry,
+	nockToken,
+	page,
+	useNockedEntra,
+} from './helpers';
 
 describe('Entra token acquisition (msal-node)', () => {
 	useNockedEntra({ token: false });
@@ -18,8 +29,12 @@ describe('Entra token acquisition (msal-node)', () => {
 			.reply(200, page([{ id: '1' }]));
 
 		// Two "executions": the credential is resolved and a transport built each time.
-		await new GraphTransport(config(), { retryPolicy: instantRetry }).get('/users', { query: { $select: 'id' } });
-		await new GraphTransport(config(), { retryPolicy: instantRetry }).get('/users', { query: { $select: 'id' } });
+		await new GraphTransport(config(), { retryPolicy: instantRetry }).get('/users', {
+			query: { $select: 'id' },
+		});
+		await new GraphTransport(config(), { retryPolicy: instantRetry }).get('/users', {
+			query: { $select: 'id' },
+		});
 
 		expect(token.isDone()).toBe(true);
 		expect(graph.isDone()).toBe(true);
@@ -31,7 +46,9 @@ describe('Entra token acquisition (msal-node)', () => {
 		nockToken();
 		nock(GRAPH).get('/v1.0/users').query(true).times(2).reply(200, page([]));
 		await new GraphTransport(config(), { retryPolicy: instantRetry }).get('/users');
-		await new GraphTransport(config({ clientSecret: 'another-secret-value' }), { retryPolicy: instantRetry }).get('/users');
+		await new GraphTransport(config({ clientSecret: 'another-secret-value' }), {
+			retryPolicy: instantRetry,
+		}).get('/users');
 		expect(nock.pendingMocks()).toEqual([]);
 	});
 
@@ -58,10 +75,14 @@ describe('Entra token acquisition (msal-node)', () => {
 		await new GraphTransport(cfg, { retryPolicy: instantRetry }).get('/users');
 
 		const form = new URLSearchParams(body);
-		expect(form.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+		expect(form.get('client_assertion_type')).toBe(
+			'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+		);
 		expect(form.get('client_assertion')).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 		expect(form.has('client_secret')).toBe(false);
-		const header = JSON.parse(Buffer.from(form.get('client_assertion')!.split('.')[0], 'base64url').toString());
+		const header = JSON.parse(
+			Buffer.from(form.get('client_assertion')!.split('.')[0], 'base64url').toString(),
+		);
 		expect(header.alg).toBe('RS256');
 		expect(header.x5t).toBe(Buffer.from(thumbprint, 'hex').toString('base64url'));
 		expect(nock.pendingMocks()).toEqual([]);
@@ -74,10 +95,17 @@ describe('Entra token acquisition (msal-node)', () => {
 			certificatePrivateKey: privateKey.export({ format: 'pem', type: 'pkcs1' }).toString(),
 			certificateThumbprint: 'ab'.repeat(32),
 		});
-		expect(cfg.credential).toMatchObject({ kind: 'certificate', thumbprintSha256: 'AB'.repeat(32) });
-		expect(() => config({ authMethod: 'certificate', certificatePrivateKey: 'x', certificateThumbprint: 'ab'.repeat(20) })).toThrow(
-			ConfigurationError,
-		);
+		expect(cfg.credential).toMatchObject({
+			kind: 'certificate',
+			thumbprintSha256: 'AB'.repeat(32),
+		});
+		expect(() =>
+			config({
+				authMethod: 'certificate',
+				certificatePrivateKey: 'x',
+				certificateThumbprint: 'ab'.repeat(20),
+			}),
+		).toThrow(ConfigurationError);
 	});
 
 	it.each([
@@ -98,8 +126,15 @@ describe('Entra token acquisition (msal-node)', () => {
 			.get('/v1.0/users')
 			.query({ $top: '1' })
 			.reply(200, page([]));
-		const cfg = resolveEntraConfig({ ...fields(), cloud, authorityHost: undefined, graphBaseUrl: undefined });
-		await new GraphTransport(cfg, { retryPolicy: instantRetry }).get('/users', { query: { $top: 1 } });
+		const cfg = resolveEntraConfig({
+			...fields(),
+			cloud,
+			authorityHost: undefined,
+			graphBaseUrl: undefined,
+		});
+		await new GraphTransport(cfg, { retryPolicy: instantRetry }).get('/users', {
+			query: { $top: 1 },
+		});
 		expect(scope.split(' ')).toContain(`${graphRoot}/.default`);
 		expect(nock.pendingMocks()).toEqual([]);
 	});
@@ -112,8 +147,13 @@ describe('Entra token acquisition (msal-node)', () => {
 		nock('http://127.0.0.1:18444', { reqheaders: { authorization: `Bearer ${ISSUED_BEARER}` } })
 			.get('/v1.0/users')
 			.reply(200, page([{ id: 'x' }]));
-		const cfg = config({ authorityHost: 'http://127.0.0.1:18443', graphBaseUrl: 'http://127.0.0.1:18444' });
-		const body = await new GraphTransport(cfg, { retryPolicy: instantRetry }).get<{ value: unknown[] }>('/users');
+		const cfg = config({
+			authorityHost: 'http://127.0.0.1:18443',
+			graphBaseUrl: 'http://127.0.0.1:18444',
+		});
+		const body = await new GraphTransport(cfg, { retryPolicy: instantRetry }).get<{
+			value: unknown[];
+		}>('/users');
 		expect(body.value).toEqual([{ id: 'x' }]);
 		expect(nock.pendingMocks()).toEqual([]);
 	});
@@ -133,7 +173,9 @@ describe('Entra token acquisition (msal-node)', () => {
 		nockToken(undefined, undefined, 'fresh-token-value-2');
 		nock(GRAPH, { reqheaders: { authorization: 'Bearer stale-token-value-1' } })
 			.get('/v1.0/users')
-			.reply(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired.' } });
+			.reply(401, {
+				error: { code: 'InvalidAuthenticationToken', message: 'Access token has expired.' },
+			});
 		nock(GRAPH, { reqheaders: { authorization: 'Bearer fresh-token-value-2' } })
 			.get('/v1.0/users')
 			.reply(200, page([{ id: 'ok' }]));

@@ -27,12 +27,22 @@ describe('Graph reads', () => {
 					});
 					return true;
 				})
-				.reply(200, page([{ id: '1' }], { '@odata.nextLink': `${GRAPH}/v1.0/users?$count=true&$skiptoken=PAGE2` }));
+				.reply(
+					200,
+					page([{ id: '1' }], {
+						'@odata.nextLink': `${GRAPH}/v1.0/users?$count=true&$skiptoken=PAGE2`,
+					}),
+				);
 			aq.get('/v1.0/users')
 				.query({ $count: 'true', $skiptoken: 'PAGE2' })
-				.reply(200, page([{ id: '2' }], { '@odata.nextLink': `${GRAPH}/v1.0/users?$skiptoken=PAGE3` }));
+				.reply(
+					200,
+					page([{ id: '2' }], { '@odata.nextLink': `${GRAPH}/v1.0/users?$skiptoken=PAGE3` }),
+				);
 			// A nextLink without $count gets it appended: the header alone is not an advanced query.
-			aq.get('/v1.0/users').query({ $skiptoken: 'PAGE3', $count: 'true' }).reply(200, page([{ id: '3' }]));
+			aq.get('/v1.0/users')
+				.query({ $skiptoken: 'PAGE3', $count: 'true' })
+				.reply(200, page([{ id: '3' }]));
 
 			const users = await listUsers(transport(), {
 				select: ['displayName', 'mail'],
@@ -48,7 +58,11 @@ describe('Graph reads', () => {
 		it('default filters send no advanced-query header', async () => {
 			nock(GRAPH, { badheaders: ['consistencylevel'] })
 				.get('/v1.0/users')
-				.query({ $select: 'id,department', $filter: "department in ('Sales','HR') and accountEnabled eq true", $top: '999' })
+				.query({
+					$select: 'id,department',
+					$filter: "department in ('Sales','HR') and accountEnabled eq true",
+					$top: '999',
+				})
 				.reply(200, page([{ id: '1' }]));
 			await listUsers(transport(), {
 				select: ['department'],
@@ -63,7 +77,12 @@ describe('Graph reads', () => {
 		it('transitive group scope uses the user cast with advanced query parameters', async () => {
 			nock(GRAPH, { reqheaders: { consistencylevel: 'eventual' } })
 				.get(`/v1.0/groups/${GROUP}/transitiveMembers/microsoft.graph.user`)
-				.query({ $select: 'id,mail', $filter: "startswith(displayName,'A')", $top: '999', $count: 'true' })
+				.query({
+					$select: 'id,mail',
+					$filter: "startswith(displayName,'A')",
+					$top: '999',
+					$count: 'true',
+				})
 				.reply(200, page([{ id: 'm1' }]));
 			const users = await listUsers(transport(), {
 				select: ['mail'],
@@ -78,8 +97,15 @@ describe('Graph reads', () => {
 			nock(GRAPH)
 				.get('/v1.0/users')
 				.query(true)
-				.reply(200, page([{ id: '1' }], { '@odata.nextLink': 'https://evil.example/v1.0/users?$skiptoken=x' }));
-			await expect(listUsers(transport(), { select: [] })).rejects.toThrow(/Refusing to call https:\/\/evil.example/);
+				.reply(
+					200,
+					page([{ id: '1' }], {
+						'@odata.nextLink': 'https://evil.example/v1.0/users?$skiptoken=x',
+					}),
+				);
+			await expect(listUsers(transport(), { select: [] })).rejects.toThrow(
+				/Refusing to call https:\/\/evil.example/,
+			);
 		});
 
 		it('filter building and the client-side evaluator agree', () => {
@@ -87,13 +113,32 @@ describe('Graph reads', () => {
 				filter: 'mobilePhone ne null',
 				advancedQuery: true,
 			});
-			expect(buildUserFilter([], 'accountEnabled eq true')).toEqual({ filter: 'accountEnabled eq true', advancedQuery: true });
-			const user = { id: '1', surname: "O'Brien", department: 'Sales', businessPhones: ['+61 2 1234'], mail: null };
-			expect(matchesFilters(user, [{ attribute: 'surname', operator: 'equals', value: "o'brien" }])).toBe(true);
-			expect(matchesFilters(user, [{ attribute: 'department', operator: 'in', value: 'HR,sales' }])).toBe(true);
-			expect(matchesFilters(user, [{ attribute: 'businessPhones', operator: 'startsWith', value: '+61' }])).toBe(true);
+			expect(buildUserFilter([], 'accountEnabled eq true')).toEqual({
+				filter: 'accountEnabled eq true',
+				advancedQuery: true,
+			});
+			const user = {
+				id: '1',
+				surname: "O'Brien",
+				department: 'Sales',
+				businessPhones: ['+61 2 1234'],
+				mail: null,
+			};
+			expect(
+				matchesFilters(user, [{ attribute: 'surname', operator: 'equals', value: "o'brien" }]),
+			).toBe(true);
+			expect(
+				matchesFilters(user, [{ attribute: 'department', operator: 'in', value: 'HR,sales' }]),
+			).toBe(true);
+			expect(
+				matchesFilters(user, [
+					{ attribute: 'businessPhones', operator: 'startsWith', value: '+61' },
+				]),
+			).toBe(true);
 			expect(matchesFilters(user, [{ attribute: 'mail', operator: 'isEmpty' }])).toBe(true);
-			expect(matchesFilters(user, [{ attribute: 'department', operator: 'notEquals', value: 'Sales' }])).toBe(false);
+			expect(
+				matchesFilters(user, [{ attribute: 'department', operator: 'notEquals', value: 'Sales' }]),
+			).toBe(false);
 		});
 	});
 
@@ -104,11 +149,21 @@ describe('Graph reads', () => {
 			nock(GRAPH)
 				.get('/v1.0/users/delta')
 				.query(select)
-				.reply(200, page([{ id: 'a', displayName: 'A' }], { '@odata.nextLink': `${GRAPH}/v1.0/users/delta?$skiptoken=S1` }));
+				.reply(
+					200,
+					page([{ id: 'a', displayName: 'A' }], {
+						'@odata.nextLink': `${GRAPH}/v1.0/users/delta?$skiptoken=S1`,
+					}),
+				);
 			nock(GRAPH)
 				.get('/v1.0/users/delta')
 				.query({ $skiptoken: 'S1' })
-				.reply(200, page([{ id: 'b', displayName: 'B' }], { '@odata.deltaLink': `${GRAPH}/v1.0/users/delta?$deltatoken=D1` }));
+				.reply(
+					200,
+					page([{ id: 'b', displayName: 'B' }], {
+						'@odata.deltaLink': `${GRAPH}/v1.0/users/delta?$deltatoken=D1`,
+					}),
+				);
 			const result = await readUserDelta(transport(), { select: ['displayName', 'mail'] });
 			expect(result).toEqual({
 				users: [
@@ -152,13 +207,21 @@ describe('Graph reads', () => {
 
 		it.each([
 			[410, { error: { code: 'resyncRequired', message: 'Resync required.' } }],
-			[400, { error: { code: 'syncStateNotFound', message: 'The sync state generation is not found.' } }],
+			[
+				400,
+				{
+					error: { code: 'syncStateNotFound', message: 'The sync state generation is not found.' },
+				},
+			],
 		])('HTTP %s → full resync, flagged with a reason', async (status, body) => {
 			nock(GRAPH).get('/v1.0/users/delta').query({ $deltatoken: 'OLD' }).reply(status, body);
 			nock(GRAPH)
 				.get('/v1.0/users/delta')
 				.query(select)
-				.reply(200, page([{ id: 'a' }], { '@odata.deltaLink': `${GRAPH}/v1.0/users/delta?$deltatoken=NEW` }));
+				.reply(
+					200,
+					page([{ id: 'a' }], { '@odata.deltaLink': `${GRAPH}/v1.0/users/delta?$deltatoken=NEW` }),
+				);
 			const result = await readUserDelta(transport(), {
 				select: ['displayName', 'mail'],
 				deltaLink: `${GRAPH}/v1.0/users/delta?$deltatoken=OLD`,
@@ -174,15 +237,30 @@ describe('Graph reads', () => {
 				.get('/v1.0/users/delta')
 				.query({ ...select, $deltatoken: 'latest' })
 				.reply(200, page([], { '@odata.deltaLink': `${GRAPH}/v1.0/users/delta?$deltatoken=NOW` }));
-			const result = await readUserDelta(transport(), { select: ['displayName', 'mail'], startFromNow: true });
-			expect(result).toMatchObject({ users: [], removed: [], deltaLink: `${GRAPH}/v1.0/users/delta?$deltatoken=NOW` });
+			const result = await readUserDelta(transport(), {
+				select: ['displayName', 'mail'],
+				startFromNow: true,
+			});
+			expect(result).toMatchObject({
+				users: [],
+				removed: [],
+				deltaLink: `${GRAPH}/v1.0/users/delta?$deltatoken=NOW`,
+			});
 		});
 	});
 
 	describe('retries', () => {
 		it('429 with Retry-After waits that long (injected sleep), then succeeds', async () => {
-			nock(GRAPH).get('/v1.0/users').reply(429, { error: { code: 'TooManyRequests', message: 'slow down' } }, { 'Retry-After': '7' });
-			nock(GRAPH).get('/v1.0/users').reply(200, page([{ id: '1' }]));
+			nock(GRAPH)
+				.get('/v1.0/users')
+				.reply(
+					429,
+					{ error: { code: 'TooManyRequests', message: 'slow down' } },
+					{ 'Retry-After': '7' },
+				);
+			nock(GRAPH)
+				.get('/v1.0/users')
+				.reply(200, page([{ id: '1' }]));
 			const graph = transport();
 			await expect(graph.get('/users')).resolves.toMatchObject({ value: [{ id: '1' }] });
 			expect(sleeps).toEqual([7000]);
@@ -191,7 +269,9 @@ describe('Graph reads', () => {
 
 		it('503 twice then success (backoff without Retry-After)', async () => {
 			nock(GRAPH).get('/v1.0/users').times(2).reply(503, 'Service Unavailable');
-			nock(GRAPH).get('/v1.0/users').reply(200, page([{ id: '1' }]));
+			nock(GRAPH)
+				.get('/v1.0/users')
+				.reply(200, page([{ id: '1' }]));
 			const graph = transport();
 			await expect(graph.get('/users')).resolves.toMatchObject({ value: [{ id: '1' }] });
 			expect(sleeps).toHaveLength(2);
@@ -199,15 +279,22 @@ describe('Graph reads', () => {
 		});
 
 		it('gives up after the capped attempts with the mapped Graph error', async () => {
-			nock(GRAPH).get('/v1.0/users').times(4).reply(504, { error: { code: 'GatewayTimeout', message: 'Gateway timeout' } });
-			const error = (await transport().get('/users').catch((e: unknown) => e)) as ServiceApiError;
+			nock(GRAPH)
+				.get('/v1.0/users')
+				.times(4)
+				.reply(504, { error: { code: 'GatewayTimeout', message: 'Gateway timeout' } });
+			const error = (await transport()
+				.get('/users')
+				.catch((e: unknown) => e)) as ServiceApiError;
 			expect(error).toBeInstanceOf(ServiceApiError);
 			expect(error).toMatchObject({ service: 'graph', status: 504, code: 'GatewayTimeout' });
 			expect(sleeps).toHaveLength(3);
 		});
 
 		it('network errors are retried', async () => {
-			nock(GRAPH).get('/v1.0/users').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+			nock(GRAPH)
+				.get('/v1.0/users')
+				.replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
 			nock(GRAPH).get('/v1.0/users').reply(200, page([]));
 			await expect(transport().get('/users')).resolves.toMatchObject({ value: [] });
 			expect(sleeps).toHaveLength(1);
@@ -225,21 +312,34 @@ describe('Graph reads', () => {
 						innerError: { 'request-id': 'req-123', date: '2026-11-26T10:00:00' },
 					},
 				});
-			const error = (await transport().get('/users').catch((e: unknown) => e)) as ServiceApiError;
-			expect(error).toMatchObject({ service: 'graph', status: 403, code: 'Authorization_RequestDenied', requestId: 'req-123' });
+			const error = (await transport()
+				.get('/users')
+				.catch((e: unknown) => e)) as ServiceApiError;
+			expect(error).toMatchObject({
+				service: 'graph',
+				status: 403,
+				code: 'Authorization_RequestDenied',
+				requestId: 'req-123',
+			});
 			expect(error.hint).toMatch(/User\.Read\.All.*admin consent/);
 		});
 
 		it('update of a synced user fails before sending when it touches an AD-mastered attribute', async () => {
-			nock(GRAPH).get('/v1.0/users/u1').query({ $select: 'id,onPremisesSyncEnabled' }).reply(200, { id: 'u1', onPremisesSyncEnabled: true });
-			await expect(updateUser(transport(), 'u1', { usageLocation: 'AU', mobilePhone: '+61400000000' })).rejects.toThrow(
-				/synced from on-premises Active Directory, where mobilePhone is mastered/,
-			);
+			nock(GRAPH)
+				.get('/v1.0/users/u1')
+				.query({ $select: 'id,onPremisesSyncEnabled' })
+				.reply(200, { id: 'u1', onPremisesSyncEnabled: true });
+			await expect(
+				updateUser(transport(), 'u1', { usageLocation: 'AU', mobilePhone: '+61400000000' }),
+			).rejects.toThrow(/synced from on-premises Active Directory, where mobilePhone is mastered/);
 			expect(nock.pendingMocks()).toEqual([]);
 		});
 
 		it('update PATCHes only the chosen attributes (204) and maps the on-premises-mastered 400', async () => {
-			nock(GRAPH).get('/v1.0/users/u2').query(true).reply(200, { id: 'u2', onPremisesSyncEnabled: null });
+			nock(GRAPH)
+				.get('/v1.0/users/u2')
+				.query(true)
+				.reply(200, { id: 'u2', onPremisesSyncEnabled: null });
 			nock(GRAPH).patch('/v1.0/users/u2', { jobTitle: 'Lead' }).reply(204);
 			await updateUser(transport(), 'u2', { jobTitle: 'Lead' });
 
@@ -253,8 +353,12 @@ describe('Graph reads', () => {
 							'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.',
 					},
 				});
-			const error = (await updateUser(transport(), 'u3', { usageLocation: 'AU' }).catch((e: unknown) => e)) as ServiceApiError;
-			expect(error.message).toMatch(/synced from on-premises Active Directory: Entra ID refused to change usageLocation/);
+			const error = (await updateUser(transport(), 'u3', { usageLocation: 'AU' }).catch(
+				(e: unknown) => e,
+			)) as ServiceApiError;
+			expect(error.message).toMatch(
+				/synced from on-premises Active Directory: Entra ID refused to change usageLocation/,
+			);
 			expect(error.hint).toMatch(/on-premises/);
 			expect(nock.pendingMocks()).toEqual([]);
 		});

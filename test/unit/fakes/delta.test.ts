@@ -35,7 +35,10 @@ afterEach(async () => {
 	await fakes.close();
 });
 
-async function round(first: string, headers: Record<string, string> = {}): Promise<{ items: any[]; pages: number; deltaLink: string }> {
+async function round(
+	first: string,
+	headers: Record<string, string> = {},
+): Promise<{ items: any[]; pages: number; deltaLink: string }> {
 	const items: any[] = [];
 	let url: string = first.startsWith('https:') ? first : `${fakes.url}${first}`;
 	let pages = 0;
@@ -60,7 +63,11 @@ describe('fake Graph: /users/delta', () => {
 		const initial = await round('/v1.0/users/delta?$select=displayName,mobilePhone');
 		expect(initial.pages).toBe(3);
 		expect(initial.items).toHaveLength(10);
-		expect(initial.items[0]).toEqual({ id: uid(1), displayName: 'Person 1', mobilePhone: '+61400000000' });
+		expect(initial.items[0]).toEqual({
+			id: uid(1),
+			displayName: 'Person 1',
+			mobilePhone: '+61400000000',
+		});
 		const empty = await round(initial.deltaLink);
 		expect(empty.items).toEqual([]);
 	});
@@ -69,10 +76,23 @@ describe('fake Graph: /users/delta', () => {
 		const initial = await round('/v1.0/users/delta?$select=displayName,mobilePhone');
 		fakes.state.updateUser(uid(2), { mobilePhone: '+61499999999' });
 		fakes.state.updateUser(uid(3), { department: 'Support' }); // not selected: not surfaced
-		await call(`${fakes.url}/v1.0/users/${uid(4)}`, { method: 'PATCH', headers: auth, body: { displayName: 'Renamed Four' } });
+		await call(`${fakes.url}/v1.0/users/${uid(4)}`, {
+			method: 'PATCH',
+			headers: auth,
+			body: { displayName: 'Renamed Four' },
+		});
 		fakes.state.deleteUser(uid(5), false);
-		expect((await call(`${fakes.url}/_admin/users/${uid(6)}?hard=true`, { method: 'DELETE' })).status).toBe(204);
-		expect((await call(`${fakes.url}/_admin/users`, { method: 'POST', body: { id: uid(11), displayName: 'New Hire', mobilePhone: '+61411111111' } })).status).toBe(201);
+		expect(
+			(await call(`${fakes.url}/_admin/users/${uid(6)}?hard=true`, { method: 'DELETE' })).status,
+		).toBe(204);
+		expect(
+			(
+				await call(`${fakes.url}/_admin/users`, {
+					method: 'POST',
+					body: { id: uid(11), displayName: 'New Hire', mobilePhone: '+61411111111' },
+				})
+			).status,
+		).toBe(201);
 		const next = await round(initial.deltaLink);
 		expect(next.items).toEqual([
 			{ id: uid(2), displayName: 'Person 2', mobilePhone: '+61499999999' },
@@ -86,7 +106,9 @@ describe('fake Graph: /users/delta', () => {
 		const restored = await call(`${fakes.url}/_admin/users/${uid(5)}/restore`, { method: 'POST' });
 		expect(restored.status).toBe(200);
 		const after = await round(next.deltaLink);
-		expect(after.items).toEqual([{ id: uid(5), displayName: 'Person 5', mobilePhone: '+61400000004' }]);
+		expect(after.items).toEqual([
+			{ id: uid(5), displayName: 'Person 5', mobilePhone: '+61400000004' },
+		]);
 	});
 
 	it('Prefer: return=minimal returns only the changed properties', async () => {
@@ -97,7 +119,10 @@ describe('fake Graph: /users/delta', () => {
 	});
 
 	it('$deltatoken=latest gives an empty page with a deltaLink from now on', async () => {
-		const latest = await call(`${fakes.url}/v1.0/users/delta?$select=displayName&$deltatoken=latest`, { headers: auth });
+		const latest = await call(
+			`${fakes.url}/v1.0/users/delta?$select=displayName&$deltatoken=latest`,
+			{ headers: auth },
+		);
 		expect(latest.json.value).toEqual([]);
 		fakes.state.updateUser(uid(7), { displayName: 'Seven' });
 		const next = await round(latest.json['@odata.deltaLink']);
@@ -106,7 +131,14 @@ describe('fake Graph: /users/delta', () => {
 
 	it('expired tokens: syncStateNotFound (400) by default, 410 Gone with Location for a resync', async () => {
 		const initial = await round('/v1.0/users/delta?$select=displayName');
-		expect((await call(`${fakes.url}/_admin/expire-delta-tokens`, { method: 'POST', body: { reason: 'expired' } })).status).toBe(200);
+		expect(
+			(
+				await call(`${fakes.url}/_admin/expire-delta-tokens`, {
+					method: 'POST',
+					body: { reason: 'expired' },
+				})
+			).status,
+		).toBe(200);
 		const expired = await call(initial.deltaLink, { headers: auth });
 		expect(expired.status).toBe(400);
 		expect(expired.json.error.code).toBe('syncStateNotFound');
@@ -125,7 +157,9 @@ describe('fake Graph: /users/delta', () => {
 		const initial = await round('/v1.0/users/delta');
 		fakes.state.updateConfig({ deltaTokenMaxAgeSeconds: 0 });
 		await new Promise((resolve) => setTimeout(resolve, 5));
-		expect((await call(initial.deltaLink, { headers: auth })).json.error.code).toBe('syncStateNotFound');
+		expect((await call(initial.deltaLink, { headers: auth })).json.error.code).toBe(
+			'syncStateNotFound',
+		);
 		fakes.state.updateConfig({ deltaExpiredResponse: 'gone' });
 		expect((await call(initial.deltaLink, { headers: auth })).status).toBe(410);
 	});
@@ -133,7 +167,11 @@ describe('fake Graph: /users/delta', () => {
 	it('tokens of a replaced state (PUT /_admin/state) are unknown', async () => {
 		const initial = await round('/v1.0/users/delta');
 		const snapshot = (await call(`${fakes.url}/_admin/state`)).json;
-		expect((await call(`${fakes.url}/_admin/state`, { method: 'PUT', body: snapshot })).status).toBe(200);
-		expect((await call(initial.deltaLink, { headers: auth })).json.error.code).toBe('syncStateNotFound');
+		expect(
+			(await call(`${fakes.url}/_admin/state`, { method: 'PUT', body: snapshot })).status,
+		).toBe(200);
+		expect((await call(initial.deltaLink, { headers: auth })).json.error.code).toBe(
+			'syncStateNotFound',
+		);
 	});
 });

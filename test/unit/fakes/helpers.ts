@@ -37,7 +37,10 @@ afterAll(async () => {
 });
 
 /** The fakes with these MessageMedia accounts as their whole seed (and these options). */
-export async function startMessageMediaFakes(accounts: SeedMessageMediaAccount[], options: FakeOptions = {}): Promise<RunningFakes> {
+export async function startMessageMediaFakes(
+	accounts: SeedMessageMediaAccount[],
+	options: FakeOptions = {},
+): Promise<RunningFakes> {
 	return await startTrustedFakes({ ...options, seed: { messagemedia: { accounts } } });
 }
 
@@ -51,7 +54,14 @@ export function optOutAccount(apiKey: string, apiSecret: string): SeedMessageMed
 		apiKey,
 		apiSecret,
 		blacklist: [BLACKLISTED],
-		contacts: [{ firstName: 'Opted', channels: [{ channelId: UNSUBSCRIBED_ONLY, type: 'SMS', subscriptionState: 'UNSUBSCRIBED' }] }],
+		contacts: [
+			{
+				firstName: 'Opted',
+				channels: [
+					{ channelId: UNSUBSCRIBED_ONLY, type: 'SMS', subscriptionState: 'UNSUBSCRIBED' },
+				],
+			},
+		],
 	};
 }
 
@@ -62,12 +72,16 @@ export interface CallResult {
 	json: any;
 }
 
-export async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | object } = {}): Promise<CallResult> {
+export async function call(
+	url: string,
+	init: { method?: string; headers?: Record<string, string>; body?: string | object } = {},
+): Promise<CallResult> {
 	const headers = { ...(init.headers ?? {}) };
 	let body: string | undefined;
 	if (init.body !== undefined) {
 		body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
-		if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+		if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+			headers['content-type'] = 'application/json';
 	}
 	const response = await fetch(url, { method: init.method ?? 'GET', headers, body });
 	const text = await response.text();
@@ -80,18 +94,35 @@ export async function call(url: string, init: { method?: string; headers?: Recor
 	return { status: response.status, headers: response.headers, text, json };
 }
 
-export async function clientSecretToken(fakes: RunningFakes, tenant: string, clientId: string, secret: string): Promise<string> {
+export async function clientSecretToken(
+	fakes: RunningFakes,
+	tenant: string,
+	clientId: string,
+	secret: string,
+): Promise<string> {
 	const result = await call(`${fakes.url}/${tenant}/oauth2/v2.0/token`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/x-www-form-urlencoded' },
-		body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: 'https://graph.microsoft.com/.default' }).toString(),
+		body: new URLSearchParams({
+			grant_type: 'client_credentials',
+			client_id: clientId,
+			client_secret: secret,
+			scope: 'https://graph.microsoft.com/.default',
+		}).toString(),
 	});
 	if (result.status !== 200) throw new Error(`token failed: ${result.text}`);
 	return result.json.access_token as string;
 }
 
 /** Signs like the official MessageMedia SDKs (hmac-sha1, `date`, `x-Content-MD5`, path without query). */
-export function sdkHmacHeaders(apiKey: string, apiSecret: string, method: string, path: string, body?: string, date = new Date().toUTCString()): Record<string, string> {
+export function sdkHmacHeaders(
+	apiKey: string,
+	apiSecret: string,
+	method: string,
+	path: string,
+	body?: string,
+	date = new Date().toUTCString(),
+): Record<string, string> {
 	const headers: Record<string, string> = { date };
 	const lines = [`date: ${date}`];
 	if (body !== undefined) {
@@ -105,7 +136,14 @@ export function sdkHmacHeaders(apiKey: string, apiSecret: string, method: string
 }
 
 /** Signs like the developer guide (hmac-sha256, `Date`, `Content-MD5`); `target` may include the query. */
-export function guideHmacHeaders(apiKey: string, apiSecret: string, method: string, target: string, body?: string, date = new Date().toUTCString()): Record<string, string> {
+export function guideHmacHeaders(
+	apiKey: string,
+	apiSecret: string,
+	method: string,
+	target: string,
+	body?: string,
+	date = new Date().toUTCString(),
+): Record<string, string> {
 	const headers: Record<string, string> = { Date: date };
 	const lines = [`Date: ${date}`];
 	if (body !== undefined) {

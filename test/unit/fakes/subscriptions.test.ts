@@ -7,7 +7,12 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import type { RunningFakes } from '../../fakes/server';
-import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_TENANT_ID, generateSampleOrg } from '../../fakes/sample-org';
+import {
+	SAMPLE_CLIENT_ID,
+	SAMPLE_CLIENT_SECRET,
+	SAMPLE_TENANT_ID,
+	generateSampleOrg,
+} from '../../fakes/sample-org';
 import { call, clientSecretToken, startTrustedFakes } from './helpers';
 
 interface Received {
@@ -54,10 +59,17 @@ beforeAll(async () => {
 	endpoint = createServer((req, res) => {
 		void readBody(req).then((text) => {
 			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-			received.push({ path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) : undefined });
+			received.push({
+				path: url.pathname,
+				query: url.searchParams,
+				body: text ? JSON.parse(text) : undefined,
+			});
 			const validation = url.searchParams.get('validationToken');
 			if (mode === 'down') res.writeHead(503).end();
-			else if (validation !== null) res.writeHead(200, { 'content-type': 'text/plain' }).end(mode === 'wrong' ? 'nope' : validation);
+			else if (validation !== null)
+				res
+					.writeHead(200, { 'content-type': 'text/plain' })
+					.end(mode === 'wrong' ? 'nope' : validation);
 			else res.writeHead(202).end();
 		});
 	});
@@ -78,13 +90,21 @@ beforeEach(() => {
 test('creating validates both URLs with the handshake; Graph’s rules are enforced', async () => {
 	const created = await graph('/subscriptions', { method: 'POST', body: subscriptionBody() });
 	expect(created.status).toBe(201);
-	expect(created.json).toMatchObject({ resource: '/users', changeType: 'updated,deleted', notificationUrl: `${base}/notify` });
-	expect(received.map((r) => [r.path, r.query.get('validationToken')?.startsWith('Validation:')])).toEqual([
+	expect(created.json).toMatchObject({
+		resource: '/users',
+		changeType: 'updated,deleted',
+		notificationUrl: `${base}/notify`,
+	});
+	expect(
+		received.map((r) => [r.path, r.query.get('validationToken')?.startsWith('Validation:')]),
+	).toEqual([
 		['/notify', true],
 		['/lifecycle', true],
 	]);
 	mode = 'wrong';
-	expect((await graph('/subscriptions', { method: 'POST', body: subscriptionBody() })).json.error.code).toBe('ValidationError');
+	expect(
+		(await graph('/subscriptions', { method: 'POST', body: subscriptionBody() })).json.error.code,
+	).toBe('ValidationError');
 	mode = 'echo';
 	const refused = [
 		subscriptionBody({ expirationDateTime: inMinutes(41_761) }),
@@ -94,10 +114,19 @@ test('creating validates both URLs with the handshake; Graph’s rules are enfor
 		subscriptionBody({ resource: '/groups' }),
 		subscriptionBody({ notificationUrl: 'http://n8n.example.com/notify' }),
 	];
-	for (const body of refused) expect((await graph('/subscriptions', { method: 'POST', body })).status).toBe(400);
-	expect((await graph('/subscriptions', { method: 'POST', body: subscriptionBody({ expirationDateTime: inMinutes(41_759) }) })).status).toBe(201);
+	for (const body of refused)
+		expect((await graph('/subscriptions', { method: 'POST', body })).status).toBe(400);
+	expect(
+		(
+			await graph('/subscriptions', {
+				method: 'POST',
+				body: subscriptionBody({ expirationDateTime: inMinutes(41_759) }),
+			})
+		).status,
+	).toBe(201);
 	await graph(`/subscriptions/${created.json.id}`, { method: 'DELETE' });
-	for (const sub of (await graph('/subscriptions')).json.value) await graph(`/subscriptions/${sub.id}`, { method: 'DELETE' });
+	for (const sub of (await graph('/subscriptions')).json.value)
+		await graph(`/subscriptions/${sub.id}`, { method: 'DELETE' });
 });
 
 test('every user change sends one basic notification; lost, duplicated and forged ones on demand; lifecycle and expiry', async () => {
@@ -107,11 +136,23 @@ test('every user change sends one basic notification; lost, duplicated and forge
 	fakes.state.updateUser(user, { jobTitle: 'Push tester' });
 	fakes.state.deleteUser(user, false);
 	await sleep(300);
-	expect(received.map((r) => [r.path, r.body.value[0].changeType, r.body.value[0].resourceData.id, r.body.value[0].clientState])).toEqual([
+	expect(
+		received.map((r) => [
+			r.path,
+			r.body.value[0].changeType,
+			r.body.value[0].resourceData.id,
+			r.body.value[0].clientState,
+		]),
+	).toEqual([
 		['/notify', 'updated', user, 'secret-client-state-0123456789'],
 		['/notify', 'deleted', user, 'secret-client-state-0123456789'],
 	]);
-	expect(Object.keys(received[0].body.value[0].resourceData).sort()).toEqual(['@odata.id', '@odata.type', 'id', 'organizationId']);
+	expect(Object.keys(received[0].body.value[0].resourceData).sort()).toEqual([
+		'@odata.id',
+		'@odata.type',
+		'id',
+		'organizationId',
+	]);
 
 	received.length = 0;
 	fakes.state.subscriptions.switches.dropNext = 1;
@@ -121,18 +162,32 @@ test('every user change sends one basic notification; lost, duplicated and forge
 	fakes.state.subscriptions.switches.duplicate = false;
 	await sleep(300);
 	expect(received).toHaveLength(2);
-	expect(fakes.state.subscriptions.deliveries.some((d) => d.dropped && d.userId === user)).toBe(true);
+	expect(fakes.state.subscriptions.deliveries.some((d) => d.dropped && d.userId === user)).toBe(
+		true,
+	);
 
-	const admin = (path: string, body: object) => call(`${fakes.url}/_admin/subscriptions/${sub.id}/${path}`, { method: 'POST', body });
+	const admin = (path: string, body: object) =>
+		call(`${fakes.url}/_admin/subscriptions/${sub.id}/${path}`, { method: 'POST', body });
 	received.length = 0;
 	expect((await admin('notify', { clientState: 'forged', userId: user })).json.status).toBe(202);
 	expect(received[0].body.value[0].clientState).toBe('forged');
-	expect((await admin('lifecycle', { lifecycleEvent: 'reauthorizationRequired' })).json.status).toBe(202);
-	expect(received[1]).toMatchObject({ path: '/lifecycle', body: { value: [{ subscriptionId: sub.id, lifecycleEvent: 'reauthorizationRequired' }] } });
+	expect(
+		(await admin('lifecycle', { lifecycleEvent: 'reauthorizationRequired' })).json.status,
+	).toBe(202);
+	expect(received[1]).toMatchObject({
+		path: '/lifecycle',
+		body: { value: [{ subscriptionId: sub.id, lifecycleEvent: 'reauthorizationRequired' }] },
+	});
 
-	const renewed = await graph(`/subscriptions/${sub.id}`, { method: 'PATCH', body: { expirationDateTime: inMinutes(41_000) } });
+	const renewed = await graph(`/subscriptions/${sub.id}`, {
+		method: 'PATCH',
+		body: { expirationDateTime: inMinutes(41_000) },
+	});
 	expect(renewed.status).toBe(200);
-	expect((await graph(`/subscriptions/${sub.id}`, { method: 'PATCH', body: { resource: '/groups' } })).status).toBe(400);
+	expect(
+		(await graph(`/subscriptions/${sub.id}`, { method: 'PATCH', body: { resource: '/groups' } }))
+			.status,
+	).toBe(400);
 
 	// Not answered → retried; expired → gone (404) and silent.
 	mode = 'down';

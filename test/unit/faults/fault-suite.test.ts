@@ -33,9 +33,14 @@ const RETRY_AFTER_SECONDS = 1;
 /** The Graph request (of ~200 in the read) on which every access token issued so far expires: mid-read. */
 const TOKEN_EXPIRES_ON_REQUEST = 100;
 
-
 function faults(seed: number): FaultConfig {
-	const rule = { throttleRate: 0.1, retryAfterSeconds: RETRY_AFTER_SECONDS, errorRate: 0.03, errorStatuses: [502, 503, 504], resetRate: 0.01 };
+	const rule = {
+		throttleRate: 0.1,
+		retryAfterSeconds: RETRY_AFTER_SECONDS,
+		errorRate: 0.03,
+		errorStatuses: [502, 503, 504],
+		resetRate: 0.01,
+	};
 	return {
 		seed,
 		rules: [
@@ -73,7 +78,9 @@ async function run(faultConfig: FaultConfig | undefined): Promise<RunReport> {
 	fakes.state.load(structuredClone(seed));
 	fakes.state.log.reset();
 	fakes.state.setFaults(faultConfig ?? {});
-	const connections = connect(fakes, SAMPLE_ACCOUNTS, { expireTokenOnRequest: faultConfig ? TOKEN_EXPIRES_ON_REQUEST : undefined });
+	const connections = connect(fakes, SAMPLE_ACCOUNTS, {
+		expireTokenOnRequest: faultConfig ? TOKEN_EXPIRES_ON_REQUEST : undefined,
+	});
 	const { read } = await readAfterDeltaExpiry(fakes, connections.graph);
 	const mapped = mapUsers([...read.users, ...read.removed]);
 
@@ -84,11 +91,20 @@ async function run(faultConfig: FaultConfig | undefined): Promise<RunReport> {
 		const result = await syncContacts(connections, mapped.jsons);
 		expect(result.guardFailure).toBeUndefined();
 		const failed = result.outcomes.filter((outcome) => outcome.action === 'failed');
-		failedPerPass.push(failed.map((outcome) => ({ sourceId: outcome.sourceId, message: outcome.error?.message ?? '' })));
+		failedPerPass.push(
+			failed.map((outcome) => ({
+				sourceId: outcome.sourceId,
+				message: outcome.error?.message ?? '',
+			})),
+		);
 		finalActions = new Map(result.outcomes.map((outcome) => [outcome.sourceId, outcome.action]));
 		reported = result.outcomes
 			.filter((outcome) => ['skipped', 'rejected', 'conflict'].includes(outcome.action))
-			.map((outcome) => ({ sourceId: outcome.sourceId, action: outcome.action, reason: outcome.reason }));
+			.map((outcome) => ({
+				sourceId: outcome.sourceId,
+				action: outcome.action,
+				reason: outcome.reason,
+			}));
 		if (failed.length === 0) break;
 	}
 	return {
@@ -127,8 +143,12 @@ describe('the no-fault reference run', () => {
 		// whose only number is a desk line are rejected: SMS cannot reach a fixed line).
 		expect(reference.upserts.length).toBeGreaterThan(400);
 		// Every upsert has its contact, except a user whose shared number belongs to a colleague (conflict).
-		const conflicts = [...reference.finalActions].filter(([, action]) => action === 'conflict').map(([id]) => id);
-		expect(linked.map((contact) => contact.link).sort()).toEqual(reference.upserts.filter((id) => !conflicts.includes(id)).sort());
+		const conflicts = [...reference.finalActions]
+			.filter(([, action]) => action === 'conflict')
+			.map(([id]) => id);
+		expect(linked.map((contact) => contact.link).sort()).toEqual(
+			reference.upserts.filter((id) => !conflicts.includes(id)).sort(),
+		);
 		expect(reference.log.filter((entry) => entry.fault !== undefined)).toEqual([]);
 	});
 });
@@ -143,26 +163,39 @@ describe.each(SEEDS)('fault seed %i', (faultSeed) => {
 
 	it('injected faults on both services, one token expiry and one delta-token expiry', () => {
 		for (const service of ['graph', 'messagemedia'] as const) {
-			const injected = report.log.filter((entry) => entry.service === service && entry.fault !== undefined);
+			const injected = report.log.filter(
+				(entry) => entry.service === service && entry.fault !== undefined,
+			);
 			expect({ service, faults: injected.length > 0 }).toEqual({ service, faults: true });
 		}
 		// One access-token expiry mid-read: exactly one 401, one forced refresh, and the read went on.
-		const unauthorized = report.log.filter((entry) => entry.service === 'graph' && entry.status === 401);
+		const unauthorized = report.log.filter(
+			(entry) => entry.service === 'graph' && entry.status === 401,
+		);
 		expect(unauthorized).toHaveLength(1);
 		expect(report.tokenRefreshes).toBe(1);
-		const tokenRequests = report.log.filter((entry) => entry.service === 'token' && entry.status === 200);
+		const tokenRequests = report.log.filter(
+			(entry) => entry.service === 'token' && entry.status === 200,
+		);
 		expect(tokenRequests).toHaveLength(2);
 		// One delta-token expiry: the stored link was refused and the read fell back to a full read.
 		expect(report.fullResync).toBe(true);
 		expect(report.resyncReason).toMatch(/syncStateNotFound/);
-		expect(report.log.some((entry) => entry.service === 'graph' && entry.status === 400 && entry.path.endsWith('/users/delta'))).toBe(true);
+		expect(
+			report.log.some(
+				(entry) =>
+					entry.service === 'graph' && entry.status === 400 && entry.path.endsWith('/users/delta'),
+			),
+		).toBe(true);
 	});
 
 	it('honoured Retry-After on every 429', () => {
 		const throttles = report.log.filter((entry) => entry.fault === 'throttle').length;
 		expect(throttles).toBeGreaterThan(0);
 		// Each 429 carried Retry-After: 1, and each was waited for (creates retried by the sync engine too).
-		expect(report.waits.filter((ms) => ms === RETRY_AFTER_SECONDS * 1000).length).toBeGreaterThanOrEqual(throttles);
+		expect(
+			report.waits.filter((ms) => ms === RETRY_AFTER_SECONDS * 1000).length,
+		).toBeGreaterThanOrEqual(throttles);
 		expect(report.graphRetries + report.messageMediaRetries).toBeGreaterThan(0);
 	});
 
@@ -171,26 +204,44 @@ describe.each(SEEDS)('fault seed %i', (faultSeed) => {
 		const linked = report.state.contacts.filter((contact) => contact.link !== '');
 		expect(duplicates(linked.map((contact) => contact.link))).toEqual([]);
 		expect(duplicates(report.state.contacts.map((contact) => contact.phone))).toEqual([]);
-		expect(linked).toHaveLength(reference.state.contacts.filter((contact) => contact.link !== '').length);
+		expect(linked).toHaveLength(
+			reference.state.contacts.filter((contact) => contact.link !== '').length,
+		);
 	});
 
 	it('every failure was retried to success or reported on its item, and a rerun converged', () => {
 		// Every injected failure is either absorbed by a retry or shows up as a failed item with a reason.
-		for (const pass of report.failedPerPass) for (const failure of pass) expect(failure.message).not.toBe('');
+		for (const pass of report.failedPerPass)
+			for (const failure of pass) expect(failure.message).not.toBe('');
 		expect(report.failedPerPass.at(-1)).toEqual([]);
-		const unexplained = [...report.finalActions].filter(([, action]) => !['created', 'adopted', 'unchanged', 'updated', 'skipped', 'rejected', 'conflict'].includes(action));
+		const unexplained = [...report.finalActions].filter(
+			([, action]) =>
+				!['created', 'adopted', 'unchanged', 'updated', 'skipped', 'rejected', 'conflict'].includes(
+					action,
+				),
+		);
 		expect(unexplained).toEqual([]);
 		// Outcomes that wrote nothing say why (out-of-scope users without a contact, bad data, a shared number).
 		expect(report.reported.filter((outcome) => !outcome.reason)).toEqual([]);
 		expect(report.reported).toEqual(reference.reported);
-		expect([...report.finalActions].filter(([, a]) => a === 'conflict')).toEqual([...reference.finalActions].filter(([, a]) => a === 'conflict'));
+		expect([...report.finalActions].filter(([, a]) => a === 'conflict')).toEqual(
+			[...reference.finalActions].filter(([, a]) => a === 'conflict'),
+		);
 	});
 });
 
 test('over the 5 seeds, both services saw every kind of fault: 429, 5xx and connection resets', () => {
-	const seen = (service: string, kind: string) => [...reports.values()].some((report) => report.log.some((entry) => entry.service === service && entry.fault === kind));
+	const seen = (service: string, kind: string) =>
+		[...reports.values()].some((report) =>
+			report.log.some((entry) => entry.service === service && entry.fault === kind),
+		);
 	for (const service of ['graph', 'messagemedia']) {
-		expect({ service, throttle: seen(service, 'throttle'), error: seen(service, 'error'), reset: seen(service, 'reset') }).toEqual({
+		expect({
+			service,
+			throttle: seen(service, 'throttle'),
+			error: seen(service, 'error'),
+			reset: seen(service, 'reset'),
+		}).toEqual({
 			service,
 			throttle: true,
 			error: true,

@@ -10,11 +10,13 @@ import { listUsers } from '../../../lib/entra/users';
 import { startTrustedFakes } from '../fakes/helpers';
 import { SAMPLE_ACCOUNTS, SELECT, connect } from './pipeline';
 
-
 let fakes: RunningFakes;
 
 beforeAll(async () => {
-	fakes = await startTrustedFakes({ seed: generateSampleOrg({ userCount: 300 }), deltaPageSize: 50 });
+	fakes = await startTrustedFakes({
+		seed: generateSampleOrg({ userCount: 300 }),
+		deltaPageSize: 50,
+	});
 });
 
 afterAll(async () => {
@@ -25,7 +27,10 @@ describe.each([502, 503, 504])('Graph answering %i once', (status) => {
 	beforeEach(() => {
 		fakes.state.log.reset();
 		// The first Graph request fails once with this status.
-		fakes.state.setFaults({ seed: 7, rules: [{ service: 'graph', errorRate: 1, errorStatuses: [status], maxInjections: 1 }] });
+		fakes.state.setFaults({
+			seed: 7,
+			rules: [{ service: 'graph', errorRate: 1, errorStatuses: [status], maxInjections: 1 }],
+		});
 	});
 
 	afterEach(() => fakes.state.setFaults({}));
@@ -34,7 +39,11 @@ describe.each([502, 503, 504])('Graph answering %i once', (status) => {
 		const { graph } = connect(fakes, SAMPLE_ACCOUNTS);
 		const users = await listUsers(graph, { select: SELECT });
 		expect(users).toHaveLength(303);
-		expect(fakes.state.log.entries.filter((entry) => entry.fault === 'error').map((entry) => entry.status)).toEqual([status]);
+		expect(
+			fakes.state.log.entries
+				.filter((entry) => entry.fault === 'error')
+				.map((entry) => entry.status),
+		).toEqual([status]);
 		expect(graph.counters.retries).toBe(1);
 	});
 

@@ -8,15 +8,39 @@
 import { resolve } from 'node:path';
 
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../lib/common/retry';
-import { resolveEntraConfig, type EntraConfig, type EntraCredentialFields } from '../../../lib/entra/config';
+import {
+	resolveEntraConfig,
+	type EntraConfig,
+	type EntraCredentialFields,
+} from '../../../lib/entra/config';
 import { readUserDelta, type DeltaResult } from '../../../lib/entra/delta';
 import { GraphTransport } from '../../../lib/entra/graph';
 import { EntraTokenProvider, type AccessTokenSource } from '../../../lib/entra/token';
 import { DEFAULT_USER_ATTRIBUTES } from '../../../lib/entra/users';
-import { compileMapper, isRejected, parseSeedConfiguration, type MappingConfig } from '../../../lib/mapping';
-import { createMessageMediaClient, type HttpMessageMediaClient } from '../../../lib/messagemedia/client';
-import { classifyInput, resolveSyncOptions, runSync, type SyncOptions, type SyncResult } from '../../../lib/sync';
-import { SAMPLE_CLIENT_ID, SAMPLE_CLIENT_SECRET, SAMPLE_MM_API_KEY, SAMPLE_MM_API_SECRET, SAMPLE_TENANT_ID } from '../../fakes/sample-org';
+import {
+	compileMapper,
+	isRejected,
+	parseSeedConfiguration,
+	type MappingConfig,
+} from '../../../lib/mapping';
+import {
+	createMessageMediaClient,
+	type HttpMessageMediaClient,
+} from '../../../lib/messagemedia/client';
+import {
+	classifyInput,
+	resolveSyncOptions,
+	runSync,
+	type SyncOptions,
+	type SyncResult,
+} from '../../../lib/sync';
+import {
+	SAMPLE_CLIENT_ID,
+	SAMPLE_CLIENT_SECRET,
+	SAMPLE_MM_API_KEY,
+	SAMPLE_MM_API_SECRET,
+	SAMPLE_TENANT_ID,
+} from '../../fakes/sample-org';
 import type { RunningFakes } from '../../fakes/server';
 import type { FakeSeed } from '../../fakes/types';
 import { DAILY, loadTemplate } from '../../e2e/support/workflows';
@@ -28,9 +52,13 @@ const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
  * country, with the node's defaults for the options the template leaves alone.
  */
 export function templateMapperConfig(): MappingConfig {
-	const nodes = loadTemplate(PROJECT_ROOT, DAILY.file).nodes as Array<{ name: string; parameters: Record<string, string> }>;
+	const nodes = loadTemplate(PROJECT_ROOT, DAILY.file).nodes as Array<{
+		name: string;
+		parameters: Record<string, string>;
+	}>;
 	const mapper = nodes.find((node) => node.name === DAILY.mapper);
-	if (mapper === undefined) throw new Error(`templates/${DAILY.file} has no "${DAILY.mapper}" node`);
+	if (mapper === undefined)
+		throw new Error(`templates/${DAILY.file} has no "${DAILY.mapper}" node`);
 	const seed = parseSeedConfiguration(JSON.parse(mapper.parameters.configurationJson));
 	return {
 		mapping: seed.mapping,
@@ -81,7 +109,11 @@ export class ExpiringTokenSource implements AccessTokenSource {
 	async getToken(forceRefresh = false): Promise<string> {
 		this.calls++;
 		const token = await this.inner.getToken(forceRefresh);
-		if (!this.expired && this.expireOnRequest !== undefined && this.calls === this.expireOnRequest) {
+		if (
+			!this.expired &&
+			this.expireOnRequest !== undefined &&
+			this.calls === this.expireOnRequest
+		) {
 			this.expired = true;
 			this.fakes.state.expireTokens();
 		}
@@ -127,14 +159,33 @@ export interface Connections {
 }
 
 /** Fresh connections (own token provider and counters) for one run. */
-export function connect(fakes: RunningFakes, accounts: Accounts, options: { expireTokenOnRequest?: number; entraFields?: EntraCredentialFields } = {}): Connections {
+export function connect(
+	fakes: RunningFakes,
+	accounts: Accounts,
+	options: { expireTokenOnRequest?: number; entraFields?: EntraCredentialFields } = {},
+): Connections {
 	const waits = new RecordedWaits();
 	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, sleep: waits.sleep };
 	const entraConfig = resolveEntraConfig(options.entraFields ?? entraFields(fakes, accounts));
-	const tokens = new ExpiringTokenSource(new EntraTokenProvider(entraConfig, { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 10, sleep: waits.sleep }), fakes, options.expireTokenOnRequest);
+	const tokens = new ExpiringTokenSource(
+		new EntraTokenProvider(entraConfig, {
+			maxAttempts: 3,
+			baseDelayMs: 1,
+			maxDelayMs: 10,
+			sleep: waits.sleep,
+		}),
+		fakes,
+		options.expireTokenOnRequest,
+	);
 	const graph = new GraphTransport(entraConfig, { retryPolicy: policy, tokens });
 	const client = createMessageMediaClient(
-		{ apiKey: accounts.apiKey, apiSecret: accounts.apiSecret, authMethod: 'basic', region: 'custom', baseUrl: fakes.url },
+		{
+			apiKey: accounts.apiKey,
+			apiSecret: accounts.apiSecret,
+			authMethod: 'basic',
+			region: 'custom',
+			baseUrl: fakes.url,
+		},
 		{ retry: { sleep: waits.sleep } },
 	);
 	return { entraConfig, tokens, graph, client, waits };
@@ -152,7 +203,10 @@ export interface MappedBatch {
 }
 
 /** Contact Mapper over directory users (its two outputs merged, as in the template). */
-export function mapUsers(users: unknown[], config: MappingConfig = templateMapperConfig()): MappedBatch {
+export function mapUsers(
+	users: unknown[],
+	config: MappingConfig = templateMapperConfig(),
+): MappedBatch {
 	const mapUser = compileMapper(config);
 	const contacts: unknown[] = [];
 	const rejected: MappedBatch['rejected'] = [];
@@ -169,19 +223,36 @@ export function mapUsers(users: unknown[], config: MappingConfig = templateMappe
 		(result.action === 'upsert' ? upserts : removals).push(result.sourceId);
 	}
 	// JSON round trip: what n8n hands from one node to the next.
-	return { jsons: JSON.parse(JSON.stringify([...contacts, ...rejected])) as unknown[], upserts, removals, rejected };
+	return {
+		jsons: JSON.parse(JSON.stringify([...contacts, ...rejected])) as unknown[],
+		upserts,
+		removals,
+		rejected,
+	};
 }
 
-export async function syncContacts(connections: Connections, jsons: unknown[], overrides: Partial<SyncOptions> = {}): Promise<SyncResult> {
+export async function syncContacts(
+	connections: Connections,
+	jsons: unknown[],
+	overrides: Partial<SyncOptions> = {},
+): Promise<SyncResult> {
 	const { inputs, invalid } = classifyInput(jsons);
 	if (invalid.length > 0) throw new Error(`invalid sync inputs: ${JSON.stringify(invalid)}`);
-	return await runSync(connections.client, inputs, resolveSyncOptions({ mode: 'full', ...overrides }), {
-		retryPolicy: { sleep: connections.waits.sleep },
-	});
+	return await runSync(
+		connections.client,
+		inputs,
+		resolveSyncOptions({ mode: 'full', ...overrides }),
+		{
+			retryPolicy: { sleep: connections.waits.sleep },
+		},
+	);
 }
 
 /** A delta round started from now (the trigger's activation), then the stored link after it expired. */
-export async function readAfterDeltaExpiry(fakes: RunningFakes, graph: GraphTransport): Promise<{ first: DeltaResult; read: DeltaResult }> {
+export async function readAfterDeltaExpiry(
+	fakes: RunningFakes,
+	graph: GraphTransport,
+): Promise<{ first: DeltaResult; read: DeltaResult }> {
 	const first = await readUserDelta(graph, { select: SELECT, startFromNow: true });
 	fakes.state.expireDeltaTokens('expired');
 	const read = await readUserDelta(graph, { select: SELECT, deltaLink: first.deltaLink });
@@ -219,11 +290,14 @@ export function endState(fakes: RunningFakes, apiKey: string): EndState {
 		customFields: Array<{ label: string; mergeTag: string }>;
 	}>;
 	const contacts = account.contacts.map((contact): ContactState => {
-		const fields = Object.fromEntries(contact.customFields.map((field) => [field.mergeTag, field.value]));
+		const fields = Object.fromEntries(
+			contact.customFields.map((field) => [field.mergeTag, field.value]),
+		);
 		const sms = contact.channels.find((channel) => channel.type === 'SMS');
 		const { entra_object_id: link = '', email = '', ...otherFields } = fields;
 		// The ownership record's snapshot time is when the writing run started: not part of the end state.
-		if (otherFields.entra_sync_state !== undefined) otherFields.entra_sync_state = otherFields.entra_sync_state.replace(/;t=\d+$/, '');
+		if (otherFields.entra_sync_state !== undefined)
+			otherFields.entra_sync_state = otherFields.entra_sync_state.replace(/;t=\d+$/, '');
 		return {
 			link,
 			phone: sms?.channelId ?? '',

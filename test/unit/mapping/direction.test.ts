@@ -9,10 +9,20 @@ import type { SyncItem } from '../../../lib/types';
 const rule = (source: string, field: MappingRule['field'], customFieldKey?: string): MappingRule =>
 	customFieldKey === undefined ? { source, field } : { source, field, customFieldKey };
 
-const EXAMPLE_MAPPING = [rule('displayName', 'fullName'), rule('mobilePhone', 'phone'), rule('mail', 'email'), rule('department', 'lists')];
+const EXAMPLE_MAPPING = [
+	rule('displayName', 'fullName'),
+	rule('mobilePhone', 'phone'),
+	rule('mail', 'email'),
+	rule('department', 'lists'),
+];
 
 const map = (user: Record<string, unknown>, config: Partial<MappingConfig> = {}) =>
-	compileMapper({ mapping: EXAMPLE_MAPPING, defaultCountry: 'AU', direction: 'bidirectional', ...config })(user) as MappedItem;
+	compileMapper({
+		mapping: EXAMPLE_MAPPING,
+		defaultCountry: 'AU',
+		direction: 'bidirectional',
+		...config,
+	})(user) as MappedItem;
 
 const jane = {
 	id: 'u1',
@@ -32,8 +42,14 @@ describe('direction stamping', () => {
 			['bidirectional', 'bidirectional'],
 			['reverse', 'reverse'],
 		] as const) {
-			const seed = parseSeedConfiguration({ sync: { direction: text, mapping: { mobilePhone: 'phone_number' } } });
-			const item = compileMapper({ mapping: seed.mapping, defaultCountry: 'AU', direction: seed.direction })(jane) as MappedItem;
+			const seed = parseSeedConfiguration({
+				sync: { direction: text, mapping: { mobilePhone: 'phone_number' } },
+			});
+			const item = compileMapper({
+				mapping: seed.mapping,
+				defaultCountry: 'AU',
+				direction: seed.direction,
+			})(jane) as MappedItem;
 			expect(item.direction).toBe(direction);
 		}
 	});
@@ -48,8 +64,15 @@ describe('direction stamping', () => {
 
 	it('removals carry the direction too', () => {
 		const disabled = map({ ...jane, accountEnabled: false });
-		expect(disabled).toMatchObject({ action: 'remove', reason: 'disabled', direction: 'bidirectional' });
-		const deleted = map({ id: 'u2', '@removed': { reason: 'deleted' } }, { direction: 'reverse' }) as SyncItem;
+		expect(disabled).toMatchObject({
+			action: 'remove',
+			reason: 'disabled',
+			direction: 'bidirectional',
+		});
+		const deleted = map(
+			{ id: 'u2', '@removed': { reason: 'deleted' } },
+			{ direction: 'reverse' },
+		) as SyncItem;
 		expect(deleted).toMatchObject({ action: 'remove', direction: 'reverse' });
 	});
 });
@@ -73,12 +96,18 @@ describe('provenance: which fields can be written back', () => {
 
 	it('a phone from businessPhones[0] is written back there; the attribute that gave the number wins', () => {
 		const item = map({ id: 'u1', businessPhones: ['0412 345 679'] });
-		expect(item.provenance?.phone).toEqual({ attribute: 'businessPhones[0]', value: '0412 345 679' });
+		expect(item.provenance?.phone).toEqual({
+			attribute: 'businessPhones[0]',
+			value: '0412 345 679',
+		});
 	});
 
 	it('an empty mapped attribute is still reversible (MessageMedia may fill it)', () => {
 		const item = map({ id: 'u1', givenName: 'Jane', mobilePhone: '0412 345 678' });
-		expect(item.provenance).toMatchObject({ lastName: { attribute: 'surname', value: null }, email: { attribute: 'mail', value: null } });
+		expect(item.provenance).toMatchObject({
+			lastName: { attribute: 'surname', value: null },
+			email: { attribute: 'mail', value: null },
+		});
 	});
 
 	it('custom fields and simple fields from top-level attributes are reversible; nested paths, lists, dates and expressions are not', () => {
@@ -92,7 +121,13 @@ describe('provenance: which fields can be written back', () => {
 			{ source: '={{ $json.jobTitle }}', field: 'note', kind: 'value' } as MappingRule,
 		];
 		const item = compileMapper({ mapping, defaultCountry: 'AU', direction: 'bidirectional' })(
-			{ ...jane, employeeId: 'E100', onPremisesExtensionAttributes: { extensionAttribute1: 'CC1' }, officeLocation: 'Sydney', birthday: '1990-01-02' },
+			{
+				...jane,
+				employeeId: 'E100',
+				onPremisesExtensionAttributes: { extensionAttribute1: 'CC1' },
+				officeLocation: 'Sydney',
+				birthday: '1990-01-02',
+			},
 			new Map([[6, 'Manager']]),
 		) as MappedItem;
 		expect(item.provenance).toEqual({
@@ -111,8 +146,13 @@ describe('provenance: which fields can be written back', () => {
 
 	it('a multi-valued attribute other than businessPhones is not reversible', () => {
 		for (const otherMails of [['a@b.example'], []]) {
-			const item = map({ ...jane, otherMails }, { mapping: [rule('mobilePhone', 'phone'), rule('otherMails', 'email')] });
-			expect(item.provenance).toEqual({ phone: { attribute: 'mobilePhone', value: '0412 345 678' } });
+			const item = map(
+				{ ...jane, otherMails },
+				{ mapping: [rule('mobilePhone', 'phone'), rule('otherMails', 'email')] },
+			);
+			expect(item.provenance).toEqual({
+				phone: { attribute: 'mobilePhone', value: '0412 345 678' },
+			});
 		}
 	});
 });

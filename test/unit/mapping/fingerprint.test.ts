@@ -17,7 +17,9 @@ const contact: ContactFields = {
 describe('fingerprint', () => {
 	it('is a sha256 hex of the canonical contact', () => {
 		expect(fingerprint(contact)).toMatch(/^[0-9a-f]{64}$/);
-		expect(fingerprint({ phone: '+61412345678' })).toBe(createHash('sha256').update('{"phone":"+61412345678"}').digest('hex'));
+		expect(fingerprint({ phone: '+61412345678' })).toBe(
+			createHash('sha256').update('{"phone":"+61412345678"}').digest('hex'),
+		);
 	});
 
 	it('is stable across key order, list order and undefined fields', () => {
@@ -42,8 +44,14 @@ describe('fingerprint', () => {
 		['a list added', { ...contact, lists: ['Sales', 'All Staff', 'Alerts'] }],
 		['a list removed', { ...contact, lists: ['Sales'] }],
 		['no lists instead of an empty list', { ...contact, lists: [] }],
-		['a custom field value', { ...contact, customFields: { employee_id: '1043', cost_centre: 'CC-7' } }],
-		['a custom field key', { ...contact, customFields: { employee_no: '1042', cost_centre: 'CC-7' } }],
+		[
+			'a custom field value',
+			{ ...contact, customFields: { employee_id: '1043', cost_centre: 'CC-7' } },
+		],
+		[
+			'a custom field key',
+			{ ...contact, customFields: { employee_no: '1042', cost_centre: 'CC-7' } },
+		],
 		['a field added', { ...contact, alias: 'ali' }],
 		['a field removed', { ...contact, note: undefined }],
 		['case', { ...contact, firstName: 'alice' }],
@@ -53,12 +61,32 @@ describe('fingerprint', () => {
 
 	it('does not depend on the key order of the directory user, only on mapped values', () => {
 		const mapUser = compileMapper({
-			...parseSeedConfiguration({ mapping: { displayName: 'contact_name', mobilePhone: 'phone_number', mail: 'email', department: 'group' } }),
+			...parseSeedConfiguration({
+				mapping: {
+					displayName: 'contact_name',
+					mobilePhone: 'phone_number',
+					mail: 'email',
+					department: 'group',
+				},
+			}),
 			defaultCountry: 'AU',
 			includeFingerprint: true,
 		});
-		const user = { id: 'u1', displayName: 'Alice Nguyen', mobilePhone: '0412 345 678', mail: 'a@contoso.example', department: 'Sales' };
-		const shuffled = { department: 'Sales', mail: 'a@contoso.example', jobTitle: 'Not mapped', mobilePhone: '+61 412 345 678', id: 'u1', displayName: ' Alice  Nguyen' };
+		const user = {
+			id: 'u1',
+			displayName: 'Alice Nguyen',
+			mobilePhone: '0412 345 678',
+			mail: 'a@contoso.example',
+			department: 'Sales',
+		};
+		const shuffled = {
+			department: 'Sales',
+			mail: 'a@contoso.example',
+			jobTitle: 'Not mapped',
+			mobilePhone: '+61 412 345 678',
+			id: 'u1',
+			displayName: ' Alice  Nguyen',
+		};
 		const first = mapUser(user) as MappedItem;
 		const second = mapUser(shuffled) as MappedItem;
 		expect(second.fingerprint).toBe(first.fingerprint);

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 
-import { AdaptiveConcurrency, MIN_WINDOW, type AnswerSignal, type Permit } from '../../../lib/messagemedia/adaptive';
+import {
+	AdaptiveConcurrency,
+	MIN_WINDOW,
+	type AnswerSignal,
+	type Permit,
+} from '../../../lib/messagemedia/adaptive';
 
 /** A controller on a hand-moved clock, with pauses that end only when the test says so. */
 function controller(ceiling: number) {
@@ -23,7 +28,11 @@ function controller(ceiling: number) {
 const ok: AnswerSignal = { kind: 'ok' };
 
 /** One round: take all free slots, answer them all after `latency` ms with `signal`. */
-async function round(c: ReturnType<typeof controller>, latency: number, signal: AnswerSignal = ok): Promise<number> {
+async function round(
+	c: ReturnType<typeof controller>,
+	latency: number,
+	signal: AnswerSignal = ok,
+): Promise<number> {
 	const permits: Permit[] = [];
 	for (let i = 0; i < c.flow.current; i++) permits.push(await c.flow.acquire());
 	c.advance(latency);
@@ -40,7 +49,13 @@ describe('AdaptiveConcurrency', () => {
 		// slow start: doubles per round until the ceiling
 		expect(levels.slice(0, 5)).toEqual([1, 2, 4, 8, 12]);
 		expect(Math.max(...levels)).toBe(12);
-		expect(c.flow.report()).toEqual({ ceiling: 12, reached: 12, final: 12, throttled: 0, slowed: 0 });
+		expect(c.flow.report()).toEqual({
+			ceiling: 12,
+			reached: 12,
+			final: 12,
+			throttled: 0,
+			slowed: 0,
+		});
 	});
 
 	it('does not rise while the level is not in use (one request at a time proves nothing about more)', async () => {
@@ -103,11 +118,18 @@ describe('AdaptiveConcurrency', () => {
 	});
 
 	it('never has more requests in flight than the ceiling, nor starts one above the current level', async () => {
-		const signal = fc.constantFrom<AnswerSignal>({ kind: 'ok' }, { kind: 'throttled' }, { kind: 'other' });
+		const signal = fc.constantFrom<AnswerSignal>(
+			{ kind: 'ok' },
+			{ kind: 'throttled' },
+			{ kind: 'other' },
+		);
 		await fc.assert(
 			fc.asyncProperty(
 				fc.integer({ min: 1, max: 8 }),
-				fc.array(fc.record({ signal, latency: fc.integer({ min: 1, max: 300 }), answer: fc.nat() }), { maxLength: 150 }),
+				fc.array(
+					fc.record({ signal, latency: fc.integer({ min: 1, max: 300 }), answer: fc.nat() }),
+					{ maxLength: 150 },
+				),
 				async (ceiling, steps) => {
 					const c = controller(ceiling);
 					const inFlight: Permit[] = [];

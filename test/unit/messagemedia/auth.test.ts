@@ -25,7 +25,14 @@ describe('MessageMedia Basic auth', () => {
 describe('MessageMedia HMAC signature (official SDK variant)', () => {
 	it('matches the POST test vector with x-Content-MD5', () => {
 		expect(contentMd5(BODY)).toBe('4dcfaff211f11a46e7f8c7c16076eb58');
-		const signed = signRequest({ method: 'POST', path: '/api/v1/contacts/contacts', body: BODY, date: DATE, key: 'testkey', secret: 'testsecret' });
+		const signed = signRequest({
+			method: 'POST',
+			path: '/api/v1/contacts/contacts',
+			body: BODY,
+			date: DATE,
+			key: 'testkey',
+			secret: 'testsecret',
+		});
 		expect(signed.signature).toBe('cajcl6yyfYMOidFX6AybR7gSD88=');
 		expect(signed.signingString).toBe(
 			`date: ${DATE}\nx-Content-MD5: 4dcfaff211f11a46e7f8c7c16076eb58\nPOST /api/v1/contacts/contacts HTTP/1.1`,
@@ -39,8 +46,16 @@ describe('MessageMedia HMAC signature (official SDK variant)', () => {
 	});
 
 	it('signs a GET without body over date and request line, query included', () => {
-		const signed = signRequest({ method: 'GET', path: '/api/v1/contacts/lists?pageSize=1', date: DATE, key: 'testkey', secret: 'testsecret' });
-		expect(signed.signingString).toBe(`date: ${DATE}\nGET /api/v1/contacts/lists?pageSize=1 HTTP/1.1`);
+		const signed = signRequest({
+			method: 'GET',
+			path: '/api/v1/contacts/lists?pageSize=1',
+			date: DATE,
+			key: 'testkey',
+			secret: 'testsecret',
+		});
+		expect(signed.signingString).toBe(
+			`date: ${DATE}\nGET /api/v1/contacts/lists?pageSize=1 HTTP/1.1`,
+		);
 		expect(signed.signature).toBe('n/Cdd4Ry6yLWVpGVdciwjgeeojk=');
 		expect(signed.headers['x-Content-MD5']).toBeUndefined();
 		expect(signed.headers.Authorization).toBe(
@@ -48,7 +63,7 @@ describe('MessageMedia HMAC signature (official SDK variant)', () => {
 		);
 	});
 
-	it('puts the real method in the request line (not the SDKs\' POST)', () => {
+	it("puts the real method in the request line (not the SDKs' POST)", () => {
 		const signed = signRequest({
 			method: 'DELETE',
 			path: '/api/v1/contacts/contacts/3fa85f64-5717-4562-b3fc-2c963f66afa6',
@@ -57,12 +72,21 @@ describe('MessageMedia HMAC signature (official SDK variant)', () => {
 			secret: 'testsecret',
 		});
 		expect(signed.signature).toBe('XtflIXuT9Dq4vpeXJLnq7KudmMk=');
-		expect(hmacSigningString({ method: 'patch', path: '/x', body: '{}', date: DATE })).toContain('\nPATCH /x HTTP/1.1');
+		expect(hmacSigningString({ method: 'patch', path: '/x', body: '{}', date: DATE })).toContain(
+			'\nPATCH /x HTTP/1.1',
+		);
 	});
 
 	it('formats the date as IMF-fixdate and parses its own header back', () => {
 		expect(httpDate(new Date(Date.UTC(2016, 6, 30, 5, 18, 52)))).toBe(DATE);
-		const header = signRequest({ method: 'POST', path: '/p', body: '{}', date: DATE, key: 'k', secret: 's' }).headers.Authorization;
+		const header = signRequest({
+			method: 'POST',
+			path: '/p',
+			body: '{}',
+			date: DATE,
+			key: 'k',
+			secret: 's',
+		}).headers.Authorization;
 		expect(parseHmacAuthorization(header)).toEqual({
 			username: 'k',
 			algorithm: 'hmac-sha1',
@@ -92,7 +116,10 @@ describe('auth headers on the wire', () => {
 			.query(true)
 			.reply(200, { content: [], totalElements: 0 });
 
-		await client.createContact({ firstName: 'Ada', channels: [{ channelId: '+61491570156', type: 'SMS' }] });
+		await client.createContact({
+			firstName: 'Ada',
+			channels: [{ channelId: '+61491570156', type: 'SMS' }],
+		});
 		await client.listLists({}, { pageSize: 1 });
 
 		const [post, get] = requests;
@@ -109,7 +136,10 @@ describe('auth headers on the wire', () => {
 
 	it('Basic: sends the Basic header and Accept: application/json', async () => {
 		const client = createMessageMediaClient({ apiKey: 'testkey', apiSecret: 'testsecret' });
-		recordedScope(requests, BASE).get('/api/v1/contacts/lists').query(true).reply(200, { content: [], totalElements: 0 });
+		recordedScope(requests, BASE)
+			.get('/api/v1/contacts/lists')
+			.query(true)
+			.reply(200, { content: [], totalElements: 0 });
 		await client.listLists();
 		expect(requests[0].headers.authorization).toBe('Basic dGVzdGtleTp0ZXN0c2VjcmV0');
 		expect(requests[0].headers.accept).toBe('application/json');

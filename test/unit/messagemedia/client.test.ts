@@ -1,6 +1,13 @@
 import { createMessageMediaClient } from '../../../lib/messagemedia/client';
 import { validateResponse } from '../../support/openapi';
-import { checkRecordedRequests, contact, list, recordedScope, uuid, type RecordedRequest } from './helpers';
+import {
+	checkRecordedRequests,
+	contact,
+	list,
+	recordedScope,
+	uuid,
+	type RecordedRequest,
+} from './helpers';
 
 function client() {
 	return createMessageMediaClient(
@@ -19,7 +26,10 @@ describe('MessageMedia client', () => {
 			{ content: [contact(), contact()], nextPageToken: 'tok-3', totalElements: 5 },
 			{ content: [contact()], totalElements: 5 },
 		];
-		for (const page of pages) expect(await validateResponse('GET', '/api/v1/contacts/contacts', 200, page)).toMatchObject({ ok: true });
+		for (const page of pages)
+			expect(await validateResponse('GET', '/api/v1/contacts/contacts', 200, page)).toMatchObject({
+				ok: true,
+			});
 		recordedScope(requests)
 			.get('/api/v1/contacts/contacts')
 			.query({ pageSize: '1000' })
@@ -48,7 +58,11 @@ describe('MessageMedia client', () => {
 			.reply(200, { content: [contact(), contact()], nextPageToken: 'n2', totalElements: 9 })
 			.get('/api/v1/contacts/contacts')
 			.query({ pageSize: '3', nextPageToken: 'n2' })
-			.reply(200, { content: [contact(), contact(), contact()], nextPageToken: 'n3', totalElements: 9 });
+			.reply(200, {
+				content: [contact(), contact(), contact()],
+				nextPageToken: 'n3',
+				totalElements: 9,
+			});
 
 		const c = client();
 		expect(await c.listLists()).toHaveLength(1);
@@ -62,8 +76,13 @@ describe('MessageMedia client', () => {
 			.get('/api/v1/contacts/contacts')
 			.query(true)
 			.reply(200, { content: [], totalElements: 0 });
-		await client().listContacts({ listIds: [a, b], channelSubscriptionState: 'SUBSCRIBED' }, { pageSize: 200 });
-		expect(requests[0].path).toBe(`/api/v1/contacts/contacts?listIds=${a}&listIds=${b}&channelSubscriptionState=SUBSCRIBED&pageSize=200`);
+		await client().listContacts(
+			{ listIds: [a, b], channelSubscriptionState: 'SUBSCRIBED' },
+			{ pageSize: 200 },
+		);
+		expect(requests[0].path).toBe(
+			`/api/v1/contacts/contacts?listIds=${a}&listIds=${b}&channelSubscriptionState=SUBSCRIBED&pageSize=200`,
+		);
 	});
 
 	it('finds contacts by phone in chunks of 50 numbers, SMS channels only', async () => {
@@ -89,8 +108,18 @@ describe('MessageMedia client', () => {
 
 	it('creates (201), updates (200) and deletes (204) contacts', async () => {
 		const created = contact();
-		for (const [status, body] of [[201, created], [200, created]] as const) {
-			expect(await validateResponse(status === 201 ? 'POST' : 'PATCH', status === 201 ? '/api/v1/contacts/contacts' : `/api/v1/contacts/contacts/${created.id}`, status, body)).toMatchObject({ ok: true });
+		for (const [status, body] of [
+			[201, created],
+			[200, created],
+		] as const) {
+			expect(
+				await validateResponse(
+					status === 201 ? 'POST' : 'PATCH',
+					status === 201 ? '/api/v1/contacts/contacts' : `/api/v1/contacts/contacts/${created.id}`,
+					status,
+					body,
+				),
+			).toMatchObject({ ok: true });
 		}
 		recordedScope(requests)
 			.post('/api/v1/contacts/contacts')
@@ -119,20 +148,44 @@ describe('MessageMedia client', () => {
 			.post('/api/v1/contacts/lists')
 			.reply(201, list({ name: 'Sales' }))
 			.post('/api/v1/contacts/custom-fields')
-			.reply(201, { id: uuid(), accountId: 'a', vendorId: 'v', label: 'Entra object id', mergeTag: 'entra_id', maxLength: 64, type: 'TEXT', createdDate: '2026-01-01T00:00:00.000Z', lastModifiedDate: '2026-01-01T00:00:00.000Z' });
+			.reply(201, {
+				id: uuid(),
+				accountId: 'a',
+				vendorId: 'v',
+				label: 'Entra object id',
+				mergeTag: 'entra_id',
+				maxLength: 64,
+				type: 'TEXT',
+				createdDate: '2026-01-01T00:00:00.000Z',
+				lastModifiedDate: '2026-01-01T00:00:00.000Z',
+			});
 		const c = client();
-		await expect(c.createList({ name: 'Sales', alias: 'sales' })).resolves.toMatchObject({ name: 'Sales' });
-		await expect(c.createCustomField({ label: 'Entra object id', mergeTag: 'entra_id', maxLength: 64, type: 'TEXT' })).resolves.toMatchObject({ mergeTag: 'entra_id' });
+		await expect(c.createList({ name: 'Sales', alias: 'sales' })).resolves.toMatchObject({
+			name: 'Sales',
+		});
+		await expect(
+			c.createCustomField({
+				label: 'Entra object id',
+				mergeTag: 'entra_id',
+				maxLength: 64,
+				type: 'TEXT',
+			}),
+		).resolves.toMatchObject({ mergeTag: 'entra_id' });
 	});
 
 	it('adds 2500 contacts to a list in 3 requests of at most 1000 ids', async () => {
 		const ids = Array.from({ length: 2500 }, () => uuid());
 		const listId = uuid();
-		recordedScope(requests).patch(`/api/v1/contacts/lists/${listId}/contacts`).times(3).reply(200, list({ id: listId }));
+		recordedScope(requests)
+			.patch(`/api/v1/contacts/lists/${listId}/contacts`)
+			.times(3)
+			.reply(200, list({ id: listId }));
 
 		await client().modifyListMembers(listId, { add: ids });
 		expect(requests).toHaveLength(3);
-		const bodies = requests.map((r) => r.body as { contactsToAddIds: string[]; contactsToRemoveIds?: string[] });
+		const bodies = requests.map(
+			(r) => r.body as { contactsToAddIds: string[]; contactsToRemoveIds?: string[] },
+		);
 		expect(bodies.map((b) => b.contactsToAddIds.length)).toEqual([1000, 1000, 500]);
 		expect(bodies.flatMap((b) => b.contactsToAddIds)).toEqual(ids);
 		expect(bodies.every((b) => b.contactsToRemoveIds === undefined)).toBe(true);
@@ -142,10 +195,15 @@ describe('MessageMedia client', () => {
 		const remove = Array.from({ length: 2500 }, () => uuid());
 		const add = Array.from({ length: 10 }, () => uuid());
 		const listId = uuid();
-		recordedScope(requests).patch(`/api/v1/contacts/lists/${listId}/contacts`).times(3).reply(200, list({ id: listId }));
+		recordedScope(requests)
+			.patch(`/api/v1/contacts/lists/${listId}/contacts`)
+			.times(3)
+			.reply(200, list({ id: listId }));
 
 		await client().modifyListMembers(listId, { add, remove });
-		const bodies = requests.map((r) => r.body as { contactsToAddIds?: string[]; contactsToRemoveIds: string[] });
+		const bodies = requests.map(
+			(r) => r.body as { contactsToAddIds?: string[]; contactsToRemoveIds: string[] },
+		);
 		expect(bodies.map((b) => b.contactsToRemoveIds.length)).toEqual([1000, 1000, 500]);
 		expect(bodies.map((b) => b.contactsToAddIds?.length)).toEqual([10, undefined, undefined]);
 	});

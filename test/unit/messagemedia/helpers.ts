@@ -20,9 +20,22 @@ export interface RecordedRequest {
 /** A nock scope on `base` that records every request it answers into `requests`. */
 export function recordedScope(requests: RecordedRequest[], base = BASE): nock.Scope {
 	const scope = nock(base);
-	scope.on('request', (req: { method: string; path: string; headers: Record<string, string | string[] | undefined> }, _interceptor: unknown, raw: string) => {
-		requests.push({ method: req.method, path: req.path, headers: req.headers, raw: raw ?? '', body: raw ? JSON.parse(raw) : undefined });
-	});
+	scope.on(
+		'request',
+		(
+			req: { method: string; path: string; headers: Record<string, string | string[] | undefined> },
+			_interceptor: unknown,
+			raw: string,
+		) => {
+			requests.push({
+				method: req.method,
+				path: req.path,
+				headers: req.headers,
+				raw: raw ?? '',
+				body: raw ? JSON.parse(raw) : undefined,
+			});
+		},
+	);
 	return scope;
 }
 
@@ -38,7 +51,10 @@ export async function checkRecordedRequests(requests: RecordedRequest[]): Promis
 	nock.cleanAll();
 	for (const r of sent) {
 		const result = await validateRequest(r.method, r.path, r.body);
-		expect({ request: `${r.method} ${r.path}`, errors: result.errors }).toEqual({ request: `${r.method} ${r.path}`, errors: [] });
+		expect({ request: `${r.method} ${r.path}`, errors: result.errors }).toEqual({
+			request: `${r.method} ${r.path}`,
+			errors: [],
+		});
 	}
 	expect(pending).toEqual([]);
 }

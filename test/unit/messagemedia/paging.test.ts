@@ -4,18 +4,32 @@
  * including a full sync that must fail instead of planning on a partial read.
  */
 import { createMessageMediaClient } from '../../../lib/messagemedia/client';
-import { collectPages, INCOMPLETE_READ, type PageRequester } from '../../../lib/messagemedia/paging';
+import {
+	collectPages,
+	INCOMPLETE_READ,
+	type PageRequester,
+} from '../../../lib/messagemedia/paging';
 import { runSync } from '../../../lib/sync';
 import type { RunningFakes } from '../../fakes/server';
 import { startTrustedFakes } from '../fakes/helpers';
 import { inputs, options, users } from '../sync/fixtures';
-import { checkRecordedRequests, contact, list, recordedScope, type RecordedRequest } from './helpers';
+import {
+	checkRecordedRequests,
+	contact,
+	list,
+	recordedScope,
+	type RecordedRequest,
+} from './helpers';
 
 function client() {
-	return createMessageMediaClient({ apiKey: 'key-1', apiSecret: 'secret-1', region: 'apac' }, { retry: { sleep: async () => undefined } });
+	return createMessageMediaClient(
+		{ apiKey: 'key-1', apiSecret: 'secret-1', region: 'apac' },
+		{ retry: { sleep: async () => undefined } },
+	);
 }
 
-const incomplete = (message: RegExp) => expect.objectContaining({ code: INCOMPLETE_READ, message: expect.stringMatching(message) });
+const incomplete = (message: RegExp) =>
+	expect.objectContaining({ code: INCOMPLETE_READ, message: expect.stringMatching(message) });
 
 describe('case 9: paging against exact pages', () => {
 	const requests: RecordedRequest[] = [];
@@ -37,7 +51,17 @@ describe('case 9: paging against exact pages', () => {
 	});
 
 	it('case 9: lists and custom fields page past an empty page too', async () => {
-		const field = { id: contact().id, accountId: 'a', vendorId: 'v', label: 'Entra Object ID', mergeTag: 'entra_object_id', maxLength: 36, type: 'TEXT', createdDate: '2026-01-01T00:00:00.000Z', lastModifiedDate: '2026-01-01T00:00:00.000Z' };
+		const field = {
+			id: contact().id,
+			accountId: 'a',
+			vendorId: 'v',
+			label: 'Entra Object ID',
+			mergeTag: 'entra_object_id',
+			maxLength: 36,
+			type: 'TEXT',
+			createdDate: '2026-01-01T00:00:00.000Z',
+			lastModifiedDate: '2026-01-01T00:00:00.000Z',
+		};
 		const sales = list({ name: 'Sales' });
 		recordedScope(requests)
 			.get('/api/v1/contacts/lists')
@@ -62,7 +86,9 @@ describe('case 9: paging against exact pages', () => {
 			.get('/api/v1/contacts/contacts')
 			.query({ pageSize: '1000' })
 			.reply(200, { content: [contact(), contact()], totalElements: 5 });
-		await expect(client().listContacts()).rejects.toEqual(incomplete(/ended after 2 records .* totalElements 5/));
+		await expect(client().listContacts()).rejects.toEqual(
+			incomplete(/ended after 2 records .* totalElements 5/),
+		);
 	});
 
 	it('case 9: a page token seen before fails the read instead of returning what was read', async () => {
@@ -95,9 +121,14 @@ describe('case 9: the page cap', () => {
 	it('case 9: a server that never stops paging fails the read after the cap, not silently', async () => {
 		let served = 0;
 		const endless: PageRequester = {
-			request: async <T>() => ({ status: 200, body: { content: [{ n: ++served }], nextPageToken: `t${served}` } as T }),
+			request: async <T>() => ({
+				status: 200,
+				body: { content: [{ n: ++served }], nextPageToken: `t${served}` } as T,
+			}),
 		};
-		await expect(collectPages(endless, '/api/v1/contacts/contacts', {}, 1000, Infinity, 50)).rejects.toEqual(incomplete(/after 50 pages \(50 records\)/));
+		await expect(
+			collectPages(endless, '/api/v1/contacts/contacts', {}, 1000, Infinity, 50),
+		).rejects.toEqual(incomplete(/after 50 pages \(50 records\)/));
 		expect(served).toBe(50);
 	});
 });
@@ -106,12 +137,21 @@ describe('case 9: the HTTPS fake serving misbehaving pages', () => {
 	let fakes: RunningFakes;
 	const KEY = 'PAGINGKEY0000000001';
 	const SECRET = 'PAGINGSECRET00000000001';
-	const fakeClient = () => createMessageMediaClient({ apiKey: KEY, apiSecret: SECRET, region: 'custom', baseUrl: fakes.url }, { retry: { sleep: async () => undefined } });
-	const writes = () => fakes.state.log.entries.filter((e) => e.service === 'messagemedia' && e.method !== 'GET');
-	const sync = async (count: number) => await runSync(fakeClient(), inputs(users(count)), options({ mode: 'full' }));
+	const fakeClient = () =>
+		createMessageMediaClient(
+			{ apiKey: KEY, apiSecret: SECRET, region: 'custom', baseUrl: fakes.url },
+			{ retry: { sleep: async () => undefined } },
+		);
+	const writes = () =>
+		fakes.state.log.entries.filter((e) => e.service === 'messagemedia' && e.method !== 'GET');
+	const sync = async (count: number) =>
+		await runSync(fakeClient(), inputs(users(count)), options({ mode: 'full' }));
 
 	beforeEach(async () => {
-		fakes = await startTrustedFakes({ seed: { messagemedia: { accounts: [{ apiKey: KEY, apiSecret: SECRET }] } }, messageMediaMaxPageSize: 10 });
+		fakes = await startTrustedFakes({
+			seed: { messagemedia: { accounts: [{ apiKey: KEY, apiSecret: SECRET }] } },
+			messageMediaMaxPageSize: 10,
+		});
 		// A first full sync links 25 contacts (three pages of at most 10).
 		const first = await sync(25);
 		expect(first.summary.counts.created).toBe(25);
@@ -129,7 +169,9 @@ describe('case 9: the HTTPS fake serving misbehaving pages', () => {
 
 	it('case 9: a full sync given a truncated read fails instead of creating a duplicate', async () => {
 		fakes.state.updateConfig({ messageMediaPaging: 'truncated' });
-		await expect(sync(25)).rejects.toEqual(incomplete(/ended after 10 records .* totalElements 25/));
+		await expect(sync(25)).rejects.toEqual(
+			incomplete(/ended after 10 records .* totalElements 25/),
+		);
 		expect(writes()).toEqual([]);
 		expect((fakes.state.messagemediaView()[0].contacts as unknown[]).length).toBe(25);
 	});

@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { ServiceApiError } from '../../../lib/common/errors';
 import { createMessageMediaClient } from '../../../lib/messagemedia/client';
 import { MessageMediaTransport } from '../../../lib/messagemedia/transport';
-import { checkRecordedRequests, contact, list, recordedScope, type RecordedRequest } from './helpers';
+import {
+	checkRecordedRequests,
+	contact,
+	list,
+	recordedScope,
+	type RecordedRequest,
+} from './helpers';
 
 const MARKER = 'marker-value-that-must-not-leak';
 
@@ -24,7 +30,9 @@ function setup(baseUrl?: string) {
  * client sees ECONNRESET, as from a real network), `'hang'` never answers (until `close()`), an object
  * is sent as JSON with status 200.
  */
-async function serverAnswering(answers: Array<'reset' | 'hang' | object>): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+async function serverAnswering(
+	answers: Array<'reset' | 'hang' | object>,
+): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
 	const requests: string[] = [];
 	const server = http.createServer((req, res) => {
 		requests.push(`${req.method} ${req.url}`);
@@ -94,10 +102,16 @@ describe('MessageMedia transport retries and error mapping', () => {
 			.patch(`/api/v1/contacts/contacts/${id}`)
 			.reply(200, contact({ id, firstName: 'Grace' }));
 
-		await expect(client.updateContact(id, { firstName: 'Grace' })).resolves.toMatchObject({ firstName: 'Grace' });
+		await expect(client.updateContact(id, { firstName: 'Grace' })).resolves.toMatchObject({
+			firstName: 'Grace',
+		});
 		// the 429's Retry-After pauses every request and is this request's wait; the 503 backs off
 		expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([2000, 2000, 1500]);
-		expect(requests.map((r) => r.body)).toEqual([{ firstName: 'Grace' }, { firstName: 'Grace' }, { firstName: 'Grace' }]);
+		expect(requests.map((r) => r.body)).toEqual([
+			{ firstName: 'Grace' },
+			{ firstName: 'Grace' },
+			{ firstName: 'Grace' },
+		]);
 		expect(client.stats.byMethod).toEqual({ PATCH: 3 });
 		expect(client.stats.retries).toBe(2);
 	});
@@ -109,7 +123,10 @@ describe('MessageMedia transport retries and error mapping', () => {
 			const { client } = setup(server.url);
 			await client.modifyListMembers(listId, { add: [contact().id] });
 			expect(client.stats.retries).toBe(1);
-			expect(server.requests).toEqual([`PATCH /api/v1/contacts/lists/${listId}/contacts`, `PATCH /api/v1/contacts/lists/${listId}/contacts`]);
+			expect(server.requests).toEqual([
+				`PATCH /api/v1/contacts/lists/${listId}/contacts`,
+				`PATCH /api/v1/contacts/lists/${listId}/contacts`,
+			]);
 		} finally {
 			await server.close();
 		}
@@ -119,7 +136,9 @@ describe('MessageMedia transport retries and error mapping', () => {
 		const { client, sleep } = setup();
 		recordedScope(requests).post('/api/v1/contacts/contacts').reply(503);
 
-		const error = await client.createContact({ channels: [{ channelId: '+61491570156', type: 'SMS' }] }).catch((e) => e);
+		const error = await client
+			.createContact({ channels: [{ channelId: '+61491570156', type: 'SMS' }] })
+			.catch((e) => e);
 		expect(error).toBeInstanceOf(ServiceApiError);
 		expect(error.status).toBe(503);
 		expect(sleep).not.toHaveBeenCalled();
@@ -143,7 +162,12 @@ describe('MessageMedia transport retries and error mapping', () => {
 	it('400 InvalidInputApiError → ServiceApiError with code, request id and the invalid fields in the message', async () => {
 		const { client } = setup();
 		const invalidFields = [
-			{ name: 'channels[0].channelId', code: 'invalid_format', reason: 'must be an E.164 number', channelType: 'PHONE' },
+			{
+				name: 'channels[0].channelId',
+				code: 'invalid_format',
+				reason: 'must be an E.164 number',
+				channelType: 'PHONE',
+			},
 			{ name: 'dateOfBirth', code: 'invalid_format', reason: 'must be YYYY-MM-DD' },
 		];
 		recordedScope(requests).post('/api/v1/contacts/contacts').reply(400, {
@@ -171,7 +195,12 @@ describe('MessageMedia transport retries and error mapping', () => {
 		const { client } = setup();
 		recordedScope(requests)
 			.get('/api/v1/contacts/contacts/3fa85f64-5717-4562-b3fc-2c963f66afa6')
-			.reply(404, { uuid: '9b3a4c1e-8f7d-4c5b-9a2e-1d3f5b7c9e0a', type: 'not_found', title: 'Not found', detail: 'Contact not found' })
+			.reply(404, {
+				uuid: '9b3a4c1e-8f7d-4c5b-9a2e-1d3f5b7c9e0a',
+				type: 'not_found',
+				title: 'Not found',
+				detail: 'Contact not found',
+			})
 			.get('/api/v1/contacts/lists')
 			.query(true)
 			.reply(401, `{"message":"bad credentials ${MARKER}"}`);
@@ -183,7 +212,9 @@ describe('MessageMedia transport retries and error mapping', () => {
 		});
 		const error: ServiceApiError = await client.listLists().catch((e) => e);
 		expect(error.status).toBe(401);
-		expect(error.message).toContain('MessageMedia rejected the API key/secret (check key, secret, auth method and region)');
+		expect(error.message).toContain(
+			'MessageMedia rejected the API key/secret (check key, secret, auth method and region)',
+		);
 		expect(JSON.stringify(error.toJSON())).not.toContain(MARKER);
 	});
 
@@ -194,9 +225,19 @@ describe('MessageMedia transport retries and error mapping', () => {
 			.delete(`/api/v1/contacts/contacts/${id}`)
 			.reply(503)
 			.delete(`/api/v1/contacts/contacts/${id}`)
-			.reply(404, { uuid: '9b3a4c1e-8f7d-4c5b-9a2e-1d3f5b7c9e0a', type: 'not_found', title: 'Not found', detail: 'gone' })
+			.reply(404, {
+				uuid: '9b3a4c1e-8f7d-4c5b-9a2e-1d3f5b7c9e0a',
+				type: 'not_found',
+				title: 'Not found',
+				detail: 'gone',
+			})
 			.delete(`/api/v1/contacts/contacts/${id}`)
-			.reply(404, { uuid: '9b3a4c1e-8f7d-4c5b-9a2e-1d3f5b7c9e0a', type: 'not_found', title: 'Not found', detail: 'gone' });
+			.reply(404, {
+				uuid: '9b3a4c1e-8f7d-4c5b-9a2e-1d3f5b7c9e0a',
+				type: 'not_found',
+				title: 'Not found',
+				detail: 'gone',
+			});
 
 		await expect(client.deleteContact(id)).resolves.toBeUndefined();
 		await expect(client.deleteContact(id)).rejects.toMatchObject({ status: 404 });
@@ -209,7 +250,9 @@ describe('MessageMedia transport retries and error mapping', () => {
 				{ baseUrl: server.url, apiKey: 'k', apiSecret: MARKER, authMethod: 'basic' },
 				{ timeoutMs: 50, retry: { maxAttempts: 1 } },
 			);
-			await expect(transport.request({ method: 'GET', path: '/api/v1/contacts/lists' })).rejects.toMatchObject({
+			await expect(
+				transport.request({ method: 'GET', path: '/api/v1/contacts/lists' }),
+			).rejects.toMatchObject({
 				status: 0,
 				code: 'timeout',
 			});

@@ -31,7 +31,12 @@ function everythingShown(error: unknown): string {
 	return [
 		JSON.stringify(error),
 		(error as Error).message,
-		JSON.stringify({ ...nodeError, message: nodeError.message, description: nodeError.description, stack: undefined }),
+		JSON.stringify({
+			...nodeError,
+			message: nodeError.message,
+			description: nodeError.description,
+			stack: undefined,
+		}),
 		JSON.stringify(errorItemJson(error)),
 	].join('\n');
 }
@@ -54,7 +59,13 @@ describe('finding 3: Basic header not redacted', () => {
 	afterAll(async () => await gateway.close());
 
 	it('a gateway error page that echoes the request puts no credential into the error, its description or the error item (Basic)', async () => {
-		const client = createMessageMediaClient({ apiKey: API_KEY, apiSecret: API_SECRET, authMethod: 'basic', region: 'custom', baseUrl: gateway.url });
+		const client = createMessageMediaClient({
+			apiKey: API_KEY,
+			apiSecret: API_SECRET,
+			authMethod: 'basic',
+			region: 'custom',
+			baseUrl: gateway.url,
+		});
 		const error = await client.listLists().catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(ServiceApiError);
 		// The gateway really did see (and echo) the credential.
@@ -65,9 +76,17 @@ describe('finding 3: Basic header not redacted', () => {
 	});
 
 	it('the same for an HMAC-signed request: no key, secret or signature', async () => {
-		const client = createMessageMediaClient({ apiKey: API_KEY, apiSecret: API_SECRET, authMethod: 'hmac', region: 'custom', baseUrl: gateway.url });
+		const client = createMessageMediaClient({
+			apiKey: API_KEY,
+			apiSecret: API_SECRET,
+			authMethod: 'hmac',
+			region: 'custom',
+			baseUrl: gateway.url,
+		});
 		const error = await client.listLists().catch((e: unknown) => e);
-		const signature = /signature="([^"]+)"/.exec(String(gateway.requests.at(-1)?.headers.authorization))?.[1];
+		const signature = /signature="([^"]+)"/.exec(
+			String(gateway.requests.at(-1)?.headers.authorization),
+		)?.[1];
 		expect(signature).toBeDefined();
 		const shown = everythingShown(error);
 		expect(leaksIn(shown)).toEqual([]);
@@ -76,17 +95,33 @@ describe('finding 3: Basic header not redacted', () => {
 
 	it('redact() knows the Basic scheme, but leaves prose alone', () => {
 		expect(redact(`Authorization: Basic ${ENCODED}`)).toBe('Authorization: Basic [redacted]');
-		expect(redact(`authorization: basic ${ENCODED.replace(/=+$/, '')} next`)).toBe('authorization: basic [redacted] next');
-		expect(redact('Basic authentication is disabled for this account')).toBe('Basic authentication is disabled for this account');
-		expect(redact('hmac username="k", algorithm="hmac-sha1", headers="date request-line", signature="c2lnbmF0dXJl"')).not.toContain('c2lnbmF0dXJl');
+		expect(redact(`authorization: basic ${ENCODED.replace(/=+$/, '')} next`)).toBe(
+			'authorization: basic [redacted] next',
+		);
+		expect(redact('Basic authentication is disabled for this account')).toBe(
+			'Basic authentication is disabled for this account',
+		);
+		expect(
+			redact(
+				'hmac username="k", algorithm="hmac-sha1", headers="date request-line", signature="c2lnbmF0dXJl"',
+			),
+		).not.toContain('c2lnbmF0dXJl');
 	});
 
 	it('a very long echoed page is cut, not carried whole into the message', async () => {
 		const big = await startServer((_request, response) => {
-			response.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ title: 'x'.repeat(500_000) }));
+			response
+				.writeHead(400, { 'Content-Type': 'application/json' })
+				.end(JSON.stringify({ title: 'x'.repeat(500_000) }));
 		});
 		try {
-			const client = createMessageMediaClient({ apiKey: API_KEY, apiSecret: API_SECRET, authMethod: 'basic', region: 'custom', baseUrl: big.url });
+			const client = createMessageMediaClient({
+				apiKey: API_KEY,
+				apiSecret: API_SECRET,
+				authMethod: 'basic',
+				region: 'custom',
+				baseUrl: big.url,
+			});
 			const error = (await client.listLists().catch((e: unknown) => e)) as Error;
 			expect(error.message.length).toBeLessThan(2000);
 		} finally {
@@ -96,20 +131,62 @@ describe('finding 3: Basic header not redacted', () => {
 });
 
 describe('finding 8: *.localhost counts as loopback for http://', () => {
-	const REFUSED = ['http://evil.localhost', 'http://a.b.localhost:8080', 'http://localhost.:3000', 'http://localhost.evil.example', 'http://[::ffff:127.0.0.1]'];
-	const ACCEPTED = ['http://localhost:3000', 'http://127.0.0.1:8443', 'http://127.255.255.254', 'http://[::1]:8080'];
+	const REFUSED = [
+		'http://evil.localhost',
+		'http://a.b.localhost:8080',
+		'http://localhost.:3000',
+		'http://localhost.evil.example',
+		'http://[::ffff:127.0.0.1]',
+	];
+	const ACCEPTED = [
+		'http://localhost:3000',
+		'http://127.0.0.1:8443',
+		'http://127.255.255.254',
+		'http://[::1]:8080',
+	];
 
 	it.each(REFUSED)('%s is refused for the Entra hosts and the MessageMedia base URL', (url) => {
 		expect(isLoopbackHost(new URL(url).hostname)).toBe(false);
 		expect(() => assertSafeBaseUrl(url, 'Base URL')).toThrow(/must use https/);
-		const entra = { tenantId: 'contoso.onmicrosoft.com', clientId: '00000000-0000-4000-8000-000000000001', clientSecret: 's3cr3t', cloud: 'custom' };
-		expect(() => resolveEntraConfig({ ...entra, authorityHost: url, graphBaseUrl: 'https://graph.contoso.example' })).toThrow(ConfigurationError);
-		expect(() => resolveEntraConfig({ ...entra, authorityHost: 'https://login.contoso.example', graphBaseUrl: url })).toThrow(ConfigurationError);
-		expect(() => resolveMessageMediaConnection({ apiKey: 'k', apiSecret: 's', region: 'custom', baseUrl: url })).toThrow(ConfigurationError);
+		const entra = {
+			tenantId: 'contoso.onmicrosoft.com',
+			clientId: '00000000-0000-4000-8000-000000000001',
+			clientSecret: 's3cr3t',
+			cloud: 'custom',
+		};
+		expect(() =>
+			resolveEntraConfig({
+				...entra,
+				authorityHost: url,
+				graphBaseUrl: 'https://graph.contoso.example',
+			}),
+		).toThrow(ConfigurationError);
+		expect(() =>
+			resolveEntraConfig({
+				...entra,
+				authorityHost: 'https://login.contoso.example',
+				graphBaseUrl: url,
+			}),
+		).toThrow(ConfigurationError);
+		expect(() =>
+			resolveMessageMediaConnection({
+				apiKey: 'k',
+				apiSecret: 's',
+				region: 'custom',
+				baseUrl: url,
+			}),
+		).toThrow(ConfigurationError);
 	});
 
 	it.each(ACCEPTED)('%s is still accepted', (url) => {
 		expect(isLoopbackHost(new URL(url).hostname)).toBe(true);
-		expect(() => resolveMessageMediaConnection({ apiKey: 'k', apiSecret: 's', region: 'custom', baseUrl: url })).not.toThrow();
+		expect(() =>
+			resolveMessageMediaConnection({
+				apiKey: 'k',
+				apiSecret: 's',
+				region: 'custom',
+				baseUrl: url,
+			}),
+		).not.toThrow();
 	});
 });

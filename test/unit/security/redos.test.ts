@@ -26,9 +26,16 @@ function scopeError(rules: FilterRule[]): ConfigurationError {
 
 describe('finding 1: ReDoS in the regex scope operator', () => {
 	it('catastrophic patterns run in linear time (^([a-z]+ ?)+$ on a 26-character name, ^(a+)+$ on 28 characters)', () => {
-		const words = compileScope([{ attribute: 'displayName', operator: 'regex', value: '^([a-z]+ ?)+$' }]);
-		const nested = compileScope([{ attribute: 'displayName', operator: 'regex', value: '^(a+)+$' }]);
-		const { result, ms } = timed(() => [words({ displayName: 'abcdefghijklmnopqrstuvwxy!' }), nested({ displayName: `${'a'.repeat(28)}!` })]);
+		const words = compileScope([
+			{ attribute: 'displayName', operator: 'regex', value: '^([a-z]+ ?)+$' },
+		]);
+		const nested = compileScope([
+			{ attribute: 'displayName', operator: 'regex', value: '^(a+)+$' },
+		]);
+		const { result, ms } = timed(() => [
+			words({ displayName: 'abcdefghijklmnopqrstuvwxy!' }),
+			nested({ displayName: `${'a'.repeat(28)}!` }),
+		]);
 		expect(result).toEqual([false, false]);
 		expect(ms).toBeLessThan(250);
 		// The patterns still match what they should.
@@ -37,8 +44,12 @@ describe('finding 1: ReDoS in the regex scope operator', () => {
 	});
 
 	it('over a directory: 200 hostile names of 22 characters take milliseconds, not seconds', () => {
-		const nested = compileScope([{ attribute: 'displayName', operator: 'regex', value: '^(a+)+$' }]);
-		const { result, ms } = timed(() => Array.from({ length: 200 }, (_, i) => nested({ displayName: `${'a'.repeat(22)}${i}` })));
+		const nested = compileScope([
+			{ attribute: 'displayName', operator: 'regex', value: '^(a+)+$' },
+		]);
+		const { result, ms } = timed(() =>
+			Array.from({ length: 200 }, (_, i) => nested({ displayName: `${'a'.repeat(22)}${i}` })),
+		);
 		expect(result.every((matched) => matched === false)).toBe(true);
 		expect(ms).toBeLessThan(500);
 	});
@@ -73,8 +84,12 @@ describe('finding 1: ReDoS in the regex scope operator', () => {
 	});
 
 	it('keeps the documented semantics: case-insensitive by default, /literal/flags, any element of a list', () => {
-		const user = { jobTitle: 'Account Manager', proxyAddresses: ['smtp:a@x.example', 'SMTP:B@Y.EXAMPLE'] };
-		const match = (value: string, attribute = 'jobTitle') => compileScope([{ attribute, operator: 'regex', value }])(user);
+		const user = {
+			jobTitle: 'Account Manager',
+			proxyAddresses: ['smtp:a@x.example', 'SMTP:B@Y.EXAMPLE'],
+		};
+		const match = (value: string, attribute = 'jobTitle') =>
+			compileScope([{ attribute, operator: 'regex', value }])(user);
 		expect(match('^account\\s+man')).toBe(true);
 		expect(match('/^account/')).toBe(false);
 		expect(match('/^Account/')).toBe(true);
@@ -95,8 +110,15 @@ describe('finding 1: the email check is quadratic and ran before the 254-charact
 	});
 
 	it('a 30,000-character mail without an @ is rejected at once, and the reason stays short', () => {
-		const hostile = [`a@${'a.'.repeat(15_000)}@`, `a@${'.'.repeat(30_000)} x`, `a@${'.'.repeat(30_000)}@`, 'a'.repeat(30_000)];
-		const { result, ms } = timed(() => hostile.map((mail, i) => mapUser({ id: `u${i}`, mobilePhone: '0412 345 678', mail })));
+		const hostile = [
+			`a@${'a.'.repeat(15_000)}@`,
+			`a@${'.'.repeat(30_000)} x`,
+			`a@${'.'.repeat(30_000)}@`,
+			'a'.repeat(30_000),
+		];
+		const { result, ms } = timed(() =>
+			hostile.map((mail, i) => mapUser({ id: `u${i}`, mobilePhone: '0412 345 678', mail })),
+		);
 		expect(ms).toBeLessThan(150);
 		for (const item of result) {
 			expect(isRejected(item as MappedItem | RejectedItem)).toBe(true);
@@ -106,7 +128,11 @@ describe('finding 1: the email check is quadratic and ran before the 254-charact
 	});
 
 	it('a usable address is still accepted', () => {
-		const item = mapUser({ id: 'u', mobilePhone: '0412 345 678', mail: 'ada@contoso.example' }) as MappedItem;
+		const item = mapUser({
+			id: 'u',
+			mobilePhone: '0412 345 678',
+			mail: 'ada@contoso.example',
+		}) as MappedItem;
 		expect(item.contact?.email).toBe('ada@contoso.example');
 	});
 });

@@ -27,13 +27,21 @@ export interface HostileServer {
 
 export type Handler = (request: SeenRequest, response: http.ServerResponse, index: number) => void;
 
-export async function startServer(handler: Handler, options: { https?: boolean } = {}): Promise<HostileServer> {
+export async function startServer(
+	handler: Handler,
+	options: { https?: boolean } = {},
+): Promise<HostileServer> {
 	const requests: SeenRequest[] = [];
 	const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
-			const seen = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+			const seen = {
+				method: req.method ?? '',
+				url: req.url ?? '',
+				headers: req.headers,
+				body: Buffer.concat(chunks).toString('utf8'),
+			};
 			requests.push(seen);
 			handler(seen, res, requests.length - 1);
 		});
@@ -59,8 +67,15 @@ export async function startServer(handler: Handler, options: { https?: boolean }
 }
 
 /** Sends JSON with a status. */
-export function json(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-	response.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
+export function json(
+	response: http.ServerResponse,
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): void {
+	response
+		.writeHead(status, { 'Content-Type': 'application/json', ...headers })
+		.end(JSON.stringify(body));
 }
 
 /** A 3xx to `location`. */
@@ -80,7 +95,9 @@ export function echoGateway(status = 400): Handler {
 			message: echoed,
 			type: `echo ${request.headers.authorization ?? ''}`,
 			uuid: String(request.headers.authorization ?? ''),
-			invalidFields: [{ name: 'authorization', reason: String(request.headers.authorization ?? '') }],
+			invalidFields: [
+				{ name: 'authorization', reason: String(request.headers.authorization ?? '') },
+			],
 			error: { code: `Echo ${request.headers.authorization ?? ''}`, message: echoed },
 			error_description: echoed,
 		});

@@ -25,7 +25,14 @@ import { guid, inputs, noSleep, options } from './fixtures';
 /** How the in-memory account applies `channels` and `customFields` in a PATCH (both readings run). */
 let reading: PatchArrays = 'replace';
 
-const READ_ONLY_ON_PREMISES = ['mobilePhone', 'businessPhones', 'givenName', 'surname', 'mail', 'displayName'];
+const READ_ONLY_ON_PREMISES = [
+	'mobilePhone',
+	'businessPhones',
+	'givenName',
+	'surname',
+	'mail',
+	'displayName',
+];
 
 type User = Record<string, unknown> & { id: string };
 
@@ -78,10 +85,16 @@ const SEED_MAPPING = [
 interface World {
 	mm: MemoryMessageMedia;
 	directory: RecordingDirectory;
-	run: (overrides?: Partial<SyncOptions>, extra?: { now?: number; writer?: DirectoryWriter | null }) => Promise<SyncResult>;
+	run: (
+		overrides?: Partial<SyncOptions>,
+		extra?: { now?: number; writer?: DirectoryWriter | null },
+	) => Promise<SyncResult>;
 	contactOf: (n: number) => ReturnType<MemoryMessageMedia['contacts']['get']> & object;
 	/** A change made by hand in MessageMedia (the web app, not the API). */
-	editContact: (n: number, body: Parameters<MemoryMessageMedia['updateContact']>[1]) => Promise<void>;
+	editContact: (
+		n: number,
+		body: Parameters<MemoryMessageMedia['updateContact']>[1],
+	) => Promise<void>;
 }
 
 function world(users: User[], direction: SyncDirection = 'bidirectional'): World {
@@ -90,7 +103,9 @@ function world(users: User[], direction: SyncDirection = 'bidirectional'): World
 	const mapUser = compileMapper({ mapping: SEED_MAPPING, defaultCountry: 'AU', direction });
 	const contactOf = (n: number) => {
 		const link = [...mm.fields.values()].find((f) => f.label === 'Entra Object ID');
-		const found = [...mm.contacts.values()].find((c) => c.customFields.get(link?.id ?? '') === guid(n));
+		const found = [...mm.contacts.values()].find(
+			(c) => c.customFields.get(link?.id ?? '') === guid(n),
+		);
 		if (!found) throw new Error(`no contact linked to user ${n}`);
 		return found;
 	};
@@ -103,13 +118,21 @@ function world(users: User[], direction: SyncDirection = 'bidirectional'): World
 			directory.calls.length = 0;
 			const items = [...directory.users.values()].map((u) => mapUser(structuredClone(u)));
 			const writer = extra.writer === null ? undefined : (extra.writer ?? directory);
-			const result = await runSync(mm, inputs(items), options({ onPremisesReadOnly: READ_ONLY_ON_PREMISES, ...overrides }), {
-				...noSleep,
-				directory: writer,
-				...(extra.now !== undefined ? { now: () => extra.now as number } : {}),
-			});
+			const result = await runSync(
+				mm,
+				inputs(items),
+				options({ onPremisesReadOnly: READ_ONLY_ON_PREMISES, ...overrides }),
+				{
+					...noSleep,
+					directory: writer,
+					...(extra.now !== undefined ? { now: () => extra.now as number } : {}),
+				},
+			);
 			for (const write of mm.writes()) {
-				expect({ write, errors: (await validateRequest(write.method, write.path, write.body)).errors }).toEqual({ write, errors: [] });
+				expect({
+					write,
+					errors: (await validateRequest(write.method, write.path, write.body)).errors,
+				}).toEqual({ write, errors: [] });
 			}
 			return result;
 		},
@@ -119,14 +142,19 @@ function world(users: User[], direction: SyncDirection = 'bidirectional'): World
 			const person = new Person(mm);
 			const sms = body.channels?.find((c) => c.type === 'SMS');
 			if (sms) person.changeNumber(id, sms.channelId);
-			for (const key of ['firstName', 'lastName'] as const) if (body[key] !== undefined) person.setAttribute(id, key, body[key] as string);
-			for (const { id: fieldId, value } of body.customFields ?? []) person.setField(id, fieldId, value);
+			for (const key of ['firstName', 'lastName'] as const)
+				if (body[key] !== undefined) person.setAttribute(id, key, body[key] as string);
+			for (const { id: fieldId, value } of body.customFields ?? [])
+				person.setField(id, fieldId, value);
 		},
 	};
 }
 
-const sms = (phone: string) => [{ channelId: phone, type: 'SMS' as const, subscriptionState: 'SUBSCRIBED' as const }];
-const outcomeOf = (result: SyncResult, n: number): SyncOutcome => result.outcomes.find((o) => o.sourceId === guid(n)) as SyncOutcome;
+const sms = (phone: string) => [
+	{ channelId: phone, type: 'SMS' as const, subscriptionState: 'SUBSCRIBED' as const },
+];
+const outcomeOf = (result: SyncResult, n: number): SyncOutcome =>
+	result.outcomes.find((o) => o.sourceId === guid(n)) as SyncOutcome;
 /**
  * The number the sync manages on the contact (its ownership record), else its first SMS channel: under
  * the merge reading an old number the service won't let go of stays beside the new one.
@@ -134,7 +162,9 @@ const outcomeOf = (result: SyncResult, n: number): SyncOutcome => result.outcome
 function phoneOfContact(w: World, n: number): string | undefined {
 	const recordField = [...w.mm.fields.values()].find((f) => f.label === 'Entra Sync State');
 	const contact = w.contactOf(n);
-	const managed = decodeRecord(recordField ? contact.customFields.get(recordField.id) : undefined).phone;
+	const managed = decodeRecord(
+		recordField ? contact.customFields.get(recordField.id) : undefined,
+	).phone;
 	const sms = contact.channels.filter((c) => c.type === 'SMS').map((c) => c.channelId);
 	return managed !== undefined && sms.includes(managed) ? managed : sms[0];
 }
@@ -156,15 +186,29 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			const w = world([person(1), person(2)]);
 			const first = await w.run();
 			expect(first.summary.counts.created).toBe(2);
-			expect(first.summary.fieldsCreated.sort()).toEqual(['Email', 'Entra Object ID', 'Entra Sync Base', 'Entra Sync State']);
+			expect(first.summary.fieldsCreated.sort()).toEqual([
+				'Email',
+				'Entra Object ID',
+				'Entra Sync Base',
+				'Entra Sync State',
+			]);
 			const baseField = [...w.mm.fields.values()].find((f) => f.label === 'Entra Sync Base');
 			expect(baseField).toMatchObject({ type: 'TEXT', maxLength: 1000 });
 			const base = decodeBase(w.contactOf(1).customFields.get(baseField!.id), guid(1));
 			expect(Object.keys(base!.hashes).sort()).toEqual(['email', 'firstName', 'lastName', 'phone']);
 			// The base is bookkeeping: not reported as a change.
-			expect(Object.keys(outcomeOf(first, 1).values ?? {})).toEqual(expect.arrayContaining(['firstName', 'phone', 'Entra Object ID']));
+			expect(Object.keys(outcomeOf(first, 1).values ?? {})).toEqual(
+				expect.arrayContaining(['firstName', 'phone', 'Entra Object ID']),
+			);
 			expect(Object.keys(outcomeOf(first, 1).values ?? {})).not.toContain('Entra Sync Base');
-			expect(first.summary.directory).toEqual({ direction: 'bidirectional', authority: 'directory', updated: 0, skipped: 0, failed: 0, conflicts: 0 });
+			expect(first.summary.directory).toEqual({
+				direction: 'bidirectional',
+				authority: 'directory',
+				updated: 0,
+				skipped: 0,
+				failed: 0,
+				conflicts: 0,
+			});
 			await expectNoEcho(w);
 		});
 
@@ -175,17 +219,31 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			(w.directory.users.get(guid(2)) as User).mobilePhone = '0499 333 444';
 
 			const result = await w.run();
-			expect(w.directory.calls).toEqual([{ id: guid(1), changes: { mobilePhone: '0499 111 222' } }]);
+			expect(w.directory.calls).toEqual([
+				{ id: guid(1), changes: { mobilePhone: '0499 111 222' } },
+			]);
 			expect(w.directory.users.get(guid(1))?.mobilePhone).toBe('0499 111 222');
 			expect(outcomeOf(result, 1)).toMatchObject({
 				action: 'unchanged',
-				directory: { action: 'updated', userId: guid(1), changes: { mobilePhone: { from: '0412 000 101', to: '0499 111 222' } } },
+				directory: {
+					action: 'updated',
+					userId: guid(1),
+					changes: { mobilePhone: { from: '0412 000 101', to: '0499 111 222' } },
+				},
 			});
 			expect(phoneOfContact(w, 1)).toBe('+61499111222');
 			expect(phoneOfContact(w, 2)).toBe('+61499333444');
-			expect(outcomeOf(result, 2)).toMatchObject({ action: 'updated', changes: { phone: { from: '+61412000102', to: '+61499333444' } } });
+			expect(outcomeOf(result, 2)).toMatchObject({
+				action: 'updated',
+				changes: { phone: { from: '+61412000102', to: '+61499333444' } },
+			});
 			expect(outcomeOf(result, 2).directory).toBeUndefined();
-			expect(result.summary.directory).toMatchObject({ updated: 1, skipped: 0, failed: 0, conflicts: 0 });
+			expect(result.summary.directory).toMatchObject({
+				updated: 1,
+				skipped: 0,
+				failed: 0,
+				conflicts: 0,
+			});
 			// The run after the sync writes nothing on either side.
 			await expectNoEcho(w);
 		});
@@ -194,10 +252,21 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			const w = world([person(1)]);
 			await w.run({ phoneWriteFormat: 'e164' });
 			const emailField = [...w.mm.fields.values()].find((f) => f.label === 'Email')!;
-			await w.editContact(1, { firstName: 'Janet', channels: sms('+61499111222'), customFields: [{ id: emailField.id, value: 'janet@contoso.example' }] });
+			await w.editContact(1, {
+				firstName: 'Janet',
+				channels: sms('+61499111222'),
+				customFields: [{ id: emailField.id, value: 'janet@contoso.example' }],
+			});
 			await w.run({ phoneWriteFormat: 'e164' });
 			expect(w.directory.calls).toEqual([
-				{ id: guid(1), changes: { givenName: 'Janet', mobilePhone: '+61499111222', mail: 'janet@contoso.example' } },
+				{
+					id: guid(1),
+					changes: {
+						givenName: 'Janet',
+						mobilePhone: '+61499111222',
+						mail: 'janet@contoso.example',
+					},
+				},
 			]);
 			await expectNoEcho(w);
 		});
@@ -217,7 +286,12 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 				expect(w.directory.calls).toEqual([]);
 				expect(phoneOfContact(w, 1)).toBe('+61499333444');
 				expect(outcomeOf(result, 1).conflicts).toEqual({
-					phone: { directory: '+61499333444', messaging: '+61499111222', winner: 'directory', reason: expect.stringContaining('directory wins') },
+					phone: {
+						directory: '+61499333444',
+						messaging: '+61499111222',
+						winner: 'directory',
+						reason: expect.stringContaining('directory wins'),
+					},
 				});
 				expect(result.summary.directory?.conflicts).toBe(1);
 				await expectNoEcho(w);
@@ -226,13 +300,19 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			it('MessageMedia wins: the directory takes the MessageMedia value', async () => {
 				const w = await conflictWorld();
 				const result = await w.run({ authority: 'messaging' });
-				expect(w.directory.calls).toEqual([{ id: guid(1), changes: { mobilePhone: '0499 111 222' } }]);
+				expect(w.directory.calls).toEqual([
+					{ id: guid(1), changes: { mobilePhone: '0499 111 222' } },
+				]);
 				expect(phoneOfContact(w, 1)).toBe('+61499111222');
-				expect(outcomeOf(result, 1).conflicts?.phone).toMatchObject({ directory: '+61499333444', messaging: '+61499111222', winner: 'messaging' });
+				expect(outcomeOf(result, 1).conflicts?.phone).toMatchObject({
+					directory: '+61499333444',
+					messaging: '+61499111222',
+					winner: 'messaging',
+				});
 				await expectNoEcho(w);
 			});
 
-			it('newest wins: the contact\'s lastModifiedDate against the directory change\'s estimated time', async () => {
+			it("newest wins: the contact's lastModifiedDate against the directory change's estimated time", async () => {
 				const now = Date.parse('2026-11-26T12:00:00Z');
 				for (const [modified, winner] of [
 					['2026-11-26T06:00:00Z', 'messaging'],
@@ -242,8 +322,12 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 					w.contactOf(1).lastModifiedDate = modified;
 					const result = await w.run({ authority: 'newest' }, { now });
 					expect(outcomeOf(result, 1).conflicts?.phone.winner).toBe(winner);
-					expect(phoneOfContact(w, 1)).toBe(winner === 'messaging' ? '+61499111222' : '+61499333444');
-					expect(w.directory.users.get(guid(1))?.mobilePhone).toBe(winner === 'messaging' ? '0499 111 222' : '0499 333 444');
+					expect(phoneOfContact(w, 1)).toBe(
+						winner === 'messaging' ? '+61499111222' : '+61499333444',
+					);
+					expect(w.directory.users.get(guid(1))?.mobilePhone).toBe(
+						winner === 'messaging' ? '0499 111 222' : '0499 333 444',
+					);
 				}
 			});
 
@@ -254,7 +338,9 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 				(w.directory.users.get(guid(1)) as User).surname = 'Newname';
 				const result = await w.run({ authority: 'directory' });
 				expect(outcomeOf(result, 1).conflicts).toBeUndefined();
-				expect(w.directory.calls).toEqual([{ id: guid(1), changes: { mobilePhone: '0499 111 222' } }]);
+				expect(w.directory.calls).toEqual([
+					{ id: guid(1), changes: { mobilePhone: '0499 111 222' } },
+				]);
 				expect(w.contactOf(1).attributes.lastName).toBe('Newname');
 				await expectNoEcho(w);
 			});
@@ -287,10 +373,17 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 				const w = world([person(1)]);
 				await w.run();
 				await w.editContact(1, { channels: sms('+61499111222') });
-				w.directory.failures.set(guid(1), new WriteBackRefused('User is synced from on-premises Active Directory'));
+				w.directory.failures.set(
+					guid(1),
+					new WriteBackRefused('User is synced from on-premises Active Directory'),
+				);
 				const result = await w.run();
 				expect(w.directory.calls).toHaveLength(1);
-				expect(outcomeOf(result, 1).directory).toMatchObject({ action: 'skipped', reason: 'on-premises mastered', skipped: { mobilePhone: { to: '0499 111 222' } } });
+				expect(outcomeOf(result, 1).directory).toMatchObject({
+					action: 'skipped',
+					reason: 'on-premises mastered',
+					skipped: { mobilePhone: { to: '0499 111 222' } },
+				});
 				expect(outcomeOf(result, 1).directory?.changes).toBeUndefined();
 				// Not failed: the node does not fail the run for it.
 				expect(result.summary.directory).toMatchObject({ skipped: 1, failed: 0 });
@@ -300,13 +393,21 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 		it('a failed PATCH does not advance the base: the next run writes back again instead of pushing the old directory value', async () => {
 			const w = world([person(1), person(2)]);
 			await w.run();
-			const baseBefore = () => w.contactOf(1).customFields.get([...w.mm.fields.values()].find((f) => f.label === 'Entra Sync Base')!.id);
+			const baseBefore = () =>
+				w
+					.contactOf(1)
+					.customFields.get(
+						[...w.mm.fields.values()].find((f) => f.label === 'Entra Sync Base')!.id,
+					);
 			const before = baseBefore();
 			await w.editContact(1, { channels: sms('+61499111222') });
 			(w.directory.users.get(guid(2)) as User).mobilePhone = '0499 333 444';
 			w.directory.failures.set(guid(1), Object.assign(new Error('Graph 503'), { status: 503 }));
 			const failed = await w.run();
-			expect(outcomeOf(failed, 1).directory).toMatchObject({ action: 'failed', error: { message: 'Graph 503' } });
+			expect(outcomeOf(failed, 1).directory).toMatchObject({
+				action: 'failed',
+				error: { message: 'Graph 503' },
+			});
 			expect(failed.summary.directory).toMatchObject({ failed: 1 });
 			expect(baseBefore()).toBe(before);
 			// The other contact of the run was applied.
@@ -314,7 +415,9 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			// MessageMedia keeps the new number; the next run writes it back.
 			expect(phoneOfContact(w, 1)).toBe('+61499111222');
 			await w.run();
-			expect(w.directory.calls).toEqual([{ id: guid(1), changes: { mobilePhone: '0499 111 222' } }]);
+			expect(w.directory.calls).toEqual([
+				{ id: guid(1), changes: { mobilePhone: '0499 111 222' } },
+			]);
 			expect(phoneOfContact(w, 1)).toBe('+61499111222');
 			await expectNoEcho(w);
 		});
@@ -326,17 +429,30 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 			(w.directory.users.get(guid(2)) as User).mobilePhone = '0499 333 444';
 			const result = await w.run({ dryRun: true }, { writer: null });
 			expect(w.mm.writes()).toEqual([]);
-			expect(outcomeOf(result, 1).directory).toMatchObject({ action: 'updated', changes: { mobilePhone: { from: '0412 000 101', to: '0499 111 222' } } });
-			expect(outcomeOf(result, 2)).toMatchObject({ action: 'updated', changes: { phone: { from: '+61412000102', to: '+61499333444' } } });
+			expect(outcomeOf(result, 1).directory).toMatchObject({
+				action: 'updated',
+				changes: { mobilePhone: { from: '0412 000 101', to: '0499 111 222' } },
+			});
+			expect(outcomeOf(result, 2)).toMatchObject({
+				action: 'updated',
+				changes: { phone: { from: '+61412000102', to: '+61499333444' } },
+			});
 			expect(result.summary).toMatchObject({ dryRun: true, directory: { updated: 1 } });
 			expect(w.directory.users.get(guid(1))?.mobilePhone).toBe('0412 000 101');
 		});
 
-		it('an adopted (never synced) contact takes the directory\'s values whatever the authority: nothing of it is written back', async () => {
+		it("an adopted (never synced) contact takes the directory's values whatever the authority: nothing of it is written back", async () => {
 			const w = world([person(1)]);
-			await w.mm.createContact({ firstName: 'Hand', lastName: 'Made', channels: sms('+61412000101') });
+			await w.mm.createContact({
+				firstName: 'Hand',
+				lastName: 'Made',
+				channels: sms('+61412000101'),
+			});
 			const result = await w.run({ authority: 'messaging' });
-			expect(outcomeOf(result, 1)).toMatchObject({ action: 'adopted', conflicts: { firstName: { directory: 'First1', messaging: 'Hand', winner: 'directory' } } });
+			expect(outcomeOf(result, 1)).toMatchObject({
+				action: 'adopted',
+				conflicts: { firstName: { directory: 'First1', messaging: 'Hand', winner: 'directory' } },
+			});
 			expect(w.directory.calls).toEqual([]);
 			expect(w.contactOf(1).attributes).toMatchObject({ firstName: 'First1', lastName: 'Last1' });
 			await expectNoEcho(w);
@@ -364,7 +480,10 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 				// MessageMedia is the source: the directory's own change is undone.
 				{ id: guid(2), changes: { mobilePhone: '0412 000 102' } },
 			]);
-			expect(outcomeOf(result, 4)).toMatchObject({ action: 'skipped', reason: expect.stringContaining('creates none') });
+			expect(outcomeOf(result, 4)).toMatchObject({
+				action: 'skipped',
+				reason: expect.stringContaining('creates none'),
+			});
 			expect(result.summary.directory).toMatchObject({ direction: 'toDirectory', updated: 2 });
 			expect(result.summary.counts).toMatchObject({ created: 0, updated: 0, removed: 0 });
 		});
@@ -381,17 +500,35 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (patchArrays) => {
 		it('items with different directions are refused', async () => {
 			const mm = new MemoryMessageMedia({ patchArrays: reading });
 			const items = [
-				{ sourceId: guid(1), action: 'upsert', contact: { phone: '+61412000101' }, direction: 'reverse' },
-				{ sourceId: guid(2), action: 'upsert', contact: { phone: '+61412000102' }, direction: 'bidirectional' },
+				{
+					sourceId: guid(1),
+					action: 'upsert',
+					contact: { phone: '+61412000101' },
+					direction: 'reverse',
+				},
+				{
+					sourceId: guid(2),
+					action: 'upsert',
+					contact: { phone: '+61412000102' },
+					direction: 'bidirectional',
+				},
 			];
 			await expect(runSync(mm, inputs(items), options())).rejects.toThrow(/different directions/);
 		});
 
 		it('an item whose provenance names an account attribute is rejected, never written', () => {
 			const classified = inputs([
-				{ sourceId: guid(1), action: 'upsert', contact: { phone: '+61412000101' }, provenance: { phone: { attribute: 'accountEnabled', value: 'true' } } },
+				{
+					sourceId: guid(1),
+					action: 'upsert',
+					contact: { phone: '+61412000101' },
+					provenance: { phone: { attribute: 'accountEnabled', value: 'true' } },
+				},
 			]);
-			expect(classified[0]).toMatchObject({ kind: 'rejected', reason: expect.stringContaining('not a directory attribute the sync writes back') });
+			expect(classified[0]).toMatchObject({
+				kind: 'rejected',
+				reason: expect.stringContaining('not a directory attribute the sync writes back'),
+			});
 		});
 	});
 });

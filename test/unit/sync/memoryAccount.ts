@@ -5,7 +5,14 @@
  */
 
 import { ServiceApiError } from '../../../lib/common/errors';
-import type { Contact, ContactChannel, ContactFilter, ContactList, CustomField, MessageMediaClient } from '../../../lib/messagemedia/types';
+import type {
+	Contact,
+	ContactChannel,
+	ContactFilter,
+	ContactList,
+	CustomField,
+	MessageMediaClient,
+} from '../../../lib/messagemedia/types';
 import {
 	channelProblems,
 	contactMatches,
@@ -68,15 +75,37 @@ export interface StoredContact {
 }
 
 export const ACCOUNT = 'acc-1';
-export const ATTRIBUTES = ['firstName', 'lastName', 'alias', 'country', 'state', 'location', 'note'] as const;
+export const ATTRIBUTES = [
+	'firstName',
+	'lastName',
+	'alias',
+	'country',
+	'state',
+	'location',
+	'note',
+] as const;
 
-export function apiError(status: number, type: string, title: string, detail = title): ServiceApiError {
-	return new ServiceApiError({ service: 'messagemedia', status, code: type, message: `${title}: ${detail}` });
+export function apiError(
+	status: number,
+	type: string,
+	title: string,
+	detail = title,
+): ServiceApiError {
+	return new ServiceApiError({
+		service: 'messagemedia',
+		status,
+		code: type,
+		message: `${title}: ${detail}`,
+	});
 }
 
 export const invalid = (detail: string) => apiError(400, 'validation', 'Invalid input', detail);
 
-export function render(stored: StoredContact, fields: Map<string, CustomField>, lists: Map<string, ContactList>): Contact {
+export function render(
+	stored: StoredContact,
+	fields: Map<string, CustomField>,
+	lists: Map<string, ContactList>,
+): Contact {
 	const attr = (key: (typeof ATTRIBUTES)[number]) => stored.attributes[key] ?? '';
 	const contact: Contact = {
 		id: stored.id,
@@ -105,17 +134,36 @@ export function render(stored: StoredContact, fields: Map<string, CustomField>, 
 
 /** Whether a contact passes a contacts-API filter (test/fakes/messagemedia-rules.ts). */
 export function matches(stored: StoredContact, filter: ContactFilter): boolean {
-	return contactMatches({ id: stored.id, listIds: stored.listIds, channels: stored.channels as SeedChannel[] }, filter);
+	return contactMatches(
+		{ id: stored.id, listIds: stored.listIds, channels: stored.channels as SeedChannel[] },
+		filter,
+	);
 }
 
 /** Channels after a write that sent `sent` (a create: `stored` empty), under the reading (test/fakes/messagemedia-rules.ts). */
-export function patchedChannels(stored: ContactChannel[], sent: ContactChannel[], reading: PatchArrays): ContactChannel[] {
-	return patchChannels(stored as SeedChannel[], sent as SeedChannel[], FAKE_READING[reading]) as ContactChannel[];
+export function patchedChannels(
+	stored: ContactChannel[],
+	sent: ContactChannel[],
+	reading: PatchArrays,
+): ContactChannel[] {
+	return patchChannels(
+		stored as SeedChannel[],
+		sent as SeedChannel[],
+		FAKE_READING[reading],
+	) as ContactChannel[];
 }
 
 /** Custom field values (id → value) after a write that sent `sent` (a create: `stored` empty, reading `replace`). */
-export function patchedFieldValues(stored: Map<string, string>, sent: FieldValue[], reading: PatchArrays): Map<string, string> {
-	const values = patchFieldValues([...stored].map(([id, value]) => ({ id, value })), sent, FAKE_READING[reading]);
+export function patchedFieldValues(
+	stored: Map<string, string>,
+	sent: FieldValue[],
+	reading: PatchArrays,
+): Map<string, string> {
+	const values = patchFieldValues(
+		[...stored].map(([id, value]) => ({ id, value })),
+		sent,
+		FAKE_READING[reading],
+	);
 	return new Map(values.map(({ id, value }) => [id, value]));
 }
 
@@ -129,6 +177,7 @@ export function checkWritable(channels: ContactChannel[]): void {
 export function checkFieldValue(field: CustomField, value: string): void {
 	if (value === '') return;
 	const problem = customFieldValueProblem(field, value);
-	if (problem === 'invalid_length') throw invalid(`${field.mergeTag} is longer than ${field.maxLength}`);
+	if (problem === 'invalid_length')
+		throw invalid(`${field.mergeTag} is longer than ${field.maxLength}`);
 	if (problem) throw invalid(`${field.mergeTag}: not a valid ${field.type} value`);
 }

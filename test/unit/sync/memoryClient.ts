@@ -20,7 +20,11 @@
  */
 
 import { OPT_OUT_LOOKUP_CHUNK, PHONE_LOOKUP_CHUNK } from '../../../lib/messagemedia/client';
-import { customFieldProblems, listNameProblem, mergeTagTaken } from '../../fakes/messagemedia-rules';
+import {
+	customFieldProblems,
+	listNameProblem,
+	mergeTagTaken,
+} from '../../fakes/messagemedia-rules';
 import type {
 	Contact,
 	ContactChannel,
@@ -107,7 +111,9 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	}
 
 	count(method: string, pathPrefix?: string): number {
-		return this.log.filter((r) => r.method === method && (pathPrefix === undefined || r.path.startsWith(pathPrefix))).length;
+		return this.log.filter(
+			(r) => r.method === method && (pathPrefix === undefined || r.path.startsWith(pathPrefix)),
+		).length;
 	}
 
 	resetLog(): void {
@@ -129,7 +135,11 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	/** The same account state (contacts, lists, fields, opt-outs, clock), without log, faults or crash. */
 	clone(): MemoryMessageMedia {
 		const copy = new MemoryMessageMedia({ patchArrays: this.patchArrays });
-		for (const [id, c] of this.contacts) copy.contacts.set(id, { ...structuredClone({ ...c, customFields: [] }), customFields: new Map(c.customFields) });
+		for (const [id, c] of this.contacts)
+			copy.contacts.set(id, {
+				...structuredClone({ ...c, customFields: [] }),
+				customFields: new Map(c.customFields),
+			});
 		for (const [id, l] of this.lists) copy.lists.set(id, { ...l });
 		for (const [id, f] of this.fields) copy.fields.set(id, { ...f });
 		for (const n of this.optedOut) copy.optedOut.add(n);
@@ -145,9 +155,19 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		this.crashIn--;
 	}
 
-	private request(method: string, path: string, query?: Record<string, unknown>, body?: unknown): LoggedRequest {
+	private request(
+		method: string,
+		path: string,
+		query?: Record<string, unknown>,
+		body?: unknown,
+	): LoggedRequest {
 		this.tick();
-		const logged: LoggedRequest = { method, path, ...(query ? { query } : {}), ...(body !== undefined ? { body: structuredClone(body) } : {}) };
+		const logged: LoggedRequest = {
+			method,
+			path,
+			...(query ? { query } : {}),
+			...(body !== undefined ? { body: structuredClone(body) } : {}),
+		};
 		this.log.push(logged);
 		this.stats.total++;
 		this.stats.byMethod[method] = (this.stats.byMethod[method] ?? 0) + 1;
@@ -159,11 +179,22 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	}
 
 	/** Logs the request, then runs it under any fault. */
-	private async call<T>(operation: Operation, method: string, path: string, run: () => T, query?: Record<string, unknown>, body?: unknown): Promise<T> {
+	private async call<T>(
+		operation: Operation,
+		method: string,
+		path: string,
+		run: () => T,
+		query?: Record<string, unknown>,
+		body?: unknown,
+	): Promise<T> {
 		const logged = this.request(method, path, query, body);
 		const fault = this.faultFor(operation, logged);
 		if (fault === undefined) return run();
-		const error = apiError(fault.status, fault.status === 429 ? 'too_many_requests' : 'internal_server_error', `HTTP ${fault.status}`);
+		const error = apiError(
+			fault.status,
+			fault.status === 429 ? 'too_many_requests' : 'internal_server_error',
+			`HTTP ${fault.status}`,
+		);
 		if (fault.afterCommit) run();
 		throw error;
 	}
@@ -172,7 +203,15 @@ export class MemoryMessageMedia implements MessageMediaClient {
 
 	seedList(name: string): ContactList {
 		const now = this.timestamp();
-		const list: ContactList = { id: this.newId(), accountId: ACCOUNT, vendorId: 'v', name, alias: '', createdDate: now, lastModifiedDate: now };
+		const list: ContactList = {
+			id: this.newId(),
+			accountId: ACCOUNT,
+			vendorId: 'v',
+			name,
+			alias: '',
+			createdDate: now,
+			lastModifiedDate: now,
+		};
 		this.lists.set(list.id, list);
 		return list;
 	}
@@ -191,13 +230,23 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		return render(stored, this.fields, this.lists);
 	}
 
-	private pages<T>(operation: Operation, path: string, all: T[], query: Record<string, unknown>, page?: PageOptions): T[] {
+	private pages<T>(
+		operation: Operation,
+		path: string,
+		all: T[],
+		query: Record<string, unknown>,
+		page?: PageOptions,
+	): T[] {
 		const size = Math.min(page?.pageSize ?? PAGE, PAGE);
 		const limit = page?.limit ?? Infinity;
 		const out: T[] = [];
 		let offset = 0;
 		do {
-			const logged = this.request('GET', path, { ...query, pageSize: size, ...(offset > 0 ? { nextPageToken: String(offset) } : {}) });
+			const logged = this.request('GET', path, {
+				...query,
+				pageSize: size,
+				...(offset > 0 ? { nextPageToken: String(offset) } : {}),
+			});
 			const fault = this.faultFor(operation, logged);
 			if (fault) throw apiError(fault.status, 'internal_server_error', `HTTP ${fault.status}`);
 			out.push(...all.slice(offset, offset + size));
@@ -207,12 +256,16 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	}
 
 	async listContacts(filter: ContactFilter = {}, page?: PageOptions): Promise<Contact[]> {
-		const all = [...this.contacts.values()].filter((c) => matches(c, filter)).map((c) => this.render(c));
+		const all = [...this.contacts.values()]
+			.filter((c) => matches(c, filter))
+			.map((c) => this.render(c));
 		return this.pages('listContacts', '/api/v1/contacts/contacts', all, { ...filter }, page);
 	}
 
 	async getContact(id: string): Promise<Contact> {
-		return await this.call('getContact', 'GET', `/api/v1/contacts/contacts/${id}`, () => this.render(this.stored(id)));
+		return await this.call('getContact', 'GET', `/api/v1/contacts/contacts/${id}`, () =>
+			this.render(this.stored(id)),
+		);
 	}
 
 	async findContactsByPhone(phones: string[]): Promise<Contact[]> {
@@ -220,8 +273,12 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		for (let i = 0; i < phones.length; i += PHONE_LOOKUP_CHUNK) {
 			const chunk = phones.slice(i, i + PHONE_LOOKUP_CHUNK);
 			const filter: ContactFilter = { channelIds: chunk, channelTypes: ['SMS'] };
-			const page = await this.call('findContactsByPhone', 'GET', '/api/v1/contacts/contacts', () =>
-				[...this.contacts.values()].filter((c) => matches(c, filter)).map((c) => this.render(c)),
+			const page = await this.call(
+				'findContactsByPhone',
+				'GET',
+				'/api/v1/contacts/contacts',
+				() =>
+					[...this.contacts.values()].filter((c) => matches(c, filter)).map((c) => this.render(c)),
 				{ ...filter, pageSize: PAGE },
 			);
 			found.push(...page);
@@ -234,7 +291,14 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		const unique = [...new Set(numbers)];
 		for (let i = 0; i < unique.length; i += 10) {
 			const chunk = unique.slice(i, i + 10);
-			await this.call('addOptedOutNumbers', 'POST', '/v1/number_authorisation/mt/blacklist', () => chunk.forEach((n) => this.optedOut.add(n)), undefined, { numbers: chunk });
+			await this.call(
+				'addOptedOutNumbers',
+				'POST',
+				'/v1/number_authorisation/mt/blacklist',
+				() => chunk.forEach((n) => this.optedOut.add(n)),
+				undefined,
+				{ numbers: chunk },
+			);
 		}
 	}
 
@@ -244,7 +308,11 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		for (let i = 0; i < unique.length; i += OPT_OUT_CHUNK) {
 			const chunk = unique.slice(i, i + OPT_OUT_CHUNK);
 			const path = `/v1/number_authorisation/is_authorised/${chunk.map(encodeURIComponent).join(',')}`;
-			out.push(...(await this.call('findOptedOutNumbers', 'GET', path, () => chunk.filter((n) => this.optedOut.has(n)))));
+			out.push(
+				...(await this.call('findOptedOutNumbers', 'GET', path, () =>
+					chunk.filter((n) => this.optedOut.has(n)),
+				)),
+			);
 		}
 		return out;
 	}
@@ -258,13 +326,21 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	}
 
 	/** A contact other than `self` holding the channel (vendor rule: a number belongs to one contact). */
-	holderOf(channel: Pick<ContactChannel, 'type' | 'channelId'>, self?: string): StoredContact | undefined {
-		return [...this.contacts.values()].find((o) => o.id !== self && o.channels.some((c) => c.type === channel.type && c.channelId === channel.channelId));
+	holderOf(
+		channel: Pick<ContactChannel, 'type' | 'channelId'>,
+		self?: string,
+	): StoredContact | undefined {
+		return [...this.contacts.values()].find(
+			(o) =>
+				o.id !== self &&
+				o.channels.some((c) => c.type === channel.type && c.channelId === channel.channelId),
+		);
 	}
 
 	private checkChannels(channels: CreateContactRequest['channels'], self?: string): void {
 		checkWritable(channels);
-		if (channels.some((channel) => this.holderOf(channel, self))) throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
+		if (channels.some((channel) => this.holderOf(channel, self)))
+			throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
 	}
 
 	private checkFields(customFields: Array<{ id: string; value: string }> | undefined): void {
@@ -276,7 +352,8 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	}
 
 	private checkLists(lists: Array<{ id: string }> | undefined): void {
-		for (const { id } of lists ?? []) if (!this.lists.has(id)) throw invalid(`list ${id} does not exist`);
+		for (const { id } of lists ?? [])
+			if (!this.lists.has(id)) throw invalid(`list ${id} does not exist`);
 	}
 
 	private storeContact(body: CreateContactRequest): StoredContact {
@@ -293,14 +370,22 @@ export class MemoryMessageMedia implements MessageMediaClient {
 			createdDate: now,
 			lastModifiedDate: now,
 		};
-		for (const key of ATTRIBUTES) if (body[key] !== undefined) stored.attributes[key] = body[key] as string;
+		for (const key of ATTRIBUTES)
+			if (body[key] !== undefined) stored.attributes[key] = body[key] as string;
 		if (body.dateOfBirth) stored.dateOfBirth = body.dateOfBirth;
 		this.contacts.set(stored.id, stored);
 		return stored;
 	}
 
 	async createContact(body: CreateContactRequest): Promise<Contact> {
-		return await this.call('createContact', 'POST', '/api/v1/contacts/contacts', () => this.render(this.storeContact(body)), undefined, body);
+		return await this.call(
+			'createContact',
+			'POST',
+			'/api/v1/contacts/contacts',
+			() => this.render(this.storeContact(body)),
+			undefined,
+			body,
+		);
 	}
 
 	private applyUpdate(id: string, body: UpdateContactRequest): Contact {
@@ -308,17 +393,31 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		if (body.channels !== undefined) this.checkChannels(body.channels, id);
 		this.checkLists(body.lists);
 		this.checkFields(body.customFields);
-		for (const key of ATTRIBUTES) if (body[key] !== undefined) stored.attributes[key] = body[key] as string;
+		for (const key of ATTRIBUTES)
+			if (body[key] !== undefined) stored.attributes[key] = body[key] as string;
 		if (body.dateOfBirth !== undefined) stored.dateOfBirth = body.dateOfBirth;
-		if (body.channels !== undefined) stored.channels = patchedChannels(stored.channels, body.channels, this.patchArrays);
+		if (body.channels !== undefined)
+			stored.channels = patchedChannels(stored.channels, body.channels, this.patchArrays);
 		if (body.lists !== undefined) stored.listIds = [...new Set(body.lists.map((l) => l.id))];
-		if (body.customFields !== undefined) stored.customFields = patchedFieldValues(stored.customFields, body.customFields, this.patchArrays);
+		if (body.customFields !== undefined)
+			stored.customFields = patchedFieldValues(
+				stored.customFields,
+				body.customFields,
+				this.patchArrays,
+			);
 		stored.lastModifiedDate = this.timestamp();
 		return this.render(stored);
 	}
 
 	async updateContact(id: string, body: UpdateContactRequest): Promise<Contact> {
-		return await this.call('updateContact', 'PATCH', `/api/v1/contacts/contacts/${id}`, () => this.applyUpdate(id, body), undefined, body);
+		return await this.call(
+			'updateContact',
+			'PATCH',
+			`/api/v1/contacts/contacts/${id}`,
+			() => this.applyUpdate(id, body),
+			undefined,
+			body,
+		);
 	}
 
 	async deleteContact(id: string): Promise<void> {
@@ -332,7 +431,9 @@ export class MemoryMessageMedia implements MessageMediaClient {
 
 	async listLists(filter: ListFilter = {}, page?: PageOptions): Promise<ContactList[]> {
 		const all = [...this.lists.values()].filter(
-			(l) => (!filter.name || l.name.toLowerCase() === filter.name.toLowerCase()) && (!filter.listIds?.length || filter.listIds.includes(l.id)),
+			(l) =>
+				(!filter.name || l.name.toLowerCase() === filter.name.toLowerCase()) &&
+				(!filter.listIds?.length || filter.listIds.includes(l.id)),
 		);
 		return this.pages('listLists', '/api/v1/contacts/lists', all, { ...filter }, page);
 	}
@@ -345,7 +446,8 @@ export class MemoryMessageMedia implements MessageMediaClient {
 			() => {
 				const problem = listNameProblem(this.lists.values(), body.name);
 				if (problem === 'empty') throw invalid('name must not be empty');
-				if (problem === 'taken') throw apiError(409, 'conflict', 'Conflict', `A list named '${body.name}' already exists`);
+				if (problem === 'taken')
+					throw apiError(409, 'conflict', 'Conflict', `A list named '${body.name}' already exists`);
 				return this.seedList(body.name);
 			},
 			undefined,
@@ -353,7 +455,10 @@ export class MemoryMessageMedia implements MessageMediaClient {
 		);
 	}
 
-	async modifyListMembers(listId: string, change: { add?: string[]; remove?: string[] }): Promise<void> {
+	async modifyListMembers(
+		listId: string,
+		change: { add?: string[]; remove?: string[] },
+	): Promise<void> {
 		const add = change.add ?? [];
 		const remove = change.remove ?? [];
 		for (let i = 0; i < Math.max(add.length, remove.length); i += 1000) {
@@ -366,8 +471,10 @@ export class MemoryMessageMedia implements MessageMediaClient {
 				'PATCH',
 				`/api/v1/contacts/lists/${listId}/contacts`,
 				() => {
-					if (!this.lists.has(listId)) throw apiError(404, 'not_found', 'Not found', `List ${listId} does not exist`);
-					for (const id of [...(body.contactsToAddIds ?? []), ...(body.contactsToRemoveIds ?? [])]) this.stored(id);
+					if (!this.lists.has(listId))
+						throw apiError(404, 'not_found', 'Not found', `List ${listId} does not exist`);
+					for (const id of [...(body.contactsToAddIds ?? []), ...(body.contactsToRemoveIds ?? [])])
+						this.stored(id);
 					for (const id of body.contactsToAddIds ?? []) {
 						const stored = this.stored(id);
 						if (!stored.listIds.includes(listId)) stored.listIds.push(listId);
@@ -388,22 +495,48 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	private storeField(body: CreateCustomFieldRequest): CustomField {
 		const [problem] = customFieldProblems(body);
 		if (problem) throw invalid(`${problem.name}: ${problem.reason}`);
-		if (mergeTagTaken(this.fields.values(), body.mergeTag)) throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
+		if (mergeTagTaken(this.fields.values(), body.mergeTag))
+			throw apiError(409, 'conflict', 'Conflict', 'The entity already exists.');
 		const now = this.timestamp();
-		const field: CustomField = { id: this.newId(), accountId: ACCOUNT, vendorId: 'v', ...body, createdDate: now, lastModifiedDate: now };
+		const field: CustomField = {
+			id: this.newId(),
+			accountId: ACCOUNT,
+			vendorId: 'v',
+			...body,
+			createdDate: now,
+			lastModifiedDate: now,
+		};
 		this.fields.set(field.id, field);
 		return field;
 	}
 
-	async listCustomFields(filter: CustomFieldFilter = {}, page?: PageOptions): Promise<CustomField[]> {
+	async listCustomFields(
+		filter: CustomFieldFilter = {},
+		page?: PageOptions,
+	): Promise<CustomField[]> {
 		const all = [...this.fields.values()].filter(
-			(f) => (!filter.label || f.label === filter.label) && (!filter.mergeTag || f.mergeTag === filter.mergeTag),
+			(f) =>
+				(!filter.label || f.label === filter.label) &&
+				(!filter.mergeTag || f.mergeTag === filter.mergeTag),
 		);
-		return this.pages('listCustomFields', '/api/v1/contacts/custom-fields', all, { ...filter }, page);
+		return this.pages(
+			'listCustomFields',
+			'/api/v1/contacts/custom-fields',
+			all,
+			{ ...filter },
+			page,
+		);
 	}
 
 	async createCustomField(body: CreateCustomFieldRequest): Promise<CustomField> {
-		return await this.call('createCustomField', 'POST', '/api/v1/contacts/custom-fields', () => this.storeField(body), undefined, body);
+		return await this.call(
+			'createCustomField',
+			'POST',
+			'/api/v1/contacts/custom-fields',
+			() => this.storeField(body),
+			undefined,
+			body,
+		);
 	}
 
 	// ---- test views ----
@@ -414,7 +547,9 @@ export class MemoryMessageMedia implements MessageMediaClient {
 	}
 
 	byPhone(phone: string): Contact[] {
-		return this.all().filter((c) => c.channels.some((ch) => ch.type === 'SMS' && ch.channelId === phone));
+		return this.all().filter((c) =>
+			c.channels.some((ch) => ch.type === 'SMS' && ch.channelId === phone),
+		);
 	}
 
 	field(label: string): CustomField | undefined {

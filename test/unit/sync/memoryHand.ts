@@ -5,7 +5,13 @@
  * person may add channel types the API can't write (EMAIL, …).
  */
 
-import type { ChannelType, ContactChannel, ContactList, CustomField, SubscriptionState } from '../../../lib/messagemedia/types';
+import type {
+	ChannelType,
+	ContactChannel,
+	ContactList,
+	CustomField,
+	SubscriptionState,
+} from '../../../lib/messagemedia/types';
 import type { MemoryMessageMedia, StoredContact } from './memoryClient';
 
 export class Person {
@@ -20,12 +26,21 @@ export class Person {
 	}
 
 	/** A contact made by hand; undefined when a channel's number is taken. */
-	createContact(init: { firstName?: string; lastName?: string; channels: ContactChannel[]; fields?: Record<string, string>; listIds?: string[] }): StoredContact | undefined {
+	createContact(init: {
+		firstName?: string;
+		lastName?: string;
+		channels: ContactChannel[];
+		fields?: Record<string, string>;
+		listIds?: string[];
+	}): StoredContact | undefined {
 		if (init.channels.some((c) => !this.free(c))) return undefined;
 		const now = this.mm.timestamp();
 		const contact: StoredContact = {
 			id: this.mm.newId(),
-			attributes: { ...(init.firstName ? { firstName: init.firstName } : {}), ...(init.lastName ? { lastName: init.lastName } : {}) },
+			attributes: {
+				...(init.firstName ? { firstName: init.firstName } : {}),
+				...(init.lastName ? { lastName: init.lastName } : {}),
+			},
 			channels: init.channels.map((c) => ({ ...c })),
 			listIds: [...(init.listIds ?? [])],
 			customFields: new Map(Object.entries(init.fields ?? {})),
@@ -81,7 +96,9 @@ export class Person {
 	replyStop(number: string): void {
 		this.mm.optedOut.add(number);
 		for (const contact of this.mm.contacts.values()) {
-			for (const channel of contact.channels) if (channel.channelId === number && channel.type === 'SMS') channel.subscriptionState = 'UNSUBSCRIBED';
+			for (const channel of contact.channels)
+				if (channel.channelId === number && channel.type === 'SMS')
+					channel.subscriptionState = 'UNSUBSCRIBED';
 		}
 	}
 

@@ -21,7 +21,8 @@ interface Version {
 	list: string;
 }
 
-const item = (n: number, v: Version) => user(n, { lastName: v.lastName, phone: v.phone, lists: [v.list] });
+const item = (n: number, v: Version) =>
+	user(n, { lastName: v.lastName, phone: v.phone, lists: [v.list] });
 const full = options({ mode: 'full', removalPolicy: 'delete' });
 
 function contactOf(mm: MemoryMessageMedia, n: number): Contact[] {
@@ -34,7 +35,10 @@ function holds(mm: MemoryMessageMedia, n: number): Version | undefined {
 	return {
 		lastName: contact.lastName ?? '',
 		phone: contact.channels.find((c) => c.type === 'SMS')?.channelId ?? '',
-		list: contact.lists.map((l) => l.name).sort().join(','),
+		list: contact.lists
+			.map((l) => l.name)
+			.sort()
+			.join(','),
 	};
 }
 
@@ -47,7 +51,12 @@ interface Call {
 }
 
 /** The client as one run sees it: every request waits for `gate` (a scheduler), and is logged. */
-function viewOf(mm: MemoryMessageMedia, run: Call['run'], trace: Call[], gate: (label: string) => Promise<unknown>): MessageMediaClient {
+function viewOf(
+	mm: MemoryMessageMedia,
+	run: Call['run'],
+	trace: Call[],
+	gate: (label: string) => Promise<unknown>,
+): MessageMediaClient {
 	return new Proxy(mm, {
 		get(target, property, receiver) {
 			const value = Reflect.get(target, property, receiver) as unknown;
@@ -56,17 +65,28 @@ function viewOf(mm: MemoryMessageMedia, run: Call['run'], trace: Call[], gate: (
 				const method = String(property);
 				await gate(`${run} ${method}`);
 				const body = args[1] as { add?: string[]; remove?: string[] } | undefined;
-				const ids = method === 'modifyListMembers' ? [...(body?.add ?? []), ...(body?.remove ?? [])] : [];
-				trace.push({ run, method, contactId: typeof args[0] === 'string' ? args[0] : undefined, ids });
+				const ids =
+					method === 'modifyListMembers' ? [...(body?.add ?? []), ...(body?.remove ?? [])] : [];
+				trace.push({
+					run,
+					method,
+					contactId: typeof args[0] === 'string' ? args[0] : undefined,
+					ids,
+				});
 				return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
 			};
 		},
 	}) as unknown as MessageMediaClient;
 }
 
-const patches = (call: Call, contactId: string) => call.contactId === contactId && ['updateContact', 'deleteContact'].includes(call.method);
+const patches = (call: Call, contactId: string) =>
+	call.contactId === contactId && ['updateContact', 'deleteContact'].includes(call.method);
 const listChange = (call: Call, contactId: string) => call.ids.includes(contactId);
-const last = (trace: Call[], test: (call: Call) => boolean) => trace.map((c, i) => (test(c) ? i : -1)).filter((i) => i >= 0).pop();
+const last = (trace: Call[], test: (call: Call) => boolean) =>
+	trace
+		.map((c, i) => (test(c) ? i : -1))
+		.filter((i) => i >= 0)
+		.pop();
 
 /**
  * The contact window: the older run read the contact again before the newer run's last write of it
@@ -75,8 +95,17 @@ const last = (trace: Call[], test: (call: Call) => boolean) => trace.map((c, i) 
 function inContactWindow(trace: Call[], contactId: string): boolean {
 	const newerWrite = last(trace, (c) => c.run === 'newer' && patches(c, contactId));
 	if (newerWrite === undefined) return false;
-	const reread = trace.findIndex((c, i) => i < newerWrite && c.run === 'older' && c.method === 'getContact' && c.contactId === contactId);
-	return reread >= 0 && trace.some((c, i) => i > newerWrite && c.run === 'older' && (patches(c, contactId) || listChange(c, contactId)));
+	const reread = trace.findIndex(
+		(c, i) =>
+			i < newerWrite && c.run === 'older' && c.method === 'getContact' && c.contactId === contactId,
+	);
+	return (
+		reread >= 0 &&
+		trace.some(
+			(c, i) =>
+				i > newerWrite && c.run === 'older' && (patches(c, contactId) || listChange(c, contactId)),
+		)
+	);
 }
 
 /**
@@ -84,16 +113,38 @@ function inContactWindow(trace: Call[], contactId: string): boolean {
  * the contact after the newer run read the account to plan. The newer run can't see a membership that
  * isn't there yet, so it may stay beside the newer run's list (README: overlapping runs).
  */
-function inMembershipWindow(trace: Call[], contactId: string, methods = ['modifyListMembers']): boolean {
+function inMembershipWindow(
+	trace: Call[],
+	contactId: string,
+	methods = ['modifyListMembers'],
+): boolean {
 	const newerRead = trace.findIndex((c) => c.run === 'newer' && c.method === 'listContacts');
-	return newerRead >= 0 && trace.some((c, i) => i > newerRead && c.run === 'older' && methods.includes(c.method) && (listChange(c, contactId) || c.contactId === contactId));
+	return (
+		newerRead >= 0 &&
+		trace.some(
+			(c, i) =>
+				i > newerRead &&
+				c.run === 'older' &&
+				methods.includes(c.method) &&
+				(listChange(c, contactId) || c.contactId === contactId),
+		)
+	);
 }
 
 describe('ownership record: the snapshot time', () => {
 	test('is written as t=<ms>, and records without it (or with parts a reader does not know) still parse', () => {
-		expect(encodeRecord({ phone: phoneOf(1), lists: [], snapshotAt: NEWER })).toBe(`s1;p=${phoneOf(1)};t=${NEWER}`);
-		expect(decodeRecord(`s1;p=${phoneOf(1)};l=0a0b0c0d`)).toEqual({ phone: phoneOf(1), lists: ['0a0b0c0d'] });
-		expect(decodeRecord(`s1;p=${phoneOf(1)};t=${NEWER};z=later`)).toEqual({ phone: phoneOf(1), lists: [], snapshotAt: NEWER });
+		expect(encodeRecord({ phone: phoneOf(1), lists: [], snapshotAt: NEWER })).toBe(
+			`s1;p=${phoneOf(1)};t=${NEWER}`,
+		);
+		expect(decodeRecord(`s1;p=${phoneOf(1)};l=0a0b0c0d`)).toEqual({
+			phone: phoneOf(1),
+			lists: ['0a0b0c0d'],
+		});
+		expect(decodeRecord(`s1;p=${phoneOf(1)};t=${NEWER};z=later`)).toEqual({
+			phone: phoneOf(1),
+			lists: [],
+			snapshotAt: NEWER,
+		});
 		expect(decodeRecord(`s1;t=soon`)).toEqual({ lists: [] });
 	});
 });
@@ -115,7 +166,9 @@ describe('overlapping runs', () => {
 		let release!: () => void;
 		const held = new Promise<void>((resolve) => (release = resolve));
 		// The older run reads and plans, then waits at its first contact request until the newer run is done.
-		const olderView = viewOf(mm, 'older', trace, async (label) => (label.endsWith('getContact') ? await held : undefined));
+		const olderView = viewOf(mm, 'older', trace, async (label) =>
+			label.endsWith('getContact') ? await held : undefined,
+		);
 		const olderRun = runSync(olderView, inputs([item(1, older)]), full, { snapshotAt: OLDER });
 		await new Promise((resolve) => setTimeout(resolve, 20));
 		const newerResult = await runSync(mm, inputs([item(1, newer)]), full, { snapshotAt: NEWER });
@@ -123,11 +176,21 @@ describe('overlapping runs', () => {
 		const olderResult: SyncResult = await olderRun;
 
 		expect(newerResult.outcomes[0].action).toBe('updated');
-		expect(olderResult.outcomes[0]).toMatchObject({ action: 'skipped', reason: expect.stringContaining('a run that read the directory later') });
+		expect(olderResult.outcomes[0]).toMatchObject({
+			action: 'skipped',
+			reason: expect.stringContaining('a run that read the directory later'),
+		});
 		expect(holds(mm, 1)).toEqual({ lastName: 'Newer', phone: phoneOf(2), list: 'Support' });
-		expect(decodeRecord(mm.fieldValue(contactOf(mm, 1)[0], 'Entra Sync State')).snapshotAt).toBe(NEWER);
+		expect(decodeRecord(mm.fieldValue(contactOf(mm, 1)[0], 'Entra Sync State')).snapshotAt).toBe(
+			NEWER,
+		);
 		// Nothing of the older run was written: one re-read, no PATCH, no list change.
-		expect(trace.filter((c) => c.method !== 'getContact' && !c.method.startsWith('list') && !c.method.startsWith('find'))).toEqual([]);
+		expect(
+			trace.filter(
+				(c) =>
+					c.method !== 'getContact' && !c.method.startsWith('list') && !c.method.startsWith('find'),
+			),
+		).toEqual([]);
 	});
 
 	test('a newer read writes over a contact an older run wrote, and stamps it', async () => {
@@ -136,7 +199,9 @@ describe('overlapping runs', () => {
 		const result = await runSync(mm, inputs([item(1, newer)]), full, { snapshotAt: NEWER });
 		expect(result.outcomes[0].action).toBe('updated');
 		expect(holds(mm, 1)).toEqual({ lastName: 'Newer', phone: phoneOf(2), list: 'Support' });
-		expect(decodeRecord(mm.fieldValue(contactOf(mm, 1)[0], 'Entra Sync State')).snapshotAt).toBe(NEWER);
+		expect(decodeRecord(mm.fieldValue(contactOf(mm, 1)[0], 'Entra Sync State')).snapshotAt).toBe(
+			NEWER,
+		);
 	});
 
 	test('an older run that finds a newer stamp in what it read skips without a request for the contact', async () => {
@@ -151,8 +216,12 @@ describe('overlapping runs', () => {
 
 	test('an older run does not delete a contact a newer run wrote', async () => {
 		const mm = await seeded();
-		await runSync(mm, inputs([item(1, newer), item(2, { ...newer, phone: phoneOf(3) })]), full, { snapshotAt: NEWER });
-		const result = await runSync(mm, inputs([item(2, { ...newer, phone: phoneOf(3) })]), full, { snapshotAt: OLDER });
+		await runSync(mm, inputs([item(1, newer), item(2, { ...newer, phone: phoneOf(3) })]), full, {
+			snapshotAt: NEWER,
+		});
+		const result = await runSync(mm, inputs([item(2, { ...newer, phone: phoneOf(3) })]), full, {
+			snapshotAt: OLDER,
+		});
 		expect(result.outcomes.find((o) => o.sourceId === guid(1))?.action).toBe('skipped');
 		expect(contactOf(mm, 1)).toHaveLength(1);
 	});
@@ -180,7 +249,10 @@ describe('overlapping runs', () => {
 		});
 		const USERS = [1, 2, 3];
 		const directory = fc.tuple(...USERS.map(() => version));
-		const toVersion = (n: number, v: { lastName: string; variant: number; list: string }): Version => ({
+		const toVersion = (
+			n: number,
+			v: { lastName: string; variant: number; list: string },
+		): Version => ({
 			lastName: v.lastName,
 			phone: phoneOf(n * 10 + v.variant),
 			list: v.list,
@@ -188,58 +260,72 @@ describe('overlapping runs', () => {
 		let windows = 0;
 		let cases = 0;
 		await fc.assert(
-			fc.asyncProperty(directory, directory, directory, fc.boolean(), fc.scheduler(), async (first, read1, read2, olderStarts, s) => {
-				cases++;
-				const mm = new MemoryMessageMedia();
-				await runSync(mm, inputs(USERS.map((n, i) => item(n, toVersion(n, first[i])))), full, { snapshotAt: OLDER - 60_000 });
-				const trace: Call[] = [];
-				const gate = async (label: string) => await s.schedule(Promise.resolve(label), label);
-				const olderItems = inputs(USERS.map((n, i) => item(n, toVersion(n, read1[i]))));
-				const newerItems = inputs(USERS.map((n, i) => item(n, toVersion(n, read2[i]))));
-				const runs = [
-					runSync(viewOf(mm, 'older', trace, gate), olderItems, full, { snapshotAt: OLDER }),
-					runSync(viewOf(mm, 'newer', trace, gate), newerItems, full, { snapshotAt: NEWER }),
-				];
-				if (!olderStarts) runs.reverse();
-				await s.waitFor(Promise.all(runs));
+			fc.asyncProperty(
+				directory,
+				directory,
+				directory,
+				fc.boolean(),
+				fc.scheduler(),
+				async (first, read1, read2, olderStarts, s) => {
+					cases++;
+					const mm = new MemoryMessageMedia();
+					await runSync(mm, inputs(USERS.map((n, i) => item(n, toVersion(n, first[i])))), full, {
+						snapshotAt: OLDER - 60_000,
+					});
+					const trace: Call[] = [];
+					const gate = async (label: string) => await s.schedule(Promise.resolve(label), label);
+					const olderItems = inputs(USERS.map((n, i) => item(n, toVersion(n, read1[i]))));
+					const newerItems = inputs(USERS.map((n, i) => item(n, toVersion(n, read2[i]))));
+					const runs = [
+						runSync(viewOf(mm, 'older', trace, gate), olderItems, full, { snapshotAt: OLDER }),
+						runSync(viewOf(mm, 'newer', trace, gate), newerItems, full, { snapshotAt: NEWER }),
+					];
+					if (!olderStarts) runs.reverse();
+					await s.waitFor(Promise.all(runs));
 
-				for (const [i, n] of USERS.entries()) {
-					const contacts = contactOf(mm, n);
-					expect(contacts).toHaveLength(1);
-					const wanted = toVersion(n, read2[i]);
-					if (inContactWindow(trace, contacts[0].id)) {
-						windows++;
-						continue;
+					for (const [i, n] of USERS.entries()) {
+						const contacts = contactOf(mm, n);
+						expect(contacts).toHaveLength(1);
+						const wanted = toVersion(n, read2[i]);
+						if (inContactWindow(trace, contacts[0].id)) {
+							windows++;
+							continue;
+						}
+						// A field changed and changed back between the two reads: the newer run found it as it wants
+						// it and doesn't send it, so the older run's write of it after the newer run's read stands
+						// until the next run (the newer run plans from its read; see README, overlapping runs).
+						const before = toVersion(n, first[i]);
+						const undone =
+							before.lastName === wanted.lastName ||
+							before.phone === wanted.phone ||
+							before.list === wanted.list;
+						if (undone && inMembershipWindow(trace, contacts[0].id, ['updateContact'])) {
+							windows++;
+							continue;
+						}
+						const { list, ...values } = holds(mm, n) as Version;
+						expect(values).toEqual({ lastName: wanted.lastName, phone: wanted.phone });
+						if (inMembershipWindow(trace, contacts[0].id)) {
+							windows++;
+							expect(list.split(',')).toContain(wanted.list);
+						} else expect(list).toBe(wanted.list);
 					}
-					// A field changed and changed back between the two reads: the newer run found it as it wants
-					// it and doesn't send it, so the older run's write of it after the newer run's read stands
-					// until the next run (the newer run plans from its read; see README, overlapping runs).
-					const before = toVersion(n, first[i]);
-					const undone = before.lastName === wanted.lastName || before.phone === wanted.phone || before.list === wanted.list;
-					if (undone && inMembershipWindow(trace, contacts[0].id, ['updateContact'])) {
-						windows++;
-						continue;
-					}
-					const { list, ...values } = holds(mm, n) as Version;
-					expect(values).toEqual({ lastName: wanted.lastName, phone: wanted.phone });
-					if (inMembershipWindow(trace, contacts[0].id)) {
-						windows++;
+					// No number on two contacts.
+					const numbers = mm
+						.all()
+						.flatMap((c) => c.channels.filter((ch) => ch.type === 'SMS').map((ch) => ch.channelId));
+					expect(new Set(numbers).size).toBe(numbers.length);
+					// The next run with the newer read closes the contact window; an extra membership from the
+					// membership window may stay, never the newer read's list missing.
+					await runSync(mm, newerItems, full, { snapshotAt: NEWER });
+					for (const [i, n] of USERS.entries()) {
+						const { list, ...values } = holds(mm, n) as Version;
+						const wanted = toVersion(n, read2[i]);
+						expect(values).toEqual({ lastName: wanted.lastName, phone: wanted.phone });
 						expect(list.split(',')).toContain(wanted.list);
-					} else expect(list).toBe(wanted.list);
-				}
-				// No number on two contacts.
-				const numbers = mm.all().flatMap((c) => c.channels.filter((ch) => ch.type === 'SMS').map((ch) => ch.channelId));
-				expect(new Set(numbers).size).toBe(numbers.length);
-				// The next run with the newer read closes the contact window; an extra membership from the
-				// membership window may stay, never the newer read's list missing.
-				await runSync(mm, newerItems, full, { snapshotAt: NEWER });
-				for (const [i, n] of USERS.entries()) {
-					const { list, ...values } = holds(mm, n) as Version;
-					const wanted = toVersion(n, read2[i]);
-					expect(values).toEqual({ lastName: wanted.lastName, phone: wanted.phone });
-					expect(list.split(',')).toContain(wanted.list);
-				}
-			}),
+					}
+				},
+			),
 			{ numRuns: 150, seed: 20261202 },
 		);
 		// The window is real (the property sees it) but rare: most interleavings never open it.

@@ -6,7 +6,12 @@
 import { classifyInput, runSync, type SyncOptions } from '../../../lib/sync';
 import type { SyncDirection } from '../../../lib/types';
 import { Person } from './memoryHand';
-import { MemoryMessageMedia, PATCH_READINGS, type LoggedRequest, type PatchArrays } from './memoryClient';
+import {
+	MemoryMessageMedia,
+	PATCH_READINGS,
+	type LoggedRequest,
+	type PatchArrays,
+} from './memoryClient';
 import { Directory, e164, ModelDirectoryWriter, type DirUser } from './model/directory';
 import { guid, inputs, noSleep, options, phoneOf, removal, user, users } from './fixtures';
 
@@ -27,13 +32,25 @@ function account(patchArrays: PatchArrays = 'replace') {
 
 /** Requests that sent `number` SUBSCRIBED. */
 const subscribedSends = (log: LoggedRequest[], number: string) =>
-	log.filter((r) => ((r.body as { channels?: Array<{ channelId: string; subscriptionState?: string }> })?.channels ?? []).some((c) => c.channelId === number && c.subscriptionState === 'SUBSCRIBED'));
+	log.filter((r) =>
+		(
+			(r.body as { channels?: Array<{ channelId: string; subscriptionState?: string }> })
+				?.channels ?? []
+		).some((c) => c.channelId === number && c.subscriptionState === 'SUBSCRIBED'),
+	);
 
 /** The states of every SMS channel with `number` in the account. */
 const states = (mm: MemoryMessageMedia, number: string) =>
-	mm.all().flatMap((c) => c.channels.filter((ch) => ch.type === 'SMS' && ch.channelId === number).map((ch) => ch.subscriptionState));
+	mm
+		.all()
+		.flatMap((c) =>
+			c.channels
+				.filter((ch) => ch.type === 'SMS' && ch.channelId === number)
+				.map((ch) => ch.subscriptionState),
+		);
 
-const linkOf = (mm: MemoryMessageMedia, id: string) => mm.fieldValue(mm.render(mm.stored(id)), LINK);
+const linkOf = (mm: MemoryMessageMedia, id: string) =>
+	mm.fieldValue(mm.render(mm.stored(id)), LINK);
 
 describe.each(PATCH_READINGS)('PATCH arrays: %s', (reading) => {
 	it.each(['a STOP reply', 'the web app'])(
@@ -43,7 +60,11 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (reading) => {
 			await sync([user(1)]);
 			const [contact] = mm.byPhone(phoneOf(1));
 			const second = '+61400000222';
-			person.addChannel(contact.id, { channelId: second, type: 'SMS', subscriptionState: 'SUBSCRIBED' });
+			person.addChannel(contact.id, {
+				channelId: second,
+				type: 'SMS',
+				subscriptionState: 'SUBSCRIBED',
+			});
 			if (how === 'a STOP reply') person.replyStop(second);
 			else person.setSubscription(contact.id, second, 'UNSUBSCRIBED');
 			await sync([user(1, { phone: second })]);
@@ -53,18 +74,21 @@ describe.each(PATCH_READINGS)('PATCH arrays: %s', (reading) => {
 		},
 	);
 
-	it.each(['a STOP reply', 'the web app'])('case 2: consent: a contact opted out by %s is not deleted when its user leaves and created SUBSCRIBED on return', async (how) => {
-		const { mm, person, log, sync } = account(reading);
-		await sync(users(3));
-		const [contact] = mm.byPhone(phoneOf(2));
-		if (how === 'a STOP reply') person.replyStop(phoneOf(2));
-		else person.setSubscription(contact.id, phoneOf(2), 'UNSUBSCRIBED');
-		const optedOut = log.length;
-		await sync([user(1), user(3)]);
-		await sync(users(3));
-		expect(subscribedSends(log.slice(optedOut), phoneOf(2))).toEqual([]);
-		expect(states(mm, phoneOf(2))).toEqual(['UNSUBSCRIBED']);
-	});
+	it.each(['a STOP reply', 'the web app'])(
+		'case 2: consent: a contact opted out by %s is not deleted when its user leaves and created SUBSCRIBED on return',
+		async (how) => {
+			const { mm, person, log, sync } = account(reading);
+			await sync(users(3));
+			const [contact] = mm.byPhone(phoneOf(2));
+			if (how === 'a STOP reply') person.replyStop(phoneOf(2));
+			else person.setSubscription(contact.id, phoneOf(2), 'UNSUBSCRIBED');
+			const optedOut = log.length;
+			await sync([user(1), user(3)]);
+			await sync(users(3));
+			expect(subscribedSends(log.slice(optedOut), phoneOf(2))).toEqual([]);
+			expect(states(mm, phoneOf(2))).toEqual(['UNSUBSCRIBED']);
+		},
+	);
 });
 
 describe('case 3: nothing a person made is lost under the replace reading', () => {
@@ -80,7 +104,13 @@ describe('case 3: nothing a person made is lost under the replace reading', () =
 			fields: { [nickname.id]: 'Bo' },
 		});
 		if (!contact) throw new Error('no hand-made contact');
-		const kept = () => ({ nickname: contact.customFields.get(nickname.id), channels: a.mm.stored(contact.id).channels.map((c) => c.type).sort() });
+		const kept = () => ({
+			nickname: contact.customFields.get(nickname.id),
+			channels: a.mm
+				.stored(contact.id)
+				.channels.map((c) => c.type)
+				.sort(),
+		});
 		return { ...a, contact, kept };
 	}
 
@@ -110,7 +140,10 @@ describe('case 3: nothing a person made is lost under the replace reading', () =
 	it('case 3: the unsubscribe removal policy keeps a hand-set custom field and an EMAIL channel', async () => {
 		const { sync, kept } = await handMade();
 		await sync([user(1)]);
-		await sync([{ ...removal(1, 'disabled'), contact: { phone: phoneOf(1) } }], { mode: 'incremental', removalPolicy: 'unsubscribe' });
+		await sync([{ ...removal(1, 'disabled'), contact: { phone: phoneOf(1) } }], {
+			mode: 'incremental',
+			removalPolicy: 'unsubscribe',
+		});
 		expect(kept()).toEqual({ nickname: 'Bo', channels: ['EMAIL', 'SMS'] });
 	});
 });
@@ -122,7 +155,10 @@ function twoWay(patchArrays: PatchArrays) {
 	const writer = new ModelDirectoryWriter(directory);
 	const run = async (direction: SyncDirection | undefined) => {
 		a.mm.resetLog();
-		await runSync(a.mm, inputs(directory.read({ kind: 'full' }, direction)), options(), { ...noSleep, directory: writer });
+		await runSync(a.mm, inputs(directory.read({ kind: 'full' }, direction)), options(), {
+			...noSleep,
+			directory: writer,
+		});
 		a.log.push(...a.mm.log);
 	};
 	const contactOf = (u: DirUser) => {
@@ -158,7 +194,10 @@ describe('case 5: incremental list drift', () => {
 	it('case 5: under removeFromLists a disabled user is taken off their list by a trigger run', async () => {
 		const { mm, sync } = account();
 		await sync([user(1, { lists: ['Sales'] }), user(2, { lists: ['Support'] })]);
-		await sync([{ ...removal(1, 'disabled'), contact: { phone: phoneOf(1) } }], { mode: 'incremental', removalPolicy: 'removeFromLists' });
+		await sync([{ ...removal(1, 'disabled'), contact: { phone: phoneOf(1) } }], {
+			mode: 'incremental',
+			removalPolicy: 'removeFromLists',
+		});
 		expect(mm.byPhone(phoneOf(1))[0].lists).toEqual([]);
 	});
 });
@@ -196,11 +235,21 @@ describe('case 8: a department named like a hand-made list', () => {
 		const { mm, person, sync } = account();
 		await sync([user(1, { lists: ['Sales'] }), user(2, { lists: ['Sales'] })]);
 		const vip = person.createList('VIP');
-		const guest = person.createContact({ firstName: 'Guest', channels: [{ channelId: '+61400000888', type: 'SMS', subscriptionState: 'SUBSCRIBED' }], listIds: [vip.id] });
+		const guest = person.createContact({
+			firstName: 'Guest',
+			channels: [{ channelId: '+61400000888', type: 'SMS', subscriptionState: 'SUBSCRIBED' }],
+			listIds: [vip.id],
+		});
 		for (const n of [1, 2]) person.addToList(mm.byPhone(phoneOf(n))[0].id, vip.id);
-		await sync([user(1, { lists: ['Sales'] }), user(2, { lists: ['Sales'] }), user(3, { lists: ['VIP'] })]);
+		await sync([
+			user(1, { lists: ['Sales'] }),
+			user(2, { lists: ['Sales'] }),
+			user(3, { lists: ['VIP'] }),
+		]);
 		const members = mm.all().filter((c) => c.lists.some((l) => l.id === vip.id));
-		expect(members.map((c) => c.id).sort()).toEqual([guest?.id, ...[1, 2, 3].map((n) => mm.byPhone(phoneOf(n))[0].id)].sort());
+		expect(members.map((c) => c.id).sort()).toEqual(
+			[guest?.id, ...[1, 2, 3].map((n) => mm.byPhone(phoneOf(n))[0].id)].sort(),
+		);
 	});
 });
 
@@ -229,6 +278,11 @@ describe('case 11: two-way under each PATCH reading', () => {
 		await w.run('bidirectional');
 		expect(w.writer.calls.filter((c) => JSON.stringify(c.changes).includes('001 001'))).toEqual([]);
 		expect(e164(u.mobilePhone)).toBe('+61412001002');
-		expect(w.contactOf(u).channels.filter((c) => c.type === 'SMS').map((c) => c.channelId)).toContain('+61412001002');
+		expect(
+			w
+				.contactOf(u)
+				.channels.filter((c) => c.type === 'SMS')
+				.map((c) => c.channelId),
+		).toContain('+61412001002');
 	});
 });

@@ -35,7 +35,14 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(context: IExecuteFunctions, graph: GraphTransport, i: number): Promise<IDataObject[]> {
+export async function execute(
+	context: IExecuteFunctions,
+	graph: GraphTransport,
+	i: number,
+): Promise<IDataObject[]> {
 	const nameStartsWith = context.getNodeParameter('nameStartsWith', i, '') as string;
-	return (await listGroups(graph, { nameStartsWith, limit: readLimit(context, i) })) as IDataObject[];
+	return (await listGroups(graph, {
+		nameStartsWith,
+		limit: readLimit(context, i),
+	})) as IDataObject[];
 }

@@ -14,7 +14,9 @@ export const groupDescription: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['group'] } },
-		options: [{ name: 'Get Many', value: 'getAll', action: 'Get many groups', description: 'List groups' }],
+		options: [
+			{ name: 'Get Many', value: 'getAll', action: 'Get many groups', description: 'List groups' },
+		],
 		default: 'getAll',
 	},
 	...getAll.description,

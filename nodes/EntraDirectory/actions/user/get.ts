@@ -5,7 +5,11 @@ import { getUser } from '../../../../lib/entra/users';
 import { readItemScope } from '../common';
 
 /** The user named by `userId` (shared with Update), with the scope's attributes. */
-export async function execute(context: IExecuteFunctions, graph: GraphTransport, i: number): Promise<IDataObject[]> {
+export async function execute(
+	context: IExecuteFunctions,
+	graph: GraphTransport,
+	i: number,
+): Promise<IDataObject[]> {
 	const userId = context.getNodeParameter('userId', i) as string;
 	const { select } = readItemScope(context, i);
 	return [(await getUser(graph, userId, select)) as IDataObject];

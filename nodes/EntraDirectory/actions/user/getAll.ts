@@ -45,8 +45,16 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(context: IExecuteFunctions, graph: GraphTransport, i: number): Promise<IDataObject[]> {
+export async function execute(
+	context: IExecuteFunctions,
+	graph: GraphTransport,
+	i: number,
+): Promise<IDataObject[]> {
 	const scope = readItemScope(context, i);
 	const { rawFilter } = context.getNodeParameter('options', i, {}) as { rawFilter?: string };
-	return (await listUsers(graph, { ...scope, rawFilter, limit: readLimit(context, i) })) as IDataObject[];
+	return (await listUsers(graph, {
+		...scope,
+		rawFilter,
+		limit: readLimit(context, i),
+	})) as IDataObject[];
 }

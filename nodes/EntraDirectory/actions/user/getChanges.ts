@@ -30,7 +30,11 @@ export const description: INodeProperties[] = [
 ];
 
 /** One delta round; every item carries the round's delta link under `_delta`. */
-export async function execute(context: IExecuteFunctions, graph: GraphTransport, i: number): Promise<IDataObject[]> {
+export async function execute(
+	context: IExecuteFunctions,
+	graph: GraphTransport,
+	i: number,
+): Promise<IDataObject[]> {
 	const scope = readItemScope(context, i);
 	const delta = await readUserDelta(graph, {
 		select: [...scope.select, ...filterAttributes(scope.filters)],
@@ -40,5 +44,7 @@ export async function execute(context: IExecuteFunctions, graph: GraphTransport,
 	const members = scope.group ? await listGroupMemberIds(graph, scope.group) : undefined;
 	const meta: IDataObject = { deltaLink: delta.deltaLink, fullResync: delta.fullResync };
 	if (delta.resyncReason) meta.resyncReason = delta.resyncReason;
-	return scopeDelta(delta, scope.filters, members).map((entry) => ({ ...entry, _delta: meta }) as IDataObject);
+	return scopeDelta(delta, scope.filters, members).map(
+		(entry) => ({ ...entry, _delta: meta }) as IDataObject,
+	);
 }

@@ -15,9 +15,17 @@ export const userOperations: Record<string, OperationExecute> = {
 };
 
 /** The shared scope parameters; Get reads attributes too (but no filters or group). */
-const scopeProperties = userScopeProperties({ resource: ['user'], operation: ['getAll', 'getChanges'] }).map((p) =>
+const scopeProperties = userScopeProperties({
+	resource: ['user'],
+	operation: ['getAll', 'getChanges'],
+}).map((p) =>
 	p.name === 'attributes' || p.name === 'extraAttributes'
-		? { ...p, displayOptions: { show: { resource: ['user'], operation: ['getAll', 'getChanges', 'get'] } } }
+		? {
+				...p,
+				displayOptions: {
+					show: { resource: ['user'], operation: ['getAll', 'getChanges', 'get'] },
+				},
+			}
 		: p,
 );
 
@@ -29,7 +37,12 @@ export const userDescription: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['user'] } },
 		options: [
-			{ name: 'Get', value: 'get', action: 'Get a user', description: 'Get one user by ID or user principal name' },
+			{
+				name: 'Get',
+				value: 'get',
+				action: 'Get a user',
+				description: 'Get one user by ID or user principal name',
+			},
 			{
 				name: 'Get Changes',
 				value: 'getChanges',
@@ -37,7 +50,12 @@ export const userDescription: INodeProperties[] = [
 				description: 'Users created, changed or removed since a delta link',
 			},
 			{ name: 'Get Many', value: 'getAll', action: 'Get many users', description: 'List users' },
-			{ name: 'Update', value: 'update', action: 'Update a user', description: 'Change attributes of a user' },
+			{
+				name: 'Update',
+				value: 'update',
+				action: 'Update a user',
+				description: 'Change attributes of a user',
+			},
 		],
 		default: 'getAll',
 	},

@@ -24,7 +24,10 @@ const UPDATABLE_STRING_FIELDS = [
 	'usageLocation',
 ];
 
-const FIELD_NAMES: Record<string, string> = { businessPhone: 'Business Phone', employeeId: 'Employee ID' };
+const FIELD_NAMES: Record<string, string> = {
+	businessPhone: 'Business Phone',
+	employeeId: 'Employee ID',
+};
 
 /** An example value per field, shown as its placeholder. */
 const EXAMPLES: Record<string, string> = {
@@ -87,8 +90,20 @@ export const description: INodeProperties[] = [
 						displayName: 'Attribute',
 						name: 'attribute',
 						values: [
-							{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'e.g. extension_<appId>_costCenter' },
-							{ displayName: 'Value', name: 'value', type: 'string', default: '', placeholder: 'e.g. CC-1042' },
+							{
+								displayName: 'Name',
+								name: 'name',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. extension_<appId>_costCenter',
+							},
+							{
+								displayName: 'Value',
+								name: 'value',
+								type: 'string',
+								default: '',
+								placeholder: 'e.g. CC-1042',
+							},
 						],
 					},
 				],
@@ -97,7 +112,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(context: IExecuteFunctions, graph: GraphTransport, i: number): Promise<IDataObject[]> {
+export async function execute(
+	context: IExecuteFunctions,
+	graph: GraphTransport,
+	i: number,
+): Promise<IDataObject[]> {
 	const userId = context.getNodeParameter('userId', i) as string;
 	const changes = buildUpdateBody(context.getNodeParameter('updateFields', i, {}) as IDataObject);
 	await updateUser(graph, userId, changes);

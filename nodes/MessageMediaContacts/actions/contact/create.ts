@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { buildCreateContactRequest } from '../../../../lib/messagemedia/contact-request';
 import type { MessageMediaClient } from '../../../../lib/messagemedia/types';
@@ -28,14 +33,20 @@ export const description: INodeProperties[] = [
 ];
 
 /** One POST per item. Not retried blindly: a 409 (the number already exists) surfaces as an error. */
-export async function execute(this: IExecuteFunctions, client: MessageMediaClient): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	client: MessageMediaClient,
+): Promise<INodeExecutionData[]> {
 	const customFields = customFieldsOnce(client);
 	return await forEachItem(this, async (itemIndex) => {
 		const input = readContactInput(this, itemIndex);
 		if (!input) return undefined;
 		const options = this.getNodeParameter('options', itemIndex, {}) as { listIds?: unknown };
 		const listIds = parseIds(options.listIds, 'listIds');
-		const body = buildCreateContactRequest({ ...input, listIds }, input.customFields ? await customFields() : []);
+		const body = buildCreateContactRequest(
+			{ ...input, listIds },
+			input.customFields ? await customFields() : [],
+		);
 		return (await client.createContact(body)) as unknown as IDataObject;
 	});
 }

@@ -6,7 +6,10 @@ import { contactIdProperty } from './fields';
 
 export const description: INodeProperties[] = [contactIdProperty('delete')];
 
-export async function execute(this: IExecuteFunctions, client: MessageMediaClient): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	client: MessageMediaClient,
+): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, async (itemIndex) => {
 		const contactId = parseId(this.getNodeParameter('contactId', itemIndex), 'contactId');
 		await client.deleteContact(contactId);

@@ -75,10 +75,20 @@ export async function getContactFields(this: ILoadOptionsFunctions): Promise<Res
 	} catch (error) {
 		throw toNodeError(this.getNode(), error);
 	}
-	const base = { defaultMatch: false, canBeUsedToMatch: false, display: true, type: 'string' as const };
+	const base = {
+		defaultMatch: false,
+		canBeUsedToMatch: false,
+		display: true,
+		type: 'string' as const,
+	};
 	const fields: ResourceMapperField[] = [
 		{ ...base, id: 'phone', displayName: 'Phone (E.164)', required: creating },
-		...TEXT_FIELDS.map((field) => ({ ...base, id: field.id, displayName: field.displayName, required: false })),
+		...TEXT_FIELDS.map((field) => ({
+			...base,
+			id: field.id,
+			displayName: field.displayName,
+			required: false,
+		})),
 		{
 			...base,
 			id: 'subscriptionState',
@@ -111,7 +121,10 @@ function text(value: unknown): string | undefined {
  * The mapped values of item `itemIndex` as a ContactInput; undefined for n8n's empty placeholder item
  * when the mapping is automatic (nothing to map).
  */
-export function readContactInput(context: IExecuteFunctions, itemIndex: number): ContactInput | undefined {
+export function readContactInput(
+	context: IExecuteFunctions,
+	itemIndex: number,
+): ContactInput | undefined {
 	const mapping = context.getNodeParameter('contactFields', itemIndex) as ResourceMapperValue;
 	let values: IDataObject;
 	if (mapping.mappingMode === 'autoMapInputData') {
@@ -130,10 +143,18 @@ export function readContactInput(context: IExecuteFunctions, itemIndex: number):
 		if (value === undefined) continue;
 		if (key.startsWith(CUSTOM_FIELD_PREFIX)) {
 			// An own property whatever the merge tag (`constructor`, `__proto__`…).
-			Object.defineProperty(customFields, key.slice(CUSTOM_FIELD_PREFIX.length), { value, enumerable: true, writable: true, configurable: true });
+			Object.defineProperty(customFields, key.slice(CUSTOM_FIELD_PREFIX.length), {
+				value,
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
 		} else if (key === 'subscriptionState') {
 			if (value !== 'SUBSCRIBED' && value !== 'UNSUBSCRIBED') {
-				throw new ConfigurationError(`SMS subscription state must be SUBSCRIBED or UNSUBSCRIBED, not "${value}"`, 'subscriptionState');
+				throw new ConfigurationError(
+					`SMS subscription state must be SUBSCRIBED or UNSUBSCRIBED, not "${value}"`,
+					'subscriptionState',
+				);
 			}
 			input.subscriptionState = value as SubscriptionState;
 		} else if (key === 'phone' || TEXT_FIELDS.some((field) => field.id === key)) {

@@ -1,9 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { ConfigurationError } from '../../../../lib/common/errors';
 import { PHONE_LOOKUP_CHUNK } from '../../../../lib/messagemedia/client';
 import { isE164 } from '../../../../lib/messagemedia/contact-request';
-import type { ContactFilter, MessageMediaClient, SubscriptionState } from '../../../../lib/messagemedia/types';
+import type {
+	ContactFilter,
+	MessageMediaClient,
+	SubscriptionState,
+} from '../../../../lib/messagemedia/types';
 import { forEachItem, pagingDescription, parseIds, parsePhones, readPageOptions } from '../common';
 
 export const description: INodeProperties[] = [
@@ -48,7 +57,10 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, client: MessageMediaClient): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	client: MessageMediaClient,
+): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, async (itemIndex) => {
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 		const filter: ContactFilter = {};
@@ -56,15 +68,26 @@ export async function execute(this: IExecuteFunctions, client: MessageMediaClien
 		if (listIds.length) filter.listIds = listIds;
 		const phones = parsePhones(filters.phoneNumbers);
 		const bad = phones.find((phone) => !isE164(phone));
-		if (bad !== undefined) throw new ConfigurationError(`"${bad}" is not an E.164 number such as +61491570156`, 'phoneNumbers');
+		if (bad !== undefined)
+			throw new ConfigurationError(
+				`"${bad}" is not an E.164 number such as +61491570156`,
+				'phoneNumbers',
+			);
 		if (phones.length > PHONE_LOOKUP_CHUNK) {
-			throw new ConfigurationError(`At most ${PHONE_LOOKUP_CHUNK} phone numbers per item; spread them over several items`, 'phoneNumbers');
+			throw new ConfigurationError(
+				`At most ${PHONE_LOOKUP_CHUNK} phone numbers per item; spread them over several items`,
+				'phoneNumbers',
+			);
 		}
 		if (phones.length) {
 			filter.channelIds = phones;
 			filter.channelTypes = ['SMS'];
 		}
-		if (filters.channelSubscriptionState) filter.channelSubscriptionState = filters.channelSubscriptionState as SubscriptionState;
-		return (await client.listContacts(filter, readPageOptions(this, itemIndex))) as unknown as IDataObject[];
+		if (filters.channelSubscriptionState)
+			filter.channelSubscriptionState = filters.channelSubscriptionState as SubscriptionState;
+		return (await client.listContacts(
+			filter,
+			readPageOptions(this, itemIndex),
+		)) as unknown as IDataObject[];
 	});
 }

@@ -6,7 +6,7 @@ import * as del from './delete';
 import { contactFieldsProperty } from './fields';
 import * as get from './get';
 import * as getAll from './getAll';
-import { syncDescription } from './sync';
+import { syncDescription } from './syncDescription';
 import * as update from './update';
 
 /** Contact operations other than Sync (which has its own signature and two outputs). */
@@ -26,7 +26,12 @@ export const contactDescription: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['contact'] } },
 		options: [
-			{ name: 'Create', value: 'create', action: 'Create a contact', description: 'Create one contact per item' },
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a contact',
+				description: 'Create one contact per item',
+			},
 			{ name: 'Delete', value: 'delete', action: 'Delete a contact' },
 			{ name: 'Get', value: 'get', action: 'Get a contact' },
 			{ name: 'Get Many', value: 'getAll', action: 'Get many contacts' },
@@ -34,7 +39,8 @@ export const contactDescription: INodeProperties[] = [
 				name: 'Sync',
 				value: 'sync',
 				action: 'Sync contacts from directory items',
-				description: 'Create, update and remove contacts so they match the Contact Mapper items (two outputs: outcomes and summary)',
+				description:
+					'Create, update and remove contacts so they match the Contact Mapper items (two outputs: outcomes and summary)',
 			},
 			{ name: 'Update', value: 'update', action: 'Update a contact' },
 		],

@@ -1,6 +1,14 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
-import { buildUpdateContactRequest, updateNeedsExistingContact } from '../../../../lib/messagemedia/contact-request';
+import {
+	buildUpdateContactRequest,
+	updateNeedsExistingContact,
+} from '../../../../lib/messagemedia/contact-request';
 import type { MessageMediaClient } from '../../../../lib/messagemedia/types';
 import { customFieldsOnce, forEachItem, parseId } from '../common';
 import { contactIdProperty, readContactInput } from './fields';
@@ -13,15 +21,25 @@ export const description: INodeProperties[] = [contactIdProperty('update')];
  * its subscription state unless the user set one explicitly. Nothing to change → no PATCH, the stored
  * contact is returned.
  */
-export async function execute(this: IExecuteFunctions, client: MessageMediaClient): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	client: MessageMediaClient,
+): Promise<INodeExecutionData[]> {
 	const customFields = customFieldsOnce(client);
 	return await forEachItem(this, async (itemIndex) => {
 		const contactId = parseId(this.getNodeParameter('contactId', itemIndex), 'contactId');
 		const input = readContactInput(this, itemIndex);
 		if (!input) return undefined;
-		const existing = updateNeedsExistingContact(input) ? await client.getContact(contactId) : undefined;
-		const body = buildUpdateContactRequest(input, input.customFields ? await customFields() : [], existing);
-		if (Object.keys(body).length === 0) return (existing ?? (await client.getContact(contactId))) as unknown as IDataObject;
+		const existing = updateNeedsExistingContact(input)
+			? await client.getContact(contactId)
+			: undefined;
+		const body = buildUpdateContactRequest(
+			input,
+			input.customFields ? await customFields() : [],
+			existing,
+		);
+		if (Object.keys(body).length === 0)
+			return (existing ?? (await client.getContact(contactId))) as unknown as IDataObject;
 		return (await client.updateContact(contactId, body)) as unknown as IDataObject;
 	});
 }

@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { ConfigurationError } from '../../../../lib/common/errors';
 import type { CustomFieldType, MessageMediaClient } from '../../../../lib/messagemedia/types';
@@ -56,15 +61,24 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, client: MessageMediaClient): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	client: MessageMediaClient,
+): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, async (itemIndex) => {
 		const label = String(this.getNodeParameter('label', itemIndex, '')).trim();
 		const mergeTag = String(this.getNodeParameter('mergeTag', itemIndex, '')).trim();
 		if (!label) throw new ConfigurationError('The custom field needs a label', 'label');
 		if (!mergeTag) throw new ConfigurationError('The custom field needs a merge tag', 'mergeTag');
 		const maxLength = Number(this.getNodeParameter('maxLength', itemIndex, 100));
-		if (!Number.isInteger(maxLength) || maxLength < 1) throw new ConfigurationError('Max length must be a whole number, 1 or more', 'maxLength');
+		if (!Number.isInteger(maxLength) || maxLength < 1)
+			throw new ConfigurationError('Max length must be a whole number, 1 or more', 'maxLength');
 		const type = this.getNodeParameter('fieldType', itemIndex, 'TEXT') as CustomFieldType;
-		return (await client.createCustomField({ label, mergeTag, maxLength, type })) as unknown as IDataObject;
+		return (await client.createCustomField({
+			label,
+			mergeTag,
+			maxLength,
+			type,
+		})) as unknown as IDataObject;
 	});
 }

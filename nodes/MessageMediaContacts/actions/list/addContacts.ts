@@ -5,6 +5,9 @@ import { changeMembership, membershipDescription } from './membership';
 
 export const description: INodeProperties[] = membershipDescription('addContacts');
 
-export async function execute(this: IExecuteFunctions, client: MessageMediaClient): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	client: MessageMediaClient,
+): Promise<INodeExecutionData[]> {
 	return await changeMembership(this, client, 'add');
 }

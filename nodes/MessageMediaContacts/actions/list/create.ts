@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { ConfigurationError } from '../../../../lib/common/errors';
 import type { MessageMediaClient } from '../../../../lib/messagemedia/types';
@@ -24,11 +29,23 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add option',
 		default: {},
 		displayOptions: { show },
-		options: [{ displayName: 'Alias', name: 'alias', type: 'string', default: '', placeholder: 'e.g. sales-team', description: 'Alias of the list' }],
+		options: [
+			{
+				displayName: 'Alias',
+				name: 'alias',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. sales-team',
+				description: 'Alias of the list',
+			},
+		],
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, client: MessageMediaClient): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	client: MessageMediaClient,
+): Promise<INodeExecutionData[]> {
 	return await forEachItem(this, async (itemIndex) => {
 		const name = String(this.getNodeParameter('name', itemIndex, '')).trim();
 		if (!name) throw new ConfigurationError('The list needs a name', 'name');

@@ -7,7 +7,9 @@ import { errorItemJson, toNodeError } from '../../../helpers/errors';
 import { parseId, parseIds } from '../common';
 
 /** `listId` and `contactIds` for Add Contacts / Remove Contacts. */
-export function membershipDescription(operation: 'addContacts' | 'removeContacts'): INodeProperties[] {
+export function membershipDescription(
+	operation: 'addContacts' | 'removeContacts',
+): INodeProperties[] {
 	const show = { resource: ['list'], operation: [operation] };
 	return [
 		{
@@ -79,9 +81,15 @@ export async function changeMembership(
 			continue;
 		}
 		for (const entry of group) {
-			const json = { listId, contactIds: entry.contactIds, [change === 'add' ? 'added' : 'removed']: entry.contactIds.length };
+			const json = {
+				listId,
+				contactIds: entry.contactIds,
+				[change === 'add' ? 'added' : 'removed']: entry.contactIds.length,
+			};
 			out.push({ json, pairedItem: { item: entry.itemIndex } });
 		}
 	}
-	return out.sort((a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item);
+	return out.sort(
+		(a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item,
+	);
 }

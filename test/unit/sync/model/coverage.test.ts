@@ -39,10 +39,17 @@ const STEP_KINDS: Array<Step['t']> = [
 ];
 
 it('a sample of 150 cases reaches every situation', async () => {
-	const cases = fc.sample(fc.tuple(sequenceConfig, fc.array(hire, { minLength: 2, maxLength: 6 }), fc.array(step, { maxLength: 20 })), {
-		seed: 1,
-		numRuns: 150,
-	});
+	const cases = fc.sample(
+		fc.tuple(
+			sequenceConfig,
+			fc.array(hire, { minLength: 2, maxLength: 6 }),
+			fc.array(step, { maxLength: 20 }),
+		),
+		{
+			seed: 1,
+			numRuns: 150,
+		},
+	);
 	const seen = new Map<string, number>();
 	for (const [config, hires, steps] of cases) {
 		// Checks off: this test is about reach, the properties are about the invariants.
@@ -72,7 +79,18 @@ it('a sample of 150 cases reaches every situation', async () => {
 		'directory write-backs',
 		'guard:tripped',
 		'guard:overridden',
-		...['created', 'adopted', 'updated', 'removed', 'unsubscribed', 'removedFromLists', 'blocked', 'rejected', 'conflict', 'failed'].map((a) => `outcome:${a}`),
+		...[
+			'created',
+			'adopted',
+			'updated',
+			'removed',
+			'unsubscribed',
+			'removedFromLists',
+			'blocked',
+			'rejected',
+			'conflict',
+			'failed',
+		].map((a) => `outcome:${a}`),
 	];
 	expect(expected.filter((what) => !seen.has(what))).toEqual([]);
 	expect(INVARIANTS).toHaveLength(7);

@@ -48,7 +48,8 @@ export const MAPPING: MappingConfig = {
 };
 
 /** Entra-style object id of user `n` (upper case now and then: ids compare case-insensitively). */
-export const userId = (n: number): string => `${n.toString(16).padStart(8, '0')}-aaaa-4bbb-8ccc-0000000000${(n % 100).toString().padStart(2, '0')}`;
+export const userId = (n: number): string =>
+	`${n.toString(16).padStart(8, '0')}-aaaa-4bbb-8ccc-0000000000${(n % 100).toString().padStart(2, '0')}`;
 
 /** A small pool of mobile numbers, so numbers are shared, moved and recycled. */
 export const poolNumber = (k: number): string => `+6141200${(1000 + k).toString().slice(-4)}`;
@@ -191,7 +192,9 @@ export class Directory {
 
 	/** Users the sync should have a contact for: enabled, in scope (whatever their number). */
 	inScope(): DirUser[] {
-		return [...this.users.values()].filter((u) => u.accountEnabled && u.department !== OUT_OF_SCOPE_DEPARTMENT);
+		return [...this.users.values()].filter(
+			(u) => u.accountEnabled && u.department !== OUT_OF_SCOPE_DEPARTMENT,
+		);
 	}
 
 	/** The raw items of a read, through the Contact Mapper (its Contacts and Rejected outputs, both fed to the sync). */
@@ -256,7 +259,8 @@ export class ModelDirectoryWriter implements DirectoryWriter {
 		const patch: Partial<DirUser> = {};
 		for (const [key, value] of Object.entries(changes)) {
 			if (key === 'mobilePhone') patch.mobilePhone = value === null ? undefined : String(value);
-			else if (key === 'givenName' || key === 'surname' || key === 'mail' || key === 'jobTitle') patch[key] = value === null ? '' : String(value);
+			else if (key === 'givenName' || key === 'surname' || key === 'mail' || key === 'jobTitle')
+				patch[key] = value === null ? '' : String(value);
 		}
 		this.directory.update(id, patch);
 		if (fault === 'after') throw unavailable;

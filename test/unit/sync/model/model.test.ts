@@ -14,7 +14,8 @@ import { INVARIANTS } from './world';
 const SEED = Number(process.env.MODEL_SEED ?? 20261202);
 const RUNS = Number(process.env.MODEL_RUNS ?? 300);
 const MAX_STEPS = Number(process.env.MODEL_STEPS ?? 20);
-const DURATION_MS = process.env.MODEL_DURATION_MS === undefined ? undefined : Number(process.env.MODEL_DURATION_MS);
+const DURATION_MS =
+	process.env.MODEL_DURATION_MS === undefined ? undefined : Number(process.env.MODEL_DURATION_MS);
 
 // CI: the fixed case count takes well under the limit; a soak run stops each invariant at MODEL_DURATION_MS.
 jest.setTimeout(DURATION_MS === undefined ? 600_000 : DURATION_MS + 300_000);
@@ -29,11 +30,17 @@ console.log(
  */
 describe.each(INVARIANTS)('invariant: %s', (invariant) => {
 	test.prop(
-		[sequenceConfig, fc.array(hire, { minLength: 2, maxLength: 6 }), fc.commands([step.map((s) => new StepCommand(s))], { maxCommands: MAX_STEPS })],
+		[
+			sequenceConfig,
+			fc.array(hire, { minLength: 2, maxLength: 6 }),
+			fc.commands([step.map((s) => new StepCommand(s))], { maxCommands: MAX_STEPS }),
+		],
 		{
 			seed: SEED,
 			numRuns: RUNS,
-			...(DURATION_MS ? { interruptAfterTimeLimit: DURATION_MS, markInterruptAsFailure: false } : {}),
+			...(DURATION_MS
+				? { interruptAfterTimeLimit: DURATION_MS, markInterruptAsFailure: false }
+				: {}),
 		},
 	)(`holds after every step (${invariant})`, async (config, hires, commands) => {
 		await scenario(config, hires, commands, new Set([invariant]));

@@ -43,20 +43,33 @@ export async function scenario(
 ): Promise<World> {
 	const world = new World(config);
 	world.only = only;
-	for (const h of hires) world.directory.hire(h.number < 0 ? undefined : poolNumber(h.number), DEPARTMENTS[h.dept], h.style);
+	for (const h of hires)
+		world.directory.hire(
+			h.number < 0 ? undefined : poolNumber(h.number),
+			DEPARTMENTS[h.dept],
+			h.style,
+		);
 	await world.settle();
 	if (world.violations.length > 0) throw new Error(`first sync:\n${world.violations.join('\n')}`);
 	await fc.asyncModelRun(() => ({ model: {}, real: world }), commands);
 	await world.settle();
-	if (world.violations.length > 0) throw new Error(`settling at the end:\n${world.violations.join('\n')}`);
+	if (world.violations.length > 0)
+		throw new Error(`settling at the end:\n${world.violations.join('\n')}`);
 	return world;
 }
 
 /** Replays a case given as data (a shrunk counterexample); a hire given as a number is in department 0. */
-export async function replay(config: SequenceConfig, hires: Array<number | { number: number; dept: number; style?: number }>, steps: Step[], only?: Invariant[]): Promise<World> {
+export async function replay(
+	config: SequenceConfig,
+	hires: Array<number | { number: number; dept: number; style?: number }>,
+	steps: Step[],
+	only?: Invariant[],
+): Promise<World> {
 	return await scenario(
 		config,
-		hires.map((h) => (typeof h === 'number' ? { number: h, dept: 0, style: 0 } : { style: 0, ...h })),
+		hires.map((h) =>
+			typeof h === 'number' ? { number: h, dept: 0, style: 0 } : { style: 0, ...h },
+		),
 		steps.map((s) => new StepCommand(s)),
 		only && new Set(only),
 	);

@@ -36,7 +36,8 @@ export function snapshot(mm: MemoryMessageMedia): Snapshot {
 	const linkId = mm.field(LINK_LABEL)?.id;
 	const contacts = new Map<string, SnapContact>();
 	for (const c of mm.contacts.values()) {
-		const link = linkId === undefined ? undefined : c.customFields.get(linkId)?.trim().toLowerCase();
+		const link =
+			linkId === undefined ? undefined : c.customFields.get(linkId)?.trim().toLowerCase();
 		contacts.set(c.id, {
 			id: c.id,
 			attributes: { ...c.attributes },
@@ -54,12 +55,16 @@ export function snapshot(mm: MemoryMessageMedia): Snapshot {
 	};
 }
 
-export const smsNumbers = (c: SnapContact): string[] => c.channels.filter((ch) => ch.type === 'SMS').map((ch) => ch.channelId);
-export const firstSms = (c: SnapContact): ContactChannel | undefined => c.channels.find((ch) => ch.type === 'SMS');
+export const smsNumbers = (c: SnapContact): string[] =>
+	c.channels.filter((ch) => ch.type === 'SMS').map((ch) => ch.channelId);
+export const firstSms = (c: SnapContact): ContactChannel | undefined =>
+	c.channels.find((ch) => ch.type === 'SMS');
 
 /** Labels of the fields the sync keeps for itself or fills from a mapping (lower case). */
 export function managedLabels(mapped: string[], linkLabel = LINK_LABEL): Set<string> {
-	return new Set([linkLabel, EMAIL_LABEL, BASE_LABEL, STATE_LABEL, ...mapped].map((l) => l.toLowerCase()));
+	return new Set(
+		[linkLabel, EMAIL_LABEL, BASE_LABEL, STATE_LABEL, ...mapped].map((l) => l.toLowerCase()),
+	);
 }
 
 /** The account without server ids and dates: one sorted line per contact, plus lists and fields. */
@@ -71,12 +76,18 @@ export function canonical(s: Snapshot): string[] {
 			a: Object.entries(c.attributes)
 				.filter(([, v]) => v !== '')
 				.sort(),
-			ch: c.channels.map((ch) => `${ch.type}:${ch.channelId}:${ch.subscriptionState ?? '-'}`).sort(),
+			ch: c.channels
+				.map((ch) => `${ch.type}:${ch.channelId}:${ch.subscriptionState ?? '-'}`)
+				.sort(),
 			f: Object.entries(c.fields)
 				.map(([id, v]) => `${label(id)}=${v}`)
 				.sort(),
 			l: c.listIds.map(list).sort(),
 		}),
 	);
-	return [...contacts.sort(), `lists:${[...s.lists.values()].sort().join('|')}`, `fields:${[...s.fields.values()].sort().join('|')}`];
+	return [
+		...contacts.sort(),
+		`lists:${[...s.lists.values()].sort().join('|')}`,
+		`fields:${[...s.fields.values()].sort().join('|')}`,
+	];
 }

@@ -53,27 +53,60 @@ const numberIx = fc.integer({ min: -1, max: POOL - 1 });
 export const runSpec: fc.Arbitrary<RunSpec> = fc.record({
 	read: fc.constantFrom<RunSpec['read']>('full', 'full', 'delta', 'delta', 'failed', 'empty'),
 	failedAfter: fc.nat({ max: 6 }),
-	direction: fc.constantFrom<RunSpec['direction']>('one-way', 'bidirectional', 'bidirectional', 'reverse'),
-	policy: fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...POLICIES) }),
-	dryRun: fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+	direction: fc.constantFrom<RunSpec['direction']>(
+		'one-way',
+		'bidirectional',
+		'bidirectional',
+		'reverse',
+	),
+	policy: fc.oneof(
+		{ withCrossShrink: true },
+		{ weight: 3, arbitrary: fc.constant(null) },
+		{ weight: 1, arbitrary: fc.constantFrom(...POLICIES) },
+	),
+	dryRun: fc.oneof(
+		{ withCrossShrink: true },
+		{ weight: 3, arbitrary: fc.constant(false) },
+		{ weight: 1, arbitrary: fc.constant(true) },
+	),
 	continueOnFail: fc.boolean(),
-	brokenAction: fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: ix }),
-	brokenPhone: fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: ix }),
+	brokenAction: fc.oneof(
+		{ withCrossShrink: true },
+		{ weight: 4, arbitrary: fc.constant(-1) },
+		{ weight: 1, arbitrary: ix },
+	),
+	brokenPhone: fc.oneof(
+		{ withCrossShrink: true },
+		{ weight: 4, arbitrary: fc.constant(-1) },
+		{ weight: 1, arbitrary: ix },
+	),
 	minRemovalsBeforeGuard: fc.constantFrom(5, 0, 1, 2),
 	maxRemovalPercent: fc.constantFrom(10, 50),
 	allowMassRemoval: fc.boolean(),
 	continueWithoutRemovals: fc.boolean(),
 	concurrency: fc.integer({ min: 1, max: 4 }),
-	faultRate: fc.oneof({ withCrossShrink: true }, { weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 5, max: 40 }) }),
+	faultRate: fc.oneof(
+		{ withCrossShrink: true },
+		{ weight: 3, arbitrary: fc.constant(0) },
+		{ weight: 1, arbitrary: fc.integer({ min: 5, max: 40 }) },
+	),
 	faultSeed: fc.nat(),
-	crashAfter: fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fc.constant(-1) }, { weight: 1, arbitrary: fc.nat({ max: 12 }) }),
+	crashAfter: fc.oneof(
+		{ withCrossShrink: true },
+		{ weight: 4, arbitrary: fc.constant(-1) },
+		{ weight: 1, arbitrary: fc.nat({ max: 12 }) },
+	),
 });
 
 export const sequenceConfig: fc.Arbitrary<SequenceConfig> = fc.record({
 	patchArrays: fc.constantFrom('replace' as const, 'merge' as const),
 	twoWay: fc.boolean(),
 	policy: fc.constantFrom(...POLICIES),
-	adoptExisting: fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+	adoptExisting: fc.oneof(
+		{ withCrossShrink: true },
+		{ weight: 4, arbitrary: fc.constant(true) },
+		{ weight: 1, arbitrary: fc.constant(false) },
+	),
 	authority: fc.constantFrom('directory' as const, 'messaging' as const, 'newest' as const),
 });
 
@@ -90,7 +123,13 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
 	{
 		weight: 3,
 		arbitrary: fc.record({
-			t: fc.constantFrom('leave' as const, 'enable' as const, 'delete' as const, 'restore' as const, 'rename' as const),
+			t: fc.constantFrom(
+				'leave' as const,
+				'enable' as const,
+				'delete' as const,
+				'restore' as const,
+				'rename' as const,
+			),
 			user: ix,
 		}),
 	},
@@ -125,7 +164,13 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
 	{
 		weight: 3,
 		arbitrary: fc.record({
-			t: fc.constantFrom('unsubscribe' as const, 'resubscribe' as const, 'unlink' as const, 'handDelete' as const, 'mmRename' as const),
+			t: fc.constantFrom(
+				'unsubscribe' as const,
+				'resubscribe' as const,
+				'unlink' as const,
+				'handDelete' as const,
+				'mmRename' as const,
+			),
 			contact: ix,
 		}),
 	},
@@ -199,7 +244,9 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
 
 /** A number no other user and no contact holds (a change to it can reach the other side). */
 function unused(w: World, number: string, self: string): boolean {
-	const users = [...w.directory.users.values()].filter((u) => u.id !== self && e164(u.mobilePhone) === number);
+	const users = [...w.directory.users.values()].filter(
+		(u) => u.id !== self && e164(u.mobilePhone) === number,
+	);
 	return users.length === 0 && w.mm.holderOf({ type: 'SMS', channelId: number }) === undefined;
 }
 
@@ -227,11 +274,14 @@ export const PLAIN_RUN: RunSpec = {
 export function describeStep(s: Step): string {
 	const { t, ...rest } = s;
 	if (s.t !== 'run') return `${t} ${JSON.stringify(rest)}`;
-	const changed = Object.entries(s.spec).filter(([key, value]) => PLAIN_RUN[key as keyof RunSpec] !== value);
+	const changed = Object.entries(s.spec).filter(
+		([key, value]) => PLAIN_RUN[key as keyof RunSpec] !== value,
+	);
 	return `run ${JSON.stringify(Object.fromEntries(changed))}`;
 }
 
-const pick = <T>(values: T[], i: number): T | undefined => (values.length === 0 ? undefined : values[i % values.length]);
+const pick = <T>(values: T[], i: number): T | undefined =>
+	values.length === 0 ? undefined : values[i % values.length];
 
 /** Applies one step to the world. */
 export async function apply(w: World, s: Step): Promise<void> {
@@ -271,7 +321,8 @@ export async function apply(w: World, s: Step): Promise<void> {
 				d.update(user.id, { surname });
 				w.oneSided(user.id, 'lastName', surname, 'directory');
 			}
-			if (s.t === 'number' && s.number >= 0 && unused(w, poolNumber(s.number), user.id)) w.oneSided(user.id, 'phone', poolNumber(s.number), 'directory');
+			if (s.t === 'number' && s.number >= 0 && unused(w, poolNumber(s.number), user.id))
+				w.oneSided(user.id, 'phone', poolNumber(s.number), 'directory');
 			if (s.t === 'leave' || s.t === 'delete' || s.t === 'recycle') w.forget(user.id);
 			return;
 		}
@@ -298,7 +349,8 @@ export async function apply(w: World, s: Step): Promise<void> {
 function handEdit(w: World, s: Step, contacts: ReturnType<World['mm']['contacts']['get']>[]): void {
 	const p = w.person;
 	const linkField = () => p.field(LINK_LABEL);
-	const linkOf = (c: { customFields: Map<string, string> }) => w.mm.field(LINK_LABEL) && c.customFields.get((w.mm.field(LINK_LABEL) as { id: string }).id);
+	const linkOf = (c: { customFields: Map<string, string> }) =>
+		w.mm.field(LINK_LABEL) && c.customFields.get((w.mm.field(LINK_LABEL) as { id: string }).id);
 	const contact = 'contact' in s ? pick(contacts, s.contact) : undefined;
 	const sms = contact?.channels.find((c) => c.type === 'SMS');
 	// A person who unlinks, re-links or deletes a contact takes its one-sided changes with it.
@@ -311,7 +363,12 @@ function handEdit(w: World, s: Step, contacts: ReturnType<World['mm']['contacts'
 			return p.replyStop(poolNumber(s.number));
 		case 'unsubscribe':
 		case 'resubscribe':
-			if (contact && sms) p.setSubscription(contact.id, sms.channelId, s.t === 'unsubscribe' ? 'UNSUBSCRIBED' : 'SUBSCRIBED');
+			if (contact && sms)
+				p.setSubscription(
+					contact.id,
+					sms.channelId,
+					s.t === 'unsubscribe' ? 'UNSUBSCRIBED' : 'SUBSCRIBED',
+				);
 			return;
 		case 'unlink':
 			if (contact) p.setField(contact.id, linkField().id, undefined);
@@ -320,7 +377,12 @@ function handEdit(w: World, s: Step, contacts: ReturnType<World['mm']['contacts'
 		case 'relink': {
 			// A person edits the link: tidies its case, or mistypes it (never points it at another real user).
 			const link = contact && linkOf(contact);
-			if (contact && link) p.setField(contact.id, linkField().id, s.user % 2 === 0 ? link.toUpperCase() : `${link.slice(0, -1)}x`);
+			if (contact && link)
+				p.setField(
+					contact.id,
+					linkField().id,
+					s.user % 2 === 0 ? link.toUpperCase() : `${link.slice(0, -1)}x`,
+				);
 			forgetLinked();
 			return;
 		}
@@ -334,8 +396,10 @@ function handEdit(w: World, s: Step, contacts: ReturnType<World['mm']['contacts'
 			if (!contact) return;
 			if (s.t === 'mmRename') {
 				const value = `${contact.attributes.lastName ?? ''}m`;
-				if (p.setAttribute(contact.id, 'lastName', value) && link) w.oneSided(link, 'lastName', value, 'messaging');
-			} else if (s.t === 'mmNumber' && p.changeNumber(contact.id, freshNumber(s.fresh)) && link) w.oneSided(link, 'phone', freshNumber(s.fresh), 'messaging');
+				if (p.setAttribute(contact.id, 'lastName', value) && link)
+					w.oneSided(link, 'lastName', value, 'messaging');
+			} else if (s.t === 'mmNumber' && p.changeNumber(contact.id, freshNumber(s.fresh)) && link)
+				w.oneSided(link, 'phone', freshNumber(s.fresh), 'messaging');
 			return;
 		}
 		case 'handContact': {

@@ -6,13 +6,36 @@
  */
 
 import { classifyInput, resolveSyncOptions, runSync } from '../../../../lib/sync';
-import type { Authority, RemovalPolicy, SyncInput, SyncOptions, SyncResult } from '../../../../lib/sync';
+import type {
+	Authority,
+	RemovalPolicy,
+	SyncInput,
+	SyncOptions,
+	SyncResult,
+} from '../../../../lib/sync';
 import type { SyncDirection } from '../../../../lib/types';
 import { createRandom } from '../../../fakes/prng';
 import { MemoryMessageMedia, SimulatedCrash, type PatchArrays } from '../memoryClient';
 import { Person } from '../memoryHand';
-import { Directory, e164, MAPPED_FIELD, ModelDirectoryWriter, type DirectoryRead, type WriteFault } from './directory';
-import { checkConsent, checkConverged, checkCrash, checkDryRun, checkGuard, checkPreserved, History, type RunDigest, type ScopeUser } from './oracle';
+import {
+	Directory,
+	e164,
+	MAPPED_FIELD,
+	ModelDirectoryWriter,
+	type DirectoryRead,
+	type WriteFault,
+} from './directory';
+import {
+	checkConsent,
+	checkConverged,
+	checkCrash,
+	checkDryRun,
+	checkGuard,
+	checkPreserved,
+	History,
+	type RunDigest,
+	type ScopeUser,
+} from './oracle';
 import { canonical, LINK_LABEL, managedLabels, snapshot, type Snapshot } from './snapshot';
 
 export interface SequenceConfig {
@@ -53,7 +76,15 @@ export interface RunSpec {
 
 type Pending = { user: string; field: 'phone' | 'lastName'; value: string };
 
-export const INVARIANTS = ['consent', 'preserved', 'converged', 'guard', 'dry run', 'two-way', 'crash'] as const;
+export const INVARIANTS = [
+	'consent',
+	'preserved',
+	'converged',
+	'guard',
+	'dry run',
+	'two-way',
+	'crash',
+] as const;
 export type Invariant = (typeof INVARIANTS)[number];
 
 const HOUR = 3_600_000;
@@ -86,7 +117,9 @@ export class World {
 
 	/** Keeps the violations of the invariants checked (each message starts with its invariant). */
 	private record(where: string, found: string[]): void {
-		for (const v of found) if (this.only === undefined || this.only.has(v.slice(0, v.indexOf(':')) as Invariant)) this.violations.push(`${where}: ${v}`);
+		for (const v of found)
+			if (this.only === undefined || this.only.has(v.slice(0, v.indexOf(':')) as Invariant))
+				this.violations.push(`${where}: ${v}`);
 	}
 
 	/** A directory or hand step: the history records what a person did. */
@@ -98,11 +131,20 @@ export class World {
 
 	linkedContact(userId: string) {
 		const link = this.mm.field(LINK_LABEL)?.id;
-		return [...this.mm.contacts.values()].find((c) => link !== undefined && c.customFields.get(link)?.trim().toLowerCase() === userId.toLowerCase());
+		return [...this.mm.contacts.values()].find(
+			(c) =>
+				link !== undefined &&
+				c.customFields.get(link)?.trim().toLowerCase() === userId.toLowerCase(),
+		);
 	}
 
 	/** Records a one-sided change (two-way sequences); a change of the same field on the other side cancels it (a conflict). */
-	oneSided(user: string, field: Pending['field'], value: string, side: 'directory' | 'messaging'): void {
+	oneSided(
+		user: string,
+		field: Pending['field'],
+		value: string,
+		side: 'directory' | 'messaging',
+	): void {
 		if (!this.config.twoWay) return;
 		const key = `${user}|${field}|`;
 		const other = this.pending.get(key + (side === 'directory' ? 'messaging' : 'directory'));
@@ -111,11 +153,15 @@ export class World {
 	}
 
 	forget(user: string): void {
-		for (const key of [...this.pending.keys()]) if (key.startsWith(`${user}|`)) this.pending.delete(key);
+		for (const key of [...this.pending.keys()])
+			if (key.startsWith(`${user}|`)) this.pending.delete(key);
 	}
 
 	private items(spec: RunSpec, directory: Directory): unknown[] {
-		const read: DirectoryRead = spec.read === 'failed' ? { kind: 'failed', after: spec.failedAfter } : ({ kind: spec.read } as DirectoryRead);
+		const read: DirectoryRead =
+			spec.read === 'failed'
+				? { kind: 'failed', after: spec.failedAfter }
+				: ({ kind: spec.read } as DirectoryRead);
 		const items = directory.read(read, spec.direction === 'one-way' ? undefined : spec.direction);
 		const upserts = items.filter((i) => (i as { action?: string }).action === 'upsert');
 		if (spec.brokenPhone >= 0 && upserts.length > 0) {
@@ -124,7 +170,8 @@ export class World {
 			};
 			item.contact = { ...item.contact, phone: '12' };
 		}
-		if (spec.brokenAction >= 0 && upserts.length > 0) (upserts[spec.brokenAction % upserts.length] as { action: string }).action = 'update';
+		if (spec.brokenAction >= 0 && upserts.length > 0)
+			(upserts[spec.brokenAction % upserts.length] as { action: string }).action = 'update';
 		return items;
 	}
 
@@ -167,12 +214,14 @@ export class World {
 				this.count(`mode:${options.mode}${options.dryRun ? ' (dry)' : ''}`);
 				this.count('write requests', mm.writes().length - writes);
 				this.count('directory write-backs', writer.calls.length);
-				for (const [action, n] of Object.entries(result.summary.counts)) this.count(`outcome:${action}`, n);
+				for (const [action, n] of Object.entries(result.summary.counts))
+					this.count(`outcome:${action}`, n);
 				this.count(`guard:${result.summary.guard.status}`);
 			}
 			return { result, writer };
 		} catch (error) {
-			if (mm === this.mm) this.count(error instanceof SimulatedCrash ? 'runs killed' : 'runs failed');
+			if (mm === this.mm)
+				this.count(error instanceof SimulatedCrash ? 'runs killed' : 'runs failed');
 			return { error, writer };
 		}
 	}
@@ -183,11 +232,15 @@ export class World {
 	 */
 	private guardContext(inputs: SyncInput[], options: SyncOptions, read: RunSpec['read'] = 'full') {
 		const upserts = new Set<string>();
-		for (const i of inputs) if (i.kind === 'item' && i.item.action === 'upsert') upserts.add(i.item.sourceId.toLowerCase());
+		for (const i of inputs)
+			if (i.kind === 'item' && i.item.action === 'upsert')
+				upserts.add(i.item.sourceId.toLowerCase());
 		const approvedEmpty = read === 'empty' && options.allowMassRemoval;
 		return {
 			upserts,
-			inScope: new Set(approvedEmpty ? [] : this.directory.inScope().map((u) => u.id.toLowerCase())),
+			inScope: new Set(
+				approvedEmpty ? [] : this.directory.inScope().map((u) => u.id.toLowerCase()),
+			),
 			minRemovalsBeforeGuard: options.minRemovalsBeforeGuard,
 			maxRemovalPercent: options.maxRemovalPercent,
 			allowMassRemoval: options.allowMassRemoval,
@@ -195,7 +248,13 @@ export class World {
 	}
 
 	/** Checks 1, 2 and 4 of a sync step and records it in the history. */
-	private checkStep(label: string, before: Snapshot, inputs: SyncInput[], options: SyncOptions, guard = this.guardContext(inputs, options)): void {
+	private checkStep(
+		label: string,
+		before: Snapshot,
+		inputs: SyncInput[],
+		options: SyncOptions,
+		guard = this.guardContext(inputs, options),
+	): void {
 		const after = snapshot(this.mm);
 		const found = [
 			...checkConsent(this.history, before, after, this.mm.log),
@@ -206,9 +265,15 @@ export class World {
 		// A contact the run deleted (an approved removal) takes a change made only in MessageMedia with it.
 		for (const [id, contact] of before.contacts) {
 			if (after.contacts.has(id) || contact.link === undefined) continue;
-			for (const key of [...this.pending.keys()]) if (key.startsWith(`${contact.link}|`) && key.endsWith('|messaging')) this.pending.delete(key);
+			for (const key of [...this.pending.keys()])
+				if (key.startsWith(`${contact.link}|`) && key.endsWith('|messaging'))
+					this.pending.delete(key);
 		}
-		const phones = new Map(this.scopeUsers().flatMap((u) => (u.phone === undefined ? [] : [[u.id.toLowerCase(), u.phone] as [string, string]])));
+		const phones = new Map(
+			this.scopeUsers().flatMap((u) =>
+				u.phone === undefined ? [] : [[u.id.toLowerCase(), u.phone] as [string, string]],
+			),
+		);
 		this.history.observe(before, after, 'sync', phones);
 	}
 
@@ -224,7 +289,10 @@ export class World {
 		this.count(`policy:${spec.policy}`);
 		if (spec.crashAfter >= 0 && !spec.dryRun) this.count('crash steps');
 		if (spec.faultRate > 0 && !spec.dryRun) this.count('fault steps');
-		if (spec.brokenAction >= 0 || spec.brokenPhone >= 0) this.count(spec.continueOnFail ? 'broken items, Continue On Fail' : 'broken items, node stopped');
+		if (spec.brokenAction >= 0 || spec.brokenPhone >= 0)
+			this.count(
+				spec.continueOnFail ? 'broken items, Continue On Fail' : 'broken items, node stopped',
+			);
 		this.clock += HOUR;
 		const now = this.clock;
 		const delivered = new Set(this.directory.changed);
@@ -251,13 +319,23 @@ export class World {
 			this.mm.injectFaults(() => {
 				if (random() * 100 >= spec.faultRate) return undefined;
 				const kind = random();
-				return kind < 0.4 ? { status: 429 } : kind < 0.7 ? { status: 503 } : { status: 503, afterCommit: true };
+				return kind < 0.4
+					? { status: 429 }
+					: kind < 0.7
+						? { status: 503 }
+						: { status: 503, afterCommit: true };
 			});
 		}
 		await this.sync(this.mm, this.directory, inputs, options, now);
 		this.mm.injectFaults(undefined);
 		this.overridden(spec);
-		this.checkStep(`run ${spec.read}/${spec.direction}/${spec.policy}`, before, inputs, options, guard);
+		this.checkStep(
+			`run ${spec.read}/${spec.direction}/${spec.policy}`,
+			before,
+			inputs,
+			options,
+			guard,
+		);
 	}
 
 	private async dryRun(inputs: SyncInput[], options: SyncOptions, now: number): Promise<void> {
@@ -275,16 +353,31 @@ export class World {
 	 * same run uninterrupted, then the rerun. The killed account must end where the copy was after
 	 * either.
 	 */
-	private async crashRun(inputs: SyncInput[], readAgain: (directory: Directory) => SyncInput[], options: SyncOptions, now: number, spec: RunSpec): Promise<void> {
+	private async crashRun(
+		inputs: SyncInput[],
+		readAgain: (directory: Directory) => SyncInput[],
+		options: SyncOptions,
+		now: number,
+		spec: RunSpec,
+	): Promise<void> {
 		const after = spec.crashAfter;
 		const reference = {
 			mm: this.mm.clone(),
 			directory: this.directory.clone(),
 		};
-		const state = () => [...canonical(snapshot(reference.mm)), ...directoryLines(reference.directory)];
+		const state = () => [
+			...canonical(snapshot(reference.mm)),
+			...directoryLines(reference.directory),
+		];
 		await this.sync(reference.mm, reference.directory, inputs, options, now);
 		const once = state();
-		await this.sync(reference.mm, reference.directory, readAgain(reference.directory), options, now);
+		await this.sync(
+			reference.mm,
+			reference.directory,
+			readAgain(reference.directory),
+			options,
+			now,
+		);
 		const twice = state();
 		const before = snapshot(this.mm);
 		const guard = this.guardContext(inputs, options, spec.read);
@@ -294,7 +387,10 @@ export class World {
 		this.mm.crashAfter(undefined);
 		await this.sync(this.mm, this.directory, readAgain(this.directory), options, now);
 		const resumed = [...canonical(snapshot(this.mm)), ...directoryLines(this.directory)];
-		this.record(`crash after ${after} requests`, checkCrash(resumed, [once, twice], snapshot(this.mm), before));
+		this.record(
+			`crash after ${after} requests`,
+			checkCrash(resumed, [once, twice], snapshot(this.mm), before),
+		);
 		this.checkStep(`crash after ${after} + rerun`, before, inputs, options, guard);
 	}
 
@@ -341,12 +437,16 @@ export class World {
 		const directory = this.directory;
 		const before = snapshot(this.mm);
 		this.clock += HOUR;
-		const { inputs } = classifyInput(directory.read({ kind: 'full' }, this.config.twoWay ? 'bidirectional' : undefined));
+		const { inputs } = classifyInput(
+			directory.read({ kind: 'full' }, this.config.twoWay ? 'bidirectional' : undefined),
+		);
 		const options = this.options(spec);
 		this.mm.resetLog();
 		const third = await this.sync(this.mm, directory, inputs, options, this.clock);
-		for (const w of this.mm.writes()) calls.push(`${w.method} ${w.path} ${JSON.stringify(w.body ?? {})}`);
-		for (const c of third.writer.calls) calls.push(`directory PATCH ${c.id} ${JSON.stringify(c.changes)}`);
+		for (const w of this.mm.writes())
+			calls.push(`${w.method} ${w.path} ${JSON.stringify(w.body ?? {})}`);
+		for (const c of third.writer.calls)
+			calls.push(`directory PATCH ${c.id} ${JSON.stringify(c.changes)}`);
 		this.checkStep('settle', before, inputs, options);
 		const found = checkConverged(this.history, snapshot(this.mm), this.scopeUsers(), calls, {
 			adoptExisting: this.config.adoptExisting,
@@ -359,7 +459,9 @@ export class World {
 	/** A reverse run makes MessageMedia the source by choice: directory-side changes it overrode are meant (a broken item's user keeps theirs). */
 	private overridden(spec: RunSpec): void {
 		if (spec.direction !== 'reverse') return;
-		for (const [key, p] of [...this.pending]) if (key.endsWith('|directory') && this.directoryValue(p) !== p.value) this.pending.delete(key);
+		for (const [key, p] of [...this.pending])
+			if (key.endsWith('|directory') && this.directoryValue(p) !== p.value)
+				this.pending.delete(key);
 	}
 
 	private directoryValue(p: Pending): string | undefined {
@@ -371,7 +473,11 @@ export class World {
 	/** 6. Each one-sided change holds on both sides after settling. */
 	private checkTwoWay(): string[] {
 		const out: string[] = [];
-		const usable = new Set(this.scopeUsers().filter((u) => u.phone !== undefined).map((u) => u.id));
+		const usable = new Set(
+			this.scopeUsers()
+				.filter((u) => u.phone !== undefined)
+				.map((u) => u.id),
+		);
 		for (const p of this.pending.values()) {
 			const user = this.directory.users.get(p.user);
 			const contact = this.linkedContact(p.user);
@@ -380,15 +486,24 @@ export class World {
 			// channels an update can't carry, EMAIL…), the pair is reported a conflict and nothing of it is
 			// written: its other changes wait with it.
 			const unwritable = contact.channels.some((c) => c.type !== 'SMS' && c.type !== 'WHATSAPP');
-			const waiting = !contact.channels.some((c) => c.type === 'SMS' && c.channelId === e164(user.mobilePhone));
+			const waiting = !contact.channels.some(
+				(c) => c.type === 'SMS' && c.channelId === e164(user.mobilePhone),
+			);
 			if (waiting && (p.field !== 'phone' || unwritable)) continue;
 			const directoryValue = this.directoryValue(p);
 			// The phone reached MessageMedia when the contact holds it as an SMS number (under the merge reading an
 			// old number the service would not let go of may stay beside it).
 			const sms = contact.channels.filter((c) => c.type === 'SMS').map((c) => c.channelId);
-			const messagingValue = p.field === 'phone' ? (sms.includes(p.value) ? p.value : sms[0]) : contact.attributes.lastName;
+			const messagingValue =
+				p.field === 'phone'
+					? sms.includes(p.value)
+						? p.value
+						: sms[0]
+					: contact.attributes.lastName;
 			if (directoryValue !== p.value || messagingValue !== p.value) {
-				out.push(`two-way: ${p.field} "${p.value}" changed on one side for ${p.user}; now directory "${directoryValue}", MessageMedia "${messagingValue}"`);
+				out.push(
+					`two-way: ${p.field} "${p.value}" changed on one side for ${p.user}; now directory "${directoryValue}", MessageMedia "${messagingValue}"`,
+				);
 			}
 		}
 		return out;
@@ -396,15 +511,17 @@ export class World {
 }
 
 function digest(run: { result?: SyncResult; error?: unknown }): RunDigest {
-	if (run.result === undefined) return { guard: `error: ${String(run.error)}`, failed: true, outcomes: [] };
+	if (run.result === undefined)
+		return { guard: `error: ${String(run.error)}`, failed: true, outcomes: [] };
 	return {
 		guard: run.result.summary.guard.status,
 		failed: false,
-		outcomes: run.result.outcomes.map((o) => `${o.sourceId.toLowerCase()}:${o.action}:${o.directory?.action ?? ''}`).sort(),
+		outcomes: run.result.outcomes
+			.map((o) => `${o.sourceId.toLowerCase()}:${o.action}:${o.directory?.action ?? ''}`)
+			.sort(),
 	};
 }
 
 function directoryLines(directory: Directory): string[] {
 	return [...directory.users.values()].map((u) => `user:${JSON.stringify(u)}`).sort();
 }
-
