@@ -5,18 +5,8 @@
  */
 
 import type { Contact, UpdateContactRequest } from '../messagemedia/types';
+import { CONTACT_ATTRIBUTES } from '../messagemedia/contact-request';
 import { writableChannels } from './contact';
-
-const ATTRIBUTE_KEYS = [
-	'firstName',
-	'lastName',
-	'alias',
-	'country',
-	'state',
-	'location',
-	'note',
-	'dateOfBirth',
-] as const;
 
 /**
  * What the service stored that differs from what the update sent (the service doesn't document
@@ -28,7 +18,7 @@ export function storedDifferences(
 ): string[] {
 	if (stored === undefined || typeof stored !== 'object') return [];
 	const differences: string[] = [];
-	for (const key of ATTRIBUTE_KEYS) {
+	for (const key of CONTACT_ATTRIBUTES) {
 		const value = sent[key];
 		if (value !== undefined && (stored[key] ?? '') !== value)
 			differences.push(`${key} is "${stored[key] ?? ''}", not "${value}"`);

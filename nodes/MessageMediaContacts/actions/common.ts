@@ -8,6 +8,7 @@ import type {
 import { ConfigurationError } from '../../../lib/common/errors';
 import type { CustomField, MessageMediaClient, PageOptions } from '../../../lib/messagemedia/types';
 import { errorItemJson, toNodeError } from '../../helpers/errors';
+import { returnAllAndLimit } from '../../helpers/paging';
 
 /** Signature of every operation except Sync: one client for the run, items in, items out (first output). */
 export type OperationExecute = (
@@ -56,23 +57,7 @@ export function pagingDescription(
 ): INodeProperties[] {
 	const show = { resource: [resource], operation: [operation] };
 	return [
-		{
-			displayName: 'Return All',
-			name: 'returnAll',
-			type: 'boolean',
-			default: false,
-			description: 'Whether to return all results or only up to a given limit',
-			displayOptions: { show },
-		},
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-			displayOptions: { show: { ...show, returnAll: [false] } },
-		},
+		...returnAllAndLimit(show, false),
 		{
 			displayName: 'Options',
 			name: 'options',

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { GraphTransport } from '../../../../lib/entra/graph';
 import { listGroups } from '../../../../lib/entra/groups';
 import { readLimit } from '../common';
+import { returnAllAndLimit } from '../../../helpers/paging';
 
 const show = { resource: ['group'], operation: ['getAll'] };
 
@@ -16,23 +17,7 @@ export const description: INodeProperties[] = [
 		description: 'Only groups whose display name starts with this text',
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: true,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
-	},
+	...returnAllAndLimit(show, true),
 ];
 
 export async function execute(

@@ -3,27 +3,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { GraphTransport } from '../../../../lib/entra/graph';
 import { listUsers } from '../../../../lib/entra/users';
 import { readItemScope, readLimit } from '../common';
+import { returnAllAndLimit } from '../../../helpers/paging';
 
 const show = { resource: ['user'], operation: ['getAll'] };
 
 export const description: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: true,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
-	},
+	...returnAllAndLimit(show, true),
 	{
 		displayName: 'Options',
 		name: 'options',
