@@ -9,6 +9,8 @@
 # Redis: redis-server (installed from Debian's package when missing and we are root), a free
 # loopback port, no persistence (--save "" --appendonly no), its pid file in DIR.
 set -euo pipefail
+# runuser, redis-server and apt-get live in the system folders, which a CI PATH may leave out.
+export PATH="$PATH:/usr/sbin:/sbin:/usr/bin:/bin"
 action="${1:?usage: queue-services.sh start|stop DIR}"
 dir="${2:?usage: queue-services.sh start|stop DIR}"
 # PostgreSQL binaries: $PG_BIN, else the newest /usr/lib/postgresql/<version>/bin, else initdb in PATH.
