@@ -23,6 +23,7 @@ import {
 import { e2eConfig } from '../e2e/support/config';
 import { startE2eFakes, type E2eFakes } from '../e2e/support/fakes';
 import { N8n, type Json, type N8nServer } from '../e2e/support/n8n';
+import { PARTITION_KEY, partitionsOnMain } from '../e2e/support/queue';
 import {
 	DAILY,
 	ENTRA_CREDENTIAL,
@@ -82,8 +83,10 @@ function expectNoProblems(problems: string[]): void {
 beforeAll(async () => {
 	fakes = await startE2eFakes({ seed });
 	const n8n = N8n.forTest('browser', fakes.fakes.caFile);
-	await n8n.importCredentials(
-		fakeCredentials(
+	await n8n.importCredentials([
+		// The Header Auth credential the partitioned template's Setup note asks for.
+		PARTITION_KEY,
+		...fakeCredentials(
 			fakes.fakes.url,
 			{
 				tenantId: SAMPLE_TENANT_ID,
@@ -93,7 +96,7 @@ beforeAll(async () => {
 			{ apiKey: SAMPLE_MM_API_KEY, apiSecret: SAMPLE_MM_API_SECRET },
 			CREDENTIAL_IDS,
 		),
-	);
+	]);
 	server = await n8n.start();
 	await server.rest('GET', '/rest/login'); // sets up the owner account on first use
 	editor = await Editor.launch(chromiumPath, server.url);
@@ -164,7 +167,10 @@ browserTest(
 		for (const file of files) {
 			const found = problems.length;
 			const mark = editor.errors.length;
-			const template = loadTemplate(config.projectRoot, file);
+			let template = loadTemplate(config.projectRoot, file);
+			// The partitioned template as its Setup note says: the Header Auth key on both ends, the webhook URL.
+			if (file === 'entra-sync-partitioned.json')
+				template = partitionsOnMain(template, Number(new URL(server.url).port));
 			const id = await editor.importWorkflow(file, template);
 			templateIds.set(file, id);
 			const withIssues = await editor.nodesWithIssues();

@@ -133,8 +133,9 @@ export class Editor {
 					url.pathname !== from),
 			{ waitUntil: 'commit', timeout: 10_000 },
 		);
+		// The dialog may close on its own (the fallback load below): a click that finds no dialog is no failure.
 		void leave.waitFor({ timeout: 10_000 }).then(
-			() => leave.click(),
+			() => leave.click({ timeout: 5_000 }).catch(() => undefined),
 			() => undefined,
 		);
 		// Should the editor not route (a guard still busy), load the page instead.
