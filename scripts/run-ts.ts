@@ -7,7 +7,7 @@
  *
  * Node 24 strips the types of this file itself (it has no import statements, so it stays CommonJS);
  * it registers a module hook that compiles the other .ts files with the project's TypeScript to
- * CommonJS (as ts-jest does) and resolves extensionless relative imports to .ts files.
+ * CommonJS (as ts-jest does) and resolves extensionless relative imports to .ts files (or a folder's index.ts).
  */
 const runModule: typeof import('node:module') = require('node:module');
 const runFs: typeof import('node:fs') = require('node:fs');
@@ -17,11 +17,13 @@ const runTypescript: typeof import('typescript') = require('typescript');
 
 runModule.registerHooks({
 	resolve(specifier, context, nextResolve) {
-		// Relative imports are written without an extension (as tsc and ts-jest expect): add ".ts".
+		// Relative imports are written without an extension (as tsc and ts-jest expect): add ".ts", or
+		// "/index.ts" for a folder.
 		if (specifier.startsWith('.') && context.parentURL && !/\.[cm]?[jt]s$/.test(specifier)) {
-			const candidate = new URL(`${specifier}.ts`, context.parentURL);
-			if (runFs.existsSync(runUrl.fileURLToPath(candidate)))
-				return nextResolve(`${specifier}.ts`, context);
+			for (const file of [`${specifier}.ts`, `${specifier}/index.ts`]) {
+				if (runFs.existsSync(runUrl.fileURLToPath(new URL(file, context.parentURL))))
+					return nextResolve(file, context);
+			}
 		}
 		return nextResolve(specifier, context);
 	},

@@ -229,6 +229,13 @@ class Applier {
 				// Fields a person (or another run) changed since the plan read the contact are kept.
 				if (state?.kind === 'current') {
 					const fresh = freshUpdate(entry, state.contact, this.fresh as FreshReads, this.plan);
+					if (fresh.stuck !== undefined) {
+						return {
+							...withoutChanges(entry.outcome),
+							action: 'skipped',
+							reason: `Not applied (would be ${entry.outcome.action}): ${fresh.stuck}; the next run plans it again`,
+						};
+					}
 					this.memberships.removeLater(entry.contactId, fresh.lateRemovals);
 					entry = fresh.entry;
 				}

@@ -1,6 +1,6 @@
 /** Plan entries and outcomes: how the planner words what it will do (or did not do). */
 
-import { storedFieldValues } from './contact';
+import { storedFieldValues, writableChannels } from './contact';
 import type { AccountIndex } from './account';
 import { contactListKeys, type ContactDiff } from './diff';
 import type { Contact } from '../messagemedia/types';
@@ -53,6 +53,7 @@ export function updateEntry(
 		contactId: contact.id,
 		attributes: diff.attributes,
 		channels: diff.channels,
+		...(diff.channels ? { storedChannels: writableChannels(contact) } : {}),
 		fields: diff.fields,
 		listsAdd: diff.listsAdd,
 		listsRemove: diff.listsRemove,

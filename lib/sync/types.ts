@@ -90,6 +90,11 @@ export interface PlannedUpdate {
 	attributes: Partial<Record<ContactAttribute, string>>;
 	/** Full writable channel set, only when the SMS number or a subscription changes. */
 	channels?: WritableChannel[];
+	/**
+	 * The writable channels as the plan read them (with `channels` only): the applier applies the
+	 * planned change to the channels the contact has when it writes (overlap.ts `freshChannels`).
+	 */
+	storedChannels?: WritableChannel[];
 	fields: FieldValues;
 	/** List keys the contact joins / leaves (bulk list endpoint). */
 	listsAdd: string[];

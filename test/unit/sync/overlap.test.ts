@@ -8,9 +8,10 @@
 import fc from 'fast-check';
 
 import { decodeRecord, encodeRecord, runSync, type SyncResult } from '../../../lib/sync';
-import type { Contact, MessageMediaClient } from '../../../lib/messagemedia/types';
+import type { Contact, ContactChannel, MessageMediaClient } from '../../../lib/messagemedia/types';
 import { guid, inputs, options, phoneOf, user } from './fixtures';
 import { MemoryMessageMedia } from './memoryClient';
+import { Person } from './memoryHand';
 
 const OLDER = Date.parse('2026-03-01T10:00:00Z');
 const NEWER = OLDER + 60_000;
@@ -330,5 +331,211 @@ describe('overlapping runs', () => {
 		);
 		// The window is real (the property sees it) but rare: most interleavings never open it.
 		expect(windows).toBeLessThan(cases * USERS.length);
+	});
+});
+
+/**
+ * A person's channel changes between the plan's read of the account and the write of the contact
+ * (the re-read before the write sees them): the planned channel change is applied to the channels the
+ * contact has then, under both readings of PATCH.
+ */
+describe("a person's channel changes between the plan's read and the write", () => {
+	const A = phoneOf(1);
+	const B = phoneOf(2);
+	const C = phoneOf(3);
+	const D = phoneOf(4);
+	const E = phoneOf(5);
+	const W = phoneOf(6);
+
+	/** The client as the run sees it: `act` runs (once) right before the run's first contact re-read. */
+	function actBeforeReread(mm: MemoryMessageMedia, act: () => void): MessageMediaClient {
+		let done = false;
+		return new Proxy(mm, {
+			get(target, property, receiver) {
+				const value = Reflect.get(target, property, receiver) as unknown;
+				if (property !== 'getContact' || typeof value !== 'function') return value;
+				return async (...args: unknown[]) => {
+					if (!done) {
+						done = true;
+						act();
+					}
+					return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+				};
+			},
+		}) as unknown as MessageMediaClient;
+	}
+
+	const subscribedOn = (mm: MemoryMessageMedia, number: string): boolean =>
+		mm
+			.all()
+			.some((c) =>
+				c.channels.some((ch) => ch.channelId === number && ch.subscriptionState === 'SUBSCRIBED'),
+			);
+	const onAnyContact = (mm: MemoryMessageMedia, number: string): boolean =>
+		mm.all().some((c) => c.channels.some((ch) => ch.channelId === number));
+
+	async function seeded(patchArrays: 'replace' | 'merge', extras: ContactChannel[]) {
+		const mm = new MemoryMessageMedia({ patchArrays });
+		await runSync(mm, inputs([user(1, { phone: A, lists: ['Sales'] })]), full, {
+			snapshotAt: OLDER,
+		});
+		const [contact] = contactOf(mm, 1);
+		const person = new Person(mm);
+		for (const channel of extras) expect(person.addChannel(contact.id, channel)).toBe(true);
+		return { mm, person, id: contact.id };
+	}
+
+	test.each(['replace', 'merge'] as const)(
+		'(%s) the number unsubscribed meanwhile and replaced by the write goes on the opt-out list; its replacement stays unsubscribed',
+		async (patchArrays) => {
+			const { mm, person, id } = await seeded(patchArrays, []);
+			const view = actBeforeReread(mm, () =>
+				expect(person.setSubscription(id, A, 'UNSUBSCRIBED')).toBe(true),
+			);
+			await runSync(view, inputs([user(1, { phone: B, lists: ['Sales'] })]), full, {
+				snapshotAt: NEWER,
+			});
+			expect(subscribedOn(mm, A)).toBe(false);
+			if (!onAnyContact(mm, A)) expect(mm.optedOut.has(A)).toBe(true);
+			expect(subscribedOn(mm, B)).toBe(false);
+			// A new hire given the old number later is not subscribed to it.
+			await runSync(
+				mm,
+				inputs([user(1, { phone: B, lists: ['Sales'] }), user(2, { phone: A, lists: ['Sales'] })]),
+				full,
+				{ snapshotAt: NEWER + 60_000 },
+			);
+			expect(subscribedOn(mm, A)).toBe(false);
+		},
+	);
+
+	test.each(['replace', 'merge'] as const)(
+		'(%s) a second number unsubscribed meanwhile is not sent SUBSCRIBED again; a channel added meanwhile stays',
+		async (patchArrays) => {
+			const { mm, person, id } = await seeded(patchArrays, [
+				{ type: 'SMS', channelId: C, subscriptionState: 'SUBSCRIBED' },
+			]);
+			const view = actBeforeReread(mm, () => {
+				expect(person.setSubscription(id, C, 'UNSUBSCRIBED')).toBe(true);
+				expect(
+					person.addChannel(id, {
+						type: 'WHATSAPP',
+						channelId: W,
+						subscriptionState: 'SUBSCRIBED',
+					}),
+				).toBe(true);
+			});
+			await runSync(view, inputs([user(1, { phone: B, lists: ['Sales'] })]), full, {
+				snapshotAt: NEWER,
+			});
+			const [contact] = contactOf(mm, 1);
+			const channels = contact.channels.map(
+				(c) => `${c.type} ${c.channelId} ${c.subscriptionState ?? ''}`,
+			);
+			expect(channels).toEqual(
+				expect.arrayContaining([`SMS ${C} UNSUBSCRIBED`, `WHATSAPP ${W} SUBSCRIBED`]),
+			);
+			expect(channels).toContain(`SMS ${B} SUBSCRIBED`);
+		},
+	);
+
+	test('an EMAIL channel added meanwhile: the number change waits for the next run, the EMAIL channel stays', async () => {
+		const { mm, person, id } = await seeded('replace', []);
+		const view = actBeforeReread(mm, () =>
+			expect(person.addChannel(id, { type: 'EMAIL', channelId: 'a@example.com' })).toBe(true),
+		);
+		const result = await runSync(view, inputs([user(1, { phone: B, lists: ['Sales'] })]), full, {
+			snapshotAt: NEWER,
+		});
+		expect(result.outcomes[0]).toMatchObject({ action: 'skipped' });
+		expect(result.outcomes[0].reason).toMatch(/EMAIL channels since this run read it/);
+		const [contact] = contactOf(mm, 1);
+		expect(contact.channels.map((c) => c.channelId)).toEqual([A, 'a@example.com']);
+	});
+
+	test('over random channel sets, acts and readings: consent kept, nothing a person added lost, the number arrives', async () => {
+		type Act =
+			| 'none'
+			| 'unsubscribeA'
+			| 'unsubscribeC'
+			| 'stopA'
+			| 'stopC'
+			| 'addWhatsApp'
+			| 'addSms'
+			| 'renumberA';
+		await fc.assert(
+			fc.asyncProperty(
+				fc.constantFrom('replace' as const, 'merge' as const),
+				fc.boolean(),
+				fc.boolean(),
+				fc.constantFrom(A, B),
+				fc.constantFrom<Act>(
+					'none',
+					'unsubscribeA',
+					'unsubscribeC',
+					'stopA',
+					'stopC',
+					'addWhatsApp',
+					'addSms',
+					'renumberA',
+				),
+				fc.constantFrom('Sales', 'Support'),
+				async (patchArrays, withC, withW, phone, act, list) => {
+					const extras: ContactChannel[] = [];
+					if (withC) extras.push({ type: 'SMS', channelId: C, subscriptionState: 'SUBSCRIBED' });
+					if (withW)
+						extras.push({ type: 'WHATSAPP', channelId: W, subscriptionState: 'SUBSCRIBED' });
+					const { mm, person, id } = await seeded(patchArrays, extras);
+					const optedOut = new Set<string>();
+					const added: string[] = [];
+					const view = actBeforeReread(mm, () => {
+						if (act === 'unsubscribeA' && person.setSubscription(id, A, 'UNSUBSCRIBED'))
+							optedOut.add(A);
+						if (act === 'unsubscribeC' && person.setSubscription(id, C, 'UNSUBSCRIBED'))
+							optedOut.add(C);
+						for (const [stop, number] of [
+							['stopA', A],
+							['stopC', C],
+						] as const) {
+							if (act !== stop || (number === C && !withC)) continue;
+							person.replyStop(number);
+							optedOut.add(number);
+						}
+						if (act === 'addWhatsApp' && person.addChannel(id, { type: 'WHATSAPP', channelId: E }))
+							added.push(E);
+						if (
+							act === 'addSms' &&
+							person.addChannel(id, { type: 'SMS', channelId: D, subscriptionState: 'SUBSCRIBED' })
+						)
+							added.push(D);
+						// The sync's own channel, renumbered: the directory's number may replace it.
+						if (act === 'renumberA') person.changeNumber(id, E);
+					});
+					const wanted = inputs([user(1, { phone, lists: [list] })]);
+					await runSync(view, wanted, full, { snapshotAt: NEWER });
+					const check = () => {
+						for (const number of optedOut) {
+							expect(subscribedOn(mm, number)).toBe(false);
+							if (!onAnyContact(mm, number)) expect(mm.optedOut.has(number)).toBe(true);
+						}
+						const [contact] = contactOf(mm, 1);
+						const numbers = contact.channels.map((c) => c.channelId);
+						expect(numbers).toEqual(
+							expect.arrayContaining([...added, ...extras.map((c) => c.channelId)]),
+						);
+						return contact;
+					};
+					check();
+					// The next run (nothing changes meanwhile) brings the number: the contact converges.
+					await runSync(mm, wanted, full, { snapshotAt: NEWER + 60_000 });
+					const contact = check();
+					expect(contact.channels.some((c) => c.type === 'SMS' && c.channelId === phone)).toBe(
+						true,
+					);
+					expect(contact.lists.map((l) => l.name)).toEqual([list]);
+				},
+			),
+			{ numRuns: 200, seed: 20261202 },
+		);
 	});
 });
