@@ -190,6 +190,16 @@ export function freshChannels(
 		const plan = planFor(channelKey(c));
 		return plan.was !== undefined && plan.wanted === undefined;
 	});
+	// A number the plan keeps in place of one it takes off (already on the contact) left it meanwhile:
+	// the write would leave the contact without it (or without any channel), so the next run plans it.
+	const gone = planned.find(
+		(c) => c.type === 'SMS' && was.has(channelKey(c)) && !held.has(channelKey(c)),
+	);
+	if (gone !== undefined && takenOff.some((c) => c.type === 'SMS'))
+		return {
+			optOut: [],
+			stuck: `the number ${gone.channelId} left the contact since this run read it`,
+		};
 	const optOut = takenOff
 		.filter((c) => c.type === 'SMS' && (unsubscribed(c) || optedOut.has(c.channelId)))
 		.map((c) => c.channelId);
@@ -217,7 +227,9 @@ export function freshChannels(
 		channels.push(lowered ? { ...channel, subscriptionState: 'UNSUBSCRIBED' } : channel);
 	}
 	channels.push(...putOn);
-	const result = withConsent(channels, optedOut);
+	// A number unsubscribed on any of the contact's channels now (a WhatsApp one too) is opted out.
+	const unsubscribedNow = contact.channels.filter(unsubscribed).map((c) => c.channelId);
+	const result = withConsent(channels, new Set([...optedOut, ...unsubscribedNow]));
 	const same =
 		result.length === now.length &&
 		result.every(

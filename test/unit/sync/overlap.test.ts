@@ -334,6 +334,24 @@ describe('overlapping runs', () => {
 	});
 });
 
+/** The client as the run sees it: `act` runs (once) right before the run's first contact re-read. */
+function actBeforeReread(mm: MemoryMessageMedia, act: () => void): MessageMediaClient {
+	let done = false;
+	return new Proxy(mm, {
+		get(target, property, receiver) {
+			const value = Reflect.get(target, property, receiver) as unknown;
+			if (property !== 'getContact' || typeof value !== 'function') return value;
+			return async (...args: unknown[]) => {
+				if (!done) {
+					done = true;
+					act();
+				}
+				return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+			};
+		},
+	}) as unknown as MessageMediaClient;
+}
+
 /**
  * A person's channel changes between the plan's read of the account and the write of the contact
  * (the re-read before the write sees them): the planned channel change is applied to the channels the
@@ -346,24 +364,6 @@ describe("a person's channel changes between the plan's read and the write", () 
 	const D = phoneOf(4);
 	const E = phoneOf(5);
 	const W = phoneOf(6);
-
-	/** The client as the run sees it: `act` runs (once) right before the run's first contact re-read. */
-	function actBeforeReread(mm: MemoryMessageMedia, act: () => void): MessageMediaClient {
-		let done = false;
-		return new Proxy(mm, {
-			get(target, property, receiver) {
-				const value = Reflect.get(target, property, receiver) as unknown;
-				if (property !== 'getContact' || typeof value !== 'function') return value;
-				return async (...args: unknown[]) => {
-					if (!done) {
-						done = true;
-						act();
-					}
-					return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-				};
-			},
-		}) as unknown as MessageMediaClient;
-	}
 
 	const subscribedOn = (mm: MemoryMessageMedia, number: string): boolean =>
 		mm
@@ -538,4 +538,78 @@ describe("a person's channel changes between the plan's read and the write", () 
 			{ numRuns: 200, seed: 20261202 },
 		);
 	});
+});
+
+/** Review: acts between the plan's read and the re-read that the channel re-application must survive. */
+describe('review: channel acts between the read and the write', () => {
+	const A = phoneOf(1);
+	const B = phoneOf(2);
+
+	test.each(['replace', 'merge'] as const)(
+		'(%s) the directory number, already on the contact, deleted meanwhile: no empty channel set is sent and the number arrives next run',
+		async (patchArrays) => {
+			const mm = new MemoryMessageMedia({ patchArrays });
+			await runSync(mm, inputs([user(1, { phone: A, lists: ['Sales'] })]), full, {
+				snapshotAt: OLDER,
+			});
+			const [contact] = contactOf(mm, 1);
+			const person = new Person(mm);
+			expect(
+				person.addChannel(contact.id, {
+					type: 'SMS',
+					channelId: B,
+					subscriptionState: 'SUBSCRIBED',
+				}),
+			).toBe(true);
+			// A person deletes the B channel in the web app.
+			const view = actBeforeReread(mm, () => {
+				const stored = mm.contacts.get(contact.id);
+				if (stored) stored.channels = stored.channels.filter((c) => c.channelId !== B);
+			});
+			await runSync(view, inputs([user(1, { phone: B, lists: ['Sales'] })]), full, {
+				snapshotAt: NEWER,
+			});
+			for (const request of mm.writes()) {
+				const body = request.body as { channels?: unknown[] } | undefined;
+				expect(body?.channels?.length ?? 1).toBeGreaterThan(0);
+			}
+			expect(contactOf(mm, 1)[0].channels.length).toBeGreaterThan(0);
+			await runSync(mm, inputs([user(1, { phone: B, lists: ['Sales'] })]), full, {
+				snapshotAt: NEWER + 60_000,
+			});
+			expect(contactOf(mm, 1)[0].channels.some((c) => c.type === 'SMS' && c.channelId === B)).toBe(
+				true,
+			);
+		},
+	);
+
+	test.each(['replace', 'merge'] as const)(
+		'(%s) the new number unsubscribed meanwhile on the same contact (its WhatsApp channel) is not sent SUBSCRIBED',
+		async (patchArrays) => {
+			const mm = new MemoryMessageMedia({ patchArrays });
+			await runSync(mm, inputs([user(1, { phone: A, lists: ['Sales'] })]), full, {
+				snapshotAt: OLDER,
+			});
+			const [contact] = contactOf(mm, 1);
+			const person = new Person(mm);
+			expect(
+				person.addChannel(contact.id, {
+					type: 'WHATSAPP',
+					channelId: B,
+					subscriptionState: 'SUBSCRIBED',
+				}),
+			).toBe(true);
+			const view = actBeforeReread(mm, () =>
+				expect(person.setSubscription(contact.id, B, 'UNSUBSCRIBED')).toBe(true),
+			);
+			await runSync(view, inputs([user(1, { phone: B, lists: ['Sales'] })]), full, {
+				snapshotAt: NEWER,
+			});
+			for (const request of mm.writes()) {
+				const body = request.body as { channels?: ContactChannel[] } | undefined;
+				for (const channel of body?.channels ?? [])
+					if (channel.channelId === B) expect(channel.subscriptionState).toBe('UNSUBSCRIBED');
+			}
+		},
+	);
 });
