@@ -540,27 +540,29 @@ describe("a person's channel changes between the plan's read and the write", () 
 	});
 });
 
-/** Review: acts between the plan's read and the re-read that the channel re-application must survive. */
-describe('review: channel acts between the read and the write', () => {
+/** The directory's new number already on the contact, changed by a person before the re-read. */
+describe('the new number already on the contact, changed between the read and the write', () => {
 	const A = phoneOf(1);
 	const B = phoneOf(2);
+
+	/** A synced contact for user 1 (number A) that a person gave a channel with number B. */
+	async function withChannelB(patchArrays: 'replace' | 'merge', type: 'SMS' | 'WHATSAPP') {
+		const mm = new MemoryMessageMedia({ patchArrays });
+		await runSync(mm, inputs([user(1, { phone: A, lists: ['Sales'] })]), full, {
+			snapshotAt: OLDER,
+		});
+		const [contact] = contactOf(mm, 1);
+		const person = new Person(mm);
+		expect(
+			person.addChannel(contact.id, { type, channelId: B, subscriptionState: 'SUBSCRIBED' }),
+		).toBe(true);
+		return { mm, person, contact };
+	}
 
 	test.each(['replace', 'merge'] as const)(
 		'(%s) the directory number, already on the contact, deleted meanwhile: no empty channel set is sent and the number arrives next run',
 		async (patchArrays) => {
-			const mm = new MemoryMessageMedia({ patchArrays });
-			await runSync(mm, inputs([user(1, { phone: A, lists: ['Sales'] })]), full, {
-				snapshotAt: OLDER,
-			});
-			const [contact] = contactOf(mm, 1);
-			const person = new Person(mm);
-			expect(
-				person.addChannel(contact.id, {
-					type: 'SMS',
-					channelId: B,
-					subscriptionState: 'SUBSCRIBED',
-				}),
-			).toBe(true);
+			const { mm, contact } = await withChannelB(patchArrays, 'SMS');
 			// A person deletes the B channel in the web app.
 			const view = actBeforeReread(mm, () => {
 				const stored = mm.contacts.get(contact.id);
@@ -586,19 +588,7 @@ describe('review: channel acts between the read and the write', () => {
 	test.each(['replace', 'merge'] as const)(
 		'(%s) the new number unsubscribed meanwhile on the same contact (its WhatsApp channel) is not sent SUBSCRIBED',
 		async (patchArrays) => {
-			const mm = new MemoryMessageMedia({ patchArrays });
-			await runSync(mm, inputs([user(1, { phone: A, lists: ['Sales'] })]), full, {
-				snapshotAt: OLDER,
-			});
-			const [contact] = contactOf(mm, 1);
-			const person = new Person(mm);
-			expect(
-				person.addChannel(contact.id, {
-					type: 'WHATSAPP',
-					channelId: B,
-					subscriptionState: 'SUBSCRIBED',
-				}),
-			).toBe(true);
+			const { mm, person, contact } = await withChannelB(patchArrays, 'WHATSAPP');
 			const view = actBeforeReread(mm, () =>
 				expect(person.setSubscription(contact.id, B, 'UNSUBSCRIBED')).toBe(true),
 			);
