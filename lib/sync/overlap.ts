@@ -83,6 +83,8 @@ export type FreshState =
  */
 export class FreshReads {
 	private readonly reads = new Map<string, Promise<FreshState>>();
+	/** The plan's opted-out numbers, as a set once per run (every re-applied channel change asks it). */
+	private optedOutSet?: ReadonlySet<string>;
 
 	constructor(
 		private readonly client: MessageMediaClient,
@@ -94,6 +96,10 @@ export class FreshReads {
 	recordIn(storedFields: Record<string, string>): OwnershipRecord {
 		const id = this.recordFieldId();
 		return decodeRecord(id === undefined ? undefined : storedFields[id]);
+	}
+
+	optedOut(plan: Pick<SyncPlan, 'optedOut'>): ReadonlySet<string> {
+		return (this.optedOutSet ??= new Set(plan.optedOut));
 	}
 
 	async check(contactId: string): Promise<FreshState> {
@@ -282,7 +288,7 @@ export function freshUpdate(
 				before: managedChannel({ ...contact, channels: before }, planned),
 				now: managedChannel(contact, current),
 			},
-			new Set(plan.optedOut),
+			fresh.optedOut(plan),
 		);
 		if (channels.stuck !== undefined) return { entry, lateRemovals: [], stuck: channels.stuck };
 		const optOut = [...new Set([...(entry.optOut ?? []), ...channels.optOut])];
